@@ -1,0 +1,39 @@
+# One-command setup and run. `make run` and `make test` install what is missing first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+# CMAKE_ARGS is passed through to the llama.cpp build, e.g.
+#   CMAKE_ARGS="-DGGML_METAL=on" make install     (Apple Silicon)
+#   CMAKE_ARGS="-DGGML_CUDA=on"  make install     (NVIDIA)
+
+.PHONY: install run test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install -c constraints.txt torch==2.13.0
+	$(PIP) install -c constraints.txt -e ".[dev]"
+	$(PY) -m assistant.tools.setup_wordnet
+	@touch $(STAMP)
+
+run: install
+	$(VENV)/bin/assistant
+
+test: install
+	@QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+	  $(PY) -m pytest -ra $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_chat.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

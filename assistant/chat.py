@@ -1,0 +1,290 @@
+"""Chat sessions with the persistence rules the user relies on.
+
+1. The user's message is committed before generation starts.
+2. The reply row exists from the first moment, marked `partial`, and its text is
+   flushed to the database while it streams; it becomes `complete` only when the
+   model finishes. A cancel, crash or kill therefore leaves the text written so
+   far, marked partial: never lost.
+3. The user's own chat messages are also writing samples (they are their writing).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from assistant.errors import UserError
+from engine.errors import EngineError
+from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime, SamplingSettings
+from store import Database
+from store.models import Conversation, Message, WritingSample, utcnow
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.25
+TITLE_CHARS = 60
+
+
+@dataclass
+class MessageView:
+    id: int
+    role: str
+    content: str
+    status: str
+    tokens: int
+    model: str | None
+    created_at: datetime
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "role": self.role,
+            "content": self.content,
+            "status": self.status,
+            "tokens": self.tokens,
+            "model": self.model,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass
+class ConversationView:
+    id: int
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    n_messages: int
+    cloud_enabled: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "messages": self.n_messages,
+            "cloud_enabled": self.cloud_enabled,
+        }
+
+
+@dataclass
+class Turn:
+    """One exchange in flight: the user's message is stored, the reply is being written."""
+
+    conversation_id: int
+    user_message_id: int
+    reply_message_id: int
+    messages: list[dict[str, str]]
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    text: str = ""
+    status: str = "partial"
+
+
+def _title_from(text: str) -> str:
+    line = " ".join(text.split())
+    return line[:TITLE_CHARS] + ("…" if len(line) > TITLE_CHARS else "")
+
+
+class ChatService:
+    def __init__(self, db: Database, system_prompt: str = "") -> None:
+        self.db = db
+        self.system_prompt = system_prompt
+
+    # ---- conversations -------------------------------------------------
+    def list_conversations(self, query: str | None = None) -> list[ConversationView]:
+        with self.db.session() as s:
+            counts = (
+                select(Message.conversation_id, func.count().label("n"))
+                .group_by(Message.conversation_id)
+                .subquery()
+            )
+            q = (
+                select(Conversation, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.conversation_id == Conversation.id)
+                .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+            )
+            if query:
+                like = f"%{query}%"
+                hits = select(Message.conversation_id).where(Message.content.like(like))
+                q = q.where(Conversation.title.like(like) | Conversation.id.in_(hits))
+            return [
+                ConversationView(c.id, c.title, c.created_at, c.updated_at, n, c.cloud_enabled)
+                for c, n in s.execute(q)
+            ]
+
+    def messages(self, conversation_id: int) -> list[MessageView]:
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            return [
+                MessageView(m.id, m.role, m.content, m.status, m.tokens, m.model, m.created_at)
+                for m in conv.messages
+            ]
+
+    def create_conversation(self, title: str = "New chat") -> int:
+        with self.db.session() as s:
+            conv = Conversation(title=title)
+            s.add(conv)
+            s.flush()
+            return conv.id
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        if not title.strip():
+            raise UserError("A conversation needs a title.")
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            conv.title = title.strip()[:200]
+
+    def delete(self, conversation_id: int) -> None:
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            s.delete(conv)
+
+    def set_cloud(self, conversation_id: int, enabled: bool) -> None:
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            conv.cloud_enabled = enabled
+
+    # ---- a turn ------------------------------------------------------------
+    def _history(self, s, conversation_id: int) -> list[dict[str, str]]:
+        rows = s.scalars(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+        )
+        return [{"role": m.role, "content": m.content} for m in rows if m.content]
+
+    def prepare_messages(self, conversation_id: int | None, text: str) -> list[dict[str, str]]:
+        """The chat the model will see for `text`, before anything is stored."""
+        msgs: list[dict[str, str]] = []
+        if self.system_prompt:
+            msgs.append({"role": "system", "content": self.system_prompt})
+        if conversation_id is not None:
+            with self.db.session() as s:
+                if s.get(Conversation, conversation_id) is None:
+                    raise UserError(f"No conversation with id {conversation_id}.")
+                msgs.extend(self._history(s, conversation_id))
+        msgs.append({"role": "user", "content": text})
+        return msgs
+
+    def begin_turn(
+        self, conversation_id: int | None, text: str, *, model_name: str, regenerate: bool = False
+    ) -> Turn:
+        """Commit the user's message (and its writing sample) and an empty partial reply."""
+        if not text or not text.strip():
+            raise UserError("The message is empty.")
+        msgs = self.prepare_messages(conversation_id, text)
+        with self.db.session() as s:
+            if conversation_id is None:
+                conv = Conversation(title=_title_from(text))
+                s.add(conv)
+                s.flush()
+            else:
+                conv = s.get(Conversation, conversation_id)
+            prev_reply = s.scalars(
+                select(Message.content)
+                .where(Message.conversation_id == conv.id, Message.role == "assistant")
+                .order_by(Message.id.desc())
+                .limit(1)
+            ).first()
+            user = Message(conversation_id=conv.id, role="user", content=text, status="complete")
+            s.add(user)
+            s.flush()
+            if not regenerate:
+                s.add(
+                    WritingSample(
+                        text=text, prompt=prev_reply or "", source="chat", message_id=user.id
+                    )
+                )
+            reply = Message(
+                conversation_id=conv.id,
+                role="assistant",
+                content="",
+                status="partial",
+                model=model_name,
+            )
+            s.add(reply)
+            conv.updated_at = utcnow()
+            s.flush()
+            turn = Turn(conv.id, user.id, reply.id, msgs)
+        log.info(
+            "turn started: conversation %d, user message %d (%d chars)",
+            turn.conversation_id,
+            turn.user_message_id,
+            len(text),
+        )
+        return turn
+
+    def _flush(self, turn: Turn, *, final: bool) -> None:
+        with self.db.session() as s:
+            msg = s.get(Message, turn.reply_message_id)
+            if msg is None:  # the conversation was deleted meanwhile
+                return
+            msg.content = turn.text
+            msg.tokens = turn.stats.tokens
+            if final:
+                msg.status = turn.status
+                msg.meta = {
+                    "seconds": round(turn.stats.seconds, 3),
+                    "tokens_per_s": round(turn.stats.tokens_per_s, 2),
+                    "finish_reason": turn.stats.finish_reason,
+                    "trimmed_turns": turn.stats.trimmed_turns,
+                }
+
+    def generate(
+        self,
+        turn: Turn,
+        runtime: LlamaRuntime,
+        sampling: SamplingSettings,
+        *,
+        cancel: CancelToken | None = None,
+        pieces: Iterator[str] | None = None,
+    ) -> Iterator[str]:
+        """Stream the reply, flushing it to the database as it grows.
+
+        `pieces` lets a personalization method supply its own token stream; by
+        default the plain llama.cpp stream is used.
+        """
+        if pieces is None:
+            try:
+                prompt = runtime.fit_chat(turn.messages, sampling.max_tokens)
+            except EngineError as exc:
+                turn.status = "partial"
+                self._flush(turn, final=True)
+                raise UserError(str(exc)) from exc
+            pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
+        last_flush = time.monotonic()
+        try:
+            for piece in pieces:
+                turn.text += piece
+                yield piece
+                now = time.monotonic()
+                if now - last_flush >= FLUSH_INTERVAL_S:
+                    self._flush(turn, final=False)
+                    last_flush = now
+            cancelled = turn.stats.finish_reason == "cancelled" or bool(cancel and cancel.cancelled)
+            turn.status = "partial" if cancelled else "complete"
+        except EngineError as exc:
+            turn.status = "partial"
+            raise UserError(str(exc)) from exc
+        finally:
+            # Reached on completion, on cancel, on an exception and when the
+            # consumer stops iterating (GeneratorExit): the text so far is kept.
+            self._flush(turn, final=True)
+            log.info(
+                "turn ended: message %d, %s, %d tokens in %.2fs",
+                turn.reply_message_id,
+                turn.status,
+                turn.stats.tokens,
+                turn.stats.seconds,
+            )

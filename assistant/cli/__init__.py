@@ -1,0 +1,86 @@
+"""The `assistant` command.
+
+Every subcommand lives in its own module with a `register(subparsers)` function;
+errors the user can act on are one line on stderr and a non-zero exit, never a
+traceback (the traceback of an unexpected error goes to the log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from assistant import __version__
+from assistant.errors import UserError
+
+log = logging.getLogger("assistant.cli")
+
+EXIT_USER_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def _command_modules():
+    from assistant.cli import chat, conversations, history, models
+
+    return [chat, conversations, history, models]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="A private assistant that learns how you write. "
+        "With no command it opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"assistant {__version__}")
+    parser.add_argument(
+        "--home", metavar="DIR", help="data folder (default: per-user data dir; env ASSISTANT_HOME)"
+    )
+    parser.add_argument(
+        "--terminal", action="store_true", help="with no command: chat in the terminal, no window"
+    )
+    parser.add_argument("--model", metavar="PATH", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    # Turn SIGTERM into an exception so `finally` blocks run and a reply being
+    # written is stored as partial.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from assistant.cli.launch import launch_default
+
+        handler = launch_default
+    try:
+        return int(handler(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last resort: one line for the user, details in the log
+        log.exception("unexpected error")
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (details in the log file)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

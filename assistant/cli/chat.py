@@ -1,0 +1,80 @@
+"""`assistant chat`: one turn, streamed to stdout."""
+
+from __future__ import annotations
+
+import sys
+
+from assistant.chat import ChatService
+from assistant.cli.common import open_app, print_json
+from assistant.errors import UserError
+from engine.runtime.llamacpp import CancelToken
+
+
+def register(sub) -> None:
+    p = sub.add_parser("chat", help="send one message and stream the reply")
+    p.add_argument("prompt", nargs="*", help="the message ('-' reads it from stdin)")
+    p.add_argument("--model", metavar="PATH", help="a GGUF model file (default: saved or embedded)")
+    p.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
+    p.add_argument("--temperature", type=float)
+    p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
+    p.set_defaults(handler=run)
+
+
+def read_prompt(words: list[str]) -> str:
+    if words == ["-"]:
+        return sys.stdin.read()
+    return " ".join(words)
+
+
+def run(args) -> int:
+    text = read_prompt(args.prompt)
+    if not text.strip():
+        raise UserError("The message is empty; type something to send.")
+    app = open_app(args)
+    try:
+        runtime = app.runtime(args.model)
+        sampling = app.sampling(
+            max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
+        )
+        chat = ChatService(app.db, app.settings.system_prompt)
+        msgs = chat.prepare_messages(args.conversation, text)
+        try:
+            prompt = runtime.fit_chat(msgs, sampling.max_tokens)
+        except Exception as exc:  # ContextOverflowError and friends
+            raise UserError(str(exc)) from exc
+        if prompt.trimmed_turns:
+            print(
+                f"note: the conversation is longer than the model's context; "
+                f"the {prompt.trimmed_turns} oldest turns were left out.",
+                file=sys.stderr,
+            )
+        turn = chat.begin_turn(args.conversation, text, model_name=runtime.model_name)
+        cancel = CancelToken()
+        pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
+        for piece in chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces):
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+        if args.json:
+            st = turn.stats
+            print_json(
+                {
+                    "text": turn.text,
+                    "tokens": st.tokens,
+                    "seconds": round(st.seconds, 4),
+                    "tokens_per_s": round(st.tokens_per_s, 2),
+                    "first_token_s": round(st.first_token_s or 0.0, 4),
+                    "model": runtime.model_name,
+                    "model_path": str(runtime.info.path),
+                    "conversation_id": turn.conversation_id,
+                    "message_id": turn.reply_message_id,
+                    "status": turn.status,
+                    "trimmed_turns": prompt.trimmed_turns,
+                }
+            )
+        sys.stdout.flush()
+        return 0
+    finally:
+        app.close()

@@ -1,0 +1,63 @@
+"""`assistant conversations ...`."""
+
+from __future__ import annotations
+
+from assistant.chat import ChatService
+from assistant.cli.common import open_app, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("conversations", help="list or show stored conversations")
+    s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lst = s.add_parser("list", help="list conversations, newest first")
+    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--search", metavar="TEXT")
+    lst.set_defaults(handler=run_list)
+    show = s.add_parser("show", help="print one conversation")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+    rm = s.add_parser("rm", help="delete a conversation")
+    rm.add_argument("id", type=int)
+    rm.set_defaults(handler=run_rm)
+
+
+def run_list(args) -> int:
+    app = open_app(args)
+    try:
+        convs = ChatService(app.db).list_conversations(args.search)
+        if args.json:
+            print_json([c.as_dict() for c in convs])
+        else:
+            for c in convs:
+                print(
+                    f"{c.id:>5}  {c.updated_at:%Y-%m-%d %H:%M}  {c.n_messages:>3} msgs  {c.title}"
+                )
+        return 0
+    finally:
+        app.close()
+
+
+def run_show(args) -> int:
+    app = open_app(args)
+    try:
+        msgs = ChatService(app.db).messages(args.id)
+        if args.json:
+            print_json([m.as_dict() for m in msgs])
+        else:
+            for m in msgs:
+                mark = " [partial]" if m.status == "partial" else ""
+                print(f"--- {m.role}{mark}\n{m.content}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_rm(args) -> int:
+    app = open_app(args)
+    try:
+        ChatService(app.db).delete(args.id)
+        print(f"deleted conversation {args.id}")
+        return 0
+    finally:
+        app.close()

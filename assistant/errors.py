@@ -1,0 +1,9 @@
+"""The one error type the user interfaces catch and show as a sentence.
+
+Services convert engine and store failures into `UserError` so that the CLI can
+print one line and the GUI one message box, never a traceback.
+"""
+
+
+class UserError(RuntimeError):
+    """Something the user can understand and act on."""

@@ -1,0 +1,1 @@
+"""Model runtimes and personalization methods. No Qt, no SQL."""

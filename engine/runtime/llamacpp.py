@@ -1,0 +1,409 @@
+"""llama.cpp runtime: the fast path for chat.
+
+One instance owns one loaded model and its context. llama.cpp is not
+thread-safe, so exactly one thread (the CLI's main thread, or the GUI's model
+worker) may call into an instance; `CancelToken` is the only thing other threads
+touch.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import ctypes
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import ContextOverflowError, ModelFileError
+from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
+
+log = logging.getLogger(__name__)
+
+# Used when a GGUF carries no chat template: ChatML, which most small
+# instruction models (SmolLM2 included) were tuned on.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+LogitsFn = Callable[[Sequence[int], np.ndarray], np.ndarray]
+
+
+@dataclass
+class SamplingSettings:
+    """Defaults chosen for small models: greedy decoding loops (DESIGN.md)."""
+
+    temperature: float = 0.7
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 512
+    seed: int | None = None
+
+
+@dataclass
+class GenerationStats:
+    tokens: int = 0
+    seconds: float = 0.0
+    first_token_s: float | None = None
+    finish_reason: str = "stop"  # stop | length | cancelled
+    trimmed_turns: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+class CancelToken:
+    """Set from any thread to stop a generation at the next token."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    def reset(self) -> None:
+        self._event.clear()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass
+class ChatPrompt:
+    text: str
+    n_tokens: int
+    stop: list[str] = field(default_factory=list)
+    trimmed_turns: int = 0
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class LlamaRuntime:
+    """A GGUF model loaded in llama.cpp, with streaming chat and per-step logits."""
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_gpu_layers: int | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.info: GGUFInfo = read_gguf_info(model_path)
+        import llama_cpp  # lazy: importing builds nothing, but pulls in the shared library
+
+        self._llama_cpp = llama_cpp
+        if n_gpu_layers is None:
+            n_gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+        self.gpu_offload = n_gpu_layers != 0
+        ctx = min(n_ctx, self.info.context_length or n_ctx)
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=str(self.info.path),
+                n_ctx=ctx,
+                n_threads=n_threads or default_threads(),
+                n_gpu_layers=n_gpu_layers,
+                seed=seed if seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelFileError(f"llama.cpp could not load {self.info.path.name}: {exc}") from exc
+        self._formatter = self._make_formatter()
+        self._cvec_active = False
+
+    # ---- facts -------------------------------------------------------------
+    @property
+    def n_ctx(self) -> int:
+        return self.llm.n_ctx()
+
+    @property
+    def n_vocab(self) -> int:
+        return self.llm.n_vocab()
+
+    @property
+    def model_name(self) -> str:
+        return self.info.name
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.llm.close()
+
+    # ---- prompts -----------------------------------------------------------
+    def _make_formatter(self):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        vocab_tokens = {
+            "eos": self.llm.token_eos(),
+            "bos": self.llm.token_bos(),
+        }
+
+        def piece(tok: int) -> str:
+            if tok < 0:
+                return ""
+            return self.llm.detokenize([tok], special=True).decode("utf-8", errors="ignore")
+
+        template = self.info.chat_template or CHATML_TEMPLATE
+        return Jinja2ChatFormatter(
+            template=template,
+            eos_token=piece(vocab_tokens["eos"]),
+            bos_token=piece(vocab_tokens["bos"]),
+            stop_token_ids=[vocab_tokens["eos"]],
+        )
+
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=special)
+
+    def detokenize(self, tokens: Sequence[int]) -> str:
+        return self.llm.detokenize(list(tokens)).decode("utf-8", errors="replace")
+
+    def format_chat(self, messages: Sequence[dict[str, str]]) -> ChatPrompt:
+        result = self._formatter(messages=list(messages))
+        stop = (
+            result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        )
+        return ChatPrompt(text=result.prompt, n_tokens=len(self.tokenize(result.prompt)), stop=stop)
+
+    def fit_chat(self, messages: Sequence[dict[str, str]], reply_tokens: int) -> ChatPrompt:
+        """Format `messages`, dropping the oldest turns until a reply of `reply_tokens` fits.
+
+        The system message and the newest user turn are never dropped; if those
+        alone do not fit, the user must shorten their message.
+        """
+        msgs = list(messages)
+        budget = self.n_ctx - reply_tokens
+        trimmed = 0
+        while True:
+            prompt = self.format_chat(msgs)
+            if prompt.n_tokens <= budget:
+                prompt.trimmed_turns = trimmed
+                return prompt
+            droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
+            if not droppable:
+                raise ContextOverflowError(
+                    f"The message is {prompt.n_tokens} tokens, but the model's context holds "
+                    f"{self.n_ctx} tokens including {reply_tokens} for the reply. "
+                    "Shorten it, lower the reply length, or pick a model with a longer context."
+                )
+            del msgs[droppable[0]]
+            trimmed += 1
+
+    # ---- generation --------------------------------------------------------
+    def stream(
+        self,
+        prompt: str | ChatPrompt,
+        sampling: SamplingSettings | None = None,
+        *,
+        cancel: CancelToken | None = None,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
+        """Stream text pieces for `prompt` through llama.cpp's own sampler (the fast path).
+
+        Stops at end of sequence, `max_tokens`, or when `cancel` is set; `stats`
+        is filled in as it goes, so a caller that stops iterating still has it.
+        """
+        s = sampling or SamplingSettings()
+        st = stats if stats is not None else GenerationStats()
+        text = prompt.text if isinstance(prompt, ChatPrompt) else prompt
+        stop = prompt.stop if isinstance(prompt, ChatPrompt) else []
+        if isinstance(prompt, ChatPrompt):
+            st.trimmed_turns = prompt.trimmed_turns
+        if s.seed is not None:
+            self.llm.set_seed(s.seed)
+
+        def should_stop(_ids: object, _logits: object) -> bool:
+            st.tokens += 1
+            return bool(cancel and cancel.cancelled)
+
+        from llama_cpp import StoppingCriteriaList
+
+        t0 = time.perf_counter()
+        st.finish_reason = "stop"
+        chunks = self.llm.create_completion(
+            prompt=text,
+            max_tokens=s.max_tokens,
+            temperature=s.temperature,
+            top_k=s.top_k,
+            top_p=s.top_p,
+            min_p=s.min_p,
+            repeat_penalty=s.repeat_penalty,
+            stop=stop or None,
+            stream=True,
+            stopping_criteria=StoppingCriteriaList([should_stop]),
+        )
+        try:
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                piece = choice.get("text") or ""
+                if piece:
+                    if st.first_token_s is None:
+                        st.first_token_s = time.perf_counter() - t0
+                    yield piece
+                if choice.get("finish_reason"):
+                    st.finish_reason = choice["finish_reason"]
+                st.seconds = time.perf_counter() - t0
+        finally:
+            with contextlib.suppress(Exception):
+                chunks.close()
+            st.seconds = time.perf_counter() - t0
+            if cancel and cancel.cancelled:
+                st.finish_reason = "cancelled"
+
+    # ---- logits ------------------------------------------------------------
+    def eval_prompt(self, tokens: Sequence[int]) -> np.ndarray:
+        """Evaluate `tokens` (reusing the cached prefix) and return the next-token logits."""
+        toks = list(tokens)
+        cached = self.llm._input_ids.tolist()
+        keep = 0
+        for a, b in zip(cached, toks[:-1], strict=False):
+            if a != b:
+                break
+            keep += 1
+        self.llm.n_tokens = keep
+        self.llm.eval(toks[keep:])
+        return self.last_logits()
+
+    def last_logits(self) -> np.ndarray:
+        ptr = self._llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).astype(np.float32, copy=True)
+
+    def next_token_logits(self, text: str) -> np.ndarray:
+        """Logits for the token after `text` (a fresh evaluation, no sampling)."""
+        self.llm.reset()
+        return self.eval_prompt(self.tokenize(text))
+
+    def stream_with_logits(
+        self,
+        prompt: str | ChatPrompt,
+        sampling: SamplingSettings | None = None,
+        *,
+        logits_fn: LogitsFn | None = None,
+        cancel: CancelToken | None = None,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
+        """Token-by-token generation that exposes (and lets `logits_fn` rewrite) each step's logits.
+
+        Slower than `stream` (sampling in numpy), so only methods that contrast
+        or steer logits use it.
+        """
+        s = sampling or SamplingSettings()
+        st = stats if stats is not None else GenerationStats()
+        text = prompt.text if isinstance(prompt, ChatPrompt) else prompt
+        rng = np.random.default_rng(s.seed)
+        tokens = self.tokenize(text)
+        if len(tokens) >= self.n_ctx:
+            raise ContextOverflowError(
+                f"The prompt is {len(tokens)} tokens; the context holds {self.n_ctx}."
+            )
+        self.llm.reset()
+        logits = self.eval_prompt(tokens)
+        generated: list[int] = []
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        eos = self.llm.token_eos()
+        t0 = time.perf_counter()
+        st.finish_reason = "length"
+        for _ in range(s.max_tokens):
+            if cancel and cancel.cancelled:
+                st.finish_reason = "cancelled"
+                break
+            if logits_fn is not None:
+                logits = logits_fn(generated, logits)
+            tok = sample_token(logits, generated, s, rng)
+            if tok == eos or self._llama_cpp.llama_token_is_eog(self.llm._model.vocab, tok):
+                st.finish_reason = "stop"
+                break
+            generated.append(tok)
+            st.tokens += 1
+            piece = decoder.decode(self.llm.detokenize([tok]))
+            if piece:
+                if st.first_token_s is None:
+                    st.first_token_s = time.perf_counter() - t0
+                yield piece
+            if len(tokens) + len(generated) >= self.n_ctx:
+                break
+            self.llm.eval([tok])
+            logits = self.last_logits()
+            st.seconds = time.perf_counter() - t0
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+        st.seconds = time.perf_counter() - t0
+
+    # ---- control vectors (steering) ----------------------------------------
+    def set_control_vector(
+        self, data: np.ndarray, *, il_start: int = 1, il_end: int | None = None
+    ) -> None:
+        """Apply a control vector buffer of shape (n_layer, n_embd); slot i is layer i+1.
+
+        DESIGN.md: a torch hook on the output of `model.layers[L]` equals slot
+        L-1 here with `il_start=1`.
+        """
+        n_layer, n_embd = self.info.n_layer, self.info.n_embd
+        arr = np.ascontiguousarray(data, dtype=np.float32)
+        if arr.shape != (n_layer, n_embd):
+            raise ModelFileError(
+                f"Control vector shape {arr.shape} does not fit this model "
+                f"({n_layer} layers of {n_embd})."
+            )
+        flat = arr.reshape(-1)
+        ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        rc = self._llama_cpp.llama_set_adapter_cvec(
+            self.llm.ctx, ptr, flat.size, n_embd, il_start, il_end if il_end else n_layer
+        )
+        if rc != 0:
+            raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
+        self._cvec_buffer = flat  # llama.cpp copies it, but keep it alive for safety
+        self._cvec_active = True
+        self.llm.reset()  # cached KV was computed without (or with another) vector
+
+    def clear_control_vector(self) -> None:
+        if not self._cvec_active:
+            return
+        n_embd = self.info.n_embd
+        self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, None, 0, n_embd, 0, 0)
+        self._cvec_active = False
+        self.llm.reset()
+
+    @property
+    def control_vector_active(self) -> bool:
+        return self._cvec_active
+
+
+def sample_token(
+    logits: np.ndarray, history: Sequence[int], s: SamplingSettings, rng: np.random.Generator
+) -> int:
+    """Sample the next token the way llama.cpp's chain does: penalty, top-k, top-p, min-p, temp."""
+    z = logits.astype(np.float64, copy=True)
+    if s.repeat_penalty != 1.0 and history:
+        recent = np.unique(np.asarray(history[-64:], dtype=np.int64))
+        vals = z[recent]
+        z[recent] = np.where(vals > 0, vals / s.repeat_penalty, vals * s.repeat_penalty)
+    if s.temperature <= 0:
+        return int(np.argmax(z))
+    k = min(s.top_k, z.size) if s.top_k > 0 else z.size
+    idx = np.argpartition(-z, k - 1)[:k]
+    idx = idx[np.argsort(-z[idx])]
+    zz = z[idx] / s.temperature
+    p = np.exp(zz - zz.max())
+    p /= p.sum()
+    keep = np.searchsorted(np.cumsum(p), s.top_p) + 1
+    keep = max(1, min(keep, p.size))
+    mask = p[:keep] >= s.min_p * p[0]
+    idx, p = idx[:keep][mask], p[:keep][mask]
+    p /= p.sum()
+    return int(rng.choice(idx, p=p))

@@ -1,0 +1,118 @@
+"""Opening the database: pragmas, migrations, sessions.
+
+The pragmas are part of the privacy promise: `secure_delete` zeroes deleted
+content in the main file, WAL keeps a crash from corrupting the store, and
+foreign keys keep orphans (and their text) from lingering.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "assistant.db"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class StoreError(RuntimeError):
+    """A problem with the data folder that the user can act on."""
+
+
+def _busy_timeout_ms() -> int:
+    return int(os.environ.get("ASSISTANT_BUSY_TIMEOUT_MS", "5000"))
+
+
+def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA secure_delete = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def explain_operational_error(exc: BaseException, path: Path) -> StoreError:
+    """Turn sqlite's terse errors into a sentence the user can act on."""
+    msg = str(exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            f"The data folder {path.parent} is locked by another running copy of the app; "
+            "close it and try again."
+        )
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+        return StoreError(f"The data folder {path.parent} is read-only or cannot be opened.")
+    if "disk" in msg and "full" in msg:
+        return StoreError(f"The disk holding {path.parent} is full.")
+    if "not a database" in msg or "malformed" in msg:
+        return StoreError(f"The database {path} is damaged ({exc}).")
+    return StoreError(f"Cannot use the database {path}: {exc}")
+
+
+class Database:
+    """One SQLite file in the data folder, migrated to the newest schema on open."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DB_FILENAME
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the data folder {self.data_dir}: {exc.strerror}"
+            ) from exc
+        if not os.access(self.data_dir, os.W_OK):
+            raise StoreError(f"The data folder {self.data_dir} is read-only.")
+        self.engine: Engine = create_engine(f"sqlite:///{self.path}", future=True)
+        event.listen(self.engine, "connect", _set_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            self._migrate()
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise explain_operational_error(exc.orig or exc, self.path) from exc
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception."""
+        s = self._sessions()
+        try:
+            yield s
+            s.commit()
+        except OperationalError as exc:
+            s.rollback()
+            raise explain_operational_error(exc.orig or exc, self.path) from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (used by erase paths)."""
+        with self.engine.connect() as conn:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+    def close(self) -> None:
+        self.engine.dispose()
