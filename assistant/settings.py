@@ -26,6 +26,8 @@ class AppSettings:
     repeat_penalty: float = 1.1
     max_tokens: int = 512
     system_prompt: str = "You are a helpful assistant."
+    cloud_url: str | None = None  # OpenAI-compatible endpoint (CoSteer); key: keyring
+    cloud_model: str | None = None
 
 
 def _known() -> dict[str, Any]:
