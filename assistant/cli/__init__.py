@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from assistant import __version__
 from assistant.errors import UserError
+from engine.errors import EngineError
+from store import StoreError
 
 log = logging.getLogger("assistant.cli")
 
@@ -23,9 +25,9 @@ EXIT_INTERRUPTED = 130
 
 
 def _command_modules():
-    from assistant.cli import chat, conversations, history, models
+    from assistant.cli import chat, conversations, data, history, models, settings
 
-    return [chat, conversations, history, models]
+    return [chat, conversations, data, history, models, settings]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = launch_default
     try:
         return int(handler(args) or 0)
-    except UserError as exc:
+    except (UserError, StoreError, EngineError) as exc:
+        log.info("command failed: %s", type(exc).__name__)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

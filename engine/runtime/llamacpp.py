@@ -226,8 +226,15 @@ class LlamaRuntime:
         if s.seed is not None:
             self.llm.set_seed(s.seed)
 
+        # llama.cpp calls the stopping criteria once per sampled token, including
+        # the end-of-sequence token and the one past max_tokens, neither of which
+        # is emitted: the count is corrected from the finish reason below.
+        sampled = 0
+
         def should_stop(_ids: object, _logits: object) -> bool:
-            st.tokens += 1
+            nonlocal sampled
+            sampled += 1
+            st.tokens = min(sampled, s.max_tokens)
             return bool(cancel and cancel.cancelled)
 
         from llama_cpp import StoppingCriteriaList
@@ -263,6 +270,10 @@ class LlamaRuntime:
             st.seconds = time.perf_counter() - t0
             if cancel and cancel.cancelled:
                 st.finish_reason = "cancelled"
+            if st.finish_reason == "length":
+                st.tokens = s.max_tokens
+            elif sampled:
+                st.tokens = sampled - 1
 
     # ---- logits ------------------------------------------------------------
     def eval_prompt(self, tokens: Sequence[int]) -> np.ndarray:
@@ -324,7 +335,7 @@ class LlamaRuntime:
             if logits_fn is not None:
                 logits = logits_fn(generated, logits)
             tok = sample_token(logits, generated, s, rng)
-            if tok == eos or self._llama_cpp.llama_token_is_eog(self.llm._model.vocab, tok):
+            if tok == eos or self._llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok):
                 st.finish_reason = "stop"
                 break
             generated.append(tok)

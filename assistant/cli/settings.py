@@ -1,0 +1,67 @@
+"""`assistant settings ...`: show and change saved settings (never secrets)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+
+from assistant.cli.common import open_app, print_json
+from assistant.errors import UserError
+from assistant.settings import AppSettings, update_setting
+
+
+def register(sub) -> None:
+    p = sub.add_parser("settings", help="show or change saved settings")
+    s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    show = s.add_parser("show", help="print all settings")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+    st = s.add_parser("set", help="change one setting, e.g. 'settings set n_ctx 2048'")
+    st.add_argument("key", choices=[f.name for f in fields(AppSettings)])
+    st.add_argument("value", help="the new value ('none' clears an optional one)")
+    st.set_defaults(handler=run_set)
+
+
+def _parse(key: str, raw: str):
+    default = getattr(AppSettings(), key)
+    kind = type(default) if default is not None else None
+    if raw.lower() in ("none", "null", "default"):
+        return AppSettings.__dataclass_fields__[key].default
+    try:
+        if kind is bool:
+            return raw.lower() in ("1", "true", "yes", "on")
+        if kind is int or key in ("n_threads",):
+            value = int(raw)
+            if value <= 0:
+                raise ValueError
+            return value
+        if kind is float:
+            return float(raw)
+    except ValueError:
+        raise UserError(f"{key} needs a positive number, not {raw!r}.") from None
+    return raw
+
+
+def run_show(args) -> int:
+    app = open_app(args)
+    try:
+        data = asdict(app.settings)
+        data["data_folder"] = str(app.home)
+        if args.json:
+            print_json(data)
+        else:
+            for k, v in data.items():
+                print(f"{k:>16} = {json.dumps(v)}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_set(args) -> int:
+    app = open_app(args)
+    try:
+        update_setting(app.db, args.key, _parse(args.key, args.value))
+        print(f"{args.key} saved")
+        return 0
+    finally:
+        app.close()
