@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -84,3 +84,58 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+# ---- the personal profile (StyleVector / SteerX), migration 0002 -------------------------
+
+
+class GenericResponse(Base):
+    """The local model's own, unpersonalized reply to a history item's prompt.
+
+    Derived from the user's prompts, so it is private data too (erased with the
+    profile). Cached per prompt and model: rebuilding a profile never redoes it.
+    """
+
+    __tablename__ = "generic_responses"
+
+    prompt_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProfileItemCache(Base):
+    """Per history item: its token effects and activation differences (incremental builds)."""
+
+    __tablename__ = "profile_item_cache"
+
+    item_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    config: Mapped[str] = mapped_column(String(64), primary_key=True)
+    effects: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Profile(Base):
+    """A built personal profile: one row per method; at most one row is active."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(32), unique=True)  # stylevector | steerx
+    model_name: Mapped[str] = mapped_column(String(500))
+    model_fingerprint: Mapped[str] = mapped_column(String(32))
+    n_layer: Mapped[int] = mapped_column(Integer)
+    n_embd: Mapped[int] = mapped_column(Integer)
+    layer: Mapped[int] = mapped_column(Integer)
+    alpha: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_edited: Mapped[bool] = mapped_column(default=False)
+    preference_tokens: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    n_samples: Mapped[int] = mapped_column(Integer, default=0)
+    item_hashes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
