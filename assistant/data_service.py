@@ -1,0 +1,1117 @@
+"""Export, import and reset: the user owns their data.
+
+Archive layout (format_version 1), one zip:
+
+    manifest.json            format, format_version, app, app_version, created, counts,
+                             sections, files: {name: {sha256, bytes}} for every other entry
+    conversations.jsonl      {id, title, created_at, updated_at, cloud_enabled}
+    messages.jsonl           {id, conversation_id, role, content, status, model, tokens,
+                              created_at, meta}            (ordered by conversation, id)
+    writing_samples.jsonl    {id, text, prompt, source, source_ref, message_id,
+                              created_at, updated_at}
+    settings.json            {key: value}, every setting except anything secret
+    profile/profile.json     the profile's settings and description   (when one exists)
+    profile/vectors/*.gguf   its steering vectors as llama.cpp control vectors
+
+JSONL is UTF-8, one object per line, keys sorted; times are ISO 8601 in UTC
+without an offset (as the database stores them). Readers ignore unknown keys.
+
+Parts of the data that other features own (the profile first) plug in as an
+`ArchiveSection`: a folder in the archive plus export, validate, apply and
+erase hooks, registered with `register_section`. Until the profile service
+registers its own, `ProfileFilesSection` carries `<home>/profile/` as files.
+
+Import validates everything (structure, caps, checksums, every record, every
+reference) before it opens one write transaction; any failure rolls back, so a
+bad archive changes nothing. Reset deletes with secure_delete on, then
+checkpoints and truncates the WAL and VACUUMs, so no deleted text stays
+readable in any file of the data folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets as _random
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from assistant import __version__ as APP_VERSION
+from assistant.errors import UserError
+from assistant.paths import cache_dir, logs_dir
+from assistant.secrets import delete_api_key, get_api_key
+from store import Database, StoreError
+from store.archive import (
+    DEFAULT_LIMITS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ArchiveError,
+    ArchiveReader,
+    ArchiveWriter,
+    Limits,
+    read_manifest,
+    utc_now_iso,
+    verify_checksums,
+)
+from store.db import explain_operational_error
+from store.erase import scrub_database, shred_file, shred_tree, truncate_in_place
+from store.models import Conversation, Message, Setting, WritingSample
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "voice-assistant"
+CONVERSATIONS = "conversations.jsonl"
+MESSAGES = "messages.jsonl"
+SAMPLES = "writing_samples.jsonl"
+SETTINGS = "settings.json"
+CORE_FILES = (CONVERSATIONS, MESSAGES, SAMPLES, SETTINGS)
+
+ROLES = ("user", "assistant", "system")
+STATUSES = ("complete", "partial")
+SAMPLE_SOURCES = ("chat", "draft", "file")
+MAX_ID = 2**53  # JSON-safe everywhere, and far from SQLite's 2**63 when merging shifts ids
+MAX_CHATGPT_JSON_BYTES = 512 << 20
+BATCH = 500
+
+# Progress callback for the GUI: (phase, done, total). Phases: "checking",
+# "reading", "importing", "exporting", "erasing". `total` may be 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+_SECRET_WORDS = {
+    "key", "apikey", "secret", "password", "passwd", "token", "credential", "credentials",
+    "auth", "bearer", "cookie",
+}  # fmt: skip
+
+
+# =========================================================================== results
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    counts: dict[str, int]
+    bytes: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "counts": self.counts, "bytes": self.bytes,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class ImportResult:
+    source: str  # archive | chatgpt
+    mode: str  # merge | replace
+    added: dict[str, int]
+    skipped: dict[str, int]  # duplicates already present (merge)
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "mode": self.mode, "added": self.added,
+                "skipped": self.skipped, "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class ResetResult:
+    scope: str  # profile | all
+    files_removed: int
+    api_key_removed: bool
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scope": self.scope, "files_removed": self.files_removed,
+                "api_key_removed": self.api_key_removed, "seconds": round(self.seconds, 3)}
+
+
+# =========================================================================== sections
+
+
+@dataclass
+class SectionContext:
+    """What a section's hooks get.
+
+    `conn` is a SQLAlchemy Connection inside the one transaction of the
+    operation (a read snapshot for export, the write transaction for import and
+    reset): use Core statements on it, or `Session(bind=conn)` and flush; never
+    commit it. File changes must wait until the transaction has committed, so
+    queue them on `after_commit` (they run in order, only on success).
+    """
+
+    home: Path
+    conn: Connection
+    mode: str = "replace"  # import: merge | replace
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+class ArchiveSection(Protocol):
+    """A part of the user's data that export, import and reset must carry.
+
+    name:       its folder in the archive; its files are "<name>/<relative path>"
+    erased_by:  the reset scopes that erase it ("profile", "all")
+    export:     yields (relative path, bytes) of its files
+    validate:   raises ValueError with one sentence if the files cannot be applied
+    apply:      brings the files in (files is empty when the archive has none; with
+                mode "replace" that means: leave nothing of the old data); returns
+                how many items it added
+    erase:      removes all of its data (tables in ctx.conn, files via after_commit)
+    """
+
+    name: str
+    erased_by: frozenset[str]
+
+    def export(self, ctx: SectionContext) -> Iterator[tuple[str, bytes]]: ...
+
+    def validate(self, files: Mapping[str, bytes]) -> None: ...
+
+    def apply(self, ctx: SectionContext, files: Mapping[str, bytes]) -> int: ...
+
+    def erase(self, ctx: SectionContext) -> None: ...
+
+
+_sections: dict[str, ArchiveSection] = {}
+
+
+def register_section(section: ArchiveSection) -> None:
+    """Add a section, or replace the one of the same name (the profile service replaces
+    the default `ProfileFilesSection` with its own)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", section.name) or section.name + ".jsonl" in CORE_FILES:
+        raise ValueError(f"bad section name {section.name!r}")
+    _sections[section.name] = section
+
+
+def sections() -> list[ArchiveSection]:
+    return list(_sections.values())
+
+
+_VECTOR_NAME = re.compile(r"vectors/[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.gguf")
+
+
+class ProfileFilesSection:
+    """The profile as files in `<home>/profile/`: profile.json and vectors/*.gguf.
+
+    The default until the profile service registers a section of its own. Its
+    files keep the archive layout, so an archive written now imports into the
+    profile service later.
+    """
+
+    name = "profile"
+    erased_by = frozenset({"profile", "all"})
+
+    def _folder(self, home: Path) -> Path:
+        return home / "profile"
+
+    def export(self, ctx: SectionContext) -> Iterator[tuple[str, bytes]]:
+        folder = self._folder(ctx.home)
+        pj = folder / "profile.json"
+        if pj.is_file():
+            yield "profile.json", pj.read_bytes()
+        vectors = folder / "vectors"
+        if vectors.is_dir():
+            for p in sorted(vectors.glob("*.gguf")):
+                if p.is_file() and _VECTOR_NAME.fullmatch(f"vectors/{p.name}"):
+                    yield f"vectors/{p.name}", p.read_bytes()
+
+    def validate(self, files: Mapping[str, bytes]) -> None:
+        for rel, data in files.items():
+            if rel == "profile.json":
+                try:
+                    obj = json.loads(data.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                    raise ValueError("profile/profile.json is not valid JSON.") from exc
+                if not isinstance(obj, dict):
+                    raise ValueError("profile/profile.json is not a JSON object.")
+                if "description" in obj and not isinstance(obj["description"], str | None):
+                    raise ValueError("The profile description must be text.")
+                if "settings" in obj and not isinstance(obj["settings"], dict):
+                    raise ValueError("The profile settings must be a JSON object.")
+            elif _VECTOR_NAME.fullmatch(rel):
+                if len(data) < 8 or data[:4] != b"GGUF":
+                    raise ValueError(f"profile/{rel} is not a GGUF control vector.")
+            else:
+                raise ValueError(f"profile/{rel} is not part of a profile.")
+
+    def apply(self, ctx: SectionContext, files: Mapping[str, bytes]) -> int:
+        folder = self._folder(ctx.home)
+        has_local = folder.exists() and any(p.is_file() for p in folder.rglob("*"))
+        if ctx.mode == "merge" and (has_local or not files):
+            return 0  # two profiles do not merge: the one on this machine stays
+        if not files:
+            ctx.after_commit.append(lambda: shred_tree(folder))
+            return 0
+        ctx.after_commit.append(lambda: _swap_in_folder(folder, dict(files)))
+        return len(files)
+
+    def erase(self, ctx: SectionContext) -> None:
+        folder = self._folder(ctx.home)
+        ctx.after_commit.append(lambda: shred_tree(folder))
+
+
+def _swap_in_folder(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write files to a staging folder, then swap it for `folder` and shred the old one."""
+    tag = _random.token_hex(4)
+    staging = folder.with_name(f".{folder.name}-staging-{tag}")
+    trash = folder.with_name(f".{folder.name}-old-{tag}")
+    staging.mkdir(parents=True)
+    for rel, data in files.items():
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    if folder.exists():
+        os.replace(folder, trash)
+    os.replace(staging, folder)
+    shred_tree(trash)
+
+
+register_section(ProfileFilesSection())
+
+
+# =========================================================================== records
+
+
+class _Bad(ValueError):
+    """A record that does not fit the schema; the message names the file and line."""
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat()
+
+
+def _parse_dt(value: object, where: str, key: str) -> datetime:
+    if not isinstance(value, str):
+        raise _Bad(f"{where}: {key} must be a date and time.")
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _Bad(f"{where}: {key} is not a valid date and time.") from exc
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+def _get_int(obj: dict, key: str, where: str, *, lo: int = 0, nullable: bool = False) -> int | None:
+    v = obj.get(key)
+    if v is None and nullable:
+        return None
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= MAX_ID:
+        raise _Bad(f"{where}: {key} must be a whole number from {lo} to {MAX_ID}.")
+    return v
+
+
+def _get_str(obj: dict, key: str, where: str, *, nullable: bool = False,
+             choices: tuple[str, ...] | None = None, max_len: int | None = None) -> str | None:
+    v = obj.get(key)
+    if v is None and nullable:
+        return None
+    if not isinstance(v, str):
+        raise _Bad(f"{where}: {key} must be text.")
+    if choices is not None and v not in choices:
+        raise _Bad(f"{where}: {key} must be one of {', '.join(choices)}.")
+    if max_len is not None and len(v) > max_len:
+        raise _Bad(f"{where}: {key} is longer than {max_len} characters.")
+    return v
+
+
+def _conversation_row(obj: dict, where: str) -> dict[str, Any]:
+    cloud = obj.get("cloud_enabled", False)
+    if not isinstance(cloud, bool):
+        raise _Bad(f"{where}: cloud_enabled must be true or false.")
+    return {
+        "id": _get_int(obj, "id", where, lo=1),
+        "title": _get_str(obj, "title", where, max_len=200),
+        "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
+        "updated_at": _parse_dt(obj.get("updated_at"), where, "updated_at"),
+        "cloud_enabled": cloud,
+    }
+
+
+def _message_row(obj: dict, where: str) -> dict[str, Any]:
+    meta = obj.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise _Bad(f"{where}: meta must be a JSON object.")
+    return {
+        "id": _get_int(obj, "id", where, lo=1),
+        "conversation_id": _get_int(obj, "conversation_id", where, lo=1),
+        "role": _get_str(obj, "role", where, choices=ROLES),
+        "content": _get_str(obj, "content", where),
+        "status": _get_str(obj, "status", where, choices=STATUSES),
+        "model": _get_str(obj, "model", where, nullable=True, max_len=500),
+        "tokens": _get_int(obj, "tokens", where),
+        "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
+        "meta": meta,
+    }
+
+
+def _sample_row(obj: dict, where: str) -> dict[str, Any]:
+    return {
+        "id": _get_int(obj, "id", where, lo=1),
+        "text": _get_str(obj, "text", where),
+        "prompt": _get_str(obj, "prompt", where),
+        "source": _get_str(obj, "source", where, choices=SAMPLE_SOURCES),
+        "source_ref": _get_str(obj, "source_ref", where, nullable=True, max_len=500),
+        "message_id": _get_int(obj, "message_id", where, lo=1, nullable=True),
+        "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
+        "updated_at": _parse_dt(obj.get("updated_at"), where, "updated_at"),
+    }
+
+
+def _conversation_record(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "title": row.title, "created_at": _iso(row.created_at),
+            "updated_at": _iso(row.updated_at), "cloud_enabled": bool(row.cloud_enabled)}
+
+
+def _message_record(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "conversation_id": row.conversation_id, "role": row.role,
+            "content": row.content, "status": row.status, "model": row.model,
+            "tokens": row.tokens, "created_at": _iso(row.created_at), "meta": row.meta or {}}
+
+
+def _sample_record(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "text": row.text, "prompt": row.prompt, "source": row.source,
+            "source_ref": row.source_ref, "message_id": row.message_id,
+            "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at)}
+
+
+def _digest(*parts: object) -> bytes:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).digest()
+
+
+def _message_digest(row: Mapping[str, Any]) -> bytes:
+    return _digest(row["role"], row["content"], _iso(row["created_at"]))
+
+
+def _conversation_fingerprint(
+    title: str, created: datetime, msgs: list[tuple[int, bytes]]
+) -> bytes:
+    """Identity of a conversation by content, used to skip duplicates when merging."""
+    h = hashlib.sha256(_digest(title, _iso(created)))
+    for _id, d in sorted(msgs):
+        h.update(d)
+    return h.digest()
+
+
+def _sample_key(row: Mapping[str, Any]) -> bytes:
+    return _digest(row["text"], row["prompt"], row["source"], _iso(row["created_at"]))
+
+
+def is_secret_setting(key: str, value: Any, api_key: str | None = None) -> bool:
+    """Settings never should hold a secret; this is the second line of defence for exports."""
+    words = set(re.split(r"[^a-z0-9]+", key.lower()))
+    if words & _SECRET_WORDS:
+        return True
+    return bool(api_key) and api_key in json.dumps(value, ensure_ascii=False)
+
+
+# =========================================================================== sources
+
+
+class _Source(Protocol):
+    kind: str
+    name: str
+    expected: dict[str, int] | None
+
+    def conversations(self) -> Iterator[tuple[str, Any]]: ...
+    def messages(self) -> Iterator[tuple[str, Any]]: ...
+    def samples(self) -> Iterator[tuple[str, Any]]: ...
+    def settings(self) -> Any: ...
+    def section_files(self) -> dict[str, dict[str, bytes]]: ...
+
+
+class _ArchiveSource:
+    """Our own archive, read record by record straight from the zip (twice: check, apply)."""
+
+    kind = "archive"
+
+    def __init__(self, reader: ArchiveReader, manifest: dict[str, Any]) -> None:
+        self.reader = reader
+        self.manifest = manifest
+        self.name = reader.path.name
+        counts = manifest.get("counts")
+        self.expected = counts if isinstance(counts, dict) else None
+        known = set(CORE_FILES)
+        for fname in reader.names:
+            if fname == "manifest.json" or fname in known:
+                continue
+            top = fname.split("/", 1)[0]
+            if "/" not in fname or top not in _sections:
+                raise UserError(
+                    f"{self.name} holds an unexpected file ({fname}); nothing was imported."
+                )
+        for fname in CORE_FILES:
+            if fname not in reader.infos:
+                raise UserError(f"{self.name} is missing {fname}; nothing was imported.")
+
+    def _lines(self, fname: str) -> Iterator[tuple[str, Any]]:
+        for n, line in self.reader.iter_lines(fname):
+            where = f"{fname} line {n}"
+            try:
+                obj = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                raise _Bad(f"{where} is not valid JSON.") from exc
+            if not isinstance(obj, dict):
+                raise _Bad(f"{where} is not a JSON object.")
+            yield where, obj
+
+    def conversations(self) -> Iterator[tuple[str, Any]]:
+        return self._lines(CONVERSATIONS)
+
+    def messages(self) -> Iterator[tuple[str, Any]]:
+        return self._lines(MESSAGES)
+
+    def samples(self) -> Iterator[tuple[str, Any]]:
+        return self._lines(SAMPLES)
+
+    def settings(self) -> Any:
+        try:
+            return json.loads(self.reader.read_bytes(SETTINGS).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise _Bad(f"{SETTINGS} is not valid JSON.") from exc
+
+    def section_files(self) -> dict[str, dict[str, bytes]]:
+        out: dict[str, dict[str, bytes]] = {}
+        for fname in self.reader.names:
+            top, _, rel = fname.partition("/")
+            if rel and top in _sections:
+                out.setdefault(top, {})[rel] = self.reader.read_bytes(fname)
+        return out
+
+
+class _MemorySource:
+    """Records already in memory (a parsed ChatGPT export), in our archive's schema."""
+
+    kind = "chatgpt"
+    expected = None
+
+    def __init__(self, name: str, convs: list, msgs: list, samples: list) -> None:
+        self.name = name
+        self._c, self._m, self._s = convs, msgs, samples
+
+    def conversations(self) -> Iterator[tuple[str, Any]]:
+        return ((f"{self.name} conversation {i + 1}", r) for i, r in enumerate(self._c))
+
+    def messages(self) -> Iterator[tuple[str, Any]]:
+        return ((f"{self.name} message {i + 1}", r) for i, r in enumerate(self._m))
+
+    def samples(self) -> Iterator[tuple[str, Any]]:
+        return ((f"{self.name} sample {i + 1}", r) for i, r in enumerate(self._s))
+
+    def settings(self) -> Any:
+        return {}
+
+    def section_files(self) -> dict[str, dict[str, bytes]]:
+        return {}
+
+
+# ---- ChatGPT
+
+
+def _epoch(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e11:
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
+    return None
+
+
+def _chatgpt_text(content: object) -> str:
+    if not isinstance(content, dict):
+        return ""
+    ctype = content.get("content_type", "text")
+    if ctype not in ("text", "multimodal_text", "code"):
+        return ""  # tool output, browsing quotes, custom instructions: not the user's chat
+    parts = content.get("parts")
+    if isinstance(parts, list):
+        return "\n".join(p for p in parts if isinstance(p, str))
+    text = content.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def _chatgpt_branch(mapping: dict, current: object) -> list[dict]:
+    """The messages of the branch the user last saw: from current_node up to the root."""
+    chain: list[dict] = []
+    seen: set[str] = set()
+    node_id = current if isinstance(current, str) and current in mapping else None
+    if node_id is None:  # no current node: follow the last child from the root
+        roots = [k for k, v in mapping.items() if isinstance(v, dict) and not v.get("parent")]
+        node_id = roots[0] if roots else None
+        while node_id is not None and node_id not in seen:
+            seen.add(node_id)
+            node = mapping.get(node_id)
+            if not isinstance(node, dict):
+                break
+            chain.append(node)
+            kids = [k for k in node.get("children") or [] if k in mapping]
+            node_id = kids[-1] if kids else None
+        return chain
+    while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
+        seen.add(node_id)
+        node = mapping[node_id]
+        if not isinstance(node, dict):
+            break
+        chain.append(node)
+        node_id = node.get("parent")
+    chain.reverse()
+    return chain
+
+
+def parse_chatgpt(data: Any, name: str) -> _MemorySource:
+    """Turn a ChatGPT `conversations.json` into our records.
+
+    Only the visible user and assistant turns of the current branch come in;
+    the user's own messages also become writing samples (answering the
+    previous assistant turn, as in our own chats).
+    """
+    bad = UserError(f"{name} is not a ChatGPT conversations.json export; nothing was imported.")
+    if not isinstance(data, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("mapping"), dict) for c in data
+    ):
+        raise bad
+    convs: list[dict] = []
+    msgs: list[dict] = []
+    samples: list[dict] = []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for conv in data:
+        created = _epoch(conv.get("create_time")) or now
+        updated = _epoch(conv.get("update_time")) or created
+        title = conv.get("title")
+        title = " ".join(title.split())[:200] if isinstance(title, str) else ""
+        cid = len(convs) + 1
+        turns: list[dict] = []
+        for node in _chatgpt_branch(conv["mapping"], conv.get("current_node")):
+            m = node.get("message")
+            if not isinstance(m, dict):
+                continue
+            author = m.get("author") if isinstance(m.get("author"), dict) else {}
+            role = author.get("role")
+            meta = m.get("metadata") if isinstance(m.get("metadata"), dict) else {}
+            hidden = meta.get("is_visually_hidden_from_conversation")
+            if role not in ("user", "assistant") or hidden:
+                continue
+            text = _chatgpt_text(m.get("content"))
+            if not text.strip():
+                continue
+            model = meta.get("model_slug") if isinstance(meta.get("model_slug"), str) else None
+            turns.append({
+                "role": role, "content": text, "status": "complete",
+                "model": model[:500] if model and role == "assistant" else None,
+                "tokens": 0, "created_at": _iso(_epoch(m.get("create_time")) or created),
+                "meta": {"source": "chatgpt"},
+            })  # fmt: skip
+        if not turns:
+            continue
+        convs.append({"id": cid, "title": title or "Imported chat", "created_at": _iso(created),
+                      "updated_at": _iso(updated), "cloud_enabled": False})
+        ref = conv.get("id") or conv.get("conversation_id")
+        prev_reply = ""
+        for t in turns:
+            t.update(id=len(msgs) + 1, conversation_id=cid)
+            msgs.append(t)
+            if t["role"] == "assistant":
+                prev_reply = t["content"]
+                continue
+            samples.append({
+                "id": len(samples) + 1, "text": t["content"], "prompt": prev_reply,
+                "source": "chat", "source_ref": f"chatgpt:{ref}"[:500] if ref else "chatgpt",
+                "message_id": t["id"], "created_at": t["created_at"],
+                "updated_at": t["created_at"],
+            })  # fmt: skip
+    return _MemorySource(name, convs, msgs, samples)
+
+
+# =========================================================================== plan
+
+
+@dataclass
+class _Plan:
+    """What the check pass learned; the apply pass relies on it."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    conv_fp: dict[int, bytes] = field(default_factory=dict)
+    sample_keys: dict[int, bytes] = field(default_factory=dict)
+    min_id: dict[str, int] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    section_files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+
+
+def _test_pause(what: str) -> None:
+    """Test hook: ASSISTANT_TEST_SLOW_<WHAT>=seconds sleeps mid-operation, so the
+    crash-safety tests can SIGKILL the process at a known point. Never set by users."""
+    delay = os.environ.get(f"ASSISTANT_TEST_SLOW_{what}")
+    if delay:
+        print(f"test-hook: {what.lower()} paused", file=sys.stderr, flush=True)
+        time.sleep(float(delay))
+
+
+class DataService:
+    """Export, import and reset for one data folder. Usable from the CLI and the GUI
+    (pass `progress`; call it from a worker thread, and reload settings after)."""
+
+    def __init__(self, db: Database, home: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.db = db
+        self.home = Path(home)
+        self.limits = limits
+
+    @classmethod
+    def for_app(cls, app: Any) -> DataService:
+        return cls(app.db, app.home)
+
+    # ------------------------------------------------------------------ transactions
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A read transaction: every query sees the same moment, even while a chat writes."""
+        with self.db.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[SectionContext]:
+        """One IMMEDIATE write transaction; after_commit hooks run only once it has committed."""
+        try:
+            with self.db.engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                ctx = SectionContext(self.home, conn)
+                try:
+                    yield ctx
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+        except OperationalError as exc:
+            raise UserError(str(explain_operational_error(exc.orig or exc, self.db.path))) from exc
+        for hook in ctx.after_commit:
+            hook()
+
+    # ------------------------------------------------------------------ export
+    def export(self, dest: str | Path, progress: Progress | None = None) -> ExportResult:
+        """Write everything (except secrets) to one zip, atomically."""
+        t0 = time.monotonic()
+        dest = Path(dest).expanduser().absolute()
+        if dest.is_dir():
+            raise UserError(f"{dest} is a folder; give a file name such as backup.zip.")
+        try:
+            api_key = get_api_key()
+        except Exception:  # a keyring failure must not block an export; the filter still runs
+            api_key = None
+        counts: dict[str, int] = {}
+        try:
+            with self._snapshot() as conn, ArchiveWriter(dest) as w:
+                n_c, n_m, n_s = (
+                    conn.execute(select(func.count()).select_from(t)).scalar_one()
+                    for t in (Conversation.__table__, Message.__table__, WritingSample.__table__)
+                )
+                total, done = n_c + n_m + n_s, 0
+
+                def tick() -> None:
+                    nonlocal done
+                    done += 1
+                    if progress is not None and (done % 1000 == 0 or done == total):
+                        progress("exporting", done, total)
+
+                conv_t, msg_t, smp_t = (Conversation.__table__, Message.__table__,
+                                        WritingSample.__table__)
+                counts["conversations"] = w.write_jsonl(CONVERSATIONS, (
+                    _conversation_record(r)
+                    for r in conn.execute(select(conv_t).order_by(conv_t.c.id))), tick)
+                counts["messages"] = w.write_jsonl(MESSAGES, (
+                    _message_record(r) for r in conn.execute(
+                        select(msg_t).order_by(msg_t.c.conversation_id, msg_t.c.id))), tick)
+                _test_pause("EXPORT")
+                counts["writing_samples"] = w.write_jsonl(SAMPLES, (
+                    _sample_record(r)
+                    for r in conn.execute(select(smp_t).order_by(smp_t.c.id))), tick)
+                settings = {
+                    row.key: row.value
+                    for row in conn.execute(select(Setting.__table__).order_by(Setting.key))
+                    if not is_secret_setting(row.key, row.value, api_key)
+                }
+                w.write_bytes(SETTINGS, json.dumps(settings, ensure_ascii=False, indent=2,
+                                                   sort_keys=True).encode())
+                counts["settings"] = len(settings)
+                present: list[str] = []
+                ctx = SectionContext(self.home, conn)
+                for section in sections():
+                    n = 0
+                    for rel, data in section.export(ctx):
+                        w.write_bytes(f"{section.name}/{rel}", data)
+                        n += 1
+                    if n:
+                        present.append(section.name)
+                        counts[f"{section.name}_files"] = n
+                w.commit({
+                    "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "app": APP_NAME,
+                    "app_version": APP_VERSION, "created": utc_now_iso(), "counts": counts,
+                    "sections": present,
+                })  # fmt: skip
+        except StoreError as exc:
+            raise UserError(str(exc)) from exc
+        except OperationalError as exc:
+            raise UserError(str(explain_operational_error(exc.orig or exc, self.db.path))) from exc
+        except OSError as exc:
+            raise UserError(f"Cannot write {dest}: {exc.strerror or exc}.") from exc
+        size = dest.stat().st_size
+        log.info("exported %s (%d bytes, %s)", dest.name, size, counts)
+        return ExportResult(dest, counts, size, time.monotonic() - t0)
+
+    # ------------------------------------------------------------------ import
+    def import_file(
+        self, src: str | Path, mode: str = "merge", progress: Progress | None = None
+    ) -> ImportResult:
+        """Import an archive of this app or a ChatGPT export; all or nothing.
+
+        merge: adds what is not already here (conversations and samples are
+        matched by content, so importing twice adds nothing the second time);
+        local settings win, and a local profile stays. replace: the archive
+        becomes the data, everything else is erased.
+        """
+        if mode not in ("merge", "replace"):
+            raise UserError(f"Unknown import mode {mode!r}; use merge or replace.")
+        t0 = time.monotonic()
+        src = Path(src).expanduser()
+        if not src.exists():
+            raise UserError(f"File not found: {src}")
+        if not src.is_file():
+            raise UserError(f"Not a file: {src}")
+        try:
+            with open(src, "rb") as fh:
+                head = fh.read(4)
+        except OSError as exc:
+            raise UserError(f"Cannot read {src}: {exc.strerror}.") from exc
+        try:
+            if head[:2] == b"PK":
+                with ArchiveReader(src, self.limits) as reader:
+                    if "manifest.json" in reader.infos:
+                        manifest = read_manifest(reader, APP_VERSION)
+                        verify_checksums(reader, manifest, progress)
+                        source: _Source = _ArchiveSource(reader, manifest)
+                    elif "conversations.json" in reader.infos:
+                        source = self._chatgpt(
+                            reader.read_bytes("conversations.json", MAX_CHATGPT_JSON_BYTES),
+                            src.name,
+                        )
+                    else:
+                        raise UserError(
+                            f"{src.name} is neither an export of this app nor a ChatGPT "
+                            "export; nothing was imported."
+                        )
+                    return self._import(source, mode, progress, t0)
+            if src.suffix.lower() == ".zip":
+                raise UserError(f"{src.name} is not a zip archive; nothing was imported.")
+            if src.stat().st_size > MAX_CHATGPT_JSON_BYTES:
+                raise UserError(f"{src.name} is too large to import; nothing was imported.")
+            return self._import(self._chatgpt(src.read_bytes(), src.name), mode, progress, t0)
+        except ArchiveError as exc:
+            raise UserError(str(exc)) from exc
+        except _Bad as exc:
+            raise UserError(f"{exc} Nothing was imported.") from exc
+
+    def _chatgpt(self, raw: bytes, name: str) -> _MemorySource:
+        stripped = raw.lstrip()[:1]
+        if stripped not in (b"[", b"{"):
+            raise UserError(
+                f"{name} is neither a zip archive nor a ChatGPT conversations.json export; "
+                "nothing was imported."
+            )
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise UserError(f"{name} is not valid JSON; nothing was imported.") from exc
+        return parse_chatgpt(data, name)
+
+    def _import(
+        self, source: _Source, mode: str, progress: Progress | None, t0: float
+    ) -> ImportResult:
+        if source.kind == "chatgpt" and mode == "replace":
+            raise UserError(
+                "A ChatGPT export can only be merged into your data; drop --replace."
+            )
+        plan = self._check(source, progress)
+        try:
+            with self._write() as ctx:
+                ctx.mode = mode
+                added, skipped = self._apply(ctx, source, plan, progress)
+        except _Bad:
+            raise
+        except SQLAlchemyError as exc:
+            log.warning("import rolled back: %s", type(exc).__name__)
+            raise UserError(
+                f"{source.name} could not be imported ({type(exc).__name__}); nothing was changed."
+            ) from exc
+        if mode == "replace":
+            # The replaced text must not linger in the WAL (secure_delete already
+            # zeroes it in the main file).
+            with contextlib.suppress(StoreError):
+                from store.erase import checkpoint_truncate
+
+                checkpoint_truncate(self.db.engine)
+        log.info("imported %s (%s, %s): added %s, skipped %s",
+                 source.kind, mode, source.name if source.kind == "archive" else "-",
+                 added, skipped)
+        return ImportResult(source.kind, mode, added, skipped, time.monotonic() - t0)
+
+    def _check(self, source: _Source, progress: Progress | None) -> _Plan:
+        """Parse and check every record and reference before anything is written."""
+        plan = _Plan()
+        expected = source.expected or {}
+        total = sum(v for k, v in expected.items()
+                    if k in ("conversations", "messages", "writing_samples") and isinstance(v, int))
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress("reading", done, total)
+
+        heads: dict[int, tuple[str, datetime]] = {}
+        for where, obj in source.conversations():
+            row = _conversation_row(obj, where)
+            if row["id"] in heads:
+                raise _Bad(f"{where}: conversation id {row['id']} appears twice.")
+            heads[row["id"]] = (row["title"], row["created_at"])
+            tick()
+        parts: dict[int, list[tuple[int, bytes]]] = {cid: [] for cid in heads}
+        msg_ids: set[int] = set()
+        for where, obj in source.messages():
+            row = _message_row(obj, where)
+            if row["id"] in msg_ids:
+                raise _Bad(f"{where}: message id {row['id']} appears twice.")
+            if row["conversation_id"] not in heads:
+                raise _Bad(f"{where}: conversation {row['conversation_id']} is not in the file.")
+            msg_ids.add(row["id"])
+            parts[row["conversation_id"]].append((row["id"], _message_digest(row)))
+            tick()
+        for where, obj in source.samples():
+            row = _sample_row(obj, where)
+            if row["id"] in plan.sample_keys:
+                raise _Bad(f"{where}: sample id {row['id']} appears twice.")
+            if row["message_id"] is not None and row["message_id"] not in msg_ids:
+                raise _Bad(f"{where}: message {row['message_id']} is not in the file.")
+            plan.sample_keys[row["id"]] = _sample_key(row)
+            tick()
+        plan.conv_fp = {
+            cid: _conversation_fingerprint(t, c, parts[cid]) for cid, (t, c) in heads.items()
+        }
+        plan.counts = {"conversations": len(heads), "messages": len(msg_ids),
+                       "writing_samples": len(plan.sample_keys)}
+        plan.min_id = {"conversations": min(heads, default=1), "messages": min(msg_ids, default=1),
+                       "writing_samples": min(plan.sample_keys, default=1)}
+        settings = source.settings()
+        if not isinstance(settings, dict) or not all(
+            isinstance(k, str) and 0 < len(k) <= 100 for k in settings
+        ):
+            raise _Bad(f"{SETTINGS} must map setting names to values.")
+        plan.settings = {k: v for k, v in settings.items() if not is_secret_setting(k, v)}
+        for key in ("conversations", "messages", "writing_samples"):
+            want = expected.get(key)
+            if isinstance(want, int) and want != plan.counts[key]:
+                raise _Bad(f"The manifest counts {want} {key} but the archive holds "
+                           f"{plan.counts[key]}.")
+        plan.section_files = source.section_files()
+        for name, files in plan.section_files.items():
+            try:
+                _sections[name].validate(files)
+            except ValueError as exc:
+                raise _Bad(str(exc)) from exc
+        return plan
+
+    def _apply(
+        self, ctx: SectionContext, source: _Source, plan: _Plan, progress: Progress | None
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        conn = ctx.conn
+        conv_t, msg_t, smp_t, set_t = (Conversation.__table__, Message.__table__,
+                                       WritingSample.__table__, Setting.__table__)
+        added = {"conversations": 0, "messages": 0, "writing_samples": 0, "settings": 0}
+        skipped = {"conversations": 0, "writing_samples": 0, "settings": 0}
+        total = sum(plan.counts.values())
+        done = 0
+
+        def insert_batches(table: Any, rows: Iterator[dict[str, Any]], key: str) -> None:
+            nonlocal done
+            batch: list[dict[str, Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    conn.execute(insert(table), batch)
+                    added[key] += len(batch)
+                    done += len(batch)
+                    batch = []
+                    if progress is not None:
+                        progress("importing", done, total)
+            if batch:
+                conn.execute(insert(table), batch)
+                added[key] += len(batch)
+                done += len(batch)
+                if progress is not None:
+                    progress("importing", done, total)
+
+        if ctx.mode == "replace":
+            for table in (smp_t, msg_t, conv_t, set_t):
+                conn.execute(delete(table))
+            offsets = {"conversations": 0, "messages": 0, "writing_samples": 0}
+            skip_convs: set[int] = set()
+            skip_samples: set[int] = set()
+        else:
+            offsets = {
+                key: (conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
+                      - plan.min_id[key] + 1)
+                for key, t in (("conversations", conv_t), ("messages", msg_t),
+                               ("writing_samples", smp_t))
+            }
+            offsets = {k: max(v, 0) for k, v in offsets.items()}
+            have_fp = self._existing_fingerprints(conn)
+            skip_convs = {cid for cid, fp in plan.conv_fp.items() if fp in have_fp}
+            have_samples = {
+                _sample_key(r._mapping)
+                for r in conn.execute(select(smp_t.c.text, smp_t.c.prompt, smp_t.c.source,
+                                             smp_t.c.created_at))
+            }
+            skip_samples = {sid for sid, k in plan.sample_keys.items() if k in have_samples}
+            skipped["conversations"] = len(skip_convs)
+            skipped["writing_samples"] = len(skip_samples)
+
+        def conv_rows() -> Iterator[dict[str, Any]]:
+            for where, obj in source.conversations():
+                row = _conversation_row(obj, where)
+                if row["id"] in skip_convs:
+                    continue
+                row["id"] += offsets["conversations"]
+                yield row
+
+        kept_msgs: set[int] = set()
+
+        def msg_rows() -> Iterator[dict[str, Any]]:
+            for where, obj in source.messages():
+                row = _message_row(obj, where)
+                if row["conversation_id"] in skip_convs:
+                    continue
+                kept_msgs.add(row["id"])
+                row["id"] += offsets["messages"]
+                row["conversation_id"] += offsets["conversations"]
+                yield row
+
+        def sample_rows() -> Iterator[dict[str, Any]]:
+            for where, obj in source.samples():
+                row = _sample_row(obj, where)
+                if row["id"] in skip_samples:
+                    continue
+                row["id"] += offsets["writing_samples"]
+                mid = row["message_id"]
+                row["message_id"] = mid + offsets["messages"] if mid in kept_msgs else None
+                yield row
+
+        insert_batches(conv_t, conv_rows(), "conversations")
+        insert_batches(msg_t, msg_rows(), "messages")
+        _test_pause("IMPORT")
+        insert_batches(smp_t, sample_rows(), "writing_samples")
+
+        local = set(conn.execute(select(set_t.c.key)).scalars())
+        new_settings = [{"key": k, "value": v} for k, v in plan.settings.items() if k not in local]
+        skipped["settings"] = len(plan.settings) - len(new_settings)
+        if new_settings:
+            conn.execute(insert(set_t), new_settings)
+        added["settings"] = len(new_settings)
+
+        for section in sections():
+            files = plan.section_files.get(section.name, {})
+            n = section.apply(ctx, files)
+            if n:
+                added[section.name] = n
+        return added, skipped
+
+    def _existing_fingerprints(self, conn: Connection) -> set[bytes]:
+        conv_t, msg_t = Conversation.__table__, Message.__table__
+        heads = {r.id: (r.title, r.created_at)
+                 for r in conn.execute(select(conv_t.c.id, conv_t.c.title, conv_t.c.created_at))}
+        parts: dict[int, list[tuple[int, bytes]]] = {cid: [] for cid in heads}
+        q = select(msg_t.c.id, msg_t.c.conversation_id, msg_t.c.role, msg_t.c.content,
+                   msg_t.c.created_at)
+        for r in conn.execute(q):
+            if r.conversation_id in parts:
+                parts[r.conversation_id].append((r.id, _message_digest(r._mapping)))
+        return {_conversation_fingerprint(t, c, parts[cid]) for cid, (t, c) in heads.items()}
+
+    # ------------------------------------------------------------------ reset
+    def reset(self, scope: str, progress: Progress | None = None) -> ResetResult:
+        """Erase the profile ("profile") or everything ("all") so that no file keeps the text.
+
+        Afterwards the database is empty but working (schema and migrations stay).
+        The GUI must reload settings (AppContext.reload_settings) after "all".
+        """
+        if scope not in ("profile", "all"):
+            raise UserError(f"Unknown reset scope {scope!r}; use profile or all.")
+        t0 = time.monotonic()
+        steps = 4
+
+        def step(n: int) -> None:
+            if progress is not None:
+                progress("erasing", n, steps)
+
+        step(0)
+        with self._write() as ctx:
+            for section in sections():
+                if scope in section.erased_by:
+                    section.erase(ctx)
+            if scope == "all":
+                for table in (WritingSample.__table__, Message.__table__,
+                              Conversation.__table__, Setting.__table__):
+                    ctx.conn.execute(delete(table))
+        step(1)
+        removed = shred_tree(self.home / "profile") + shred_tree(cache_dir(self.home))
+        for leftover in self.home.glob(".profile-*"):  # staging from an interrupted import
+            removed += shred_tree(leftover) if leftover.is_dir() else 0
+        if scope == "all":
+            removed += self._scrub_logs()
+        step(2)
+        try:
+            scrub_database(self.db.engine)
+        except StoreError as exc:
+            raise UserError(str(exc)) from exc
+        except OperationalError as exc:
+            raise UserError(str(explain_operational_error(exc.orig or exc, self.db.path))) from exc
+        step(3)
+        key_removed = False
+        if scope == "all":
+            try:
+                key_removed = delete_api_key()
+            except Exception as exc:  # the data is gone; say what is left
+                raise UserError(
+                    "Your data was erased, but the API key could not be removed from the "
+                    f"system keyring ({type(exc).__name__}); remove it there by hand."
+                ) from exc
+        step(4)
+        log.info("reset %s: %d files removed", scope, removed)
+        return ResetResult(scope, removed, key_removed, time.monotonic() - t0)
+
+    def _scrub_logs(self) -> int:
+        """Rotated logs are shredded; the live log (held open for append) is zeroed and cut."""
+        folder = logs_dir(self.home)
+        if not folder.is_dir():
+            return 0
+        n = 0
+        for p in sorted(folder.iterdir()):
+            if p.is_file() and p.name == "assistant.log":
+                truncate_in_place(p)
+            elif p.is_file() or p.is_symlink():
+                shred_file(p)
+                n += 1
+            elif p.is_dir():
+                n += shred_tree(p)
+        return n
