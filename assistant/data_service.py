@@ -19,7 +19,7 @@ without an offset (as the database stores them). Readers ignore unknown keys.
 Parts of the data that other features own (the profile first) plug in as an
 `ArchiveSection`: a folder in the archive plus export, validate, apply and
 erase hooks, registered with `register_section`. Until the profile service
-registers its own, `ProfileFilesSection` carries `<home>/profile/` as files.
+registers its own, `ProfileSection` carries the `profiles` table.
 
 Import validates everything (structure, caps, checksums, every record, every
 reference) before it opens one write transaction; any failure rolls back, so a
@@ -34,9 +34,9 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import re
-import secrets as _random
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -62,13 +62,15 @@ from store.archive import (
     ArchiveReader,
     ArchiveWriter,
     Limits,
+    decode_control_vector,
+    encode_control_vector,
     read_manifest,
     utc_now_iso,
     verify_checksums,
 )
 from store.db import explain_operational_error
 from store.erase import scrub_database, shred_file, shred_tree, truncate_in_place
-from store.models import Conversation, Message, Setting, WritingSample
+from store.models import Base, Conversation, Message, Profile, Setting, WritingSample
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +188,7 @@ _sections: dict[str, ArchiveSection] = {}
 
 def register_section(section: ArchiveSection) -> None:
     """Add a section, or replace the one of the same name (the profile service replaces
-    the default `ProfileFilesSection` with its own)."""
+    the default `ProfileSection` with its own)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", section.name) or section.name + ".jsonl" in CORE_FILES:
         raise ValueError(f"bad section name {section.name!r}")
     _sections[section.name] = section
@@ -196,89 +198,160 @@ def sections() -> list[ArchiveSection]:
     return list(_sections.values())
 
 
-_VECTOR_NAME = re.compile(r"vectors/[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.gguf")
+# Tables of the personal profile: the built profiles and two caches derived from
+# the history (generic responses, per-item effects). All are erased with the profile.
+PROFILE_TABLES = ("profiles", "generic_responses", "profile_item_cache")
+_METHOD = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
-class ProfileFilesSection:
-    """The profile as files in `<home>/profile/`: profile.json and vectors/*.gguf.
+def _profile_record(row: Any, vectors: str) -> dict[str, Any]:
+    return {
+        "id": row.id, "method": row.method, "model_name": row.model_name,
+        "model_fingerprint": row.model_fingerprint, "n_layer": row.n_layer,
+        "n_embd": row.n_embd, "layer": row.layer, "alpha": row.alpha,
+        "description": row.description, "description_edited": bool(row.description_edited),
+        "preference_tokens": row.preference_tokens, "n_samples": row.n_samples,
+        "item_hashes": row.item_hashes, "active": bool(row.active),
+        "built_at": _iso(row.built_at), "meta": row.meta or {}, "vectors": vectors,
+    }  # fmt: skip
 
-    The default until the profile service registers a section of its own. Its
-    files keep the archive layout, so an archive written now imports into the
-    profile service later.
+
+def _profile_row(obj: Any, where: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise _Bad(f"{where} is not a JSON object.")
+    alpha = obj.get("alpha")
+    if not isinstance(alpha, int | float) or isinstance(alpha, bool) or not math.isfinite(alpha):
+        raise _Bad(f"{where}: alpha must be a number.")
+    for key in ("description_edited", "active"):
+        if not isinstance(obj.get(key, False), bool):
+            raise _Bad(f"{where}: {key} must be true or false.")
+    for key in ("preference_tokens", "item_hashes"):
+        if not isinstance(obj.get(key, []), list):
+            raise _Bad(f"{where}: {key} must be a list.")
+    if not isinstance(obj.get("meta", {}), dict):
+        raise _Bad(f"{where}: meta must be a JSON object.")
+    method = _get_str(obj, "method", where)
+    if not method:
+        raise _Bad(f"{where}: method is empty.")
+    return {
+        "id": _get_int(obj, "id", where, lo=1), "method": method,
+        "model_name": _get_str(obj, "model_name", where),
+        "model_fingerprint": _get_str(obj, "model_fingerprint", where),
+        "n_layer": _get_int(obj, "n_layer", where, lo=1),
+        "n_embd": _get_int(obj, "n_embd", where, lo=1),
+        "layer": _get_int(obj, "layer", where), "alpha": float(alpha),
+        "description": _get_str(obj, "description", where),
+        "description_edited": obj.get("description_edited", False),
+        "preference_tokens": obj.get("preference_tokens", []),
+        "n_samples": _get_int(obj, "n_samples", where),
+        "item_hashes": obj.get("item_hashes", []), "active": obj.get("active", False),
+        "built_at": _parse_dt(obj.get("built_at"), where, "built_at"),
+        "meta": obj.get("meta", {}),
+        "vectors": _get_str(obj, "vectors", where, max_len=100),
+    }  # fmt: skip
+
+
+class ProfileSection:
+    """The built profiles: `profile/profile.json` (settings and description of each
+    method's profile) and `profile/vectors/<method>.gguf` (its llama.cpp control vector).
+
+    `Profile.vectors` is read as float32 rows of `n_embd` values, row i being
+    control-vector slot i, i.e. layer i+1: the layout `LlamaRuntime.set_control_vector`
+    takes. Row i becomes the GGUF tensor `direction.{i+1}`; import turns it back
+    byte for byte. The caches (generic responses, per-item effects) are derived
+    from the history and the model, so they are rebuilt rather than exported.
     """
 
     name = "profile"
     erased_by = frozenset({"profile", "all"})
 
-    def _folder(self, home: Path) -> Path:
-        return home / "profile"
-
     def export(self, ctx: SectionContext) -> Iterator[tuple[str, bytes]]:
-        folder = self._folder(ctx.home)
-        pj = folder / "profile.json"
-        if pj.is_file():
-            yield "profile.json", pj.read_bytes()
-        vectors = folder / "vectors"
-        if vectors.is_dir():
-            for p in sorted(vectors.glob("*.gguf")):
-                if p.is_file() and _VECTOR_NAME.fullmatch(f"vectors/{p.name}"):
-                    yield f"vectors/{p.name}", p.read_bytes()
+        table = Profile.__table__
+        records: list[dict[str, Any]] = []
+        vectors: list[tuple[str, bytes]] = []
+        for row in ctx.conn.execute(select(table).order_by(table.c.id)):
+            fname = f"vectors/{row.method}.gguf" if _METHOD.fullmatch(row.method) else (
+                f"vectors/profile-{row.id}.gguf")
+            try:
+                gguf = encode_control_vector(row.vectors, row.n_embd, row.model_name)
+            except ValueError as exc:
+                raise UserError(
+                    f"The stored {row.method} profile is damaged ({exc}); rebuild it or reset "
+                    "the profile, then export again."
+                ) from exc
+            records.append(_profile_record(row, fname))
+            vectors.append((fname, gguf))
+        if not records:
+            return
+        yield "profile.json", json.dumps({"profiles": records}, ensure_ascii=False, indent=2,
+                                         sort_keys=True).encode()
+        yield from vectors
+
+    def _parse(self, files: Mapping[str, bytes]) -> list[dict[str, Any]]:
+        if "profile.json" not in files:
+            raise ValueError("The archive's profile folder has no profile.json.")
+        try:
+            doc = json.loads(files["profile.json"].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError("profile/profile.json is not valid JSON.") from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("profiles"), list):
+            raise ValueError("profile/profile.json has no list of profiles.")
+        rows: list[dict[str, Any]] = []
+        for i, obj in enumerate(doc["profiles"]):
+            row = _profile_row(obj, f"profile/profile.json profile {i + 1}")
+            if row["vectors"] not in files:
+                raise ValueError(f"profile/{row['vectors']} is missing.")
+            try:
+                n_embd, data = decode_control_vector(files[row["vectors"]])
+            except ValueError as exc:
+                raise ValueError(f"profile/{row['vectors']} is not a GGUF control vector "
+                                 f"({exc}).") from exc
+            if n_embd != row["n_embd"]:
+                raise ValueError(f"profile/{row['vectors']} does not fit n_embd {row['n_embd']}.")
+            row["vectors"] = data
+            rows.append(row)
+        methods = [r["method"] for r in rows]
+        if len(set(methods)) != len(methods):
+            raise ValueError("profile/profile.json holds the same method twice.")
+        if sum(r["active"] for r in rows) > 1:
+            raise ValueError("profile/profile.json marks more than one profile active.")
+        referenced = {o.get("vectors") for o in doc["profiles"] if isinstance(o, dict)}
+        for rel in files:
+            if rel != "profile.json" and rel not in referenced:
+                raise ValueError(f"profile/{rel} is not part of a profile.")
+        return rows
 
     def validate(self, files: Mapping[str, bytes]) -> None:
-        for rel, data in files.items():
-            if rel == "profile.json":
-                try:
-                    obj = json.loads(data.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-                    raise ValueError("profile/profile.json is not valid JSON.") from exc
-                if not isinstance(obj, dict):
-                    raise ValueError("profile/profile.json is not a JSON object.")
-                if "description" in obj and not isinstance(obj["description"], str | None):
-                    raise ValueError("The profile description must be text.")
-                if "settings" in obj and not isinstance(obj["settings"], dict):
-                    raise ValueError("The profile settings must be a JSON object.")
-            elif _VECTOR_NAME.fullmatch(rel):
-                if len(data) < 8 or data[:4] != b"GGUF":
-                    raise ValueError(f"profile/{rel} is not a GGUF control vector.")
-            else:
-                raise ValueError(f"profile/{rel} is not part of a profile.")
+        self._parse(files)
 
     def apply(self, ctx: SectionContext, files: Mapping[str, bytes]) -> int:
-        folder = self._folder(ctx.home)
-        has_local = folder.exists() and any(p.is_file() for p in folder.rglob("*"))
-        if ctx.mode == "merge" and (has_local or not files):
-            return 0  # two profiles do not merge: the one on this machine stays
-        if not files:
-            ctx.after_commit.append(lambda: shred_tree(folder))
-            return 0
-        ctx.after_commit.append(lambda: _swap_in_folder(folder, dict(files)))
-        return len(files)
+        rows = self._parse(files) if files else []
+        table = Profile.__table__
+        if ctx.mode == "replace":
+            self.erase(ctx)
+        else:
+            local = {r.method: r.active for r in ctx.conn.execute(
+                select(table.c.method, table.c.active))}
+            rows = [r for r in rows if r["method"] not in local]  # a local profile stays
+            if any(local.values()):
+                for r in rows:
+                    r["active"] = False
+            top = ctx.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            shift = max(top - min((r["id"] for r in rows), default=1) + 1, 0)
+            for r in rows:
+                r["id"] += shift
+        if rows:
+            ctx.conn.execute(insert(table), rows)
+        return len(rows)
 
     def erase(self, ctx: SectionContext) -> None:
-        folder = self._folder(ctx.home)
-        ctx.after_commit.append(lambda: shred_tree(folder))
+        for name in PROFILE_TABLES:
+            table = Base.metadata.tables.get(name)
+            if table is not None:
+                ctx.conn.execute(delete(table))
 
 
-def _swap_in_folder(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write files to a staging folder, then swap it for `folder` and shred the old one."""
-    tag = _random.token_hex(4)
-    staging = folder.with_name(f".{folder.name}-staging-{tag}")
-    trash = folder.with_name(f".{folder.name}-old-{tag}")
-    staging.mkdir(parents=True)
-    for rel, data in files.items():
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    if folder.exists():
-        os.replace(folder, trash)
-    os.replace(staging, folder)
-    shred_tree(trash)
-
-
-register_section(ProfileFilesSection())
+register_section(ProfileSection())
 
 
 # =========================================================================== records
@@ -327,13 +400,15 @@ def _get_str(obj: dict, key: str, where: str, *, nullable: bool = False,
     return v
 
 
+# No length caps on text columns: SQLite does not enforce String(n), so whatever
+# the database held must come back (the archive-level caps bound the sizes).
 def _conversation_row(obj: dict, where: str) -> dict[str, Any]:
     cloud = obj.get("cloud_enabled", False)
     if not isinstance(cloud, bool):
         raise _Bad(f"{where}: cloud_enabled must be true or false.")
     return {
         "id": _get_int(obj, "id", where, lo=1),
-        "title": _get_str(obj, "title", where, max_len=200),
+        "title": _get_str(obj, "title", where),
         "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
         "updated_at": _parse_dt(obj.get("updated_at"), where, "updated_at"),
         "cloud_enabled": cloud,
@@ -352,7 +427,7 @@ def _message_row(obj: dict, where: str) -> dict[str, Any]:
         "role": _get_str(obj, "role", where, choices=ROLES),
         "content": _get_str(obj, "content", where),
         "status": _get_str(obj, "status", where, choices=STATUSES),
-        "model": _get_str(obj, "model", where, nullable=True, max_len=500),
+        "model": _get_str(obj, "model", where, nullable=True),
         "tokens": _get_int(obj, "tokens", where),
         "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
         "meta": meta,
@@ -365,7 +440,7 @@ def _sample_row(obj: dict, where: str) -> dict[str, Any]:
         "text": _get_str(obj, "text", where),
         "prompt": _get_str(obj, "prompt", where),
         "source": _get_str(obj, "source", where, choices=SAMPLE_SOURCES),
-        "source_ref": _get_str(obj, "source_ref", where, nullable=True, max_len=500),
+        "source_ref": _get_str(obj, "source_ref", where, nullable=True),
         "message_id": _get_int(obj, "message_id", where, lo=1, nullable=True),
         "created_at": _parse_dt(obj.get("created_at"), where, "created_at"),
         "updated_at": _parse_dt(obj.get("updated_at"), where, "updated_at"),
@@ -1069,14 +1144,14 @@ class DataService:
             for section in sections():
                 if scope in section.erased_by:
                     section.erase(ctx)
-            if scope == "all":
-                for table in (WritingSample.__table__, Message.__table__,
-                              Conversation.__table__, Setting.__table__):
+            # "all": every table the app knows, children first, so tables added later
+            # by other features are erased too. "profile": its tables, even if a
+            # replacement section forgot one.
+            for table in reversed(Base.metadata.sorted_tables):
+                if scope == "all" or table.name in PROFILE_TABLES:
                     ctx.conn.execute(delete(table))
         step(1)
         removed = shred_tree(self.home / "profile") + shred_tree(cache_dir(self.home))
-        for leftover in self.home.glob(".profile-*"):  # staging from an interrupted import
-            removed += shred_tree(leftover) if leftover.is_dir() else 0
         if scope == "all":
             removed += self._scrub_logs()
         step(2)

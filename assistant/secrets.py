@@ -74,3 +74,8 @@ def delete_api_key(account: str = "default") -> bool:
         except keyring.errors.KeyringError as exc:
             log.warning("keyring unavailable for delete (%s)", type(exc).__name__)
     return removed
+
+
+def session_only() -> bool:
+    """True when no keyring backend exists, so a stored key lasts for this process only."""
+    return not _backend_usable()

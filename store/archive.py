@@ -22,6 +22,7 @@ import json
 import os
 import re
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -513,3 +514,150 @@ def verify_checksums(
                 f"{fname} in {reader.path.name} does not match its checksum "
                 "(the archive was altered or damaged); nothing was imported."
             )
+
+
+# --------------------------------------------------------------------------- control vectors
+#
+# A profile's steering vectors travel as llama.cpp control vectors: a GGUF file
+# with general.architecture = "controlvector" and one F32 tensor "direction.N"
+# of n_embd values per layer N (N from 1; llama.cpp applies direction.N to the
+# output of layer N). The codec is written out here, not taken from the `gguf`
+# package, so that reading an untrusted file is bounded and needs no temp file.
+
+_GGUF_ALIGN = 32
+_GGUF_F32 = 0
+_GGUF_STRING = 8
+_GGUF_ARRAY = 9
+_GGUF_UINT32 = 4
+_GGUF_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q",
+                 11: "q", 12: "d"}  # fmt: skip
+MAX_VECTOR_LAYERS = 4096
+MAX_EMBD = 1 << 16
+
+
+def _gguf_string(s: str) -> bytes:
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def _pad(n: int, align: int = _GGUF_ALIGN) -> int:
+    return (align - n % align) % align
+
+
+def encode_control_vector(rows: bytes, n_embd: int, model_hint: str = "") -> bytes:
+    """float32 rows of n_embd (row i = layer i+1) -> control-vector GGUF bytes."""
+    width = 4 * n_embd
+    if n_embd <= 0 or len(rows) % width:
+        raise ValueError("the vectors are not whole float32 rows of n_embd values")
+    n_rows = len(rows) // width
+    kv = [
+        (_gguf_string("general.architecture"), _GGUF_STRING, _gguf_string("controlvector")),
+        (_gguf_string("controlvector.model_hint"), _GGUF_STRING, _gguf_string(model_hint)),
+        (_gguf_string("controlvector.layer_count"), _GGUF_UINT32, struct.pack("<I", n_rows)),
+    ]
+    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, n_rows, len(kv)))
+    for key, typ, value in kv:
+        out += key + struct.pack("<I", typ) + value
+    stride = width + _pad(width)
+    for i in range(n_rows):
+        out += _gguf_string(f"direction.{i + 1}")
+        out += struct.pack("<IQIQ", 1, n_embd, _GGUF_F32, i * stride)
+    out += bytes(_pad(len(out)))
+    for i in range(n_rows):
+        out += rows[i * width : (i + 1) * width] + bytes(_pad(width))
+    return bytes(out)
+
+
+class _Cursor:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise ValueError("the file ends early")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def unpack(self, fmt: str) -> Any:
+        size = struct.calcsize("<" + fmt)
+        return struct.unpack("<" + fmt, self.take(size))[0]
+
+    def string(self) -> str:
+        n = self.unpack("Q")
+        if n > 1 << 20:
+            raise ValueError("a string is too long")
+        return self.take(n).decode("utf-8")
+
+    def value(self, typ: int, depth: int = 0) -> Any:
+        if typ in _GGUF_SCALARS:
+            return self.unpack(_GGUF_SCALARS[typ])
+        if typ == _GGUF_STRING:
+            return self.string()
+        if typ == _GGUF_ARRAY and depth == 0:
+            sub, n = self.unpack("I"), self.unpack("Q")
+            if n > 1 << 20:
+                raise ValueError("an array is too long")
+            return [self.value(sub, 1) for _ in range(n)]
+        raise ValueError(f"unknown value type {typ}")
+
+
+def decode_control_vector(data: bytes) -> tuple[int, bytes]:
+    """Control-vector GGUF bytes -> (n_embd, float32 rows; row i = layer i+1, zeros if absent).
+
+    Raises ValueError with a short reason for anything that is not a well-formed
+    control vector (wrong magic or version, other architecture, tensors out of
+    bounds, other types or shapes).
+    """
+    cur = _Cursor(data)
+    if cur.take(4) != b"GGUF":
+        raise ValueError("not a GGUF file")
+    version = cur.unpack("I")
+    if version not in (2, 3):
+        raise ValueError(f"unsupported GGUF version {version}")
+    n_tensors, n_kv = cur.unpack("Q"), cur.unpack("Q")
+    if n_tensors > MAX_VECTOR_LAYERS or n_kv > 1000:
+        raise ValueError("too many entries")
+    kv: dict[str, Any] = {}
+    for _ in range(n_kv):
+        key = cur.string()
+        kv[key] = cur.value(cur.unpack("I"))
+    if kv.get("general.architecture") != "controlvector":
+        raise ValueError("not a control vector")
+    align = kv.get("general.alignment", _GGUF_ALIGN)
+    if not isinstance(align, int) or not 1 <= align <= 1 << 16:
+        raise ValueError("bad alignment")
+    tensors: list[tuple[int, int, int]] = []
+    n_embd = 0
+    for _ in range(n_tensors):
+        name = cur.string()
+        n_dims = cur.unpack("I")
+        if n_dims != 1:
+            raise ValueError(f"{name} is not one-dimensional")
+        width = cur.unpack("Q")
+        typ, offset = cur.unpack("I"), cur.unpack("Q")
+        m = re.fullmatch(r"direction\.(\d{1,4})", name)
+        if m is None or typ != _GGUF_F32:
+            raise ValueError(f"unexpected tensor {name[:40]}")
+        layer = int(m.group(1))
+        if not 1 <= layer <= MAX_VECTOR_LAYERS or not 1 <= width <= MAX_EMBD:
+            raise ValueError(f"tensor {name} is out of range")
+        if n_embd and width != n_embd:
+            raise ValueError("the directions differ in size")
+        n_embd = width
+        tensors.append((layer, offset, width))
+    if not tensors:
+        raise ValueError("no directions")
+    start = cur.pos + _pad(cur.pos, align)
+    n_rows = max(layer for layer, _, _ in tensors)
+    count = kv.get("controlvector.layer_count")
+    if isinstance(count, int) and n_rows <= count <= MAX_VECTOR_LAYERS:
+        n_rows = count
+    rows = bytearray(n_rows * n_embd * 4)
+    for layer, offset, width in tensors:
+        a = start + offset
+        if a + 4 * width > len(data):
+            raise ValueError(f"direction.{layer} lies outside the file")
+        rows[(layer - 1) * 4 * width : layer * 4 * width] = data[a : a + 4 * width]
+    return n_embd, bytes(rows)

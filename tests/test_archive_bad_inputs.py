@@ -21,7 +21,7 @@ from assistant.data_service import DataService
 from assistant.errors import UserError
 from store import Database
 from store.archive import ArchiveError, ArchiveReader, Limits
-from store.models import Conversation, Message, WritingSample
+from store.models import Conversation, Message, Profile, WritingSample
 
 MARKER = "EXISTING-DATA-7f3a"
 
@@ -30,7 +30,7 @@ def snapshot(db_path: Path) -> list[tuple]:
     con = sqlite3.connect(db_path)
     try:
         rows: list[tuple] = []
-        for table in ("conversations", "messages", "writing_samples", "settings"):
+        for table in ("conversations", "messages", "writing_samples", "settings", "profiles"):
             rows += [(table, *r) for r in con.execute(f"SELECT * FROM {table} ORDER BY 1")]
         return rows
     finally:
@@ -49,9 +49,10 @@ def good_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         s.flush()
         s.add(Message(conversation_id=c.id, role="user", content="from the archive"))
         s.add(WritingSample(text="archive sample", source="draft"))
-    (home / "profile" / "vectors").mkdir(parents=True)
-    (home / "profile" / "profile.json").write_text('{"description": "d"}')
-    (home / "profile" / "vectors" / "v.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + bytes(24))
+        s.add(Profile(method="steerx", model_name="m", model_fingerprint="f" * 32, n_layer=2,
+                      n_embd=4, layer=1, alpha=1.0, description="archive profile",
+                      preference_tokens=[], n_samples=1, item_hashes=[], vectors=bytes(32),
+                      active=True, meta={}))
     out = base / "good.zip"
     DataService(db, home).export(out)
     db.close()
@@ -68,9 +69,11 @@ def existing(home: Path) -> list[tuple]:
         s.flush()
         s.add(Message(conversation_id=c.id, role="user", content=f"hello {MARKER}"))
         s.add(WritingSample(text=f"sample {MARKER}", source="draft"))
+        s.add(Profile(method="steerx", model_name="m", model_fingerprint="f" * 32, n_layer=2,
+                      n_embd=4, layer=1, alpha=0.5, description=f"my own profile {MARKER}",
+                      preference_tokens=[], n_samples=1, item_hashes=[], vectors=bytes(32),
+                      active=True, meta={}))
     db.close()
-    (home / "profile").mkdir()
-    (home / "profile" / "profile.json").write_text('{"description": "my own profile"}')
     return snapshot(home / "assistant.db")
 
 
@@ -238,7 +241,7 @@ def case_wrong_counts(good: Path, d: Path) -> Path:
 
 def case_bad_vector(good: Path, d: Path) -> Path:
     return rebuild(good, d / "vector.zip",
-                   lambda f: f.update({"profile/vectors/v.gguf": b"MZ not a gguf"}))
+                   lambda f: f.update({"profile/vectors/steerx.gguf": b"MZ not a gguf"}))
 
 
 def case_duplicate_entry(good: Path, d: Path) -> Path:
@@ -305,7 +308,6 @@ def test_bad_archive_is_rejected_and_changes_nothing(
 ) -> None:
     build, expected = CASES[case]
     bad = build(good_archive, tmp_path)
-    profile_before = (home / "profile" / "profile.json").read_bytes()
     db = Database(home)
     try:
         with pytest.raises(UserError) as info:
@@ -316,8 +318,6 @@ def test_bad_archive_is_rejected_and_changes_nothing(
     assert expected in message
     assert "\n" not in message and message.endswith((".", "it."))
     assert snapshot(home / "assistant.db") == existing
-    assert (home / "profile" / "profile.json").read_bytes() == profile_before
-    assert not list(home.glob(".profile-*"))  # no staged profile left behind
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
@@ -340,7 +340,7 @@ def test_good_archive_still_imports(good_archive: Path, existing: list[tuple], h
     assert r.rc == 0, r.err
     after = snapshot(home / "assistant.db")
     assert after != existing and not any(MARKER in str(row) for row in after)
-    assert (home / "profile" / "vectors" / "v.gguf").exists()
+    assert [r for r in after if r[0] == "profiles" and "archive profile" in r]
 
 
 def test_real_zip_bomb_is_capped(tmp_path: Path, good_archive: Path) -> None:

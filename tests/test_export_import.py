@@ -22,7 +22,7 @@ from typing import Any
 import keyring
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
@@ -31,7 +31,7 @@ from assistant.data_service import DataService, is_secret_setting
 from assistant.errors import UserError
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
 from store import Database
-from store.models import Conversation, Message, Setting, WritingSample
+from store.models import Conversation, Message, Profile, Setting, WritingSample
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -91,6 +91,14 @@ def snapshot(db_path: Path) -> dict[str, list[tuple]]:
                 (k, json.loads(v) if isinstance(v, str) else v) for k, v in con.execute(
                     "SELECT key, value FROM settings ORDER BY key")
             ],
+            "profiles": [
+                (*r[:8], json.loads(r[8]), json.loads(r[9]), json.loads(r[10]), *r[11:])
+                for r in con.execute(
+                    "SELECT id, method, model_name, model_fingerprint, n_layer, n_embd, layer, "
+                    "alpha, preference_tokens, item_hashes, meta, description, "
+                    "description_edited, n_samples, vectors, active, built_at "
+                    "FROM profiles ORDER BY id")
+            ],
         }
     finally:
         con.close()
@@ -127,37 +135,21 @@ def plant(db: Database, data: dict[str, Any]) -> None:
             s.add(row)
         for key, value in data.get("settings", {}).items():
             s.merge(Setting(key=key, value=value))
+        for prof in data.get("profiles", []):
+            s.add(make_profile(**prof))
 
 
-def write_control_vector(path: Path, n_layer: int = 4, n_embd: int = 8) -> None:
-    """A real llama.cpp control-vector GGUF (what the profile service will write)."""
-    import gguf
-
-    w = gguf.GGUFWriter(str(path), "controlvector")
-    w.add_string("controlvector.model_hint", "llama")
-    w.add_uint32("controlvector.layer_count", n_layer)
-    rng = np.random.default_rng(0)
-    for layer in range(1, n_layer + 1):
-        w.add_tensor(f"direction.{layer}", rng.standard_normal(n_embd).astype(np.float32))
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-
-
-def plant_profile(home: Path, description: str) -> None:
-    folder = home / "profile"
-    (folder / "vectors").mkdir(parents=True, exist_ok=True)
-    (folder / "profile.json").write_text(json.dumps(
-        {"description": description, "settings": {"method": "steerx", "alpha": 0.8, "layer": 2}}
-    ))
-    write_control_vector(folder / "vectors" / "steerx.gguf")
-
-
-def profile_files(home: Path) -> dict[str, bytes]:
-    folder = home / "profile"
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def make_profile(method: str = "steerx", description: str = "", n_layer: int = 4,
+                 n_embd: int = 8, seed: int = 0, **extra: Any) -> Profile:
+    """A built profile as the profile service stores it: float32 (n_layer, n_embd) vectors."""
+    vectors = np.random.default_rng(seed).standard_normal((n_layer, n_embd)).astype(np.float32)
+    fields = dict(method=method, model_name="SmolLM2-135M-Instruct", model_fingerprint="f" * 32,
+                  n_layer=n_layer, n_embd=n_embd, layer=min(2, n_layer - 1), alpha=0.8,
+                  description=description, preference_tokens=[" indeed", "—"], n_samples=3,
+                  item_hashes=["a" * 64], vectors=vectors.tobytes(), active=True,
+                  meta={"tau": 1.0})
+    fields.update(extra)
+    return Profile(**fields)
 
 
 SAMPLE_DATA = {
@@ -177,6 +169,9 @@ SAMPLE_DATA = {
         {"text": "notes", "source": "file", "ref": "notes.md"},
     ],
     "settings": {"temperature": 0.5, "system_prompt": "Be brief.", "max_tokens": 256},
+    "profiles": [{"method": "steerx",
+                  "description": "Writes short, warm sentences; likes em dashes — often."},
+                 {"method": "stylevector", "active": False, "seed": 1}],
 }
 
 
@@ -198,7 +193,7 @@ message_st = st.fixed_dictionaries({
     "created": dts,
 })
 conversation_st = st.fixed_dictionaries({
-    "title": st.text(max_size=200),
+    "title": st.text(max_size=300),
     "cloud": st.booleans(),
     "created": dts,
     "messages": st.lists(message_st, max_size=5),
@@ -215,6 +210,15 @@ setting_key = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=30)
 dataset_st = st.fixed_dictionaries({
     "conversations": st.lists(conversation_st, max_size=4),
     "samples": st.lists(sample_st, max_size=5),
+    "profiles": st.lists(st.fixed_dictionaries({
+        "method": st.text(min_size=1, max_size=12),
+        "description": st.text(max_size=300),
+        "n_layer": st.integers(1, 6), "n_embd": st.integers(1, 16),
+        "seed": st.integers(0, 2**32 - 1), "active": st.booleans(),
+        "alpha": st.floats(-4, 4), "built_at": dts,
+        "preference_tokens": st.lists(st.text(max_size=8), max_size=4),
+    }), max_size=2, unique_by=lambda p: p["method"]).map(
+        lambda ps: [dict(p, active=p["active"] and i == 0) for i, p in enumerate(ps)]),
     "settings": st.dictionaries(setting_key, json_value, max_size=4).map(
         lambda d: {k: v for k, v in d.items() if not is_secret_setting(k, v)}),
     # A huge text (up to ~8 million characters) in a message and a sample.
@@ -227,6 +231,7 @@ dataset_st = st.fixed_dictionaries({
 @given(data=dataset_st, mode=st.sampled_from(["merge", "replace"]))
 def test_round_trip_property(data: dict[str, Any], mode: str) -> None:
     """export -> reset --all -> import gives back exactly the same rows."""
+    event("with a huge text" if data["huge"] else "ordinary texts")
     if data["huge"] is not None:
         piece, n = data["huge"]
         big = piece * n
@@ -255,31 +260,41 @@ def test_cli_round_trip_with_profile(home: Path, cli, tmp_path: Path) -> None:
     plant(db, SAMPLE_DATA)
     before = snapshot(db.path)
     db.close()
-    plant_profile(home, "Writes short, warm sentences; likes em dashes — often.")
-    profile_before = profile_files(home)
     out = tmp_path / "backup.zip"
 
     r = cli("export", str(out), "--json")
     assert r.rc == 0, r.err
     assert r.json()["counts"] == {"conversations": 2, "messages": 4, "writing_samples": 3,
-                                  "settings": 3, "profile_files": 2}
+                                  "settings": 3, "profile_files": 3}
     with zipfile.ZipFile(out) as z:
         names = set(z.namelist())
         manifest = json.loads(z.read("manifest.json"))
+        profile = json.loads(z.read("profile/profile.json"))
+        gguf_bytes = z.read("profile/vectors/steerx.gguf")
     assert names == {"manifest.json", "conversations.jsonl", "messages.jsonl",
                      "writing_samples.jsonl", "settings.json", "profile/profile.json",
-                     "profile/vectors/steerx.gguf"}
+                     "profile/vectors/steerx.gguf", "profile/vectors/stylevector.gguf"}
     assert manifest["format_version"] == 1 and manifest["app_version"]
+    assert manifest["sections"] == ["profile"]
     assert set(manifest["files"]) == names - {"manifest.json"}
+    assert profile["profiles"][0]["description"].startswith("Writes short")
     assert oct(out.stat().st_mode & 0o777) == "0o600"  # private data: owner only
+    # The vectors are a llama.cpp control vector that the gguf package reads back.
+    import gguf
+
+    vec_file = tmp_path / "steerx.gguf"
+    vec_file.write_bytes(gguf_bytes)
+    reader = gguf.GGUFReader(str(vec_file))
+    assert reader.fields["general.architecture"].contents() == "controlvector"
+    assert [t.name for t in reader.tensors] == [f"direction.{i}" for i in range(1, 5)]
+    stored = np.frombuffer(before["profiles"][0][14], np.float32).reshape(4, 8)
+    assert np.array_equal(np.asarray(reader.tensors[2].data), stored[2])  # slot i = layer i+1
 
     assert cli("export", str(out)).rc == 1  # no silent overwrite
     assert cli("reset", "--all", "--yes").rc == 0
-    assert not (home / "profile").exists()
     r = cli("import", str(out), "--json")
     assert r.rc == 0, r.err
     assert snapshot(home / "assistant.db") == before
-    assert profile_files(home) == profile_before
 
     # Importing the same archive again adds nothing.
     r = cli("import", str(out), "--json")
@@ -296,7 +311,8 @@ def test_merge_keeps_local_data_and_settings(tmp_path: Path) -> None:
     plant(dst, {"conversations": [{"title": "local", "messages": [
         {"role": "user", "content": "mine"}, {"role": "assistant", "content": "ok"}]}],
         "samples": [{"text": "local sample", "link": 0}],
-        "settings": {"temperature": 0.9}})
+        "settings": {"temperature": 0.9},
+        "profiles": [{"method": "steerx", "description": "the local profile", "seed": 5}]})
     local_before = snapshot(dst.path)
     out = tmp_path / "a.zip"
     DataService(src, src_home).export(out)
@@ -312,6 +328,10 @@ def test_merge_keeps_local_data_and_settings(tmp_path: Path) -> None:
     linked = [s for s in after["writing_samples"] if s[1] == "Plan a day in Zürich"][0]
     msg = [m for m in after["messages"] if m[0] == linked[5]][0]
     assert msg[3].startswith("Plan a day in Zürich")
+    # a local profile stays; a method missing here comes in, inactive beside the local one
+    profiles = {p[1]: p for p in after["profiles"]}
+    assert profiles["steerx"] == local_before["profiles"][0]
+    assert profiles["stylevector"][15] == 0 and profiles["steerx"][15] == 1
     # the conversation order of messages is kept
     conv_id = after["conversations"][1][0]
     assert [m[3] for m in after["messages"] if m[1] == conv_id][-1] == "half a rep"

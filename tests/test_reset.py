@@ -23,6 +23,7 @@ from assistant.data_service import DataService
 from assistant.history import HistoryService
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
 from store.erase import files_containing
+from store.models import GenericResponse, Profile, ProfileItemCache
 
 
 class MemoryKeyring(KeyringBackend):
@@ -66,7 +67,8 @@ def holders(home: Path, marker: str) -> list[str]:
 
 def plant_everything(home: Path) -> dict[str, str]:
     """Markers in a chat (user text and reply), the history, a deleted chat, the profile."""
-    m = {k: f"{k.upper()}-{uuid.uuid4().hex}" for k in ("msg", "reply", "sample", "desc", "gone")}
+    kinds = ("msg", "reply", "sample", "desc", "generic", "gone")
+    m = {k: f"{k.upper()}-{uuid.uuid4().hex}" for k in kinds}
     app = AppContext(home)
     try:
         chat = ChatService(app.db)
@@ -82,14 +84,23 @@ def plant_everything(home: Path) -> dict[str, str]:
         # Many rows, so the text spreads over many pages and the WAL grows.
         for i in range(200):
             HistoryService(app.db).add(f"filler {i} " + "lorem ipsum " * 50)
+        # The profile as the profile service stores it: the built profile with its
+        # description, and the caches derived from the history.
+        with app.db.session() as s:
+            s.add(Profile(method="steerx", model_name="m", model_fingerprint="f" * 32,
+                          n_layer=2, n_embd=4, layer=1, alpha=1.0,
+                          description=f"Writes tersely. {m['desc']}",
+                          preference_tokens=[m["desc"]], n_samples=1, item_hashes=[],
+                          vectors=bytes(32), active=True, meta={}))
+            s.add(GenericResponse(prompt_hash="p" * 64, model_fingerprint="f" * 32,
+                                  text=f"A generic reply about {m['generic']}"))
+            s.add(ProfileItemCache(item_hash="i" * 64, model_fingerprint="f" * 32, config="c",
+                                   effects={"tokens": [m["generic"]]}, data=bytes(16)))
     finally:
         app.close()
+    # Files a profile may keep beside the database (an exported vector, a cache).
     profile = home / "profile"
     (profile / "vectors").mkdir(parents=True)
-    (profile / "profile.json").write_text(
-        json.dumps({"description": f"Writes tersely. {m['desc']}", "settings": {"alpha": 1.0}}),
-        encoding="utf-8",
-    )
     (profile / "vectors" / "steerx.gguf").write_bytes(b"GGUF" + bytes(60) + m["desc"].encode())
     cache = home / "cache"
     cache.mkdir()
@@ -114,7 +125,7 @@ def test_reset_profile_then_all(home: Path, cli) -> None:
 
     r = cli("reset", "--profile", "--yes")
     assert r.rc == 0, r.err
-    assert holders(home, m["desc"]) == []
+    assert holders(home, m["desc"]) == [] and holders(home, m["generic"]) == []
     assert not (home / "profile").exists() and not (home / "cache").exists()
     # History and chats stay with a profile reset.
     assert holders(home, m["sample"]) == ["assistant.db"]
