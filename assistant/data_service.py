@@ -781,6 +781,9 @@ class DataService:
         dest = Path(dest).expanduser().absolute()
         if dest.is_dir():
             raise UserError(f"{dest} is a folder; give a file name such as backup.zip.")
+        if dest.resolve().is_relative_to(self.home.resolve()):
+            # A reset must be able to promise that no file in the data folder keeps text.
+            raise UserError("Save the export outside the data folder, for example in Documents.")
         try:
             api_key = get_api_key()
         except Exception:  # a keyring failure must not block an export; the filter still runs

@@ -291,6 +291,7 @@ def test_cli_round_trip_with_profile(home: Path, cli, tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(reader.tensors[2].data), stored[2])  # slot i = layer i+1
 
     assert cli("export", str(out)).rc == 1  # no silent overwrite
+    assert cli("export", str(home / "inside.zip")).rc == 1  # reset could not erase it
     assert cli("reset", "--all", "--yes").rc == 0
     r = cli("import", str(out), "--json")
     assert r.rc == 0, r.err

@@ -20,7 +20,8 @@ def register(sub) -> None:
     imp = sub.add_parser(
         "import", help="import an archive of this app, or a ChatGPT conversations.json / zip"
     )
-    imp.add_argument("src", type=Path, metavar="IN")
+    imp.add_argument("src", type=Path, metavar="IN",
+                     help="an export of this app, or ChatGPT's conversations.json or export zip")
     mode = imp.add_mutually_exclusive_group()
     mode.add_argument(
         "--merge", dest="mode", action="store_const", const="merge",
