@@ -19,6 +19,14 @@ def register(sub) -> None:
     p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
+    p.add_argument(
+        "--cloud", action="store_true", help="steer the remote model set with 'assistant cloud set'"
+    )
+    p.add_argument(
+        "--allow-local-fallback",
+        action="store_true",
+        help="with --cloud: if the cloud fails, let the local model finish the reply",
+    )
     p.set_defaults(handler=run)
 
 
@@ -32,6 +40,10 @@ def run(args) -> int:
     text = read_prompt(args.prompt)
     if not text.strip():
         raise UserError("The message is empty; type something to send.")
+    if args.cloud:
+        from assistant.cli.cloud import run_chat_cloud
+
+        return run_chat_cloud(args, text)
     app = open_app(args)
     try:
         runtime = app.runtime(args.model)

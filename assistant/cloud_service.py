@@ -1,0 +1,506 @@
+"""Cloud collaboration (CoSteer): settings, the key, the send preview, and steered replies.
+
+What may leave the machine, by construction: the conversation's public turns
+(user and assistant messages, the task being the last one) rendered as a prompt,
+and the tokens chosen so far. The personal context (writing samples retrieved
+for the task, the profile description) and the system prompt only ever reach the
+local model, which computes the delta that steers the remote. The API key lives
+in the OS keyring (assistant.secrets) and only ever travels in the Authorization
+header; it is never a setting, a log line or part of an export.
+
+Opt-in is per conversation (`Conversation.cloud_enabled`, off by default): the
+service refuses to send anything for a conversation that has not opted in.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.app import AppContext
+from assistant.chat import ChatService, Turn
+from assistant.errors import UserError
+from assistant.history import HistoryService, SampleView
+from assistant.settings import load_settings, save_settings
+from engine.cloud import AUTO, CloudClient, CloudError, Endpoint
+from engine.cloud.session import RemoteSession, public_messages
+from engine.errors import EngineError
+from engine.methods.costeer import (
+    CoSteerConfig,
+    CoSteerDecoder,
+    CoSteerStats,
+    LocalVocab,
+    PairedContext,
+)
+from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime, SamplingSettings
+from store.models import Conversation
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "ASSISTANT_CLOUD_API_KEY"
+KEY_ACCOUNT = "default"
+DEFAULT_TOP_K = 20
+DEFAULT_LOOKAHEAD = 8
+DEFAULT_PRESENCE_PENALTY = 1.0  # nats off tokens seen in the last 64: breaks greedy loops
+CONTEXT_SAMPLES = 3
+CONTEXT_CHARS = 2400  # about 600 tokens of personal context for the local model
+SAMPLE_CHARS = 900
+STYLE_HEADER = (
+    "Write in the user's own voice. Here is how they write; match their style, tone, "
+    "vocabulary and typical length."
+)
+
+ProfileHook = Callable[[], str | None]
+FallbackPolicy = bool | Callable[[CloudError], bool]
+
+
+# ---- the key ------------------------------------------------------------------
+def keyring_backend() -> str | None:
+    """The usable OS keyring's name, or None when there is none (session-only keys)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        kr = keyring.get_keyring()
+        return None if isinstance(kr, fail.Keyring) else type(kr).__name__
+    except Exception:
+        return None
+
+
+def session_only() -> bool:
+    """True when no keyring backend exists, so a stored key lasts for this process only."""
+    from assistant import secrets
+
+    fn = getattr(secrets, "session_only", None)
+    if callable(fn):
+        return bool(fn())
+    return keyring_backend() is None
+
+
+# ---- retrieval of the personal context -----------------------------------------------
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 2]
+
+
+def rank_samples(
+    samples: Sequence[SampleView], query: str, k: int = CONTEXT_SAMPLES
+) -> list[SampleView]:
+    """BM25 (k1=1.2, b=0.75) of the samples' prompt + text against the task.
+
+    Lexical retrieval is enough to pick the user's writing on the same topic;
+    with no overlap at all the most recent samples stand in (style still helps).
+    """
+    pool = [s for s in samples if s.text.strip() and s.text.strip() != query.strip()]
+    if not pool:
+        return []
+    docs = [_words(f"{s.prompt} {s.text}") for s in pool]
+    avg = sum(len(d) for d in docs) / len(docs) or 1.0
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(set(d))
+    q = set(_words(query))
+    n = len(docs)
+    scores = []
+    for i, d in enumerate(docs):
+        tf = Counter(d)
+        s = 0.0
+        for w in q:
+            if w in tf:
+                idf = math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5))
+                s += idf * tf[w] * 2.2 / (tf[w] + 1.2 * (0.25 + 0.75 * len(d) / avg))
+        scores.append((s, pool[i].id, i))
+    scores.sort(key=lambda x: (-x[0], -x[1]))
+    return [pool[i] for _, _, i in scores[:k]]
+
+
+def context_block(samples: Sequence[SampleView], description: str | None) -> str:
+    """The personal context as the local model's system text (never sent anywhere)."""
+    parts = [STYLE_HEADER]
+    if description and description.strip():
+        parts.append("About the user's writing: " + description.strip())
+    used = sum(len(p) for p in parts)
+    for s in samples:
+        body = s.text.strip()[:SAMPLE_CHARS]
+        item = (f"Task: {s.prompt.strip()[:300]}\n" if s.prompt.strip() else "") + body
+        if used + len(item) > CONTEXT_CHARS and used > len(STYLE_HEADER):
+            break
+        parts.append("Example of the user's writing:\n" + item)
+        used += len(item)
+    return "\n\n".join(parts)
+
+
+def default_profile_description(app: AppContext) -> str | None:
+    """Hook for the profile service (not built yet): `assistant.profile.current_description`.
+
+    Kept as a lookup so this module works before and after that service exists;
+    the description only ever feeds the local model.
+    """
+    try:
+        from assistant import profile  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    fn = getattr(profile, "current_description", None)
+    if not callable(fn):
+        return None
+    try:
+        out = fn(app.db)
+    except Exception:  # a broken profile must not break chat
+        log.exception("profile description hook failed")
+        return None
+    return out if isinstance(out, str) and out.strip() else None
+
+
+# ---- a planned steered reply -------------------------------------------------------
+@dataclass
+class CloudPlan:
+    """Everything one steered reply needs; `session` decides what goes over the wire."""
+
+    session: RemoteSession
+    with_context: str  # local prompt with the personal context
+    without_context: str  # the same without it
+    samples_used: int
+    description_used: bool
+    trimmed_turns: int = 0
+
+    def preview(self, max_tokens: int, lookahead: int) -> dict[str, Any]:
+        return {
+            "endpoint": self.session.client.endpoint.base_url,
+            "model": self.session.client.model,
+            "requests": self.session.first_request_preview(min(lookahead, max_tokens)),
+            "then": (
+                "each further request is the same, with the reply written so far appended "
+                "(to the prompt, or as a final assistant message for chat)"
+            ),
+            "stays_on_this_computer": {
+                "writing_samples_used_locally": self.samples_used,
+                "profile_description_used_locally": self.description_used,
+                "system_prompt": True,
+                "api_key": "sent only in the Authorization header",
+            },
+            "trimmed_turns": self.trimmed_turns,
+        }
+
+
+@dataclass
+class CloudReply:
+    """What a steered reply cost; `stats` is the turn's stats (tokens, seconds...)."""
+
+    stats: CoSteerStats
+    fell_back: bool = False
+    error: str | None = None
+    local_tokens: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+class CloudService:
+    """Settings and key management, the send preview, and steered generation."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        *,
+        describe_profile: ProfileHook | None = None,
+        api_key: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        top_k: int = DEFAULT_TOP_K,
+        lookahead: int = DEFAULT_LOOKAHEAD,
+        config: CoSteerConfig | None = None,
+        presence_penalty: float = DEFAULT_PRESENCE_PENALTY,
+    ) -> None:
+        self.app = app
+        self._profile = describe_profile or (lambda: default_profile_description(app))
+        self._key_override = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self.top_k = top_k
+        self.lookahead = lookahead
+        self.config = config or CoSteerConfig()
+        self.presence_penalty = presence_penalty
+
+    # ---- settings ----
+    def configure(self, url: str, model: str, key: str | None = None) -> dict[str, Any]:
+        """Save the endpoint and model (validated) and store the key if one is given."""
+        try:
+            Endpoint.parse(url)
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
+        if not model or not model.strip():
+            raise UserError("Give the remote model's name with --model.")
+        s = load_settings(self.app.db)
+        s.cloud_url, s.cloud_model = url.strip(), model.strip()
+        save_settings(self.app.db, s)
+        self.app.reload_settings()
+        if key is not None:
+            key = key.strip()
+            if not key:
+                raise UserError("The API key read from stdin is empty; nothing was stored.")
+            from assistant import secrets
+
+            secrets.set_api_key(key, KEY_ACCOUNT)
+        log.info("cloud endpoint configured (key %s)", "given" if key else "unchanged")
+        return self.status()
+
+    def api_key(self) -> str | None:
+        """The key for requests: explicit, else the keyring/session store, else the env var."""
+        if self._key_override:
+            return self._key_override
+        from assistant import secrets
+
+        return secrets.get_api_key(KEY_ACCOUNT) or os.environ.get(KEY_ENV) or None
+
+    def key_source(self) -> str:
+        if self._key_override:
+            return "given"
+        from assistant import secrets
+
+        if secrets.get_api_key(KEY_ACCOUNT):
+            return "session" if session_only() else "keyring"
+        if os.environ.get(KEY_ENV):
+            return "environment"
+        return "none"
+
+    def status(self) -> dict[str, Any]:
+        """The settings and where the key lives; never the key itself."""
+        s = self.app.reload_settings()
+        api = None
+        if s.cloud_url:
+            try:
+                api = Endpoint.parse(s.cloud_url).api
+            except CloudError:
+                api = "invalid"
+        backend = keyring_backend()
+        return {
+            "url": s.cloud_url,
+            "model": s.cloud_model,
+            "api": api,
+            "configured": bool(s.cloud_url and s.cloud_model),
+            "key_set": self.key_source() != "none",
+            "key_source": self.key_source(),
+            "keyring_backend": backend,
+            "session_only": session_only(),
+            "key_env_var": KEY_ENV,
+        }
+
+    def forget_key(self) -> bool:
+        from assistant import secrets
+
+        return bool(secrets.delete_api_key(KEY_ACCOUNT))
+
+    # ---- opt-in ----
+    def is_enabled(self, conversation_id: int) -> bool:
+        with self.app.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            return bool(conv.cloud_enabled)
+
+    # ---- planning and preview ----
+    def client(self) -> CloudClient:
+        s = self.app.reload_settings()
+        if not s.cloud_url or not s.cloud_model:
+            raise UserError(
+                "Cloud collaboration is not set up; run 'assistant cloud set --url URL "
+                "--model NAME' first."
+            )
+        try:
+            return CloudClient(
+                s.cloud_url,
+                s.cloud_model,
+                self.api_key(),
+                timeout=self.timeout,
+                retries=self.retries,
+                # llama.cpp servers default to a repeat penalty that makes their greedy
+                # choice differ from their own log-probs; others ignore or reject it.
+                extra_body={"repeat_penalty": 1.0},
+            )
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
+
+    def personal_context(self, task: str) -> tuple[list[SampleView], str | None]:
+        samples = rank_samples(HistoryService(self.app.db).list(), task)
+        return samples, self._profile()
+
+    def plan(
+        self,
+        messages: Sequence[dict[str, str]],
+        runtime: LlamaRuntime,
+        max_tokens: int,
+        *,
+        client: CloudClient | None = None,
+    ) -> CloudPlan:
+        """Split `messages` (as ChatService prepares them) into what is sent and what is not."""
+        public = public_messages(messages)
+        if not public or public[-1]["role"] != "user":
+            raise UserError("There is no message to send.")
+        task = public[-1]["content"]
+        try:
+            remote_prompt = runtime.fit_chat(public, max_tokens)
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        kept = public[remote_prompt.trimmed_turns :]  # fit_chat drops the oldest first
+        samples, description = self.personal_context(task)
+        system = self.app.settings.system_prompt.strip() or "You are a helpful assistant."
+        local_with = runtime.format_chat(
+            [{"role": "system", "content": system + "\n\n" + context_block(samples, description)}]
+            + kept
+        )
+        local_without = runtime.format_chat([{"role": "system", "content": system}] + kept)
+        vocab = LocalVocab.for_runtime(runtime)
+        session = RemoteSession(
+            client=client or self.client(),
+            prompt=remote_prompt.text,
+            messages=kept,
+            stop=list(remote_prompt.stop),
+            top_k=self.top_k,
+            api=AUTO,
+            accept=lambda comp: vocab.shared_fraction(comp.steps) >= 0.9,
+        )
+        return CloudPlan(
+            session=session,
+            with_context=local_with.text,
+            without_context=local_without.text,
+            samples_used=len(samples),
+            description_used=bool(description),
+            trimmed_turns=remote_prompt.trimmed_turns,
+        )
+
+    def preview(
+        self,
+        conversation_id: int | None,
+        text: str,
+        runtime: LlamaRuntime,
+        max_tokens: int,
+    ) -> dict[str, Any]:
+        """Exactly what the first request will carry (the key shown as a placeholder)."""
+        msgs = ChatService(self.app.db, self.app.settings.system_prompt).prepare_messages(
+            conversation_id, text
+        )
+        plan = self.plan(msgs, runtime, max_tokens)
+        try:
+            return plan.preview(max_tokens, self.lookahead)
+        finally:
+            plan.session.client.close()
+
+    # ---- generation ----
+    def generate(
+        self,
+        chat: ChatService,
+        turn: Turn,
+        runtime: LlamaRuntime,
+        sampling: SamplingSettings,
+        *,
+        allow_local_fallback: FallbackPolicy = False,
+        cancel: CancelToken | None = None,
+        client: CloudClient | None = None,
+        temperature: float = 0.0,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> tuple[Iterator[str], CloudReply]:
+        """Stream a steered reply through `chat.generate` (the partial-reply rule holds).
+
+        Returns the piece iterator and a `CloudReply` filled in as it runs. On a
+        cloud failure the reply continues with the local model (with the personal
+        context) when `allow_local_fallback` says so; otherwise the failure is
+        raised as a UserError and the text so far stays stored, marked partial.
+        """
+        if not self.is_enabled(turn.conversation_id):
+            raise UserError(
+                f"Cloud collaboration is off for conversation {turn.conversation_id}; "
+                "turn it on for this conversation first."
+            )
+        stats = CoSteerStats(trimmed_turns=0)
+        turn.stats = stats
+        reply = CloudReply(stats)
+        try:
+            plan = self.plan(turn.messages, runtime, sampling.max_tokens, client=client)
+        except UserError:
+            turn.status = "partial"
+            chat._flush(turn, final=True)
+            raise
+        stats.trimmed_turns = plan.trimmed_turns
+        pieces = self._pieces(
+            plan, runtime, sampling, reply, allow_local_fallback, cancel, temperature, on_notice
+        )
+        return chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces), reply
+
+    def _pieces(
+        self,
+        plan: CloudPlan,
+        runtime: LlamaRuntime,
+        sampling: SamplingSettings,
+        reply: CloudReply,
+        allow: FallbackPolicy,
+        cancel: CancelToken | None,
+        temperature: float,
+        on_notice: Callable[[str], None] | None,
+    ) -> Iterator[str]:
+        stats = reply.stats
+        vocab = LocalVocab.for_runtime(runtime)
+        decoder = CoSteerDecoder(
+            vocab,
+            config=self.config,
+            lookahead=self.lookahead,
+            temperature=temperature,
+            presence_penalty=self.presence_penalty,
+            seed=sampling.seed,
+        )
+        written: list[str] = []
+        session = plan.session
+        local: PairedContext | None = None
+        failure: CloudError | None = None
+        try:
+            local = PairedContext(
+                runtime,
+                runtime.tokenize(plan.with_context),
+                runtime.tokenize(plan.without_context),
+                max_new_tokens=sampling.max_tokens,
+            )
+            for piece in decoder.generate(
+                session, local, max_tokens=sampling.max_tokens, cancel=cancel, stats=stats
+            ):
+                written.append(piece)
+                yield piece
+        except CloudError as exc:
+            failure = exc
+        finally:
+            stats.vocab_match = "shared" if session.api == "completions" else "text"
+            if local is not None:
+                local.close()
+            session.client.close()
+        if failure is None:
+            return
+        reply.error = str(failure)
+        log.info(
+            "cloud generation failed after %d tokens: %s", stats.tokens, type(failure).__name__
+        )
+        if not (allow(failure) if callable(allow) else allow):
+            raise failure
+        # The user allows the local model (with the personal context) to finish the reply.
+        notice = f"{reply.error} The reply continues with the local model."
+        reply.notices.append(notice)
+        reply.fell_back = True
+        if on_notice:
+            on_notice(notice)
+        remaining = sampling.max_tokens - stats.tokens
+        if remaining <= 0:
+            return
+        local_stats = GenerationStats()
+        local_sampling = SamplingSettings(**{**sampling.__dict__, "max_tokens": remaining})
+        prompt = plan.with_context + "".join(written)
+        try:
+            for piece in runtime.stream(prompt, local_sampling, cancel=cancel, stats=local_stats):
+                yield piece
+        finally:
+            reply.local_tokens = local_stats.tokens
+            stats.tokens += local_stats.tokens
+            stats.seconds += local_stats.seconds
+            stats.finish_reason = local_stats.finish_reason

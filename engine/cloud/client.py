@@ -1,0 +1,447 @@
+"""An OpenAI-compatible client that asks for per-token log-probabilities.
+
+CoSteer needs, for every token the remote writes, the remote's top-k candidates
+with their log-probs. Two request shapes give that:
+
+* `/v1/completions` (the legacy format: `logprobs: k` returns `tokens`,
+  `token_logprobs` and `top_logprobs` as dicts). It takes a raw prompt, so the
+  prompt can be built with the local model's chat template and the reply written
+  so far appended verbatim: the right choice when the remote is the same family
+  (llama.cpp server, vLLM serving the same tokenizer).
+* `/v1/chat/completions` with `logprobs: true, top_logprobs: k` (OpenAI: k <= 20).
+  The reply written so far goes in as a final assistant message; the endpoint
+  must continue it (vLLM, llama-server's prefill) for steering past the first
+  disagreement to be faithful.
+
+Transport rules: TLS for every host but loopback; timeouts; retries with
+exponential backoff (and `Retry-After`) on 429 and 5xx; one clear error per
+failure. The API key goes only into the `Authorization` header and is scrubbed
+from every message this module produces.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from engine.cloud.errors import (
+    CloudAuthError,
+    CloudConfigError,
+    CloudConnectionError,
+    CloudError,
+    CloudNoLogprobsError,
+    CloudNotFoundError,
+    CloudProtocolError,
+    CloudRateLimitError,
+    CloudServerError,
+    CloudTimeoutError,
+)
+
+log = logging.getLogger(__name__)
+
+COMPLETIONS = "completions"
+CHAT = "chat"
+AUTO = "auto"
+OPENAI_MAX_TOP_LOGPROBS = 20
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+# ---- endpoint ------------------------------------------------------------------
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: the only hosts allowed without TLS."""
+    h = host.strip("[]").lower()
+    if h in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A user-given URL split into the API base and which request shape to use."""
+
+    base_url: str  # e.g. https://api.example.com/v1 (no trailing slash)
+    api: str  # completions | chat | auto
+
+    @classmethod
+    def parse(cls, url: str) -> Endpoint:
+        """Accept a base (`.../v1`) or a full route (`.../v1/chat/completions`)."""
+        raw = (url or "").strip()
+        if not raw:
+            raise CloudConfigError("No cloud endpoint URL is set.")
+        try:
+            u = httpx.URL(raw)
+        except Exception as exc:  # httpx.InvalidURL and friends
+            raise CloudConfigError(f"The cloud endpoint URL {raw!r} is not a valid URL.") from exc
+        if u.scheme not in ("http", "https") or not u.host:
+            raise CloudConfigError(
+                f"The cloud endpoint URL {raw!r} must start with https:// and name a host."
+            )
+        if u.scheme == "http" and not is_loopback(u.host):
+            raise CloudConfigError(
+                f"The cloud endpoint {u.host} must use https://; plain http is only "
+                "allowed for this computer (127.0.0.1, localhost)."
+            )
+        if u.username or u.password:
+            raise CloudConfigError(
+                "Put the API key in the key store, not in the URL (user:password@host)."
+            )
+        path = u.path.rstrip("/")
+        api = AUTO
+        if path.endswith("/chat/completions"):
+            api, path = CHAT, path[: -len("/chat/completions")]
+        elif path.endswith("/completions"):
+            api, path = COMPLETIONS, path[: -len("/completions")]
+        base = str(u.copy_with(path=path or "/", query=None, fragment=None)).rstrip("/")
+        return cls(base_url=base, api=api)
+
+    @property
+    def host(self) -> str:
+        return httpx.URL(self.base_url).host
+
+
+# ---- parsed answers ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """One token the remote considered, with its log-prob (natural log)."""
+
+    text: str
+    logprob: float
+    raw: bytes | None = None  # exact bytes when the endpoint says (OpenAI `bytes`)
+    token_id: int | None = None  # when the endpoint says (llama-server `id`)
+
+
+@dataclass
+class TokenStep:
+    """One generated position: the token the remote chose and its top-k alternatives."""
+
+    chosen: Candidate
+    top: list[Candidate]
+
+
+@dataclass
+class Completion:
+    steps: list[TokenStep]
+    finish_reason: str | None
+    text: str
+    raw_json: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _f(x: Any, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise CloudProtocolError(
+            f"The cloud endpoint sent a log-prob that is not a number ({where})."
+        )
+    return float(x)
+
+
+def _candidate(d: Any, where: str) -> Candidate:
+    if not isinstance(d, Mapping) or not isinstance(d.get("token"), str):
+        raise CloudProtocolError(f"The cloud endpoint sent a malformed log-prob entry ({where}).")
+    raw = d.get("bytes")
+    raw_b = bytes(raw) if isinstance(raw, list) and all(isinstance(b, int) for b in raw) else None
+    tid = d.get("id")
+    return Candidate(
+        text=d["token"],
+        logprob=_f(d.get("logprob"), where),
+        raw=raw_b,
+        token_id=tid if isinstance(tid, int) and not isinstance(tid, bool) else None,
+    )
+
+
+def _parse_content_logprobs(content: Any) -> list[TokenStep]:
+    """The chat format: `[{token, logprob, bytes, top_logprobs: [...]}, ...]`."""
+    if not isinstance(content, list):
+        raise CloudProtocolError("The cloud endpoint sent log-probs in an unknown shape.")
+    steps = []
+    for i, entry in enumerate(content):
+        chosen = _candidate(entry, f"token {i}")
+        tops = entry.get("top_logprobs") or []
+        if not isinstance(tops, list):
+            raise CloudProtocolError(f"The cloud endpoint sent malformed top_logprobs (token {i}).")
+        steps.append(TokenStep(chosen, [_candidate(t, f"token {i}") for t in tops]))
+    return steps
+
+
+def _parse_legacy_logprobs(lp: Mapping[str, Any]) -> list[TokenStep]:
+    """The completions format: parallel lists `tokens`, `token_logprobs`, `top_logprobs`."""
+    tokens, lps, tops = lp.get("tokens"), lp.get("token_logprobs"), lp.get("top_logprobs")
+    if not isinstance(tokens, list) or not isinstance(lps, list) or len(tokens) != len(lps):
+        raise CloudProtocolError("The cloud endpoint sent log-probs in an unknown shape.")
+    if tops is None:
+        tops = [None] * len(tokens)
+    if not isinstance(tops, list) or len(tops) != len(tokens):
+        raise CloudProtocolError("The cloud endpoint sent malformed top_logprobs.")
+    steps = []
+    for i, (tok, lpv, top) in enumerate(zip(tokens, lps, tops, strict=True)):
+        if not isinstance(tok, str):
+            raise CloudProtocolError(f"The cloud endpoint sent a token that is not text ({i}).")
+        chosen = Candidate(tok, _f(lpv, f"token {i}"))
+        cands: list[Candidate] = []
+        if isinstance(top, Mapping):
+            cands = [Candidate(str(k), _f(v, f"token {i}")) for k, v in top.items()]
+        elif isinstance(top, list):  # some servers send [{token, logprob}, ...] here
+            cands = [_candidate(t, f"token {i}") for t in top]
+        elif top is not None:
+            raise CloudProtocolError(f"The cloud endpoint sent malformed top_logprobs ({i}).")
+        steps.append(TokenStep(chosen, cands))
+    return steps
+
+
+def parse_completion(data: Any, api: str) -> Completion:
+    """Turn a completions or chat-completions JSON answer into per-token steps."""
+    if not isinstance(data, Mapping):
+        raise CloudProtocolError("The cloud endpoint answered JSON that is not an object.")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
+        raise CloudProtocolError("The cloud endpoint answered without any 'choices'.")
+    ch = choices[0]
+    if api == CHAT:
+        msg = ch.get("message") or {}
+        text = msg.get("content") if isinstance(msg, Mapping) else None
+    else:
+        text = ch.get("text")
+    text = text if isinstance(text, str) else ""
+    finish = ch.get("finish_reason")
+    lp = ch.get("logprobs")
+    if lp is None:
+        if text:
+            raise CloudNoLogprobsError(
+                "The cloud endpoint returned text without per-token log-probabilities; "
+                "CoSteer needs an endpoint that supports logprobs."
+            )
+        steps: list[TokenStep] = []
+    elif isinstance(lp, Mapping) and "content" in lp:
+        steps = _parse_content_logprobs(lp.get("content") or [])
+    elif isinstance(lp, Mapping):
+        steps = _parse_legacy_logprobs(lp)
+    else:
+        raise CloudProtocolError("The cloud endpoint sent log-probs in an unknown shape.")
+    if text and not steps:
+        raise CloudNoLogprobsError(
+            "The cloud endpoint returned no per-token log-probabilities; "
+            "CoSteer needs an endpoint that supports logprobs."
+        )
+    if any(not s.top for s in steps):
+        raise CloudNoLogprobsError(
+            "The cloud endpoint returned no top log-probabilities (top_logprobs); "
+            "CoSteer needs the remote's candidate tokens."
+        )
+    return Completion(
+        steps=steps,
+        finish_reason=finish if isinstance(finish, str) else None,
+        text=text,
+        raw_json=dict(data),
+    )
+
+
+# ---- the client ------------------------------------------------------------------
+class CloudClient:
+    """One endpoint, one model, one key. Not thread-safe; one per generation is fine."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        extra_body: Mapping[str, Any] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.endpoint = Endpoint.parse(url)
+        if not model or not model.strip():
+            raise CloudConfigError("No cloud model name is set.")
+        self.model = model.strip()
+        self._key = api_key or None
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.extra_body: dict[str, Any] = dict(extra_body or {})
+        self.requests_sent = 0
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._key:
+            headers["Authorization"] = f"Bearer {self._key}"
+        self._http = httpx.Client(
+            base_url=self.endpoint.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
+            follow_redirects=False,  # a redirect could carry the key to another host
+            trust_env=False,  # no proxy from the environment sees the traffic
+        )
+
+    # ---- bodies (also what the preview shows) ----
+    def completions_body(
+        self, prompt: str, *, max_tokens: int, top_k: int, stop: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "prompt": prompt,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "logprobs": top_k,
+            "stream": False,
+        }
+        if stop:
+            body["stop"] = list(stop)
+        body.update(self.extra_body)
+        return body
+
+    def chat_body(
+        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int
+    ) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "logprobs": True,
+            "top_logprobs": min(top_k, OPENAI_MAX_TOP_LOGPROBS),
+            "stream": False,
+        }
+
+    def redacted_headers(self) -> dict[str, str]:
+        """The headers as they will be sent, with the key shown as a placeholder."""
+        h = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._key:
+            h["Authorization"] = "Bearer <your API key from the key store>"
+        return h
+
+    # ---- requests ----
+    def completions(
+        self, prompt: str, *, max_tokens: int, top_k: int, stop: Sequence[str] | None = None
+    ) -> Completion:
+        body = self.completions_body(prompt, max_tokens=max_tokens, top_k=top_k, stop=stop)
+        data = self._post("/completions", body, droppable=tuple(self.extra_body))
+        return parse_completion(data, COMPLETIONS)
+
+    def chat(
+        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int
+    ) -> Completion:
+        body = self.chat_body(messages, max_tokens=max_tokens, top_k=top_k)
+        return parse_completion(self._post("/chat/completions", body), CHAT)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CloudClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- plumbing ----
+    def _scrub(self, text: str) -> str:
+        if self._key and self._key in text:
+            text = text.replace(self._key, "***")
+        return text
+
+    def _server_message(self, resp: httpx.Response) -> str:
+        """The endpoint's own error message, short and without the key."""
+        try:
+            data = resp.json()
+            err = data.get("error", data.get("detail", data)) if isinstance(data, dict) else data
+            if isinstance(err, dict):
+                err = err.get("message", err)
+            msg = err if isinstance(err, str) else json.dumps(err)[:300]
+        except ValueError:
+            msg = resp.text
+        msg = " ".join(self._scrub(msg).split())
+        return msg[:300]
+
+    def _sleep_for(self, attempt: int, resp: httpx.Response | None) -> float:
+        if resp is not None:
+            ra = resp.headers.get("retry-after")
+            try:
+                if ra is not None:
+                    return min(max(0.0, float(ra)), self.max_backoff)
+            except ValueError:
+                pass
+        base = self.backoff * (2**attempt)
+        return min(self.max_backoff, base + random.uniform(0, self.backoff / 2))
+
+    def _post(self, path: str, body: dict[str, Any], droppable: tuple[str, ...] = ()) -> Any:
+        where = f"{self.endpoint.base_url}{path}"
+        attempt = 0
+        while True:
+            self.requests_sent += 1
+            try:
+                resp = self._http.post(path, content=json.dumps(body).encode("utf-8"))
+            except httpx.TimeoutException as exc:
+                raise CloudTimeoutError(
+                    f"The cloud endpoint {self.endpoint.host} did not answer within "
+                    f"{self.timeout:g} s."
+                ) from exc
+            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise CloudConnectionError(
+                    f"Cannot reach the cloud endpoint at {self.endpoint.base_url} "
+                    f"({self._scrub(str(exc)) or type(exc).__name__})."
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise CloudConnectionError(
+                    f"The request to the cloud endpoint failed ({type(exc).__name__})."
+                ) from exc
+            status = resp.status_code
+            if status == 200:
+                try:
+                    return resp.json()
+                except ValueError as exc:
+                    raise CloudProtocolError(
+                        f"The cloud endpoint at {where} answered with something that is not JSON."
+                    ) from exc
+            if status in (429, 500, 502, 503, 504) and attempt < self.retries:
+                delay = self._sleep_for(attempt, resp)
+                log.info(
+                    "cloud endpoint answered %d; retry %d in %.2fs", status, attempt + 1, delay
+                )
+                time.sleep(delay)
+                attempt += 1
+                continue
+            msg = self._server_message(resp)
+            if status in (400, 422) and droppable and any(k in msg for k in droppable):
+                # A server that rejects our llama.cpp-specific extras: drop them once.
+                log.info("cloud endpoint rejected %s; retrying without", ", ".join(droppable))
+                for k in droppable:
+                    body.pop(k, None)
+                    self.extra_body.pop(k, None)
+                droppable = ()
+                continue
+            raise self._status_error(status, where, msg)
+
+    def _status_error(self, status: int, where: str, msg: str) -> CloudError:
+        detail = f": {msg}" if msg else ""
+        if status in (401, 403):
+            return CloudAuthError(
+                f"The cloud endpoint refused the API key (HTTP {status}); check the key{detail}"
+            )
+        if status == 404:
+            return CloudNotFoundError(
+                f"The cloud endpoint answered 404 Not Found for {where}; check the URL and "
+                f"the model name {self.model!r}."
+            )
+        if status == 429:
+            return CloudRateLimitError(
+                f"The cloud endpoint is still rate-limiting requests (HTTP 429) after "
+                f"{self.retries} retries; try again later."
+            )
+        if status >= 500:
+            return CloudServerError(
+                f"The cloud endpoint failed with HTTP {status} after {self.retries} retries{detail}"
+            )
+        return CloudServerError(f"The cloud endpoint rejected the request (HTTP {status}){detail}")
