@@ -13,6 +13,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before anything imports torch: spinning OpenMP threads make torch ~10x slower on busy cores.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -34,6 +36,17 @@ def llama_runtime(model_path):
     rt = LlamaRuntime(model_path, n_ctx=2048)
     yield rt
     rt.close()
+
+
+@pytest.fixture(scope="session")
+def torch_runtime(model_path):
+    """The same GGUF in torch (dequantized, fp32 so parity checks are exact on any device).
+
+    Loading takes seconds, so the whole session shares one.
+    """
+    from engine.runtime.torch_runtime import load_torch_runtime
+
+    return load_torch_runtime(model_path, device="auto", dtype="float32")
 
 
 @pytest.fixture

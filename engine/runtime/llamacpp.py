@@ -18,11 +18,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.errors import ContextOverflowError, ModelFileError
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.steering.vectors import SteeringVector
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +130,7 @@ class LlamaRuntime:
             raise ModelFileError(f"llama.cpp could not load {self.info.path.name}: {exc}") from exc
         self._formatter = self._make_formatter()
         self._cvec_active = False
+        self.steering: ActiveSteering | None = None
 
     # ---- facts -------------------------------------------------------------
     @property
@@ -362,7 +367,10 @@ class LlamaRuntime:
         """Apply a control vector buffer of shape (n_layer, n_embd); slot i is layer i+1.
 
         DESIGN.md: a torch hook on the output of `model.layers[L]` equals slot
-        L-1 here with `il_start=1`.
+        L-1 here with `il_start=1`. llama.cpp never steers layer 0, and copies
+        the buffer into its own tensors, so a new call simply replaces the old
+        vector: switching costs no model reload, only the prompt's KV cache
+        (computed under the old vector) is dropped.
         """
         n_layer, n_embd = self.info.n_layer, self.info.n_embd
         arr = np.ascontiguousarray(data, dtype=np.float32)
@@ -371,10 +379,17 @@ class LlamaRuntime:
                 f"Control vector shape {arr.shape} does not fit this model "
                 f"({n_layer} layers of {n_embd})."
             )
+        if not np.all(np.isfinite(arr)):
+            raise ModelFileError("The control vector has NaN or infinite values.")
+        end = n_layer if il_end is None else il_end
+        if not 1 <= il_start <= end <= n_layer:
+            raise ModelFileError(
+                f"Control vector layer range {il_start}..{end} is outside 1..{n_layer}."
+            )
         flat = arr.reshape(-1)
         ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         rc = self._llama_cpp.llama_set_adapter_cvec(
-            self.llm.ctx, ptr, flat.size, n_embd, il_start, il_end if il_end else n_layer
+            self.llm.ctx, ptr, flat.size, n_embd, il_start, end
         )
         if rc != 0:
             raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
@@ -383,16 +398,51 @@ class LlamaRuntime:
         self.llm.reset()  # cached KV was computed without (or with another) vector
 
     def clear_control_vector(self) -> None:
+        """Stop steering (llama.cpp keeps its tensors allocated for the next vector)."""
+        self.steering = None
         if not self._cvec_active:
             return
         n_embd = self.info.n_embd
-        self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, None, 0, n_embd, 0, 0)
+        self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, None, 0, n_embd, -1, -1)
         self._cvec_active = False
         self.llm.reset()
 
     @property
     def control_vector_active(self) -> bool:
         return self._cvec_active
+
+    def set_steering(
+        self,
+        vector: SteeringVector,
+        *,
+        scale: float = 1.0,
+        layers: Sequence[int] | None = None,
+        strict: bool = True,
+    ) -> None:
+        """Steer every following request with `vector` (all its layers, or `layers`) x `scale`.
+
+        The vector is checked against this model first (architecture, size,
+        file fingerprint), so a profile from another model is a clear
+        `IncompatibleVectorError` rather than garbage or a native crash.
+        """
+        vector.check_compatible(self.info, strict=strict)
+        buf, start, end = vector.cvec_buffer(self.info.n_layer, scale=scale, layers=layers)
+        self.set_control_vector(buf, il_start=start, il_end=end)
+        chosen = sorted(vector.select(layers))
+        self.steering = ActiveSteering(vector, float(scale), chosen)
+
+    def clear_steering(self) -> None:
+        """Back to the plain model for the next request (same as `clear_control_vector`)."""
+        self.clear_control_vector()
+
+
+@dataclass
+class ActiveSteering:
+    """What `set_steering` applied, for the UI and logs."""
+
+    vector: SteeringVector
+    scale: float
+    layers: list[int]
 
 
 def sample_token(

@@ -1,0 +1,572 @@
+"""torch runtime: the same model as llama.cpp, opened up for steering and inspection.
+
+llama.cpp is the fast path for chat, but the personalization methods need to
+read and edit activations (residual stream, attention and MLP outputs, single
+heads) and to score texts token by token. This runtime loads the same GGUF into
+transformers (dequantized) or a Hugging Face model folder, and offers:
+
+- `forward`, `next_token_logits`: plain model calls (under whatever hooks from
+  `engine.runtime.hooks` are active);
+- `loglik`: per-token log-probabilities of texts given prompts, batched;
+- `generate` / `generate_combined`: KV-cached decoding with hooks active, the
+  second one running several prompts as one batch and merging their logits
+  into one shared token per step (DPS, contrastive decoding).
+
+torch is imported only inside functions: importing this module is cheap, and
+the chat path never imports it at all. One thread at a time may use a runtime:
+hooks are registered on the shared model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.errors import EngineError, ModelFileError
+from engine.runtime.gguf_info import GGUFInfo, fingerprint, read_gguf_info
+from engine.runtime.hooks import ModelParts, find_parts
+from engine.runtime.llamacpp import CancelToken, SamplingSettings, sample_token
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+log = logging.getLogger(__name__)
+
+TokensLike = str | Sequence[int]
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What a steering vector must match: the same fields as `GGUFInfo`."""
+
+    path: Path
+    architecture: str
+    name: str
+    n_layer: int
+    n_embd: int
+    n_head: int
+    fingerprint: str
+
+    @classmethod
+    def from_gguf(cls, info: GGUFInfo) -> ModelIdentity:
+        return cls(
+            info.path, info.architecture, info.name, info.n_layer, info.n_embd, info.n_head,
+            info.fingerprint,
+        )
+
+
+@dataclass
+class TokenLogProbs:
+    """Log-probabilities of each token of a text, given its prompt (teacher forcing)."""
+
+    tokens: list[int]
+    logprobs: np.ndarray  # float64, one per token of the text
+
+    @property
+    def total(self) -> float:
+        return float(self.logprobs.sum())
+
+    @property
+    def mean(self) -> float:
+        return float(self.logprobs.mean()) if self.logprobs.size else 0.0
+
+    @property
+    def nll(self) -> float:
+        """Mean negative log-likelihood per token (what DPS and SteerX compare)."""
+        return -self.mean
+
+
+@dataclass
+class TorchGeneration:
+    tokens: list[int]
+    text: str
+    finish_reason: str  # stop | length | cancelled
+    seconds: float
+    prompt_tokens: int
+
+    @property
+    def tokens_per_s(self) -> float:
+        return len(self.tokens) / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---- device and dtype ------------------------------------------------------------
+
+
+def import_torch() -> Any:
+    """Import torch, asking OpenMP to sleep rather than spin while its threads wait.
+
+    Measured on a busy 2-core machine: a decode step of SmolLM2 took ~480 ms
+    with OpenMP's default spinning and ~45 ms with OMP_WAIT_POLICY=PASSIVE,
+    because spinning threads fight llama.cpp, the GUI and each other for the
+    cores. libgomp reads the variable when torch first loads it, so it only
+    helps if this runs before anything else imports torch; a value the user
+    set is kept.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    return torch
+
+
+def pick_device(setting: str = "auto") -> str:
+    """'auto' takes CUDA, then Apple's MPS, then the CPU; anything else is forced.
+
+    A forced device that torch cannot see is an error, not a silent fallback:
+    the user asked for it, so they should learn it is not there.
+    """
+    torch = import_torch()
+
+    s = (setting or "auto").strip().lower()
+    if s == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return "mps"
+        return "cpu"
+    if s.startswith("cuda") and not torch.cuda.is_available():
+        raise EngineError("The device is set to CUDA, but torch sees no CUDA GPU here.")
+    if s == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise EngineError("The device is set to MPS, but this machine has no Apple GPU.")
+    if s != "cpu" and not s.startswith(("cuda", "mps")):
+        raise EngineError(f"Unknown device '{setting}'; use auto, cpu, cuda or mps.")
+    return s
+
+
+def pick_dtype(device: str, setting: str = "auto") -> torch.dtype:
+    """fp32 on the CPU (half precision there is slow and lossy); bf16, else fp16, on GPUs."""
+    torch = import_torch()
+
+    names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+    if setting and setting != "auto":
+        if setting not in names:
+            raise EngineError(f"Unknown dtype '{setting}'; use auto, float32, bfloat16 or float16.")
+        return names[setting]
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device == "mps":
+        return torch.float16
+    return torch.float32
+
+
+# ---- loading -----------------------------------------------------------------------
+
+_LOAD_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, str, str, str], TorchRuntime] = {}
+
+
+@contextlib.contextmanager
+def _shared_gguf_reader() -> Iterator[None]:
+    """Parse the GGUF once per load instead of four times.
+
+    transformers opens the file separately for the config, the weights and the
+    tokenizer, and rebuilds gguf's tensor-name map once per module (~400
+    times); for SmolLM2 that is most of a 15-25 s load on 2 cores. Inside this
+    block `gguf.GGUFReader` returns one reader per path (read-only, memory
+    mapped) and the name map is memoised. Both are restored on exit.
+    """
+    import gguf
+
+    orig_reader = gguf.GGUFReader
+    orig_map = getattr(gguf, "get_tensor_name_map", None)
+    readers: dict[tuple[str, str], Any] = {}
+
+    def reader(path, mode: str = "r", *args, **kwargs):
+        if mode != "r" or args or kwargs:
+            return orig_reader(path, mode, *args, **kwargs)
+        key = (str(Path(path).resolve()), mode)
+        if key not in readers:
+            readers[key] = orig_reader(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = reader
+    if orig_map is not None:
+        gguf.get_tensor_name_map = functools.lru_cache(maxsize=None)(orig_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = orig_reader
+        if orig_map is not None:
+            gguf.get_tensor_name_map = orig_map
+        readers.clear()
+
+
+def _folder_identity(folder: Path, config: Any) -> ModelIdentity:
+    """A Hugging Face folder's identity: its config plus each weight file's cheap fingerprint."""
+    h = hashlib.sha256()
+    cfg = folder / "config.json"
+    if cfg.exists():
+        h.update(cfg.read_bytes())
+    weights = sorted(p for p in folder.iterdir() if p.suffix in {".safetensors", ".bin", ".pt"})
+    for p in weights:
+        h.update(p.name.encode())
+        h.update(fingerprint(p).encode())
+    n_embd = int(getattr(config, "hidden_size", 0) or getattr(config, "n_embd", 0))
+    return ModelIdentity(
+        path=folder,
+        architecture=str(getattr(config, "model_type", "unknown")),
+        name=folder.name,
+        n_layer=int(getattr(config, "num_hidden_layers", 0) or getattr(config, "n_layer", 0)),
+        n_embd=n_embd,
+        n_head=int(getattr(config, "num_attention_heads", 0) or getattr(config, "n_head", 0)),
+        fingerprint=h.hexdigest()[:16],
+    )
+
+
+def _load(path: Path, device: str, dtype: torch.dtype) -> TorchRuntime:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    t0 = time.perf_counter()
+    try:
+        if path.is_dir():
+            if not (path / "config.json").exists():
+                raise ModelFileError(f"{path} is a folder without config.json; not a model.")
+            model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype)
+            tokenizer = AutoTokenizer.from_pretrained(str(path))
+            identity = _folder_identity(path, model.config)
+        else:
+            with _shared_gguf_reader():
+                info = read_gguf_info(path)  # validates the file before transformers sees it
+                kw = {"gguf_file": path.name}
+                model = AutoModelForCausalLM.from_pretrained(str(path.parent), dtype=dtype, **kw)
+                tokenizer = AutoTokenizer.from_pretrained(str(path.parent), **kw)
+            identity = ModelIdentity.from_gguf(info)
+    except ModelFileError:
+        raise
+    except (ValueError, KeyError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise ModelFileError(f"torch could not load {path.name}: {exc}") from exc
+    model.to(device)
+    model.eval()
+    rt = TorchRuntime(model, tokenizer, identity, device=device, dtype=dtype)
+    rt.load_seconds = time.perf_counter() - t0
+    log.info("torch runtime: %s on %s/%s in %.1f s", path.name, device, dtype, rt.load_seconds)
+    return rt
+
+
+def load_torch_runtime(
+    path: str | Path, *, device: str = "auto", dtype: str = "auto", cache: bool = True
+) -> TorchRuntime:
+    """Load a GGUF file or a Hugging Face folder; reuse the loaded one in this process.
+
+    Loading dequantizes every tensor (seconds), so profile building, scoring
+    and generation share one instance per (file, device, dtype) unless
+    `cache=False`.
+    """
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ModelFileError(f"Model not found: {p}")
+    dev = pick_device(device)
+    dt = pick_dtype(dev, dtype)
+    key = (str(p.resolve()), str(p.stat().st_mtime_ns), dev, str(dt))
+    with _LOAD_LOCK:
+        if cache and key in _CACHE:
+            return _CACHE[key]
+        rt = _load(p, dev, dt)
+        if cache:
+            _CACHE[key] = rt
+        return rt
+
+
+def clear_cache() -> None:
+    """Forget cached runtimes (frees their memory once callers drop them too)."""
+    with _LOAD_LOCK:
+        _CACHE.clear()
+
+
+# ---- the runtime ---------------------------------------------------------------------
+
+
+class TorchRuntime:
+    """A causal LM in torch, with the handles hooks and methods need."""
+
+    def __init__(
+        self, model: Any, tokenizer: Any, info: ModelIdentity, *, device: str, dtype: torch.dtype
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.info = info
+        self.device = device
+        self.dtype = dtype
+        self.parts: ModelParts = find_parts(model)
+        self.load_seconds = 0.0
+        cfg = model.config
+        self.n_kv_head = int(getattr(cfg, "num_key_value_heads", 0) or self.parts.n_head)
+        self.eos_ids = self._eos_ids()
+
+    # ---- facts -------------------------------------------------------------
+    @property
+    def n_layer(self) -> int:
+        return self.parts.n_layer
+
+    @property
+    def n_embd(self) -> int:
+        return self.parts.n_embd
+
+    @property
+    def n_head(self) -> int:
+        return self.parts.n_head
+
+    @property
+    def head_dim(self) -> int:
+        return self.parts.head_dim
+
+    @property
+    def n_vocab(self) -> int:
+        return int(self.model.get_output_embeddings().weight.shape[0])
+
+    def _eos_ids(self) -> set[int]:
+        ids: set[int] = set()
+        eos = getattr(self.tokenizer, "eos_token_id", None)
+        if eos is not None:
+            ids.add(int(eos))
+        gen = getattr(self.model, "generation_config", None)
+        g = getattr(gen, "eos_token_id", None) if gen is not None else None
+        if isinstance(g, int):
+            ids.add(g)
+        elif isinstance(g, list | tuple):
+            ids.update(int(x) for x in g)
+        return ids
+
+    # ---- tokens ------------------------------------------------------------
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        """Token ids as llama.cpp's `tokenize` gives them (same vocabulary, same BOS rule)."""
+        return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
+
+    def detokenize(self, tokens: Sequence[int]) -> str:
+        return self.tokenizer.decode(list(tokens), skip_special_tokens=False)
+
+    def _ids(self, x: TokensLike, *, special: bool) -> list[int]:
+        return self.tokenize(x, special=special) if isinstance(x, str) else [int(t) for t in x]
+
+    def pad_batch(
+        self, rows: Sequence[Sequence[int]], *, side: str = "right", pad_id: int = 0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(input_ids, attention_mask) for rows of different lengths.
+
+        Right padding keeps every real token at its unpadded position (scoring,
+        capture); left padding lines up the last tokens (generation).
+        """
+        import torch
+
+        width = max(len(r) for r in rows)
+        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, r in enumerate(rows):
+            if not r:
+                continue
+            t = torch.as_tensor(list(r), dtype=torch.long)
+            if side == "right":
+                ids[i, : len(r)], mask[i, : len(r)] = t, 1
+            else:
+                ids[i, width - len(r) :], mask[i, width - len(r) :] = t, 1
+        return ids.to(self.device), mask.to(self.device)
+
+    # ---- forward -----------------------------------------------------------
+    def forward(
+        self,
+        input_ids: torch.Tensor | Sequence[int] | Sequence[Sequence[int]],
+        *,
+        attention_mask: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None,
+        past_key_values: Any = None,
+        use_cache: bool = False,
+        logits_to_keep: int = 0,
+    ) -> Any:
+        """One model call under the active hooks; returns the transformers output."""
+        import torch
+
+        ids = input_ids
+        if not isinstance(ids, torch.Tensor):
+            ids = torch.as_tensor(ids, dtype=torch.long)
+        if ids.dim() == 1:
+            ids = ids[None, :]
+        kwargs: dict[str, Any] = {}
+        if logits_to_keep:
+            kwargs["logits_to_keep"] = logits_to_keep
+        with torch.inference_mode():
+            return self.model(
+                input_ids=ids.to(self.device),
+                attention_mask=attention_mask,
+                position_ids=position_ids,
+                past_key_values=past_key_values,
+                use_cache=use_cache,
+                **kwargs,
+            )
+
+    def next_token_logits(self, prompt: TokensLike) -> np.ndarray:
+        """Float32 logits for the token after `prompt` (a text or token ids)."""
+        ids = self._ids(prompt, special=True)
+        out = self.forward(ids, logits_to_keep=1)
+        return out.logits[0, -1].float().cpu().numpy()
+
+    # ---- scoring -----------------------------------------------------------
+    def loglik(
+        self,
+        prompts: Sequence[TokensLike],
+        texts: Sequence[TokensLike],
+        *,
+        batch_size: int = 8,
+    ) -> list[TokenLogProbs]:
+        """log p(text_t | prompt, text_<t) for every token of every text, under active hooks.
+
+        Texts are tokenized on their own (no BOS), as the model would produce
+        them after the prompt. Rows are sorted by length and right-padded so a
+        batch wastes little work; right padding cannot change real tokens'
+        results because attention is causal, so no attention mask is needed.
+        """
+        import torch
+
+        if len(prompts) != len(texts):
+            raise ValueError(f"{len(prompts)} prompts but {len(texts)} texts.")
+        pairs = []
+        for p, t in zip(prompts, texts, strict=True):
+            p_ids, t_ids = self._ids(p, special=True), self._ids(t, special=False)
+            if not p_ids:
+                bos = getattr(self.tokenizer, "bos_token_id", None)
+                if bos is None:
+                    raise ValueError("An empty prompt needs a BOS token to score the first token.")
+                p_ids = [int(bos)]
+            pairs.append((p_ids, t_ids))
+        results: list[TokenLogProbs | None] = [None] * len(pairs)
+        order = sorted(range(len(pairs)), key=lambda i: -(len(pairs[i][0]) + len(pairs[i][1])))
+        for start in range(0, len(order), max(1, batch_size)):
+            chunk = order[start : start + batch_size]
+            rows = [pairs[i][0] + pairs[i][1] for i in chunk]
+            ids, _mask = self.pad_batch(rows, side="right")
+            logits = self.forward(ids).logits
+            for b, i in enumerate(chunk):
+                n_p, t_ids = len(pairs[i][0]), pairs[i][1]
+                if not t_ids:
+                    results[i] = TokenLogProbs([], np.zeros(0))
+                    continue
+                z = logits[b, n_p - 1 : n_p - 1 + len(t_ids)].float()
+                lp = torch.log_softmax(z, dim=-1)
+                tgt = torch.as_tensor(t_ids, device=lp.device)[:, None]
+                picked = lp.gather(1, tgt)[:, 0].double().cpu().numpy()
+                results[i] = TokenLogProbs(list(t_ids), picked)
+        return [r for r in results if r is not None]
+
+    # ---- generation --------------------------------------------------------
+    def generate(
+        self,
+        prompt: TokensLike,
+        sampling: SamplingSettings | None = None,
+        *,
+        max_new_tokens: int | None = None,
+        stop_ids: Sequence[int] | None = None,
+        cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> TorchGeneration:
+        """Decode one continuation with the KV cache, under the active hooks.
+
+        Same sampler as llama.cpp's token-by-token path (`sample_token`), so a
+        temperature of 0 is greedy and other settings behave alike.
+        """
+        return self.generate_combined([prompt], None, sampling, max_new_tokens=max_new_tokens,
+                                      stop_ids=stop_ids, cancel=cancel, on_text=on_text)
+
+    def generate_combined(
+        self,
+        prompts: Sequence[TokensLike],
+        combine: Callable[[np.ndarray], np.ndarray] | None,
+        sampling: SamplingSettings | None = None,
+        *,
+        max_new_tokens: int | None = None,
+        stop_ids: Sequence[int] | None = None,
+        cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> TorchGeneration:
+        """Run the prompts as one left-padded batch and pick one shared token per step.
+
+        `combine` maps the step's logits, shape (rows, vocab), to one row of
+        logits; every row then continues with the sampled token. With hooks
+        limited by `rows=` this runs e.g. DPS's full and head-masked passes as
+        one batch of two, or a prompt with and without personal context. With
+        `combine=None` the first row's logits are used.
+        """
+        import torch
+
+        s = sampling or SamplingSettings()
+        limit = max_new_tokens if max_new_tokens is not None else s.max_tokens
+        rng = np.random.default_rng(s.seed)
+        rows = [self._ids(p, special=True) for p in prompts]
+        if not rows or any(not r for r in rows):
+            raise ValueError("Every prompt needs at least one token.")
+        stops = set(self.eos_ids) | {int(t) for t in (stop_ids or [])}
+        ids, mask = self.pad_batch(rows, side="left")
+        pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        t0 = time.perf_counter()
+        generated: list[int] = []
+        shown = ""
+        finish = "length"
+        past = None
+        step_ids = ids
+        step_pos = pos
+        for _ in range(limit):
+            if cancel is not None and cancel.cancelled:
+                finish = "cancelled"
+                break
+            out = self.forward(
+                step_ids, attention_mask=mask, position_ids=step_pos,
+                past_key_values=past, use_cache=True, logits_to_keep=1,
+            )
+            past = out.past_key_values
+            step_logits = out.logits[:, -1].float().cpu().numpy()
+            z = combine(step_logits) if combine is not None else step_logits[0]
+            tok = sample_token(np.asarray(z), generated, s, rng)
+            if tok in stops:
+                finish = "stop"
+                break
+            generated.append(tok)
+            if on_text is not None:
+                text = self.detokenize(generated)
+                if not text.endswith("\ufffd") and len(text) > len(shown):
+                    on_text(text[len(shown) :])
+                    shown = text
+            step_ids = torch.full((len(rows), 1), tok, dtype=torch.long, device=self.device)
+            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
+            step_pos = step_pos[:, -1:] + 1
+        text = self.detokenize(generated)
+        if on_text is not None and len(text) > len(shown):
+            on_text(text[len(shown) :])
+        return TorchGeneration(
+            tokens=generated, text=text, finish_reason=finish,
+            seconds=time.perf_counter() - t0, prompt_tokens=max(len(r) for r in rows),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for logs and benchmark output."""
+        return {
+            "model": self.info.name, "architecture": self.info.architecture,
+            "n_layer": self.n_layer, "n_embd": self.n_embd, "n_head": self.n_head,
+            "n_kv_head": self.n_kv_head, "head_dim": self.head_dim,
+            "device": self.device, "dtype": str(self.dtype).replace("torch.", ""),
+            "load_seconds": round(self.load_seconds, 2),
+        }
+
+
+def describe_devices() -> str:
+    """One line on what accelerators torch sees (benchmarks print it)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"CUDA: {torch.cuda.get_device_name(0)}"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "Apple MPS"
+    return "no CUDA GPU or MPS device available; torch runs on the CPU"
+

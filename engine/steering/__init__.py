@@ -1,0 +1,9 @@
+"""Steering vectors: directions in a model's residual stream, and their files."""
+
+from engine.steering.vectors import (
+    IncompatibleVectorError,
+    SteeringVector,
+    VectorFileError,
+)
+
+__all__ = ["IncompatibleVectorError", "SteeringVector", "VectorFileError"]
