@@ -149,6 +149,7 @@ class ChatService:
             if conv is None:
                 raise UserError(f"No conversation with id {conversation_id}.")
             s.delete(conv)
+        self.db.checkpoint()  # leave no copy of the deleted text in the WAL
 
     def set_cloud(self, conversation_id: int, enabled: bool) -> None:
         with self.db.session() as s:
@@ -156,6 +157,32 @@ class ChatService:
             if conv is None:
                 raise UserError(f"No conversation with id {conversation_id}.")
             conv.cloud_enabled = enabled
+
+    def take_back_last_exchange(self, conversation_id: int) -> str:
+        """Remove the last reply and the user message it answered; return that message's text.
+
+        Regenerate = take back, then `begin_turn(..., regenerate=True)`: the user's
+        message is stored again without a second writing sample, and the model does
+        not see the reply it is replacing. The writing sample of the original message
+        stays (its `message_id` becomes NULL): it is still the user's writing.
+        """
+        with self.db.session() as s:
+            if s.get(Conversation, conversation_id) is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            rows = list(
+                s.scalars(
+                    select(Message)
+                    .where(Message.conversation_id == conversation_id)
+                    .order_by(Message.id.desc())
+                    .limit(2)
+                )
+            )
+            if len(rows) < 2 or rows[0].role != "assistant" or rows[1].role != "user":
+                raise UserError("Only the last reply of a conversation can be regenerated.")
+            text = rows[1].content
+            s.delete(rows[0])
+            s.delete(rows[1])
+        return text
 
     # ---- a turn ------------------------------------------------------------
     def _history(self, s, conversation_id: int) -> list[dict[str, str]]:

@@ -142,6 +142,7 @@ class HistoryService:
             if row is None:
                 raise UserError(f"No writing sample with id {sample_id}.")
             s.delete(row)
+        self.db.checkpoint()  # leave no copy of the deleted text in the WAL
         log.info("writing sample %d removed", sample_id)
 
     def count(self) -> int:

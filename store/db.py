@@ -109,10 +109,21 @@ class Database:
         finally:
             s.close()
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it (used by erase paths)."""
-        with self.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    def checkpoint(self) -> bool:
+        """Fold the WAL into the main file and truncate it; True when it fully succeeded.
+
+        Called after every user-initiated delete: `secure_delete` zeroes the freed
+        pages in the main file, but older copies of those pages live on in the WAL
+        until it is checkpointed and truncated. A reader in another process can
+        block the truncation; then the next delete (or reset) finishes the job.
+        """
+        try:
+            with self.engine.connect() as conn:
+                busy = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+        except OperationalError:
+            log.info("WAL checkpoint deferred: the database is busy")
+            return False
+        return bool(busy is not None and busy[0] == 0)
 
     def close(self) -> None:
         self.engine.dispose()

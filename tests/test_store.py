@@ -53,3 +53,23 @@ def test_data_folder_that_cannot_exist(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="Cannot create the data folder"):
         Database(blocker / "sub")
+
+
+def test_deleted_conversation_leaves_no_trace_in_any_file(tmp_path: Path) -> None:
+    """secure_delete zeroes main-file pages; the checkpoint on delete clears the WAL copies."""
+    from assistant.chat import ChatService
+    from assistant.history import HistoryService
+
+    marker = "ZEBRA-MARKER-93517"
+    db = Database(tmp_path)
+    chat = ChatService(db)
+    cid = chat.create_conversation(f"about {marker}")
+    turn = chat.begin_turn(cid, f"my secret {marker}", model_name="m")
+    sample_id = HistoryService(db).list()[0].id
+    HistoryService(db).remove(sample_id)
+    chat.delete(turn.conversation_id)
+    for f in tmp_path.iterdir():
+        if f.is_file():
+            data = f.read_bytes()
+            assert marker.encode() not in data, f.name
+    db.close()
