@@ -178,3 +178,26 @@ def test_capture_positions_and_generation_steps(torch_runtime, ids):
     # prompt pass + one call per generated token after the first
     assert gen.residual(15).shape[1] == len(ids) + len(out.tokens) - (out.finish_reason == "length")
     assert len(gen.calls[("residual", 15)]) == 1 + len(out.tokens) - (out.finish_reason == "length")
+
+
+def test_two_pass_decoding_as_one_batch(torch_runtime, ids):
+    """DPS-style: row 0 full, row 1 head-masked, one shared token per step through the KV cache."""
+    from engine.runtime.llamacpp import SamplingSettings
+
+    rt = torch_runtime
+    greedy = SamplingSettings(temperature=0, repeat_penalty=1.0)
+    heads = [(3, 0), (9, 5), (17, 2), (26, 8)]
+    with hooks.mask_heads(rt, heads):
+        masked_alone = rt.generate(ids, greedy, max_new_tokens=6)
+    seen: list = []
+
+    def pick_masked(z):
+        seen.append(z.shape)
+        return z[1]
+
+    with hooks.mask_heads(rt, heads, rows=[1]):
+        both = rt.generate_combined([ids, ids], pick_masked, greedy, max_new_tokens=6)
+    assert both.tokens == masked_alone.tokens
+    assert seen[0] == (2, rt.n_vocab)
+    plain = rt.generate_combined([ids, ids], lambda z: z[0], greedy, max_new_tokens=6)
+    assert plain.tokens == rt.generate(ids, greedy, max_new_tokens=6).tokens

@@ -150,3 +150,27 @@ def test_not_a_model_is_a_clear_error(tmp_path):
         load_torch_runtime(bad, cache=False)
     with pytest.raises(ModelFileError):
         load_torch_runtime(tmp_path, cache=False)  # a folder without config.json
+
+
+def test_hugging_face_folder_loads_the_same_model(torch_runtime, tmp_path):
+    """A Hugging Face folder (config.json, safetensors, tokenizer) is the other accepted input."""
+    import json
+
+    from safetensors.torch import save_model
+
+    from engine.runtime.torch_runtime import load_torch_runtime
+
+    folder = tmp_path / "smollm2-hf"
+    folder.mkdir()
+    save_model(torch_runtime.model, str(folder / "model.safetensors"))
+    cfg = torch_runtime.model.config.to_dict()
+    cfg.pop("quantization_config", None)  # the GGUF origin; the folder holds plain weights
+    (folder / "config.json").write_text(json.dumps(cfg, default=str))
+    torch_runtime.tokenizer.save_pretrained(str(folder))
+    rt = load_torch_runtime(folder, dtype="float32", cache=False)
+    assert (rt.n_layer, rt.n_embd, rt.info.architecture) == (30, 576, "llama")
+    assert rt.info.fingerprint != torch_runtime.info.fingerprint
+    ids = torch_runtime.tokenize(PROMPT)
+    assert rt.tokenize(PROMPT) == ids
+    np.testing.assert_allclose(rt.next_token_logits(ids), torch_runtime.next_token_logits(ids),
+                               atol=1e-3)

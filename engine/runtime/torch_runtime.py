@@ -157,7 +157,11 @@ def pick_dtype(device: str, setting: str = "auto") -> torch.dtype:
             raise EngineError(f"Unknown dtype '{setting}'; use auto, float32, bfloat16 or float16.")
         return names[setting]
     if device.startswith("cuda"):
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        try:  # native bf16 only (Ampere and later); emulated bf16 is slower than fp16
+            native = torch.cuda.is_bf16_supported(including_emulation=False)
+        except TypeError:  # older torch
+            native = torch.cuda.is_bf16_supported()
+        return torch.bfloat16 if native else torch.float16
     if device == "mps":
         return torch.float16
     return torch.float32
@@ -384,9 +388,14 @@ class TorchRuntime:
         position_ids: torch.Tensor | None = None,
         past_key_values: Any = None,
         use_cache: bool = False,
-        logits_to_keep: int = 0,
+        logits_to_keep: int | torch.Tensor = 0,
     ) -> Any:
-        """One model call under the active hooks; returns the transformers output."""
+        """One model call under the active hooks; returns the transformers output.
+
+        `logits_to_keep` (an int: the last n positions; a 1-D tensor: those
+        positions) saves the vocabulary projection where logits are not needed;
+        with a 49k-152k vocabulary that projection dominates memory.
+        """
         import torch
 
         ids = input_ids
@@ -395,7 +404,7 @@ class TorchRuntime:
         if ids.dim() == 1:
             ids = ids[None, :]
         kwargs: dict[str, Any] = {}
-        if logits_to_keep:
+        if not (isinstance(logits_to_keep, int) and logits_to_keep == 0):
             kwargs["logits_to_keep"] = logits_to_keep
         with torch.inference_mode():
             return self.model(
@@ -447,13 +456,19 @@ class TorchRuntime:
             chunk = order[start : start + batch_size]
             rows = [pairs[i][0] + pairs[i][1] for i in chunk]
             ids, _mask = self.pad_batch(rows, side="right")
-            logits = self.forward(ids).logits
+            # logits only for the positions that predict text tokens, in any row
+            first = min(len(pairs[i][0]) - 1 for i in chunk)
+            last = max(len(pairs[i][0]) - 1 + len(pairs[i][1]) for i in chunk)
+            last = max(last, first + 1)
+            keep = torch.arange(first, last, device=ids.device)
+            logits = self.forward(ids, logits_to_keep=keep).logits
             for b, i in enumerate(chunk):
                 n_p, t_ids = len(pairs[i][0]), pairs[i][1]
                 if not t_ids:
                     results[i] = TokenLogProbs([], np.zeros(0))
                     continue
-                z = logits[b, n_p - 1 : n_p - 1 + len(t_ids)].float()
+                start = n_p - 1 - first
+                z = logits[b, start : start + len(t_ids)].float()
                 lp = torch.log_softmax(z, dim=-1)
                 tgt = torch.as_tensor(t_ids, device=lp.device)[:, None]
                 picked = lp.gather(1, tgt)[:, 0].double().cpu().numpy()
