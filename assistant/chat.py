@@ -182,6 +182,7 @@ class ChatService:
             text = rows[1].content
             s.delete(rows[0])
             s.delete(rows[1])
+        self.db.checkpoint()  # like delete(): no copy of the replaced reply in the WAL
         return text
 
     # ---- a turn ------------------------------------------------------------

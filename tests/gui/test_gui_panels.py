@@ -1,0 +1,495 @@
+"""The window's panels without generation: conversations, history, settings, profile,
+cloud and data (export / reset) flows, shortcuts, accessibility, geometry, errors.
+
+Each test gets a fresh data folder and a window that does not load the model (the
+model thread still runs, so every flow goes through the real workers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_helpers import click_box, close_window, make_window, screenshot
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+)
+
+from assistant.chat import ChatService
+from assistant.history import HistoryService
+from assistant.models import embedded_model_path
+from assistant.settings import load_settings, update_setting
+from ui.adapters import (
+    DATA_MODULE,
+    PROFILE_MODULES,
+    CloudAdapter,
+    DataAdapter,
+    ProfileAdapter,
+    module_available,
+)
+from ui.widgets.chat_view import MessageBubble
+from ui.widgets.cloud_panel import CloudPanel
+from ui.widgets.personalization_panel import PersonalizationPanel
+from ui.widgets.settings_dialog import SettingsDialog
+from ui.workers import TaskHost
+
+pytestmark = pytest.mark.gui
+
+
+def _conversation(chat: ChatService, title: str, text: str) -> int:
+    turn = chat.begin_turn(None, text, model_name="test")
+    chat.rename(turn.conversation_id, title)
+    return turn.conversation_id
+
+
+def test_conversations_new_rename_delete_search(window, qtbot, wait_box):
+    chat = window.chat
+    a = _conversation(chat, "Trip to Lisbon", "Which trams go to Belém?")
+    b = _conversation(chat, "Budget review", "Sum up the Q3 numbers.")
+    window.conversations.refresh()
+    lst = window.conversations.list
+    assert lst.count() == 2
+
+    # Select shows the stored messages.
+    lst.setCurrentRow([lst.item(i).text() for i in range(2)].index("Trip to Lisbon"))
+    assert window.conversation_id == a
+    assert window.chat_view.bubbles()[0].text == "Which trams go to Belém?"
+
+    # Ctrl+F focuses the search; typing filters (titles and message text).
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.conversations.search.hasFocus()
+    QTest.keyClicks(window.conversations.search, "q3 numbers")
+    qtbot.waitUntil(lambda: lst.count() == 1, timeout=3000)
+    assert lst.item(0).text() == "Budget review"
+    window.conversations.search.clear()
+    qtbot.waitUntil(lambda: lst.count() == 2, timeout=3000)
+
+    # Rename in place.
+    window.conversations.select(b)
+    item = lst.currentItem()
+    item.setText("Budget review 2026")
+    assert next(c for c in chat.list_conversations() if c.id == b).title == "Budget review 2026"
+    # An empty title is refused with the service's sentence, and the old one comes back.
+    item = lst.currentItem()
+    item.setText("   ")
+    box = wait_box("errorBox")
+    assert "needs a title" in box.text()
+    box.accept()
+    assert lst.currentItem().text() == "Budget review 2026"
+
+    # Delete asks first; Cancel keeps it, Delete removes it.
+    window.conversations.select(b)
+    window.conversations.delete_button.click()
+    box = wait_box("confirmBox")
+    assert "Budget review 2026" in box.text()
+    click_box(box, "confirmNo")
+    assert len(chat.list_conversations()) == 2
+    window.conversations.delete_button.click()
+    click_box(wait_box("confirmBox"), "confirmYes")
+    assert [c.id for c in chat.list_conversations()] == [a]
+    assert window.conversation_id is None and window.chat_view.bubbles() == []
+
+    # Ctrl+N: a new, empty chat with the cursor in the input.
+    window.conversations.select(a)
+    window.show_conversation(a)
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.conversation_id is None and lst.currentItem() is None
+    assert window.chat_view.input.hasFocus()
+
+
+def _drop(widget, paths: list[Path]) -> None:
+    """Drag files over the widget and drop them, as the window system would."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(10, 10), *args)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted(), "the panel refused the dragged files"
+    QApplication.sendEvent(widget, QDropEvent(QPointF(10, 10), *args))
+
+
+def test_history_list_view_edit_delete_import_and_drop(
+    window, qtbot, wait_box, tmp_path, artifacts_dir
+):
+    history = HistoryService(window.app.db)
+    sid = history.add("I tend to write short sentences. Then I stop.", source="draft")
+    panel = window.history_panel
+    window.tabs.setCurrentWidget(panel)
+    panel.refresh()
+    assert panel.list.count() == 1 and "1 writing sample" in panel.count_label.text()
+
+    # View and edit.
+    panel.list.setCurrentRow(0)
+    assert panel.editor.toPlainText().startswith("I tend to write")
+    assert not panel.save_button.isEnabled()
+    panel.editor.setPlainText("I write short sentences. Always.")
+    panel.save_button.click()
+    assert history.get(sid).text == "I write short sentences. Always."
+
+    # Import with the button (the real file dialog).
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Weekend\nWe walked to the lake and back.", encoding="utf-8")
+    dlg = panel.open_import_dialog()
+    assert isinstance(dlg, QFileDialog) and dlg.isVisible()
+    dlg.selectFile(str(notes))
+    dlg.accept()
+    qtbot.waitUntil(lambda: history.count() == 2, timeout=3000)
+    assert history.list("file")[0].source_ref == "notes.md"
+
+    # Drag and drop two files at once.
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text("First letter to Ana.", encoding="utf-8")
+    two.write_text("Second letter to Ana.", encoding="utf-8")
+    _drop(panel, [one, two])
+    assert history.count() == 4 and panel.list.count() == 4
+
+    # A binary file is refused with a sentence, and nothing of the drop is imported.
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\x00\x00data")
+    _drop(panel, [one, binary])
+    box = wait_box("errorBox")
+    assert "Nothing was imported" in box.text() and "photo.txt" in box.text()
+    box.accept()
+    assert history.count() == 4
+    screenshot(window, artifacts_dir, "history")
+
+    # Delete asks first.
+    panel.list.setCurrentRow(0)
+    doomed = panel._current.id
+    panel.delete_button.click()
+    click_box(wait_box("confirmBox"), "confirmYes")
+    assert history.count() == 3 and doomed not in [s.id for s in history.list()]
+    assert "3 writing sample" in panel.count_label.text()
+
+
+def test_settings_model_picker_device_threads(window, qtbot, wait_box, tmp_path, artifacts_dir):
+    dlg = window.open_settings()
+    assert isinstance(dlg, SettingsDialog) and dlg.isVisible()
+    assert dlg.data_folder.isReadOnly() and dlg.data_folder.text() == str(window.app.home)
+    assert dlg.model_path.text().startswith("Embedded:") and "layers" in dlg.model_info.text()
+    screenshot(dlg, artifacts_dir, "settings")
+
+    # A file that is not a model is refused with the reason.
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"not a model at all")
+    picker = dlg.open_model_dialog()
+    picker.selectFile(str(fake))
+    picker.accept()
+    box = wait_box("errorBox")
+    assert "not a GGUF model" in box.text()
+    box.accept()
+    assert dlg.model_path.text().startswith("Embedded:")
+
+    # A real GGUF is accepted and described.
+    model = embedded_model_path()
+    assert dlg.set_model_path(str(model))
+    assert dlg.model_path.text() == str(model.resolve()) and "30 layers" in dlg.model_info.text()
+    dlg.device.setCurrentIndex(dlg.device.findData("cpu"))
+    dlg.threads.setValue(1)
+    dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    s = load_settings(window.app.db)
+    assert (s.model_path, s.device, s.n_threads) == (str(model.resolve()), "cpu", 1)
+    assert "Device: CPU" in window.device_label.text()
+
+
+def test_model_that_fails_to_load_shows_a_message_not_a_traceback(
+    gui_app, qtbot, app, wait_box, tmp_path
+):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+    update_setting(app.db, "model_path", str(broken))
+    app.reload_settings()
+    w = make_window(app, load_model=True)
+    try:
+        box = wait_box("errorBox", timeout=30_000)
+        assert "broken.gguf" in box.text() and "Traceback" not in box.text()
+        box.accept()
+    finally:
+        close_window(w)
+
+
+def test_personalization_panel_explains_until_the_profile_service(window, qtbot):
+    adapter = ProfileAdapter(window.app)
+    adapter.module = ""  # the state while the profile service is missing
+    tasks = TaskHost("test-profile")
+    try:
+        panel = PersonalizationPanel(adapter, tasks)
+        panel.resize(800, 600)
+        panel.show()
+        qtbot.waitExposed(panel)
+        assert not panel.banner.isHidden() and "SteerX" in panel.banner.text()
+        for w in (panel.method, panel.strength, panel.build_button, panel.description,
+                  panel.save_description, panel.cancel_button):
+            assert not w.isEnabled()
+        assert "SteerX" in panel.build_button.toolTip()
+        assert not panel.personalization_on
+        assert panel.samples_used()[0] is None
+        panel.close()
+    finally:
+        tasks.stop()
+    assert window.personalization_label.text() == "Personalization: off"
+
+
+needs_profile_service = pytest.mark.skipif(
+    not any(module_available(m) for m in PROFILE_MODULES),
+    reason="the profile service (SteerX) is not in this checkout",
+)
+
+
+def _store_profile(app, *, method: str = "steerx", active: bool = True) -> None:
+    """A built profile for the embedded model, written through the store (a real build
+    takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
+    import numpy as np
+
+    from engine.runtime.gguf_info import read_gguf_info
+    from store.models import Profile
+
+    info = read_gguf_info(embedded_model_path())
+    with app.db.session() as s:
+        s.add(Profile(
+            method=method, model_name=info.name, model_fingerprint=info.fingerprint,
+            n_layer=info.n_layer, n_embd=info.n_embd, layer=12, alpha=1.5,
+            description="Short, direct sentences; coffee and inbox come first.",
+            preference_tokens=[{"token": " honestly", "effect": 2.1, "count": 4},
+                               {"token": " Coffee", "effect": 1.7, "count": 3}],
+            n_samples=6, item_hashes=[],
+            vectors=np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes(),
+            active=active, meta={"auto_selected": True},
+        ))
+
+
+@needs_profile_service
+def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artifacts_dir):
+    _store_profile(window.app)
+    panel = window.personalization
+    window.tabs.setCurrentWidget(panel)
+    panel.refresh()
+    assert panel.banner.isHidden()
+    assert panel.method.currentData() == "steerx"
+    assert "Short, direct sentences" in panel.description.toPlainText()
+    assert "honestly" in panel.tokens_label.text()
+    assert "from 6 writing sample" in panel.model_label.text()
+    assert panel.strength_value.text() == "1.50"
+    assert window.personalization_label.text() == "Personalization: SteerX"
+    assert "Your profile uses 6" in window.history_panel.count_label.text()
+    screenshot(window, artifacts_dir, "personalization")
+
+    # Edit the description: stored, and kept by the next build.
+    panel.description.setPlainText("Warm, brief, a little dry.")
+    assert panel.save_description.isEnabled()
+    panel.save_description.click()
+    state = panel._adapter.state("steerx")
+    assert state.description == "Warm, brief, a little dry."
+    assert panel._adapter.service().get("steerx").description_edited
+
+    # Strength.
+    panel.strength.setValue(250)
+    panel.strength.sliderReleased.emit()
+    assert panel._adapter.state("steerx").strength == pytest.approx(2.5)
+
+    # Off and on again; a method never built says so instead of failing.
+    panel.method.setCurrentIndex(panel.method.findData("none"))
+    panel.method.activated.emit(panel.method.currentIndex())
+    assert window.personalization_label.text() == "Personalization: off"
+    panel.method.setCurrentIndex(panel.method.findData("stylevector"))
+    panel.method.activated.emit(panel.method.currentIndex())
+    assert "No StyleVector profile yet" in panel.model_label.text()
+    assert window.personalization_label.text() == "Personalization: off"
+    panel.method.setCurrentIndex(panel.method.findData("steerx"))
+    panel.method.activated.emit(panel.method.currentIndex())
+    assert window.personalization_label.text() == "Personalization: SteerX"
+
+
+@needs_profile_service
+@pytest.mark.slow
+def test_profile_build_progress_and_cancel(window, qtbot):
+    """A real build in the profile thread: progress arrives, Cancel stops it, the previous
+    profile is untouched, and the window keeps running meanwhile."""
+    history = HistoryService(window.app.db)
+    for i in range(5):
+        history.add(f"Note {i}: honestly, I keep my notes short. Coffee first, then the inbox.",
+                    source="draft")
+    panel = window.personalization
+    window.tabs.setCurrentWidget(panel)
+    panel.refresh()
+    panel.method.setCurrentIndex(panel.method.findData("stylevector"))
+    reports: list[tuple[int, int, str]] = []
+    window.profile_tasks.progress.connect(lambda d, t, m: reports.append((d, t, m)))
+    panel.build_button.click()
+    assert window.profile_tasks.running and panel.cancel_button.isEnabled()
+    assert not panel.build_button.isEnabled()
+    qtbot.waitUntil(lambda: len(reports) >= 1, timeout=180_000)
+    assert panel.progress.maximum() == 1000 and panel.progress_label.text()
+    with qtbot.waitSignal(window.profile_tasks.finished, timeout=180_000) as sig:
+        panel.cancel_button.click()
+    assert sig.args[0]["status"] == "cancelled", sig.args[0]
+    assert "Cancelled" in panel.progress_label.text()
+    assert panel._adapter.state("stylevector").exists is False
+    assert panel.build_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_task_host_reports_progress_and_cancels_off_the_gui_thread(gui_app, qtbot):
+    """The worker the profile build runs in: progress arrives, Cancel stops it, and the
+    GUI thread keeps running meanwhile."""
+    import threading
+    import time
+
+    host = TaskHost("test-task")
+    seen: list[tuple[int, int, str]] = []
+    threads: set[str] = set()
+    host.progress.connect(lambda d, t, m: seen.append((d, t, m)))
+
+    def task(progress, cancel) -> dict:
+        threads.add(threading.current_thread().name)
+        for i in range(1, 1001):
+            if cancel.cancelled:
+                return {"status": "cancelled", "done": i - 1}
+            time.sleep(0.01)
+            progress(i, 1000, f"item {i}")
+        return {"done": 1000}
+
+    try:
+        host.start(task)
+        assert host.running
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        assert threading.main_thread().name not in threads
+        with qtbot.waitSignal(host.finished, timeout=10_000) as sig:
+            host.cancel()
+        assert sig.args[0]["status"] == "cancelled" and sig.args[0]["done"] < 1000
+        assert not host.running
+        # Progress is throttled (at most ~20 reports a second), never one per item.
+        assert len(seen) < sig.args[0]["done"]
+    finally:
+        assert host.stop()
+
+
+def test_cloud_panel_explains_until_the_cloud_service(window, qtbot):
+    adapter = CloudAdapter(window.app)
+    adapter.module = ""
+    tasks = TaskHost("test-cloud")
+    try:
+        panel = CloudPanel(adapter, tasks)
+        panel.set_conversation(1, False)
+        assert not panel.banner.isHidden() and "CoSteer" in panel.banner.text()
+        assert not panel.switch.isEnabled() and not panel.endpoint.isEnabled()
+        assert "Nothing is sent" in panel.preview.toPlainText()
+        assert not panel.cloud_on
+    finally:
+        tasks.stop()
+
+
+def test_data_buttons_explain_until_the_data_service(window):
+    adapter = DataAdapter(window.app)
+    adapter.module = ""
+    dlg = SettingsDialog(window.app, adapter, window.data_tasks, lambda: False, window)
+    assert not dlg.data_banner.isHidden()
+    for b in (dlg.export_button, dlg.import_button, dlg.reset_all_button,
+              dlg.reset_profile_button):
+        assert not b.isEnabled() and "data service" in b.toolTip()
+    dlg.deleteLater()
+
+
+@pytest.mark.skipif(
+    not module_available(DATA_MODULE),
+    reason="the data service (assistant.data_service) is not in this checkout",
+)
+def test_export_and_reset_flows_with_their_dialogs(window, qtbot, wait_box, tmp_path):
+    chat = window.chat
+    _conversation(chat, "Plans", "Book the train for Saturday.")
+    HistoryService(window.app.db).add("My own words about trains.", source="draft")
+    window.conversations.refresh()
+    dlg = window.open_settings()
+
+    # Export: the save dialog, then the archive is written off the GUI thread.
+    out = tmp_path / "backup.zip"
+    save = dlg.open_export_dialog()
+    save.selectFile(str(out))
+    with qtbot.waitSignal(window.data_tasks.finished, timeout=60_000) as sig:
+        save.accept()
+    assert sig.args[0]["status"] == "complete", sig.args[0]
+    assert out.is_file() and out.stat().st_size > 0
+    box = wait_box("infoBox")
+    assert str(out) in box.text()
+    box.accept()
+
+    # Reset asks first and says what will be deleted; Cancel deletes nothing.
+    dlg.reset_all_button.click()
+    box = wait_box("confirmBox")
+    assert "1 conversation(s)" in box.text() and "2 writing sample(s)" in box.text()
+    assert "cannot be undone" in box.text()
+    click_box(box, "confirmNo")
+    assert len(chat.list_conversations()) == 1
+
+    dlg.reset_all_button.click()
+    with qtbot.waitSignal(window.data_tasks.finished, timeout=60_000) as sig:
+        click_box(wait_box("confirmBox"), "confirmYes")
+    assert sig.args[0]["status"] == "complete", sig.args[0]
+    assert chat.list_conversations() == [] and HistoryService(window.app.db).count() == 0
+    assert window.conversations.list.count() == 0 and window.history_panel.list.count() == 0
+    dlg.reject()
+
+
+def test_every_control_has_an_accessible_name(window):
+    """Screen readers need a name on each control (a button's text counts as one)."""
+    kinds = (QPushButton, QCheckBox, QLineEdit, QPlainTextEdit, QComboBox, QSlider, QSpinBox,
+             QListWidget)
+    dlg = window.open_settings()
+    missing = []
+    for root in (window, dlg):
+        for kind in kinds:
+            for w in root.findChildren(kind):
+                if w.objectName().startswith("qt_"):
+                    continue  # Qt's own parts (the spin box's line edit, ...)
+                text = w.text() if isinstance(w, QAbstractButton) else ""
+                if not (w.accessibleName() or text):
+                    missing.append(f"{type(w).__name__} {w.objectName()!r}")
+    dlg.reject()
+    assert not missing, missing
+
+
+def test_window_geometry_is_remembered(gui_app, qtbot, app):
+    w = make_window(app, load_model=False, size=None)
+    # within the offscreen screen (800x600): restoreGeometry keeps a window on its screen
+    w.resize(790, 560)
+    w.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: w.size().width() == 790)
+    close_window(w)
+    again = make_window(app, load_model=False, size=None)
+    try:
+        assert (again.width(), again.height()) == (790, 560)
+        assert again.tabs.currentIndex() == 2
+    finally:
+        again.resize(1100, 720)
+        again.tabs.setCurrentIndex(0)
+        close_window(again)
+
+
+def test_bubbles_follow_the_palette(window):
+    """No hard-coded colours: a dark palette (the system's dark mode) reaches the chat."""
+    bubble = MessageBubble("assistant", "hello")
+    window.chat_view._add(bubble)
+    app = QApplication.instance()
+    old = app.palette()
+    dark = QPalette(old)
+    dark.setColor(QPalette.ColorRole.AlternateBase, QColor(40, 40, 44))
+    dark.setColor(QPalette.ColorRole.Base, QColor(20, 20, 22))
+    try:
+        app.setPalette(dark)
+        QApplication.processEvents()
+        assert bubble.palette().color(bubble.backgroundRole()) == QColor(40, 40, 44)
+    finally:
+        app.setPalette(old)

@@ -1,0 +1,334 @@
+"""Thin bridges from the panels to the profile, cloud and data services.
+
+The profile (SteerX), cloud (CoSteer) and data (export/import/reset) services
+land separately. Each panel talks to exactly one adapter here, and each adapter
+is the only code that knows its service's API; while a service module is
+missing, `available` is False and `reason` says, in one sentence, why the panel's
+controls are disabled. Services are imported lazily (on first use, not at
+start-up) because they may pull in torch, which the app must not import to start.
+
+Service APIs used (the adapter is the one place to adjust when they change):
+
+- `assistant.data_service.DataService.for_app(app)`: `export(dest, progress)`,
+  `import_file(src, mode, progress)`, `reset(scope, progress)`; progress is
+  `(phase, done, total)`; results have `as_dict()`. No cancel: import is
+  all-or-nothing and reset must not stop half-way.
+- `assistant.cloud_service.CloudService(app)`: `status()`, `configure(url, model,
+  key)`, `preview(conversation_id, text, runtime, max_tokens)` and
+  `generate(chat, turn, runtime, sampling, cancel=...)`; the last two need the
+  llama.cpp runtime, so they run as model-worker jobs (see `ui.workers`).
+- The profile service is not written yet; expected (`assistant.profile_service`
+  or `assistant.profile`, class `ProfileService(app)`): `methods()`, `state()`
+  (method, strength, description, top_tokens, model_name, samples_used,
+  built_at), `set_method(key)`, `set_strength(x)`, `set_description(text)`,
+  `build(method, progress=fn(done, total, msg), cancel=CancelToken) -> dict`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from assistant.app import AppContext
+from assistant.chat import ChatService
+from assistant.errors import UserError
+from assistant.history import HistoryService
+from engine.runtime.llamacpp import CancelToken
+
+log = logging.getLogger(__name__)
+
+PROFILE_MODULES = ("assistant.profile_service", "assistant.profile")
+CLOUD_MODULE = "assistant.cloud_service"
+DATA_MODULE = "assistant.data_service"
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def module_available(name: str) -> bool:
+    """True if `name` can be imported; finds it without importing it."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class _Adapter:
+    modules: tuple[str, ...] = ()
+    service_class = ""
+    missing_reason = ""
+
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+        self._svc: Any = None
+        # Probed once: a service does not appear or vanish while the app runs.
+        self.module = next((m for m in self.modules if module_available(m)), "")
+
+    @property
+    def available(self) -> bool:
+        return bool(self.module)
+
+    @property
+    def reason(self) -> str:
+        return "" if self.available else self.missing_reason
+
+    def service(self) -> Any:
+        if not self.available:
+            raise UserError(self.missing_reason)
+        if self._svc is None:
+            try:
+                self._svc = self._make(importlib.import_module(self.module))
+            except UserError:
+                raise
+            except Exception as exc:
+                log.exception("could not start %s", self.module)
+                raise UserError(
+                    f"{self.service_class} could not start ({type(exc).__name__}: {exc})."
+                ) from exc
+        return self._svc
+
+    def _make(self, module: Any) -> Any:
+        return getattr(module, self.service_class)(self.app)
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a service method; a missing method is a clear error, not an AttributeError."""
+        fn = getattr(self.service(), method, None)
+        if fn is None:
+            raise UserError(f"{self.service_class} has no '{method}' yet.")
+        return fn(*args, **kwargs)
+
+
+# ---- profile ---------------------------------------------------------------------
+
+
+@dataclass
+class ProfileState:
+    """What the panel shows: the active method (or "none") and one profile's facts."""
+
+    active: str = "none"  # the method chat is personalized with, or "none"
+    method: str = ""  # the profile shown (the active one, else the latest built)
+    exists: bool = False
+    strength: float = 1.0
+    layer: int = 0
+    description: str = ""
+    top_tokens: list[str] = field(default_factory=list)
+    model_name: str = ""
+    model_fingerprint: str = ""
+    samples_used: int = 0
+    built_at: str = ""
+
+
+METHODS = [("none", "Off"), ("stylevector", "StyleVector"), ("steerx", "SteerX")]
+
+
+class ProfileAdapter(_Adapter):
+    modules = PROFILE_MODULES
+    service_class = "ProfileService"
+    missing_reason = (
+        "Profiles arrive with the SteerX feature. Until then replies are not personalized; "
+        "your writing history is already being kept for it."
+    )
+
+    def methods(self) -> list[tuple[str, str]]:
+        return list(METHODS)
+
+    def state(self, method: str | None = None) -> ProfileState:
+        """The profile of `method` (None: the active one, else the most recent)."""
+        if not self.available:
+            return ProfileState()
+        svc = self.service()
+        active = svc.active_method() or "none"
+        view = svc.get(method if method not in (None, "none") else None)
+        if view is None:
+            return ProfileState(active=active, method=method or "")
+        tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
+                  for t in view.preference_tokens]
+        return ProfileState(
+            active=active, method=view.method, exists=True, strength=float(view.alpha),
+            layer=int(view.layer), description=view.description,
+            top_tokens=[t for t in tokens if t][:12], model_name=view.model,
+            model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
+            built_at=view.built_at.replace("T", " "),
+        )
+
+    def set_method(self, key: str) -> bool:
+        """Personalize chat with `key` ("none": off). False if that profile is not built."""
+        svc = self.service()
+        if key == "none":
+            svc.set_active(False)
+            return True
+        if svc.get(key) is None:
+            return False
+        svc.set_active(True, key)
+        return True
+
+    def set_strength(self, method: str, value: float) -> None:
+        self.call("set_strength", method, alpha=value)
+
+    def set_description(self, method: str, text: str) -> None:
+        self.call("set_description", text, method)
+
+    def build_task(self, method: str) -> Callable[[ProgressFn, CancelToken], dict]:
+        """The build, to run in the profile thread.
+
+        It opens its own AppContext there: the build needs a llama.cpp model, and the
+        chat model belongs to the model thread (llama.cpp is not thread-safe). Chat
+        keeps working during a build, on its own copy of the model.
+        """
+        home = self.app.home
+        module = importlib.import_module(self.module)
+
+        def task(progress: ProgressFn, cancel: CancelToken) -> dict:
+            ctx = AppContext(home)
+            try:
+                svc = module.ProfileService(ctx)
+                out = svc.build(
+                    method,
+                    progress=lambda frac, stage: progress(
+                        int(frac * 1000), 1000, str(stage).capitalize()
+                    ),
+                    # the service polls `is_set`; the GUI sets the CancelToken
+                    cancel=SimpleNamespace(is_set=lambda: cancel.cancelled),
+                )
+            except getattr(module, "BuildCancelled", ()) :
+                return {"status": "cancelled"}
+            finally:
+                ctx.close()
+            return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
+
+        return task
+
+    # Runs in the model worker thread, before each reply (it steers the runtime):
+    def apply_in_worker(self, runtime: Any) -> tuple[str, str]:
+        """Steer `runtime` with the active profile; returns (method, notice or "")."""
+        if not self.available:
+            return "none", ""
+        module = importlib.import_module(self.module)
+        svc = self.service()
+        method = svc.resolve_chat_method(None)
+        try:
+            svc.apply(runtime, method, explicit=False)
+        except getattr(module, "ProfileMismatch", ()) as exc:
+            runtime.clear_control_vector()
+            return "none", f"{exc} Answering without personalization."
+        return method, ""
+
+
+# ---- cloud -----------------------------------------------------------------------
+
+
+@dataclass
+class CloudConfig:
+    endpoint: str = ""
+    model: str = ""
+    configured: bool = False
+    key_source: str = "none"  # keyring | session | environment | none
+    session_only: bool = False  # no OS keyring: a key lasts for this session only
+
+
+class CloudAdapter(_Adapter):
+    modules = (CLOUD_MODULE,)
+    service_class = "CloudService"
+    missing_reason = (
+        "Cloud collaboration arrives with the CoSteer feature. Nothing leaves this computer "
+        "until then."
+    )
+
+    def set_enabled(self, conversation_id: int, on: bool) -> None:
+        ChatService(self.app.db).set_cloud(conversation_id, on)
+
+    def config(self) -> CloudConfig:
+        if not self.available:
+            return CloudConfig()
+        st = dict(self.call("status") or {})
+        return CloudConfig(
+            endpoint=st.get("url") or "",
+            model=st.get("model") or "",
+            configured=bool(st.get("configured")),
+            key_source=str(st.get("key_source") or "none"),
+            session_only=bool(st.get("session_only")),
+        )
+
+    def save_config(self, endpoint: str, model: str, api_key: str | None) -> None:
+        self.call("configure", endpoint, model, api_key or None)
+
+    @property
+    def can_check(self) -> bool:
+        return self.available and callable(getattr(self.service(), "check_connection", None))
+
+    def connection_task(self) -> Callable[[ProgressFn, CancelToken], dict]:
+        svc = self.service()
+
+        def task(_progress: ProgressFn, _cancel: CancelToken) -> dict:
+            return {"message": str(svc.check_connection())}
+
+        return task
+
+    # Run in the model worker thread (they need the llama.cpp runtime):
+    def preview_in_worker(
+        self, conversation_id: int | None, text: str, runtime: Any, max_tokens: int
+    ) -> dict:
+        return dict(self.call("preview", conversation_id, text, runtime, max_tokens))
+
+    def generate_in_worker(self, chat: ChatService, turn: Any, runtime: Any, sampling: Any,
+                           cancel: CancelToken) -> Any:
+        """The steered reply's pieces; they go through `chat.generate` (partial-reply rule)."""
+        pieces, _reply = self.call("generate", chat, turn, runtime, sampling, cancel=cancel)
+        return pieces
+
+
+# ---- data (export / import / reset) -----------------------------------------------
+
+
+class DataAdapter(_Adapter):
+    modules = (DATA_MODULE,)
+    service_class = "DataService"
+    missing_reason = "Export, import and reset arrive with the data service; nothing to do yet."
+
+    can_cancel = False  # see the module docstring
+
+    def _make(self, module: Any) -> Any:
+        cls = module.DataService
+        return cls.for_app(self.app) if hasattr(cls, "for_app") else cls(self.app.db, self.app.home)
+
+    def reset_summary(self, scope: str) -> str:
+        """What a reset deletes, in words, counted now (works without the data service)."""
+        if scope == "profile":
+            return (
+                "This deletes your personal profile (the learned description and steering "
+                "vectors). Your conversations and writing history are kept."
+            )
+        convs = ChatService(self.app.db).list_conversations()
+        n_msgs = sum(c.n_messages for c in convs)
+        n_samples = HistoryService(self.app.db).count()
+        return (
+            f"This deletes {len(convs)} conversation(s) with {n_msgs} message(s), "
+            f"{n_samples} writing sample(s), your profile, your settings, the logs and the "
+            "cloud API key. Model files are kept. This cannot be undone."
+        )
+
+    @staticmethod
+    def _progress(progress: ProgressFn) -> Callable[[str, int, int], None]:
+        return lambda phase, done, total: progress(done, total, f"{phase.capitalize()}…")
+
+    def _result(self, out: Any) -> dict:
+        return dict(out.as_dict()) if hasattr(out, "as_dict") else dict(out or {})
+
+    def export_task(self, path: Path) -> Callable[[ProgressFn, CancelToken], dict]:
+        svc = self.service()
+        return lambda progress, _c: self._result(svc.export(path, self._progress(progress)))
+
+    def import_task(self, path: Path, mode: str = "merge"):
+        svc = self.service()
+        return lambda progress, _c: self._result(
+            svc.import_file(path, mode, self._progress(progress))
+        )
+
+    def reset_task(self, scope: str) -> Callable[[ProgressFn, CancelToken], dict]:
+        svc = self.service()
+        return lambda progress, _c: self._result(svc.reset(scope, self._progress(progress)))

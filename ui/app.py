@@ -1,0 +1,101 @@
+"""Entry point of the desktop app: `run_gui(home)` (what `assistant` with no command calls).
+
+Colours: no hex codes anywhere in the UI, only palette roles, so the window follows
+the system's light or dark palette; Qt (6.5+) updates the palette when the system
+scheme changes, and every widget repaints from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType, TracebackType
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from assistant.app import AppContext
+from assistant.paths import APP_AUTHOR, APP_NAME
+from ui import qt_compat
+from ui.errors import USER_ERRORS
+
+log = logging.getLogger(__name__)
+qt_compat.apply()  # before any Qt call; see ui.qt_compat
+
+ORGANIZATION = APP_AUTHOR  # QSettings (window geometry) live under this name
+APPLICATION = APP_NAME
+DISPLAY_NAME = "Voice Assistant"
+
+
+def configure_application(qapp: QCoreApplication) -> None:
+    """Names for QSettings and the desktop, and palette-change logging."""
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    if isinstance(qapp, QGuiApplication):
+        QGuiApplication.setApplicationDisplayName(DISPLAY_NAME)
+        QGuiApplication.setDesktopFileName("voice-assistant")
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(
+            lambda scheme: log.info("system colour scheme changed to %s", scheme.name)
+        )
+
+
+def _show_unexpected(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """Last resort for an exception escaping a slot: log it, show one sentence."""
+    log.error("unexpected error in the GUI", exc_info=(exc_type, exc, tb))
+    if issubclass(exc_type, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    text = str(exc) if isinstance(exc, USER_ERRORS) else (
+        f"Unexpected {exc_type.__name__}: {exc}. The details are in the log file."
+    )
+    box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", text)
+    box.setAccessibleName("Error")
+    box.open()
+
+
+def run_gui(home: str | Path | None = None) -> int:
+    """Open the main window on the data folder `home`; returns the exit status."""
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_application(qapp)
+    try:
+        ctx = AppContext(home)
+    except USER_ERRORS as exc:
+        QMessageBox.critical(None, "Cannot open your data", str(exc))
+        return 1
+
+    from ui.main_window import MainWindow  # after the context: a failure above shows fast
+
+    window = MainWindow(ctx)
+    window.show()
+
+    old_hook = sys.excepthook
+    sys.excepthook = _show_unexpected
+
+    # Ctrl+C in the terminal or SIGTERM closes the window the normal way, so a reply
+    # being written is stored as partial. Python runs signal handlers only between
+    # bytecodes, hence the idle timer that lets the interpreter run now and then.
+    def close_window(_signum: int, _frame: FrameType | None) -> None:
+        QTimer.singleShot(0, window.close)
+
+    old_handlers = {s: signal.signal(s, close_window) for s in (signal.SIGINT, signal.SIGTERM)}
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+    try:
+        return int(qapp.exec())
+    finally:
+        ticker.stop()
+        for s, h in old_handlers.items():
+            signal.signal(s, h)
+        sys.excepthook = old_hook
+        window.close()  # no-op if already closed; stops the workers otherwise
+        if window.shutdown_complete:
+            ctx.close()
+        else:  # a worker still runs: never free its model from this thread
+            ctx.db.close()

@@ -1,0 +1,500 @@
+"""The main window: conversations on the left; chat, draft, history, profile and cloud tabs.
+
+The window owns three worker threads: the model thread (the only one that calls
+into llama.cpp), the profile builder, and the data thread (export, import, reset,
+cloud checks). It routes the model's tokens to whichever pane asked for them and
+keeps the status bar honest about the model, the device, personalization and
+the cloud.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+
+from assistant.app import AppContext
+from assistant.chat import ChatService
+from assistant.history import HistoryService
+from ui.adapters import CloudAdapter, DataAdapter, ProfileAdapter
+from ui.dialogs import guarded, show_error, show_info
+from ui.widgets.chat_view import ChatView
+from ui.widgets.cloud_panel import CloudPanel
+from ui.widgets.conversation_list import ConversationList
+from ui.widgets.draft_pane import DraftPane
+from ui.widgets.history_panel import HistoryPanel
+from ui.widgets.personalization_panel import PersonalizationPanel
+from ui.widgets.settings_dialog import SettingsDialog
+from ui.workers import ModelHost, TaskHost
+
+log = logging.getLogger(__name__)
+
+TAB_CHAT, TAB_DRAFT, TAB_HISTORY, TAB_PROFILE, TAB_CLOUD = range(5)
+DEVICE_LABELS = {"auto": "auto", "cpu": "CPU", "cuda": "CUDA", "mps": "Metal"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        app: AppContext,
+        *,
+        sampling: dict[str, Any] | None = None,
+        load_model: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`sampling` overrides the saved sampling settings for every job (e.g. a seed)."""
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Voice Assistant")
+        self.setAccessibleName("Voice Assistant")
+        self.app = app
+        self.sampling = dict(sampling or {})
+        self.chat = ChatService(app.db, app.settings.system_prompt)
+        self.history = HistoryService(app.db)
+        self.profile = ProfileAdapter(app)
+        self.cloud = CloudAdapter(app)
+        self.data = DataAdapter(app)
+        self.conversation_id: int | None = None
+        # The reply being written: which job, conversation and message, and its text so far.
+        self._gen: dict[str, Any] | None = None
+        self._model_facts: dict[str, Any] = {}
+        self._closing = False
+        self._shutdown_ok = False
+
+        self.model = ModelHost(app, self.cloud, self.profile, self)
+        self.profile_tasks = TaskHost("profile-builder", self)
+        self.data_tasks = TaskHost("data-worker", self)
+        self.cloud_tasks = TaskHost("cloud-check", self)
+
+        # ---- panels ----
+        self.conversations = ConversationList(self.chat, self)
+        self.chat_view = ChatView(self)
+        self.draft = DraftPane(self.history, self)
+        self.personalization = PersonalizationPanel(self.profile, self.profile_tasks, self)
+        self.history_panel = HistoryPanel(
+            self.history, self.personalization.samples_used, self
+        )
+        self.cloud_panel = CloudPanel(self.cloud, self.cloud_tasks, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setAccessibleName("Views")
+        self.tabs.addTab(self.chat_view, "Chat")
+        self.tabs.addTab(self.draft, "Draft")
+        self.tabs.addTab(self.history_panel, "Writing history")
+        self.tabs.addTab(self.personalization, "Personalization")
+        self.tabs.addTab(self.cloud_panel, "Cloud")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 840])
+        self.setCentralWidget(self.splitter)
+
+        self._build_status_bar()
+        self._build_menus_and_shortcuts()
+        self._connect()
+
+        self.conversations.refresh()
+        self.history_panel.refresh()
+        self.show_conversation(None)
+        self._update_status()
+        self.restore_state()
+        if load_model:
+            self.model.submit("load")
+            self.model_label.setText("Model: loading…")
+        if self.profile.available:  # for the status bar; after the window is up
+            QTimer.singleShot(300, self.personalization.ensure_loaded)
+
+    # ---- construction ------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("statusModel")
+        self.device_label = QLabel(self)
+        self.device_label.setObjectName("statusDevice")
+        self.personalization_label = QLabel(self)
+        self.personalization_label.setObjectName("statusPersonalization")
+        self.cloud_label = QLabel(self)
+        self.cloud_label.setObjectName("statusCloud")
+        for w in (self.model_label, self.device_label, self.personalization_label,
+                  self.cloud_label):
+            bar.addPermanentWidget(w)
+
+    def _build_menus_and_shortcuts(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = QAction("&New chat", self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_action.triggered.connect(self.new_chat)
+        file_menu.addAction(self.new_action)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = QAction("&Find conversations", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.focus_search)
+        edit_menu.addAction(self.find_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+        self.send_shortcuts = [
+            QShortcut(QKeySequence(seq), self, activated=self.send_from_input)
+            for seq in ("Ctrl+Return", "Ctrl+Enter")
+        ]
+        self.stop_shortcut = QShortcut(QKeySequence("Esc"), self, activated=self.stop)
+
+    def _connect(self) -> None:
+        m = self.model
+        m.token.connect(self._on_token)
+        m.started.connect(self._on_started)
+        m.finished.connect(self._on_finished)
+        m.failed.connect(self._on_failed)
+        m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        m.modelLoaded.connect(self._on_model_loaded)
+        self.model.busyChanged.connect(self._on_busy)
+
+        self.conversations.conversationSelected.connect(self.show_conversation)
+        self.conversations.newRequested.connect(self.new_chat)
+        self.conversations.deleted.connect(self._on_conversation_deleted)
+        self.chat_view.sendRequested.connect(self.send_message)
+        self.chat_view.stopRequested.connect(self.stop)
+        self.chat_view.regenerateRequested.connect(self.regenerate)
+        self.chat_view.copied.connect(lambda _t: self.statusBar().showMessage("Copied.", 2000))
+        self.chat_view.input.textChanged.connect(
+            lambda: self.cloud_panel.set_pending_text(self.chat_view.input_text())
+        )
+        self.draft.actionRequested.connect(self.run_draft_action)
+        self.draft.stopRequested.connect(self.stop)
+        self.draft.saved.connect(self._on_draft_saved)
+        self.history_panel.changed.connect(self._on_history_changed)
+        self.history_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
+        self.personalization.personalizationChanged.connect(self._on_personalization_changed)
+        self.personalization.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
+        self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
+        self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
+        self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
+        for tasks in (self.profile_tasks, self.data_tasks, self.cloud_tasks):
+            tasks.failed.connect(self._on_failed)
+        self.data_tasks.finished.connect(self._on_data_finished)
+
+    # ---- conversations -----------------------------------------------------
+    @Slot(object)
+    def show_conversation(self, conversation_id: int | None) -> None:
+        self.conversation_id = conversation_id
+        if conversation_id is None:
+            self.chat_view.clear()
+        else:
+            msgs = guarded(self, self.chat.messages, conversation_id)
+            if msgs is None:
+                self.conversations.refresh(keep_current=False)
+                self.conversation_id = None
+                self.chat_view.clear()
+            else:
+                gen = self._gen
+                streaming = gen is not None and gen.get("conversation_id") == conversation_id
+                self.chat_view.show_messages(
+                    msgs,
+                    streaming_reply_id=gen.get("reply_message_id") if streaming else None,
+                    streaming_text=gen["text"] if streaming else "",
+                )
+        view = self.conversations.view(conversation_id) if conversation_id else None
+        self.cloud_panel.set_conversation(conversation_id, bool(view and view.cloud_enabled))
+        self.chat_view.set_busy(self.model.busy)
+
+    @Slot()
+    def new_chat(self) -> None:
+        self.conversations.select(None)
+        self.show_conversation(None)
+        self.tabs.setCurrentIndex(TAB_CHAT)
+        self.chat_view.focus_input()
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.conversations.focus_search()
+
+    @Slot(int)
+    def _on_conversation_deleted(self, cid: int) -> None:
+        if self._gen is not None and self._gen.get("conversation_id") == cid:
+            self.model.cancel()
+
+    # ---- generation ------------------------------------------------------------
+    @Slot()
+    def send_from_input(self) -> None:
+        """Ctrl+Enter: send from the chat tab (the shortcut is window-wide)."""
+        if self.tabs.currentIndex() == TAB_CHAT:
+            self.chat_view.request_send()
+
+    @Slot(str)
+    def send_message(self, text: str) -> None:
+        if self.model.busy or not text.strip():
+            return
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": ""}
+        self.chat_view.begin_stream(text, self._model_facts.get("name"))
+        self.chat_view.clear_input()
+        self._gen["job_id"] = self.model.submit(
+            "chat", conversation_id=self.conversation_id, text=text, sampling=self.sampling,
+            cloud=self.cloud_panel.cloud_on,
+        )
+
+    @Slot()
+    def regenerate(self) -> None:
+        if self.model.busy or self.conversation_id is None:
+            return
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": ""}
+        self.chat_view.begin_stream(None, self._model_facts.get("name"))
+        self._gen["job_id"] = self.model.submit(
+            "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
+            cloud=self.cloud_panel.cloud_on,
+        )
+
+    @Slot(str, str)
+    def run_draft_action(self, action: str, text: str) -> None:
+        if self.model.busy:
+            return
+        self._gen = {"kind": "draft", "action": action, "text": ""}
+        self.draft.begin_stream(action)
+        self._gen["job_id"] = self.model.submit(
+            "draft", action=action, text=text, sampling=self.sampling
+        )
+
+    @Slot()
+    def stop(self) -> None:
+        """Esc / Stop: end the reply or suggestion now; what was written is kept."""
+        if self.model.busy:
+            self.model.cancel()
+            self.statusBar().showMessage("Stopping…", 2000)
+
+    def _shows_stream(self) -> bool:
+        gen = self._gen
+        return (
+            gen is not None
+            and gen["kind"] == "chat"
+            and gen.get("conversation_id") == self.conversation_id
+            and self.chat_view.streaming
+        )
+
+    @Slot(str)
+    def _on_token(self, piece: str) -> None:
+        gen = self._gen
+        if gen is None:
+            return
+        gen["text"] += piece
+        if gen["kind"] == "draft":
+            self.draft.append_token(piece)
+        elif self._shows_stream():
+            self.chat_view.append_token(piece)
+
+    @Slot(dict)
+    def _on_started(self, info: dict) -> None:
+        gen = self._gen
+        if gen is None or info.get("job_id") != gen.get("job_id") or info["kind"] != "chat":
+            return
+        was_new = gen.get("conversation_id") is None
+        shown_here = gen.get("conversation_id") == self.conversation_id
+        gen["conversation_id"] = info["conversation_id"]
+        gen["reply_message_id"] = info["reply_message_id"]
+        if shown_here:
+            self.conversation_id = info["conversation_id"]
+            self.chat_view.set_stream_ids(info["user_message_id"], info["reply_message_id"])
+        self.conversations.refresh(self.conversation_id)
+        if was_new and shown_here:
+            view = self.conversations.view(info["conversation_id"])
+            self.cloud_panel.set_conversation(
+                info["conversation_id"], bool(view and view.cloud_enabled)
+            )
+        if info.get("trimmed_turns"):
+            self.statusBar().showMessage(
+                f"The conversation is longer than the model's context; the "
+                f"{info['trimmed_turns']} oldest turn(s) were left out.", 6000
+            )
+        self.history_panel.refresh()  # the user's message is a new writing sample
+
+    @Slot(dict)
+    def _on_finished(self, result: dict) -> None:
+        kind = result.get("kind")
+        if kind == "load":
+            self._update_status()
+            return
+        if kind == "cloud_preview":
+            self.cloud_panel.show_preview(result)
+            return
+        gen = self._gen
+        if gen is None or result.get("job_id") != gen.get("job_id"):
+            return
+        self._gen = None
+        status = result.get("status", "error")
+        if kind == "draft":
+            self.draft.end_stream(status)
+        elif kind == "chat":
+            if self._shows_stream():
+                self.chat_view.end_stream(status)
+            cid = result.get("conversation_id") or gen.get("conversation_id")
+            if cid is not None and cid == self.conversation_id:
+                self.show_conversation(cid)  # the stored text and marks are what counts
+            self.conversations.refresh(self.conversation_id)
+        if status == "partial":
+            self.statusBar().showMessage("Stopped; the text so far is kept.", 5000)
+        elif status == "complete":
+            tps = result.get("tokens_per_s")
+            speed = f" at {tps} tokens/s" if tps else ""
+            self.statusBar().showMessage(f"Done: {result.get('tokens', 0)} tokens{speed}.", 5000)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if not self._closing:
+            show_error(self, message)
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        self.chat_view.set_busy(busy)
+        self.draft.set_busy(busy)
+        if busy:
+            self.statusBar().showMessage("Writing…")
+
+    # ---- other panels ------------------------------------------------------
+    @Slot(int)
+    def _on_draft_saved(self, sample_id: int) -> None:
+        self.statusBar().showMessage(f"Saved to your writing history (sample #{sample_id}).", 4000)
+        self.history_panel.refresh()
+
+    @Slot(bool)
+    def _on_personalization_changed(self, _on: bool) -> None:
+        self._update_status()
+        self.history_panel.refresh()  # "your profile uses N of them"
+
+    @Slot()
+    def _on_history_changed(self) -> None:
+        self.personalization.refresh()
+
+    @Slot(bool)
+    def _on_cloud_changed(self, _on: bool) -> None:
+        self.conversations.refresh(self.conversation_id)
+        self._update_status()
+
+    @Slot(object, str)
+    def _request_cloud_preview(self, conversation_id: int | None, text: str) -> None:
+        # quiet: a preview that cannot be built says why in the panel, not in a message box
+        self.model.submit(
+            "cloud_preview", conversation_id=conversation_id, text=text,
+            sampling=self.sampling, quiet=True,
+        )
+
+    @Slot(dict)
+    def _on_data_finished(self, result: dict) -> None:
+        if result.get("status") != "complete":
+            return
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        """After an import or a reset: every panel reloads from the store."""
+        self.app.reload_settings()
+        self.chat.system_prompt = self.app.settings.system_prompt
+        self.conversations.refresh(keep_current=False)
+        self.show_conversation(None)
+        self.history_panel.refresh()
+        self.personalization.refresh()
+        self.cloud_panel.refresh()
+        self._update_status()
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        dlg = SettingsDialog(self.app, self.data, self.data_tasks, lambda: self.model.busy, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.settingsSaved.connect(self._on_settings_saved)
+        dlg.open()
+        self._settings_dialog = dlg
+        return dlg
+
+    @Slot(bool)
+    def _on_settings_saved(self, model_changed: bool) -> None:
+        self.chat.system_prompt = self.app.settings.system_prompt
+        if model_changed:
+            self.model_label.setText("Model: loading…")
+            guarded(self, self.model.submit, "load")
+        self._update_status()
+
+    def _about(self) -> None:
+        show_info(
+            self,
+            "A private assistant that learns how you write. Your conversations, writing "
+            "history and profile stay on this computer.",
+            "About Voice Assistant",
+        )
+
+    # ---- status bar --------------------------------------------------------
+    @Slot(dict)
+    def _on_model_loaded(self, facts: dict) -> None:
+        self._model_facts = dict(facts)
+        self.personalization.set_current_model(facts["name"], facts.get("fingerprint", ""))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        f = self._model_facts
+        if f:
+            src = " (embedded)" if f.get("source") == "embedded" else ""
+            self.model_label.setText(f"Model: {f['name']}{src}")
+            self.model_label.setToolTip(f.get("path", ""))
+            engine = "GPU" if f.get("gpu_offload") else "CPU"
+        else:
+            engine = "not loaded"
+        device = DEVICE_LABELS.get(self.app.settings.device, self.app.settings.device)
+        self.device_label.setText(f"Device: {device} · chat on {engine}")
+        self.personalization_label.setText(
+            "Personalization: " + self.personalization.active_label
+        )
+        self.cloud_label.setText("Cloud: " + ("on" if self.cloud_panel.cloud_on else "off"))
+
+    # ---- window state ------------------------------------------------------
+    def restore_state(self) -> None:
+        s = QSettings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        tab = s.value("window/tab", TAB_CHAT, type=int)
+        self.tabs.setCurrentIndex(int(tab) if 0 <= int(tab) < self.tabs.count() else TAB_CHAT)
+
+    def save_state(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        """Stop every worker (a reply being written is kept as partial) before closing."""
+        if not self._closing:
+            self._closing = True
+            self.save_state()
+            self._shutdown_ok = self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> bool:
+        """Stop the workers; False if one did not stop in time (its model stays open)."""
+        ok = self.model.stop()
+        for tasks in (self.profile_tasks, self.data_tasks, self.cloud_tasks):
+            ok = tasks.stop() and ok
+        return ok
+
+    @property
+    def shutdown_complete(self) -> bool:
+        """True once closed with every worker thread ended: the context may be closed."""
+        return self._closing and self._shutdown_ok

@@ -1,0 +1,343 @@
+"""The chat view: the messages of one conversation, a reply streaming in, and the input box.
+
+Tokens are coalesced and painted at most every `PAINT_INTERVAL_MS`: a relayout
+per token of a long reply would cost the event loop more than the model costs
+the worker. Colours come from the palette (roles, not hex codes), so the view
+follows the system's light or dark scheme.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.chat import MessageView
+
+PAINT_INTERVAL_MS = 40
+
+
+class MessageBubble(QFrame):
+    """One message: who wrote it, its text (selectable), and Copy / Regenerate on replies."""
+
+    copyRequested = Signal(str)
+    regenerateRequested = Signal()
+
+    def __init__(
+        self,
+        role: str,
+        text: str = "",
+        *,
+        status: str = "complete",
+        model: str | None = None,
+        message_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.role = role
+        self.message_id = message_id
+        self._text = text
+        self._model = model
+        self._status = status
+        self.setObjectName("userBubble" if role == "user" else "assistantBubble")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(
+            QPalette.ColorRole.Base if role == "user" else QPalette.ColorRole.AlternateBase
+        )
+        self.header = QLabel(self)
+        self.header.setObjectName("bubbleHeader")
+        self.header.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.body = QLabel(self)
+        self.body.setObjectName("bubbleBody")
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.body.setAccessibleName("Your message" if role == "user" else "Assistant reply")
+
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        self.copy_button = QPushButton("Copy", self)
+        self.copy_button.setObjectName("copyButton")
+        self.copy_button.setAccessibleName("Copy message")
+        self.copy_button.setFlat(True)
+        self.copy_button.clicked.connect(lambda: self.copyRequested.emit(self._text))
+        top.addWidget(self.copy_button)
+        self.regenerate_button = QPushButton("Regenerate", self)
+        self.regenerate_button.setObjectName("regenerateButton")
+        self.regenerate_button.setAccessibleName("Regenerate reply")
+        self.regenerate_button.setFlat(True)
+        self.regenerate_button.clicked.connect(self.regenerateRequested)
+        self.regenerate_button.setVisible(False)
+        top.addWidget(self.regenerate_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        self._render()
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def _render(self) -> None:
+        who = "You" if self.role == "user" else "Assistant"
+        bits = [who]
+        if self.role == "assistant" and self._model:
+            bits.append(self._model)
+        if self._status == "partial":
+            bits.append("partial (stopped)" if self._text else "writing…")
+        self.header.setText(" · ".join(bits))
+        self.body.setText(self._text)
+        self.copy_button.setVisible(bool(self._text))
+
+    def set_text(self, text: str) -> None:
+        self._text = text
+        self._render()
+
+    def append(self, piece: str) -> None:
+        self._text += piece
+        self.body.setText(self._text)
+        if not self.copy_button.isVisible():
+            self.copy_button.setVisible(True)
+
+    def set_status(self, status: str, model: str | None = None) -> None:
+        self._status = status
+        if model:
+            self._model = model
+        self._render()
+
+    def set_regenerable(self, on: bool) -> None:
+        self.regenerate_button.setVisible(on and self.role == "assistant")
+
+
+class ChatView(QWidget):
+    sendRequested = Signal(str)
+    stopRequested = Signal()
+    regenerateRequested = Signal()
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._bubbles: list[MessageBubble] = []
+        self._stream: MessageBubble | None = None
+        self._buffer = ""
+        self._busy = False
+        self._stick_to_bottom = True
+
+        self.empty_label = QLabel(
+            "Start a conversation: type a message below and press Ctrl+Enter.\n"
+            "Everything stays on this computer.", self
+        )
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self._container = QWidget()
+        self._container.setObjectName("messages")
+        self._messages = QVBoxLayout(self._container)
+        self._messages.setSpacing(8)
+        self._messages.addWidget(self.empty_label)
+        self._messages.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("chatScroll")
+        self.scroll.setAccessibleName("Conversation")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self._container)
+        bar = self.scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_scrolled)
+
+        self.input = QPlainTextEdit(self)
+        self.input.setObjectName("messageInput")
+        self.input.setAccessibleName("Message")
+        self.input.setPlaceholderText("Write a message… (Ctrl+Enter sends, Esc stops)")
+        self.input.setMaximumHeight(120)
+        self.input.setTabChangesFocus(True)
+
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setAccessibleName("Send message")
+        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button.clicked.connect(self.request_send)
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setAccessibleName("Stop reply")
+        self.stop_button.setToolTip("Stop the reply; the text so far is kept (Esc)")
+        self.stop_button.clicked.connect(self.stopRequested)
+        self.stop_button.setEnabled(False)
+
+        self._paint = QTimer(self)
+        self._paint.setSingleShot(True)
+        self._paint.setInterval(PAINT_INTERVAL_MS)
+        self._paint.timeout.connect(self._flush)
+
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.input, 1)
+        bottom.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(bottom)
+
+    # ---- messages ----------------------------------------------------------
+    def bubbles(self) -> list[MessageBubble]:
+        return list(self._bubbles)
+
+    def clear(self) -> None:
+        self._paint.stop()
+        self._buffer = ""
+        self._stream = None
+        for b in self._bubbles:
+            self._messages.removeWidget(b)
+            b.deleteLater()
+        self._bubbles.clear()
+        self.empty_label.setVisible(True)
+
+    def _add(self, bubble: MessageBubble) -> MessageBubble:
+        bubble.copyRequested.connect(self._copy)
+        bubble.regenerateRequested.connect(self.regenerateRequested)
+        self._messages.insertWidget(self._messages.count() - 1, bubble)
+        self._bubbles.append(bubble)
+        self.empty_label.setVisible(False)
+        return bubble
+
+    def show_messages(
+        self,
+        messages: list[MessageView],
+        *,
+        streaming_reply_id: int | None = None,
+        streaming_text: str = "",
+    ) -> None:
+        """Show a stored conversation; the reply being written (if shown here) keeps streaming."""
+        self.clear()
+        for m in messages:
+            if m.role == "system":
+                continue
+            text = streaming_text if m.id == streaming_reply_id else m.content
+            b = self._add(
+                MessageBubble(m.role, text, status=m.status, model=m.model, message_id=m.id)
+            )
+            if m.id == streaming_reply_id:
+                self._stream = b
+        self._stick_to_bottom = True
+        self._update_regenerate()
+        QTimer.singleShot(0, self._scroll_to_bottom)
+
+    def begin_stream(self, user_text: str | None, model: str | None = None) -> None:
+        """Show the user's message (None: regenerate, the last reply is replaced) and an
+        empty reply that tokens will fill."""
+        self._paint.stop()
+        self._buffer = ""
+        if user_text is None:
+            if self._bubbles and self._bubbles[-1].role == "assistant":
+                last = self._bubbles.pop()
+                self._messages.removeWidget(last)
+                last.deleteLater()
+        else:
+            self._add(MessageBubble("user", user_text))
+        self._stream = self._add(MessageBubble("assistant", "", status="partial", model=model))
+        self._stick_to_bottom = True
+        self._update_regenerate()
+
+    def set_stream_ids(self, user_message_id: int, reply_message_id: int) -> None:
+        if self._stream is not None:
+            self._stream.message_id = reply_message_id
+            idx = self._bubbles.index(self._stream)
+            if idx > 0 and self._bubbles[idx - 1].role == "user":
+                self._bubbles[idx - 1].message_id = user_message_id
+
+    @property
+    def streaming(self) -> bool:
+        return self._stream is not None
+
+    def stream_text(self) -> str:
+        return (self._stream.text + self._buffer) if self._stream else ""
+
+    def append_token(self, piece: str) -> None:
+        if self._stream is None:
+            return
+        self._buffer += piece
+        if not self._paint.isActive():
+            self._paint.start()
+
+    @Slot()
+    def _flush(self) -> None:
+        if self._stream is not None and self._buffer:
+            self._stream.append(self._buffer)
+        self._buffer = ""
+
+    def end_stream(self, status: str) -> None:
+        self._paint.stop()
+        self._flush()
+        if self._stream is not None:
+            self._stream.set_status(status)
+        self._stream = None
+        self._update_regenerate()
+
+    # ---- input and state ---------------------------------------------------
+    def input_text(self) -> str:
+        return self.input.toPlainText()
+
+    def clear_input(self) -> None:
+        self.input.clear()
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def request_send(self) -> None:
+        text = self.input_text()
+        if text.strip() and not self._busy:
+            self.sendRequested.emit(text)
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.send_button.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        self._update_regenerate()
+
+    def _update_regenerate(self) -> None:
+        last_reply = None
+        if self._bubbles and self._bubbles[-1].role == "assistant":
+            last_reply = self._bubbles[-1]
+        for b in self._bubbles:
+            b.set_regenerable(b is last_reply and not self._busy and b is not self._stream)
+
+    @Slot(str)
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.copied.emit(text)
+
+    # ---- scrolling ---------------------------------------------------------
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        self._stick_to_bottom = value >= bar.maximum() - 24
+
+    @Slot(int, int)
+    def _on_range_changed(self, _lo: int, hi: int) -> None:
+        if self._stick_to_bottom:
+            self.scroll.verticalScrollBar().setValue(hi)
+
+    def _scroll_to_bottom(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())

@@ -1,0 +1,289 @@
+"""Cloud collaboration: the per-conversation opt-in, the endpoint, and what would be sent.
+
+Off by default for every conversation. Everything goes through `CloudAdapter`;
+while the cloud service is missing, the controls are disabled under a banner that
+says so, and nothing can be switched on.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.adapters import CloudAdapter, CloudConfig
+from ui.dialogs import guarded, show_error
+from ui.errors import USER_ERRORS
+from ui.workers import TaskHost
+
+PREVIEW_DEBOUNCE_MS = 250
+
+
+class CloudPanel(QWidget):
+    """The preview needs the model (the prompt is formatted and fitted by llama.cpp), so
+    the panel asks for it with `previewRequested` and the window runs it as a model job."""
+
+    cloudChanged = Signal(bool)  # the current conversation's switch, for the status bar
+    previewRequested = Signal(object, str)  # conversation id, the message being typed
+    message = Signal(str)
+
+    def __init__(self, adapter: CloudAdapter, tasks: TaskHost, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._adapter = adapter
+        self._tasks = tasks
+        self._conversation_id: int | None = None
+        self._enabled = False
+        self._pending_text = ""
+        self._config = CloudConfig()
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("cloudUnavailable")
+        self.banner.setWordWrap(True)
+        self.banner.setFrameShape(QLabel.Shape.StyledPanel)
+        self.banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.banner.setAutoFillBackground(True)
+        self.banner.setMargin(8)
+
+        self.switch = QCheckBox("Use the cloud model for this conversation", self)
+        self.switch.setObjectName("cloudSwitch")
+        self.switch.setAccessibleName("Use the cloud for this conversation")
+        self.switch.toggled.connect(self._on_toggled)
+        self.switch_note = QLabel(self)
+        self.switch_note.setWordWrap(True)
+        self.switch_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self.endpoint = QLineEdit(self)
+        self.endpoint.setObjectName("cloudEndpoint")
+        self.endpoint.setAccessibleName("Cloud endpoint URL")
+        self.endpoint.setPlaceholderText("https://api.example.com/v1")
+        self.model = QLineEdit(self)
+        self.model.setObjectName("cloudModel")
+        self.model.setAccessibleName("Cloud model name")
+        self.api_key = QLineEdit(self)
+        self.api_key.setObjectName("cloudApiKey")
+        self.api_key.setAccessibleName("API key")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("Leave empty to keep the stored key")
+        self.key_status = QLabel(self)
+        self.key_status.setObjectName("cloudKeyStatus")
+        self.key_status.setWordWrap(True)
+        self.save_button = QPushButton("Save", self)
+        self.save_button.setObjectName("cloudSave")
+        self.save_button.setAccessibleName("Save cloud settings")
+        self.save_button.clicked.connect(self.save_config)
+        self.check_button = QPushButton("Check connection", self)
+        self.check_button.setObjectName("cloudCheck")
+        self.check_button.setAccessibleName("Check the cloud connection")
+        self.check_button.clicked.connect(self.check_connection)
+        self.status_label = QLabel("Not checked.", self)
+        self.status_label.setObjectName("cloudStatus")
+        self.status_label.setWordWrap(True)
+
+        self.preview = QPlainTextEdit(self)
+        self.preview.setObjectName("cloudPreview")
+        self.preview.setAccessibleName("What will be sent to the cloud")
+        self.preview.setReadOnly(True)
+
+        form = QFormLayout()
+        form.addRow("Endpoint", self.endpoint)
+        form.addRow("Model", self.model)
+        form.addRow("API key", self.api_key)
+        form.addRow("", self.key_status)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.save_button)
+        endpoint_box = QGroupBox("Endpoint (any OpenAI-compatible server)", self)
+        el = QVBoxLayout(endpoint_box)
+        el.addLayout(form)
+        el.addLayout(buttons)
+        preview_box = QGroupBox("What will be sent", self)
+        pl = QVBoxLayout(preview_box)
+        note = QLabel(
+            "Only the conversation's messages and the chosen tokens go out; your writing "
+            "history and profile never do.", self
+        )
+        note.setWordWrap(True)
+        pl.addWidget(note)
+        pl.addWidget(self.preview, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.switch)
+        layout.addWidget(self.switch_note)
+        layout.addWidget(endpoint_box)
+        layout.addWidget(preview_box, 1)
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
+        tasks.finished.connect(self._on_checked)
+        tasks.runningChanged.connect(lambda _r: self._update_enabled())
+        self.refresh()
+
+    @property
+    def available(self) -> bool:
+        return self._adapter.available
+
+    @property
+    def cloud_on(self) -> bool:
+        return self.available and self._enabled and self._conversation_id is not None
+
+    # ---- state -------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        self.banner.setText(self._adapter.reason)
+        self.banner.setVisible(not self.available)
+        if self.available:
+            self._config = guarded(self, self._adapter.config) or CloudConfig()
+        c = self._config
+        self.endpoint.setText(c.endpoint)
+        self.model.setText(c.model)
+        self.key_status.setText(self._key_text(c) if self.available else "")
+        if not self.available:
+            self.status_label.setText("Not available.")
+        elif c.configured:
+            self.status_label.setText(f"Set up: {c.endpoint} ({c.model}).")
+        else:
+            self.status_label.setText("Not set up: enter the endpoint and the model, then Save.")
+        self._update_enabled()
+        self.update_preview()
+
+    @staticmethod
+    def _key_text(c: CloudConfig) -> str:
+        if c.key_source == "session" or (c.session_only and c.key_source == "none"):
+            return (
+                "No system keyring here: a key you enter is kept for this session only "
+                "and asked for again next time."
+                if c.key_source == "none" else
+                "The API key is kept for this session only (no system keyring is available)."
+            )
+        return {
+            "keyring": "An API key is stored in the system keyring.",
+            "environment": "The API key comes from the ASSISTANT_CLOUD_API_KEY variable.",
+        }.get(c.key_source, "No API key stored (fine for a local server).")
+
+    def set_conversation(self, conversation_id: int | None, enabled: bool) -> None:
+        self._conversation_id = conversation_id
+        self._enabled = enabled
+        self.switch.blockSignals(True)
+        self.switch.setChecked(enabled and self.available)
+        self.switch.blockSignals(False)
+        self._update_enabled()
+        self.update_preview()
+        self.cloudChanged.emit(self.cloud_on)
+
+    def set_pending_text(self, text: str) -> None:
+        """The message being typed: the preview shows what sending it would send."""
+        self._pending_text = text
+        self._preview_timer.start()
+
+    def _update_enabled(self) -> None:
+        on = self.available
+        self.switch.setEnabled(on and self._conversation_id is not None)
+        if not on:
+            self.switch_note.setText("Off: cloud collaboration is not available yet.")
+        elif self._conversation_id is None:
+            self.switch_note.setText(
+                "Pick a conversation (or send a first message) to choose for it."
+            )
+        else:
+            self.switch_note.setText(
+                "On: replies in this conversation are written with the cloud model, steered "
+                "by your local profile." if self._enabled else
+                "Off: this conversation stays entirely on this computer."
+            )
+        for w in (self.endpoint, self.model, self.api_key, self.save_button):
+            w.setEnabled(on)
+            w.setToolTip("" if on else self._adapter.reason)
+        self.check_button.setVisible(on and self._adapter.can_check)
+        self.check_button.setEnabled(on and not self._tasks.running)
+
+    # ---- actions -----------------------------------------------------------
+    @Slot(bool)
+    def _on_toggled(self, on: bool) -> None:
+        if self._conversation_id is None or not self.available:
+            return
+        try:
+            self._adapter.set_enabled(self._conversation_id, on)
+        except USER_ERRORS as exc:
+            self.switch.blockSignals(True)
+            self.switch.setChecked(self._enabled)
+            self.switch.blockSignals(False)
+            show_error(self, str(exc), "Cloud")
+            return
+        self._enabled = on
+        self._update_enabled()
+        self.update_preview()
+        self.cloudChanged.emit(self.cloud_on)
+        self.message.emit("Cloud collaboration " + ("on" if on else "off") + " for this chat.")
+
+    @Slot()
+    def update_preview(self) -> None:
+        if not self.available:
+            self.preview.setPlainText("Nothing is sent: cloud collaboration is not available.")
+            return
+        if not self.cloud_on:
+            self.preview.setPlainText("Nothing is sent: the cloud is off for this conversation.")
+            return
+        if not self._pending_text.strip():
+            self.preview.setPlainText(
+                "Type a message in the chat: this shows exactly what sending it would send."
+            )
+            return
+        self.preview.setPlainText("Preparing the preview…")
+        self.previewRequested.emit(self._conversation_id, self._pending_text)
+
+    def show_preview(self, result: dict) -> None:
+        """The model job's answer: the first request(s), the key shown as a placeholder."""
+        if result.get("conversation_id") != self._conversation_id or not self.cloud_on:
+            return
+        if result.get("status") == "error":
+            self.preview.setPlainText(f"No preview: {result.get('error', '')}")
+            return
+        self.preview.setPlainText(
+            json.dumps(result.get("preview", {}), indent=2, ensure_ascii=False)
+        )
+
+    @Slot()
+    def save_config(self) -> None:
+        try:
+            self._adapter.save_config(
+                self.endpoint.text().strip(), self.model.text().strip(),
+                self.api_key.text().strip() or None,
+            )
+        except USER_ERRORS as exc:
+            show_error(self, str(exc), "Cloud settings not saved")
+            return
+        self.api_key.clear()
+        self.refresh()
+        self.message.emit("Cloud settings saved.")
+
+    @Slot()
+    def check_connection(self) -> None:
+        task = guarded(self, self._adapter.connection_task)
+        if task is None:
+            return
+        self.status_label.setText("Checking…")
+        guarded(self, self._tasks.start, task)
+
+    @Slot(dict)
+    def _on_checked(self, result: dict) -> None:
+        if result.get("status") == "error":
+            self.status_label.setText("Not connected: " + str(result.get("error", "")))
+        else:
+            self.status_label.setText(str(result.get("message") or "Connected."))

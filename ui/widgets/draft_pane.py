@@ -1,0 +1,264 @@
+"""The drafting pane: the user writes; the model continues, rewrites, shortens, formalizes.
+
+The suggestion streams into its own box, never over the user's text: the user
+decides to use it (replace, or append for "continue") or discard it. "Save as my
+writing" stores the user's final text as a writing sample (it is their writing);
+saving again updates the same sample instead of adding a copy.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QPalette, QTextCursor
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.drafting import ACTIONS
+from assistant.errors import UserError
+from assistant.history import HistoryService
+from ui.dialogs import guarded, show_error
+
+PAINT_INTERVAL_MS = 40
+
+
+class DraftPane(QWidget):
+    actionRequested = Signal(str, str)  # action key, the user's text
+    stopRequested = Signal()
+    saved = Signal(int)  # writing sample id
+
+    def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._history = history
+        self._sample_id: int | None = None
+        self._saved_text = ""
+        self._busy = False
+        self._streaming = False
+        self._appends = False
+        self._buffer = ""
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("draftEditor")
+        self.editor.setAccessibleName("Draft")
+        self.editor.setPlaceholderText("Write here. Then ask for help with the buttons below.")
+        self.editor.textChanged.connect(self._update_state)
+
+        self.action_buttons: dict[str, QPushButton] = {}
+        actions_row = QHBoxLayout()
+        for key, spec in ACTIONS.items():
+            b = QPushButton(spec.label, self)
+            b.setObjectName(f"draftAction_{key}")
+            b.setAccessibleName(spec.label)
+            b.clicked.connect(lambda _=False, k=key: self.request(k))
+            self.action_buttons[key] = b
+            actions_row.addWidget(b)
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setObjectName("draftStop")
+        self.stop_button.setAccessibleName("Stop writing the suggestion")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stopRequested)
+        actions_row.addStretch(1)
+        actions_row.addWidget(self.stop_button)
+
+        self.result = QPlainTextEdit(self)
+        self.result.setObjectName("draftSuggestion")
+        self.result.setAccessibleName("Suggestion")
+        self.result.setReadOnly(True)
+        self.result.setPlaceholderText("The model's suggestion appears here.")
+        self.result.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.use_button = QPushButton("Use suggestion", self)
+        self.use_button.setObjectName("draftUse")
+        self.use_button.setAccessibleName("Use suggestion")
+        self.use_button.clicked.connect(self.use_suggestion)
+        self.discard_button = QPushButton("Discard", self)
+        self.discard_button.setObjectName("draftDiscard")
+        self.discard_button.setAccessibleName("Discard suggestion")
+        self.discard_button.clicked.connect(self.result.clear)
+        self.result.textChanged.connect(self._update_state)
+
+        self.save_button = QPushButton("Save as my writing", self)
+        self.save_button.setObjectName("draftSave")
+        self.save_button.setAccessibleName("Save as my writing")
+        self.save_button.setToolTip(
+            "Store this text in your writing history: your profile learns from it."
+        )
+        self.save_button.clicked.connect(self.save)
+        self.new_button = QPushButton("New draft", self)
+        self.new_button.setObjectName("draftNew")
+        self.new_button.setAccessibleName("New draft")
+        self.new_button.clicked.connect(self.new_draft)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("draftState")
+        self.state_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        top = QWidget(self)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.editor, 1)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.state_label, 1)
+        save_row.addWidget(self.new_button)
+        save_row.addWidget(self.save_button)
+        tl.addLayout(save_row)
+        tl.addLayout(actions_row)
+        box = QGroupBox("Suggestion", self)
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.result, 1)
+        use_row = QHBoxLayout()
+        use_row.addStretch(1)
+        use_row.addWidget(self.discard_button)
+        use_row.addWidget(self.use_button)
+        bl.addLayout(use_row)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(top)
+        split.addWidget(box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+        self._paint = QTimer(self)
+        self._paint.setSingleShot(True)
+        self._paint.setInterval(PAINT_INTERVAL_MS)
+        self._paint.timeout.connect(self._flush)
+        self._update_state()
+
+    # ---- actions -------------------------------------------------------------
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.editor.setPlainText(text)
+
+    def suggestion(self) -> str:
+        return self.result.toPlainText()
+
+    def request(self, action: str) -> None:
+        if self._busy or not self.text().strip():
+            return
+        self.actionRequested.emit(action, self.text())
+
+    def begin_stream(self, action: str) -> None:
+        self._streaming = True
+        self._appends = ACTIONS[action].appends
+        self._buffer = ""
+        self.result.clear()
+        self._update_state()
+
+    def append_token(self, piece: str) -> None:
+        if not self._streaming:
+            return
+        self._buffer += piece
+        if not self._paint.isActive():
+            self._paint.start()
+
+    @Slot()
+    def _flush(self) -> None:
+        if self._buffer:
+            cursor = self.result.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(self._buffer)
+            self._buffer = ""
+            self.result.ensureCursorVisible()
+
+    def end_stream(self, status: str) -> None:
+        self._paint.stop()
+        self._flush()
+        self._streaming = False
+        if status == "complete":
+            # Small models often open with a stray newline or space.
+            cleaned = self.suggestion().strip()
+            if cleaned != self.suggestion():
+                self.result.setPlainText(cleaned)
+        self._update_state()
+
+    @Slot()
+    def use_suggestion(self) -> None:
+        """Put the suggestion into the draft (one undo step), appended for "continue"."""
+        new = self.suggestion().strip()
+        if not new:
+            return
+        cursor = self.editor.textCursor()
+        cursor.beginEditBlock()
+        if self._appends:
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            current = self.text()
+            sep = "" if not current or current[-1].isspace() else " "
+            cursor.insertText(sep + new)
+        else:
+            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.insertText(new)
+        cursor.endEditBlock()
+        self.result.clear()
+
+    @Slot()
+    def save(self) -> int | None:
+        """Store the draft as a writing sample, or update the sample it was saved as."""
+        text = self.text()
+        if self._sample_id is not None and not self._exists(self._sample_id):
+            self._sample_id = None  # deleted from the history meanwhile: add it again
+        if self._sample_id is None:
+            sid = guarded(self, self._history.add, text, source="draft")
+            if sid is None:
+                return None
+            self._sample_id = sid
+        else:
+            try:
+                self._history.update(self._sample_id, text)
+            except UserError as exc:
+                show_error(self, str(exc), "Cannot save")
+                return None
+        self._saved_text = text
+        self._update_state()
+        self.saved.emit(self._sample_id)
+        return self._sample_id
+
+    def _exists(self, sample_id: int) -> bool:
+        try:
+            self._history.get(sample_id)
+            return True
+        except UserError:
+            return False
+
+    @Slot()
+    def new_draft(self) -> None:
+        self._sample_id = None
+        self._saved_text = ""
+        self.editor.clear()
+        self.result.clear()
+        self._update_state()
+
+    @property
+    def sample_id(self) -> int | None:
+        return self._sample_id
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_state()
+
+    def _update_state(self) -> None:
+        has_text = bool(self.text().strip())
+        for b in self.action_buttons.values():
+            b.setEnabled(has_text and not self._busy)
+        self.stop_button.setEnabled(self._streaming)
+        has_suggestion = bool(self.suggestion().strip()) and not self._streaming
+        self.use_button.setEnabled(has_suggestion)
+        self.discard_button.setEnabled(has_suggestion)
+        self.use_button.setText("Append to draft" if self._appends else "Use suggestion")
+        self.save_button.setEnabled(has_text)
+        if self._sample_id is None:
+            self.state_label.setText("Not saved to your writing history yet.")
+        elif self.text() == self._saved_text:
+            self.state_label.setText(f"Saved as writing sample #{self._sample_id}.")
+        else:
+            self.state_label.setText(
+                f"Changed since it was saved (sample #{self._sample_id}); save again to update."
+            )

@@ -1,0 +1,313 @@
+"""Personalization: method, strength, build with progress and Cancel, what was learned.
+
+Everything goes through `ProfileAdapter`. While the profile service is missing the
+controls stay visible but disabled, under a banner that says why: the user sees
+what is coming and that nothing is half-working. The build runs in the profile
+`TaskHost` thread (not the model thread), so chatting stays possible meanwhile.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.adapters import ProfileAdapter, ProfileState
+from ui.dialogs import guarded, show_error
+from ui.errors import USER_ERRORS
+from ui.workers import TaskHost
+
+STRENGTH_STEPS = 100  # slider units per 1.0 of strength
+MAX_STRENGTH = 6.0  # the builder tries 0.5 to 4
+
+
+class PersonalizationPanel(QWidget):
+    personalizationChanged = Signal(bool)  # on / off, for the status bar
+    message = Signal(str)
+
+    def __init__(
+        self, adapter: ProfileAdapter, tasks: TaskHost, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._adapter = adapter
+        self._tasks = tasks
+        self._state = ProfileState()
+        self._selected: str | None = None  # the method picked in the box (may be unbuilt)
+        self._current_model: tuple[str, str] = ("", "")
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("profileUnavailable")
+        self.banner.setWordWrap(True)
+        self.banner.setFrameShape(QLabel.Shape.StyledPanel)
+        self.banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.banner.setAutoFillBackground(True)
+        self.banner.setMargin(8)
+
+        self.method = QComboBox(self)
+        self.method.setObjectName("profileMethod")
+        self.method.setAccessibleName("Personalization method")
+        self.method.activated.connect(self._on_method)
+        self.strength = QSlider(Qt.Orientation.Horizontal, self)
+        self.strength.setObjectName("profileStrength")
+        self.strength.setAccessibleName("Personalization strength")
+        self.strength.setRange(0, int(MAX_STRENGTH * STRENGTH_STEPS))
+        self.strength.setPageStep(10)
+        self.strength_value = QLabel(self)
+        self.strength.valueChanged.connect(
+            lambda v: self.strength_value.setText(f"{v / STRENGTH_STEPS:.2f}")
+        )
+        self.strength.sliderReleased.connect(self._on_strength)
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("profileModel")
+        self.model_label.setWordWrap(True)
+
+        self.build_button = QPushButton("Build profile", self)
+        self.build_button.setObjectName("profileBuild")
+        self.build_button.setAccessibleName("Build profile")
+        self.build_button.clicked.connect(self.start_build)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("profileCancel")
+        self.cancel_button.setAccessibleName("Cancel building the profile")
+        self.cancel_button.clicked.connect(self._tasks.cancel)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("profileProgress")
+        self.progress.setAccessibleName("Profile build progress")
+        self.progress.setTextVisible(True)
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("profileProgressLabel")
+
+        self.description = QPlainTextEdit(self)
+        self.description.setObjectName("profileDescription")
+        self.description.setAccessibleName("What was learned about your writing")
+        self.description.setPlaceholderText(
+            "After a build, a plain-words description of your writing appears here; "
+            "you can edit it."
+        )
+        self.description.textChanged.connect(self._update_enabled)
+        self.save_description = QPushButton("Save description", self)
+        self.save_description.setObjectName("profileSaveDescription")
+        self.save_description.setAccessibleName("Save description")
+        self.save_description.clicked.connect(self.store_description)
+        self.tokens_label = QLabel(self)
+        self.tokens_label.setObjectName("profileTokens")
+        self.tokens_label.setWordWrap(True)
+        self.tokens_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        form.addRow("Method", self.method)
+        srow = QHBoxLayout()
+        srow.addWidget(self.strength, 1)
+        srow.addWidget(self.strength_value)
+        form.addRow("Strength", srow)
+        form.addRow("Model", self.model_label)
+        build_row = QHBoxLayout()
+        build_row.addWidget(self.build_button)
+        build_row.addWidget(self.progress, 1)
+        build_row.addWidget(self.cancel_button)
+        learned = QGroupBox("What was learned", self)
+        ll = QVBoxLayout(learned)
+        ll.addWidget(self.description, 1)
+        drow = QHBoxLayout()
+        drow.addStretch(1)
+        drow.addWidget(self.save_description)
+        ll.addLayout(drow)
+        ll.addWidget(QLabel("Words and phrases most typical of you:", self))
+        ll.addWidget(self.tokens_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(build_row)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(learned, 1)
+
+        tasks.progress.connect(self._on_progress)
+        tasks.finished.connect(self._on_finished)
+        tasks.runningChanged.connect(lambda _r: self._update_enabled())
+        self.banner.setText(self._adapter.reason)
+        self.banner.setVisible(not self.available)
+        self._loaded = False
+        self._update_enabled()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.ensure_loaded()
+        super().showEvent(event)
+
+    def ensure_loaded(self) -> None:
+        """Read the profile the first time it is needed, not at start-up: the profile
+        service may pull in torch, and the window must open without it."""
+        if not self._loaded:
+            self._loaded = True
+            self._fill_methods()
+            self.refresh()
+
+    # ---- state -------------------------------------------------------------
+    def _fill_methods(self) -> None:
+        self.method.clear()
+        for key, label in self._adapter.methods():
+            self.method.addItem(label, key)
+
+    @property
+    def available(self) -> bool:
+        return self._adapter.available
+
+    def set_current_model(self, name: str, fingerprint: str) -> None:
+        """The model chat runs on: a profile built for another one is flagged."""
+        self._current_model = (name, fingerprint)
+        if self._loaded:
+            self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        if self.available:
+            st = guarded(self, self._adapter.state, self._selected) or ProfileState()
+        else:
+            st = ProfileState()
+        self._state = st
+        shown = self._selected or st.active
+        self.method.blockSignals(True)
+        self.method.setCurrentIndex(max(self.method.findData(shown), 0))
+        self.method.blockSignals(False)
+        self.strength.blockSignals(True)
+        self.strength.setValue(round(st.strength * STRENGTH_STEPS))
+        self.strength.blockSignals(False)
+        self.strength_value.setText(f"{st.strength:.2f}")
+        self.description.blockSignals(True)
+        self.description.setPlainText(st.description)
+        self.description.blockSignals(False)
+        self.tokens_label.setText(", ".join(st.top_tokens) if st.top_tokens else "—")
+        self.model_label.setText(self._model_text(st))
+        self.build_button.setText("Rebuild profile" if st.exists else "Build profile")
+        if not self._tasks.running:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+        self._update_enabled()
+        self.personalizationChanged.emit(self.personalization_on)
+
+    def _model_text(self, st: ProfileState) -> str:
+        if not self.available:
+            return "No profile yet."
+        if not st.exists:
+            label = self.method.currentText() if self._selected not in (None, "none") else ""
+            return (f"No {label} profile yet: " if label else "No profile yet: ") + (
+                "build one from your writing history."
+            )
+        text = (f"{st.method} profile for {st.model_name}, from {st.samples_used} writing "
+                f"sample(s), built {st.built_at}.")
+        name, fingerprint = self._current_model
+        if fingerprint and st.model_fingerprint and fingerprint != st.model_fingerprint:
+            text += f" The model in use is {name}: rebuild the profile to use it."
+        if st.active == "none":
+            text += " Personalization is off."
+        return text
+
+    @property
+    def personalization_on(self) -> bool:
+        return self.available and self._state.active != "none"
+
+    @property
+    def active_label(self) -> str:
+        """For the status bar: the method chat is personalized with, or "off"."""
+        if not self.personalization_on:
+            return "off"
+        return dict(self._adapter.methods()).get(self._state.active, self._state.active)
+
+    def samples_used(self) -> tuple[int | None, str]:
+        """For the history panel: how many samples the profile uses, or why none."""
+        if not self.available:
+            return None, "Profiles arrive with the SteerX feature."
+        if not self._state.exists:
+            return None, "No profile has been built from them yet."
+        return self._state.samples_used, ""
+
+    def _update_enabled(self) -> None:
+        on = self.available
+        running = self._tasks.running
+        has = self._state.exists
+        self.method.setEnabled(on and not running)
+        self.strength.setEnabled(on and not running and has)
+        self.description.setEnabled(on and not running and has)
+        self.build_button.setEnabled(on and not running)
+        self.cancel_button.setEnabled(on and running)
+        self.save_description.setEnabled(
+            on and not running and has
+            and self.description.toPlainText().strip() != self._state.description.strip()
+        )
+        for w in (self.method, self.strength, self.build_button, self.description):
+            w.setToolTip("" if on else self._adapter.reason)
+
+    # ---- actions -----------------------------------------------------------
+    @Slot(int)
+    def _on_method(self, _index: int) -> None:
+        key = self.method.currentData()
+        self._selected = key
+        ok = guarded(self, self._adapter.set_method, key)
+        if ok is False:
+            self.message.emit(
+                f"There is no {self.method.currentText()} profile yet: build it to use it."
+            )
+        self.refresh()
+
+    @Slot()
+    def _on_strength(self) -> None:
+        if self._state.exists:
+            guarded(self, self._adapter.set_strength, self._state.method,
+                    self.strength.value() / STRENGTH_STEPS)
+        self.refresh()
+
+    @Slot()
+    def store_description(self) -> None:
+        if not self._state.exists:
+            return
+        try:
+            self._adapter.set_description(self._state.method, self.description.toPlainText())
+        except USER_ERRORS as exc:
+            show_error(self, str(exc), "Description not saved")
+            return
+        self.message.emit("Description saved; the next build keeps your wording.")
+        self.refresh()
+
+    @Slot()
+    def start_build(self) -> None:
+        if not self.available or self._tasks.running:
+            return
+        method = self.method.currentData()
+        if method in (None, "none"):
+            method = self._state.method or "steerx"
+        task = guarded(self, self._adapter.build_task, method)
+        if task is None:
+            return
+        self._selected = method
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.progress_label.setText("Starting… (loading the models)")
+        guarded(self, self._tasks.start, task)
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+        self.progress_label.setText(message or f"{done} of {total}")
+
+    @Slot(dict)
+    def _on_finished(self, result: dict) -> None:
+        status = result.get("status")
+        if status == "cancelled":
+            self.progress_label.setText("Cancelled; the previous profile is kept.")
+        elif status == "error":
+            self.progress_label.setText("The build failed; the previous profile is kept.")
+        else:
+            self.progress_label.setText("Profile built; chat now uses it.")
+            self.message.emit("Your profile is built.")
+        self.refresh()

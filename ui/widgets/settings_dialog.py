@@ -1,0 +1,361 @@
+"""Settings: the model file, device, threads, the data folder, and export / import / reset.
+
+A picked model file is checked with `read_gguf_info` before it is accepted, so a
+wrong file is refused here with the reason, not later by llama.cpp. Export,
+import and reset go through `DataAdapter` and run in the data `TaskHost` thread;
+reset always asks first and says what it will delete.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.app import AppContext
+from assistant.errors import UserError
+from assistant.models import embedded_model_path
+from assistant.settings import load_settings, save_settings
+from engine.errors import ModelFileError
+from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
+from ui.adapters import DataAdapter
+from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
+from ui.workers import TaskHost
+
+DEVICES = [
+    ("auto", "Automatic"),
+    ("cpu", "CPU"),
+    ("cuda", "NVIDIA GPU (CUDA)"),
+    ("mps", "Apple GPU (Metal)"),
+]
+
+
+def describe_model(info: GGUFInfo) -> str:
+    return (
+        f"{info.name} — {info.architecture}, {info.n_layer} layers, "
+        f"context {info.context_length}, {info.size_bytes / 1e6:.0f} MB"
+    )
+
+
+class SettingsDialog(QDialog):
+    settingsSaved = Signal(bool)  # True when the model file changed
+
+    def __init__(
+        self,
+        app: AppContext,
+        data: DataAdapter,
+        tasks: TaskHost,
+        model_busy: Callable[[], bool],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        self.setMinimumWidth(560)
+        self._app = app
+        self._data = data
+        self._tasks = tasks
+        self._model_busy = model_busy
+        self._settings = load_settings(app.db)
+        self._model_path: str | None = self._settings.model_path
+        self._running_action = ""
+
+        # ---- model and performance ----
+        self.model_path = QLineEdit(self)
+        self.model_path.setObjectName("settingsModelPath")
+        self.model_path.setAccessibleName("Model file")
+        self.model_path.setReadOnly(True)
+        self.browse_button = QPushButton("Choose…", self)
+        self.browse_button.setObjectName("settingsBrowseModel")
+        self.browse_button.setAccessibleName("Choose a model file")
+        self.browse_button.clicked.connect(self.open_model_dialog)
+        self.default_button = QPushButton("Use the embedded model", self)
+        self.default_button.setObjectName("settingsDefaultModel")
+        self.default_button.setAccessibleName("Use the embedded model")
+        self.default_button.clicked.connect(lambda: self.set_model_path(None))
+        self.model_info = QLabel(self)
+        self.model_info.setObjectName("settingsModelInfo")
+        self.model_info.setWordWrap(True)
+        self.model_info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self.device = QComboBox(self)
+        self.device.setObjectName("settingsDevice")
+        self.device.setAccessibleName("Device")
+        for key, label in DEVICES:
+            self.device.addItem(label, key)
+        self.device.setCurrentIndex(max(self.device.findData(self._settings.device), 0))
+        self.device.setToolTip(
+            "Where the personalization methods run. Chat runs in llama.cpp, which uses the "
+            "GPU when it was built with GPU support."
+        )
+        self.threads = QSpinBox(self)
+        self.threads.setObjectName("settingsThreads")
+        self.threads.setAccessibleName("Threads")
+        self.threads.setRange(0, max(2, (os.cpu_count() or 1) * 2))
+        self.threads.setSpecialValueText(f"Automatic ({os.cpu_count() or 1})")
+        self.threads.setValue(self._settings.n_threads or 0)
+
+        self.data_folder = QLineEdit(str(app.home), self)
+        self.data_folder.setObjectName("settingsDataFolder")
+        self.data_folder.setAccessibleName("Data folder")
+        self.data_folder.setReadOnly(True)
+        self.data_folder.setToolTip(
+            "Everything the app stores lives here. Start with --home DIR or set ASSISTANT_HOME "
+            "to use another folder."
+        )
+
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_path, 1)
+        model_row.addWidget(self.browse_button)
+        model_row.addWidget(self.default_button)
+        form = QFormLayout()
+        form.addRow("Model", model_row)
+        form.addRow("", self.model_info)
+        form.addRow("Device", self.device)
+        form.addRow("Threads", self.threads)
+        form.addRow("Data folder", self.data_folder)
+        general = QGroupBox("Model and performance", self)
+        general.setLayout(form)
+
+        # ---- your data ----
+        self.data_banner = QLabel(data.reason, self)
+        self.data_banner.setObjectName("dataUnavailable")
+        self.data_banner.setWordWrap(True)
+        self.data_banner.setVisible(not data.available)
+        self.export_button = QPushButton("Export everything…", self)
+        self.export_button.setObjectName("settingsExport")
+        self.export_button.setAccessibleName("Export all data to an archive")
+        self.export_button.clicked.connect(self.open_export_dialog)
+        self.import_button = QPushButton("Import…", self)
+        self.import_button.setObjectName("settingsImport")
+        self.import_button.setAccessibleName("Import an archive or a ChatGPT export")
+        self.import_button.clicked.connect(self.open_import_dialog)
+        self.reset_profile_button = QPushButton("Reset profile…", self)
+        self.reset_profile_button.setObjectName("settingsResetProfile")
+        self.reset_profile_button.setAccessibleName("Reset the profile")
+        self.reset_profile_button.clicked.connect(lambda: self.ask_reset("profile"))
+        self.reset_all_button = QPushButton("Delete all my data…", self)
+        self.reset_all_button.setObjectName("settingsResetAll")
+        self.reset_all_button.setAccessibleName("Delete all data")
+        self.reset_all_button.clicked.connect(lambda: self.ask_reset("all"))
+        self.data_progress = QProgressBar(self)
+        self.data_progress.setObjectName("settingsDataProgress")
+        self.data_progress.setAccessibleName("Progress")
+        self.data_progress.setVisible(False)
+        self.data_cancel = QPushButton("Cancel", self)
+        self.data_cancel.setObjectName("settingsDataCancel")
+        self.data_cancel.setAccessibleName("Cancel export or import")
+        self.data_cancel.setVisible(False)
+        self.data_cancel.clicked.connect(self._tasks.cancel)
+        self.data_status = QLabel(self)
+        self.data_status.setObjectName("settingsDataStatus")
+        self.data_status.setWordWrap(True)
+        data_box = QGroupBox("Your data", self)
+        dl = QVBoxLayout(data_box)
+        dl.addWidget(self.data_banner)
+        row1 = QHBoxLayout()
+        row1.addWidget(self.export_button)
+        row1.addWidget(self.import_button)
+        row1.addStretch(1)
+        row1.addWidget(self.reset_profile_button)
+        row1.addWidget(self.reset_all_button)
+        dl.addLayout(row1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.data_progress, 1)
+        row2.addWidget(self.data_cancel)
+        dl.addLayout(row2)
+        dl.addWidget(self.data_status)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.setObjectName("settingsButtons")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(general)
+        layout.addWidget(data_box)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        tasks.progress.connect(self._on_progress)
+        tasks.finished.connect(self._on_data_finished)
+        tasks.runningChanged.connect(lambda _r: self._update_data_buttons())
+        self._show_model()
+        self._update_data_buttons()
+
+    # ---- model -------------------------------------------------------------
+    def _show_model(self) -> None:
+        if self._model_path is None:
+            try:
+                path = embedded_model_path()
+            except UserError as exc:
+                self.model_path.setText("")
+                self.model_info.setText(str(exc))
+                return
+            self.model_path.setText(f"Embedded: {path.name}")
+        else:
+            path = Path(self._model_path)
+            self.model_path.setText(str(path))
+        try:
+            self.model_info.setText(describe_model(read_gguf_info(path)))
+        except ModelFileError as exc:
+            self.model_info.setText(f"Unusable: {exc}")
+        self.default_button.setEnabled(self._model_path is not None)
+
+    @Slot()
+    def open_model_dialog(self) -> QFileDialog:
+        start = str(Path(self._model_path).parent) if self._model_path else str(Path.home())
+        dlg = QFileDialog(self, "Choose a GGUF model", start, "GGUF models (*.gguf);;All files (*)")
+        dlg.setObjectName("modelFileDialog")
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.fileSelected.connect(self.set_model_path)
+        dlg.open()
+        return dlg
+
+    @Slot(str)
+    def set_model_path(self, path: str | None) -> bool:
+        """Accept `path` only if it is a complete GGUF model; None means the embedded one."""
+        if path:
+            try:
+                read_gguf_info(path)
+            except ModelFileError as exc:
+                show_error(self, str(exc), "Not a usable model")
+                return False
+            path = str(Path(path).expanduser().resolve())
+        self._model_path = path or None
+        self._show_model()
+        return True
+
+    # ---- saving ------------------------------------------------------------
+    def accept(self) -> None:
+        s = load_settings(self._app.db)
+        model_changed = (s.model_path or None) != self._model_path
+        s.model_path = self._model_path
+        s.device = self.device.currentData()
+        threads = self.threads.value()
+        model_changed = model_changed or (s.n_threads or 0) != threads
+        s.n_threads = threads or None
+        try:
+            save_settings(self._app.db, s)
+        except USER_ERRORS as exc:
+            show_error(self, str(exc), "Cannot save the settings")
+            return
+        self._app.reload_settings()
+        self.settingsSaved.emit(model_changed)
+        super().accept()
+
+    # ---- export / import / reset -------------------------------------------
+    def _update_data_buttons(self) -> None:
+        on = self._data.available and not self._tasks.running
+        for b in (self.export_button, self.import_button, self.reset_profile_button,
+                  self.reset_all_button):
+            b.setEnabled(on)
+            b.setToolTip("" if self._data.available else self._data.reason)
+        self.data_progress.setVisible(self._tasks.running)
+        # The data service has no cancel: an import is all-or-nothing and a reset must not
+        # stop half-way. The button appears once a service supports it.
+        self.data_cancel.setVisible(self._tasks.running and self._data.can_cancel)
+
+    @Slot()
+    def open_export_dialog(self) -> QFileDialog:
+        name = f"voice-assistant-{date.today():%Y%m%d}.zip"
+        dlg = QFileDialog(self, "Export everything", str(Path.home() / name),
+                          "Archives (*.zip);;All files (*)")
+        dlg.setObjectName("exportFileDialog")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.fileSelected.connect(lambda p: self.start_export(Path(p)))
+        dlg.open()
+        return dlg
+
+    @Slot()
+    def open_import_dialog(self) -> QFileDialog:
+        dlg = QFileDialog(self, "Import", str(Path.home()),
+                          "Archives and ChatGPT exports (*.zip *.json);;All files (*)")
+        dlg.setObjectName("importFileDialog")
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.fileSelected.connect(lambda p: self.start_import(Path(p)))
+        dlg.open()
+        return dlg
+
+    def _run(self, action: str, make_task: Callable[[], object], note: str) -> None:
+        task = guarded(self, make_task)
+        if task is None:
+            return
+        self._running_action = action
+        self.data_progress.setRange(0, 0)
+        self.data_status.setText(note)
+        if guarded(self, self._tasks.start, task) is None and not self._tasks.running:
+            self._running_action = ""
+        self._update_data_buttons()
+
+    def start_export(self, path: Path) -> None:
+        self._run("export", lambda: self._data.export_task(path), f"Exporting to {path}…")
+
+    def start_import(self, path: Path) -> None:
+        if self._model_busy():
+            show_error(self, "Stop the reply being written first, then import.", "Busy")
+            return
+        self._run("import", lambda: self._data.import_task(path), f"Importing {path.name}…")
+
+    def ask_reset(self, scope: str) -> None:
+        if self._model_busy():
+            show_error(self, "Stop the reply being written first, then reset.", "Busy")
+            return
+        summary = guarded(self, self._data.reset_summary, scope)
+        if summary is None:
+            return
+        title = "Reset the profile" if scope == "profile" else "Delete all your data"
+        confirm(
+            self, title, summary,
+            lambda: self._run("reset", lambda: self._data.reset_task(scope), "Deleting…"),
+            yes_text="Reset profile" if scope == "profile" else "Delete everything",
+            informative="Deleted data is overwritten in the database file, not just hidden.",
+            destructive=True,
+        )
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        self.data_progress.setRange(0, max(total, 1))
+        self.data_progress.setValue(min(done, max(total, 1)))
+        if message:
+            self.data_status.setText(message)
+
+    @Slot(dict)
+    def _on_data_finished(self, result: dict) -> None:
+        action, self._running_action = self._running_action, ""
+        status = result.get("status")
+        if status == "cancelled":
+            self.data_status.setText(f"{action.capitalize()} cancelled; nothing was changed.")
+        elif status == "error":
+            self.data_status.setText(f"{action.capitalize()} failed.")
+        elif action == "export":
+            self.data_status.setText(f"Exported to {result.get('path', '')}.")
+            show_info(self, f"Everything was exported to\n{result.get('path', '')}", "Export")
+        elif action in ("import", "reset"):
+            self.data_status.setText("Done.")  # the main window refreshes every panel
+        self._update_data_buttons()

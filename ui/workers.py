@@ -1,0 +1,418 @@
+"""Qt workers: the long work of the app, kept off the GUI thread.
+
+`ModelWorker` lives in one QThread for the life of the window and is the only
+code that ever calls into the loaded llama.cpp model (llama.cpp is not
+thread-safe). Jobs arrive as queued signals, so they run one after another in
+submission order; tokens, results and errors go back as queued signals. The GUI
+stops a generation through a `CancelToken` it sets directly: the worker thread
+is busy in the generation loop and would not see a queued "cancel" event until
+the reply was finished.
+
+`TaskHost`/`TaskWorker` run one cancellable function with progress in a thread of
+its own (profile building, export/import): it must not wait behind a chat reply,
+and a chat reply must not wait behind it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from assistant.app import AppContext
+from assistant.chat import ChatService
+from assistant.drafting import ACTIONS, draft_messages
+from assistant.errors import UserError
+from assistant.history import HistoryService
+from engine.errors import EngineError
+from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime
+from ui import qt_compat
+from ui.adapters import CloudAdapter, ProfileAdapter
+from ui.errors import USER_ERRORS
+
+log = logging.getLogger(__name__)
+qt_compat.apply()  # before any Qt call; see ui.qt_compat
+
+GENERATING_KINDS = frozenset({"chat", "draft"})
+_job_ids = itertools.count(1)
+
+
+def _unexpected(exc: BaseException) -> str:
+    log.exception("unexpected error in a worker")
+    return f"Unexpected {type(exc).__name__}: {exc}. The details are in the log file."
+
+
+class ModelWorker(QObject):
+    """Owns the loaded model; every method but `cancel` runs in the worker thread.
+
+    Protocol: each job ends with exactly one `finished(dict)`; when it went wrong,
+    `failed(str)` (a sentence for a message box) comes just before it. A chat job
+    emits `started(dict)` once the user's message is stored, then `token(str)` per
+    piece of text.
+    """
+
+    token = Signal(str)
+    started = Signal(dict)
+    finished = Signal(dict)
+    failed = Signal(str)
+    notice = Signal(str)  # worth a line in the status bar, not a message box
+    modelLoaded = Signal(dict)
+
+    def __init__(
+        self,
+        app: AppContext,
+        cloud: CloudAdapter | None = None,
+        profile: ProfileAdapter | None = None,
+    ) -> None:
+        super().__init__()
+        self._app = app
+        self._cloud = cloud or CloudAdapter(app)
+        self._profile = profile or ProfileAdapter(app)
+        self._loaded: LlamaRuntime | None = None
+
+    # ---- jobs ----------------------------------------------------------------
+    @Slot(object)
+    def run_job(self, job: dict[str, Any]) -> None:
+        kind = job.get("kind", "")
+        cancel: CancelToken = job["cancel"]
+        result: dict[str, Any]
+        try:
+            if kind == "load":
+                self._runtime()
+                result = {"status": "complete"}
+            elif kind == "chat":
+                result = self._chat(job, cancel)
+            elif kind == "draft":
+                result = self._draft(job, cancel)
+            elif kind == "cloud_preview":
+                result = self._cloud_preview(job)
+            else:
+                raise UserError(f"Unknown job {kind!r}.")
+        except USER_ERRORS as exc:
+            if not job.get("quiet"):
+                self.failed.emit(str(exc))
+            result = {"status": "error", "error": str(exc)}
+        except Exception as exc:  # a message box, never a dead worker thread
+            msg = _unexpected(exc)
+            if not job.get("quiet"):
+                self.failed.emit(msg)
+            result = {"status": "error", "error": msg}
+        result.update(kind=kind, job_id=job["job_id"])
+        self.finished.emit(result)
+
+    def _runtime(self) -> LlamaRuntime:
+        """Load (or reuse) the model in this thread and announce a newly loaded one."""
+        self._app.reload_settings()  # the settings dialog may have changed the model
+        rt = self._app.runtime()
+        if rt is not self._loaded:
+            self._loaded = rt
+            choice = self._app.model_choice()
+            self.modelLoaded.emit(
+                {
+                    "name": rt.model_name,
+                    "path": str(rt.info.path),
+                    "source": choice.source,
+                    "gpu_offload": rt.gpu_offload,
+                    "n_ctx": rt.n_ctx,
+                    "fingerprint": rt.info.fingerprint,
+                }
+            )
+        return rt
+
+    def _personalize(self, rt: LlamaRuntime) -> str:
+        """Steer the model with the active profile (or clear it); returns the method used."""
+        method, notice = self._profile.apply_in_worker(rt)
+        if notice:
+            self.notice.emit(notice)
+        return method
+
+    def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        rt = self._runtime()
+        chat = ChatService(self._app.db, self._app.settings.system_prompt)
+        sampling = self._app.sampling(**job.get("sampling", {}))
+        cid: int | None = job.get("conversation_id")
+        regenerate = bool(job.get("regenerate"))
+        if regenerate:
+            if cid is None:
+                raise UserError("Pick a conversation to regenerate its last reply.")
+            text = chat.take_back_last_exchange(cid)
+        else:
+            text = job.get("text", "")
+        if not text.strip():
+            raise UserError("The message is empty; type something to send.")
+        try:
+            prompt = rt.fit_chat(chat.prepare_messages(cid, text), sampling.max_tokens)
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        method = self._personalize(rt)
+        turn = chat.begin_turn(cid, text, model_name=rt.model_name, regenerate=regenerate)
+        self.started.emit(
+            {
+                "kind": "chat",
+                "job_id": job["job_id"],
+                "conversation_id": turn.conversation_id,
+                "user_message_id": turn.user_message_id,
+                "reply_message_id": turn.reply_message_id,
+                "text": text,
+                "trimmed_turns": prompt.trimmed_turns,
+            }
+        )
+        if job.get("cloud"):
+            # CoSteer: the remote writes, steered by the local model; the service wraps
+            # its pieces in chat.generate, so the partial-reply rule holds the same way.
+            stream = self._cloud.generate_in_worker(chat, turn, rt, sampling, cancel)
+        else:
+            pieces = rt.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
+            stream = chat.generate(turn, rt, sampling, cancel=cancel, pieces=pieces)
+        for piece in stream:
+            self.token.emit(piece)
+        st = turn.stats
+        return {
+            "status": turn.status,
+            "conversation_id": turn.conversation_id,
+            "reply_message_id": turn.reply_message_id,
+            "text": turn.text,
+            "tokens": st.tokens,
+            "seconds": round(st.seconds, 3),
+            "tokens_per_s": round(st.tokens_per_s, 2),
+            "finish_reason": st.finish_reason,
+            "trimmed_turns": prompt.trimmed_turns,
+            "cloud": bool(job.get("cloud")),
+            "personalization": method,
+        }
+
+    def _cloud_preview(self, job: dict[str, Any]) -> dict[str, Any]:
+        """What sending `text` in the conversation would send (built with the runtime)."""
+        rt = self._runtime()
+        sampling = self._app.sampling(**job.get("sampling", {}))
+        preview = self._cloud.preview_in_worker(
+            job.get("conversation_id"), job.get("text", ""), rt, sampling.max_tokens
+        )
+        return {"status": "complete", "preview": preview,
+                "conversation_id": job.get("conversation_id")}
+
+    def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        action = job.get("action", "")
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise UserError(f"Unknown drafting action {action!r}.")
+        examples: list[str] = []
+        if spec.uses_voice:
+            # The most recent samples stand for the user's voice until a profile
+            # (steering) takes over this job.
+            examples = [s.text for s in HistoryService(self._app.db).list()[-3:]][::-1]
+        msgs = draft_messages(action, job.get("text", ""), examples)
+        rt = self._runtime()
+        sampling = self._app.sampling(**job.get("sampling", {}))
+        try:
+            prompt = rt.fit_chat(msgs, sampling.max_tokens)
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        method = self._personalize(rt)
+        self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action})
+        stats = GenerationStats()
+        parts: list[str] = []
+        try:
+            for piece in rt.stream(prompt, sampling, cancel=cancel, stats=stats):
+                parts.append(piece)
+                self.token.emit(piece)
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        cancelled = stats.finish_reason == "cancelled" or cancel.cancelled
+        return {
+            "status": "partial" if cancelled else "complete",
+            "action": action,
+            "personalization": method,
+            "appends": spec.appends,
+            "text": "".join(parts),
+            "tokens": stats.tokens,
+            "seconds": round(stats.seconds, 3),
+        }
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Free the model in the thread that owns it, then end the thread's event loop."""
+        try:
+            self._app.close_runtime()
+        except Exception:  # closing must not keep the app from quitting
+            log.exception("closing the model failed")
+        self._loaded = None
+        thread = self.thread()
+        if thread is not None:
+            thread.quit()
+
+
+class ModelHost(QObject):
+    """The GUI side of the model worker: submit jobs, cancel them, know when it is busy.
+
+    The worker's signals are relayed from here, in the GUI thread, so that a consumer
+    of `finished` has updated itself before `busyChanged(False)` goes out: both happen
+    in one slot, and nothing can observe "idle" with a result still unhandled.
+    """
+
+    token = Signal(str)
+    started = Signal(dict)
+    finished = Signal(dict)
+    failed = Signal(str)
+    notice = Signal(str)
+    modelLoaded = Signal(dict)
+    busyChanged = Signal(bool)
+    _submit = Signal(object)
+    _shutdown = Signal()
+
+    def __init__(
+        self,
+        app: AppContext,
+        cloud: CloudAdapter | None = None,
+        profile: ProfileAdapter | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("model-worker")
+        self.worker = ModelWorker(app, cloud, profile)
+        self.worker.moveToThread(self._thread)
+        self._submit.connect(self.worker.run_job)
+        self._shutdown.connect(self.worker.shutdown)
+        self.worker.token.connect(self.token)
+        self.worker.started.connect(self.started)
+        self.worker.failed.connect(self.failed)
+        self.worker.notice.connect(self.notice)
+        self.worker.modelLoaded.connect(self.modelLoaded)
+        self.worker.finished.connect(self._on_finished)
+        self._pending: dict[int, tuple[str, CancelToken]] = {}
+        self._stopped = False
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        """True while a reply or a draft is being written (or waits to be)."""
+        return any(kind in GENERATING_KINDS for kind, _ in self._pending.values())
+
+    def submit(self, kind: str, **params: Any) -> int:
+        if self._stopped:
+            raise UserError("The app is closing.")
+        was_busy = self.busy
+        job_id = next(_job_ids)
+        cancel = CancelToken()
+        self._pending[job_id] = (kind, cancel)
+        self._submit.emit({"kind": kind, "job_id": job_id, "cancel": cancel, **params})
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
+        return job_id
+
+    def cancel(self) -> None:
+        """Stop the reply being written (the text so far is kept) and any queued one."""
+        for _, token in self._pending.values():
+            token.cancel()
+
+    @Slot(dict)
+    def _on_finished(self, result: dict) -> None:
+        was_busy = self.busy
+        self._pending.pop(result.get("job_id", -1), None)
+        self.finished.emit(result)
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
+
+    def stop(self, timeout_ms: int = 15000) -> bool:
+        """Cancel, free the model in its thread and wait for the thread to end."""
+        if self._stopped:
+            return True
+        self._stopped = True
+        self.cancel()
+        self._shutdown.emit()
+        ok = self._thread.wait(timeout_ms)
+        if not ok:
+            log.error("the model worker did not stop within %d ms", timeout_ms)
+        return ok
+
+
+ProgressFn = Callable[[int, int, str], None]
+TaskFn = Callable[[ProgressFn, CancelToken], dict]
+
+
+class TaskWorker(QObject):
+    """Runs one task function at a time; progress is throttled so it never floods the GUI."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(dict)
+    failed = Signal(str)
+
+    MIN_PROGRESS_INTERVAL_S = 0.05
+
+    @Slot(object)
+    def run(self, job: tuple[TaskFn, CancelToken]) -> None:
+        fn, cancel = job
+        last = 0.0
+
+        def report(done: int, total: int, message: str = "") -> None:
+            nonlocal last
+            now = time.monotonic()
+            if done >= total or now - last >= self.MIN_PROGRESS_INTERVAL_S:
+                last = now
+                self.progress.emit(int(done), int(total), message)
+
+        try:
+            result = dict(fn(report, cancel) or {})
+            result.setdefault("status", "cancelled" if cancel.cancelled else "complete")
+        except USER_ERRORS as exc:
+            self.failed.emit(str(exc))
+            result = {"status": "error", "error": str(exc)}
+        except Exception as exc:
+            msg = _unexpected(exc)
+            self.failed.emit(msg)
+            result = {"status": "error", "error": msg}
+        self.finished.emit(result)
+
+
+class TaskHost(QObject):
+    """A thread of its own for long cancellable work with progress (profile builds, archives)."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(dict)
+    failed = Signal(str)
+    runningChanged = Signal(bool)
+    _start = Signal(object)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self.worker = TaskWorker()
+        self.worker.moveToThread(self._thread)
+        self._start.connect(self.worker.run)
+        self.worker.progress.connect(self.progress)
+        self.worker.failed.connect(self.failed)
+        self.worker.finished.connect(self._on_finished)
+        self._cancel: CancelToken | None = None
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    def start(self, fn: TaskFn) -> None:
+        if self.running:
+            raise UserError("That work is already running; wait for it or cancel it.")
+        self._cancel = CancelToken()
+        self._start.emit((fn, self._cancel))
+        self.runningChanged.emit(True)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    @Slot(dict)
+    def _on_finished(self, result: dict) -> None:
+        self._cancel = None
+        self.finished.emit(result)
+        self.runningChanged.emit(False)
+
+    def stop(self, timeout_ms: int = 15000) -> bool:
+        self.cancel()
+        self._thread.quit()
+        return self._thread.wait(timeout_ms)
