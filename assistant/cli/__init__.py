@@ -25,9 +25,19 @@ EXIT_INTERRUPTED = 130
 
 
 def _command_modules():
-    from assistant.cli import chat, cloud, conversations, data, history, models, settings
+    from assistant.cli import (
+        chat,
+        cloud,
+        conversations,
+        data,
+        eval,
+        history,
+        models,
+        profile,
+        settings,
+    )
 
-    return [chat, cloud, conversations, data, history, models, settings]
+    return [chat, cloud, conversations, data, eval, history, models, profile, settings]
 
 
 def build_parser() -> argparse.ArgumentParser:

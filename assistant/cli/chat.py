@@ -20,6 +20,11 @@ def register(sub) -> None:
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
     p.add_argument(
+        "--method",
+        choices=["none", "stylevector", "steerx"],
+        help="personalization (default: the active profile, if any)",
+    )
+    p.add_argument(
         "--cloud", action="store_true", help="steer the remote model set with 'assistant cloud set'"
     )
     p.add_argument(
@@ -36,6 +41,21 @@ def read_prompt(words: list[str]) -> str:
     return " ".join(words)
 
 
+def apply_profile(app, runtime, flag: str | None) -> str:
+    """Steer `runtime` with the chosen (or active) profile; return the method in use."""
+    from assistant.profile_service import ProfileMismatch, ProfileService
+
+    svc = ProfileService(app)
+    method = svc.resolve_chat_method(flag)
+    try:
+        svc.apply(runtime, method, explicit=flag is not None)
+    except ProfileMismatch as exc:
+        print(f"note: {exc} Answering without personalization.", file=sys.stderr)
+        runtime.clear_control_vector()
+        return "none"
+    return method
+
+
 def run(args) -> int:
     text = read_prompt(args.prompt)
     if not text.strip():
@@ -47,6 +67,7 @@ def run(args) -> int:
     app = open_app(args)
     try:
         runtime = app.runtime(args.model)
+        method = apply_profile(app, runtime, getattr(args, "method", None))
         sampling = app.sampling(
             max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
         )
@@ -84,6 +105,7 @@ def run(args) -> int:
                     "message_id": turn.reply_message_id,
                     "status": turn.status,
                     "trimmed_turns": prompt.trimmed_turns,
+                    "method": method,
                 }
             )
         sys.stdout.flush()

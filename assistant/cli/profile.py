@@ -1,0 +1,176 @@
+"""`assistant profile ...`: build, inspect, edit, switch and export the personal profile."""
+
+from __future__ import annotations
+
+import sys
+
+from assistant.cli.common import open_app, print_json
+from assistant.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("profile", help="your personal profile (how the model learns your voice)")
+    s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    b = s.add_parser("build", help="build or update the profile from your writing history")
+    b.add_argument("--method", choices=["stylevector", "steerx"], default="steerx")
+    b.add_argument("--layer", type=int, help="steer at this layer (default: chosen on your texts)")
+    b.add_argument("--alpha", type=float, help="steering strength (default: chosen on your texts)")
+    b.add_argument("--tau", type=float, help="effect threshold in nats for preference tokens (1.0)")
+    b.add_argument("--model", metavar="PATH", help="a GGUF model file (default: saved or embedded)")
+    b.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    b.set_defaults(handler=run_build)
+
+    sh = s.add_parser("show", help="what the profile learned")
+    sh.add_argument("--method", choices=["stylevector", "steerx"])
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(handler=run_show)
+
+    d = s.add_parser("describe", help="show or edit the description of your style")
+    d.add_argument("--edit", metavar="TEXT", help="your own wording, used by the next build")
+    d.add_argument("--reset", action="store_true", help="let the next build write it again")
+    d.add_argument("--method", choices=["stylevector", "steerx"])
+    d.set_defaults(handler=run_describe)
+
+    on = s.add_parser("on", help="personalize chat with the profile")
+    on.add_argument("--method", choices=["stylevector", "steerx"])
+    on.set_defaults(handler=run_on)
+    off = s.add_parser("off", help="chat without personalization (the profile is kept)")
+    off.set_defaults(handler=run_off)
+
+    st = s.add_parser("set", help="override the layer and/or strength")
+    st.add_argument("--layer", type=int)
+    st.add_argument("--alpha", type=float)
+    st.add_argument("--method", choices=["stylevector", "steerx"])
+    st.set_defaults(handler=run_set)
+
+    e = s.add_parser("export-cvec", help="write the profile as a llama.cpp control vector")
+    e.add_argument("out", metavar="OUT.gguf")
+    e.add_argument("--method", choices=["stylevector", "steerx"])
+    e.add_argument("--all-layers", action="store_true",
+                   help="every layer's unscaled direction (default: what chat applies)")
+    e.set_defaults(handler=run_export)
+
+
+def _service(app):
+    from assistant.profile_service import ProfileService
+
+    return ProfileService(app)
+
+
+def _print_profile(d: dict) -> None:
+    state = "on" if d["active"] else "off"
+    print(f"method:      {d['method']} ({state})")
+    print(f"model:       {d['model']}")
+    print(f"layer/alpha: {d['layer']} / {d['alpha']:g}"
+          + ("" if d.get("auto_selected") else " (set by hand)"))
+    print(f"samples:     {d['n_samples']}   built: {d['built_at']}")
+    if d["description"]:
+        print(f"description: {d['description']}")
+    if d["preference_tokens"]:
+        toks = ", ".join(f"{t['token']} ({t['effect']:+.1f})" for t in d["preference_tokens"])
+        print(f"your words:  {toks}")
+
+
+def run_build(args) -> int:
+    from tqdm import tqdm
+
+    app = open_app(args)
+    bar = tqdm(total=100, file=sys.stderr, unit="%", bar_format="{l_bar}{bar}| {elapsed}",
+               disable=False)
+    try:
+        def progress(frac: float, stage: str) -> None:
+            bar.set_description_str(stage)
+            bar.n = int(round(frac * 100))
+            bar.refresh()
+
+        out = _service(app).build(args.method, layer=args.layer, alpha=args.alpha, tau=args.tau,
+                                  model_flag=args.model, progress=progress)
+        bar.close()
+        for note in out.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if args.json:
+            print_json(out.as_dict())
+        else:
+            _print_profile(out.profile.as_dict())
+            print(f"built in {out.seconds:.1f} s ({out.n_new} new of {out.profile.n_samples} "
+                  "samples)")
+        return 0
+    finally:
+        bar.close()
+        app.close()
+
+
+def run_show(args) -> int:
+    app = open_app(args)
+    try:
+        view = _service(app).require(args.method)
+        if args.json:
+            print_json(view.as_dict())
+        else:
+            _print_profile(view.as_dict())
+        return 0
+    finally:
+        app.close()
+
+
+def run_describe(args) -> int:
+    app = open_app(args)
+    try:
+        svc = _service(app)
+        if args.edit is not None and args.reset:
+            raise UserError("Give either --edit TEXT or --reset, not both.")
+        if args.edit is not None:
+            view = svc.set_description(args.edit, args.method)
+            print("description saved; the next 'assistant profile build' uses it")
+        elif args.reset:
+            view = svc.reset_description(args.method)
+            print("the next build will write the description again")
+        else:
+            view = svc.require(args.method)
+        print(view.description or "(no description: build a steerx profile)")
+        return 0
+    finally:
+        app.close()
+
+
+def run_on(args) -> int:
+    app = open_app(args)
+    try:
+        view = _service(app).set_active(True, args.method)
+        print(f"personalization on ({view.method}, layer {view.layer}, alpha {view.alpha:g})")
+        return 0
+    finally:
+        app.close()
+
+
+def run_off(args) -> int:
+    app = open_app(args)
+    try:
+        _service(app).set_active(False)
+        print("personalization off (the profile is kept; 'assistant profile on' resumes it)")
+        return 0
+    finally:
+        app.close()
+
+
+def run_set(args) -> int:
+    if args.layer is None and args.alpha is None:
+        raise UserError("Give --layer and/or --alpha.")
+    app = open_app(args)
+    try:
+        view = _service(app).set_strength(args.method, layer=args.layer, alpha=args.alpha)
+        print(f"{view.method}: layer {view.layer}, alpha {view.alpha:g} (kept on rebuilds)")
+        return 0
+    finally:
+        app.close()
+
+
+def run_export(args) -> int:
+    app = open_app(args)
+    try:
+        path = _service(app).export_cvec(args.out, args.method, all_layers=args.all_layers)
+        print(f"wrote {path}")
+        return 0
+    finally:
+        app.close()

@@ -1,0 +1,211 @@
+"""Personalization methods as evaluation plug-ins, built with the app's own code.
+
+Each row's history becomes a profile through `engine.methods.builder.build_profile`,
+the function `ProfileService.build` calls, and steering goes through llama.cpp's
+control vector as in chat. Methods:
+
+- none          the task alone
+- rag           the user's history in the prompt (all of it when it fits, else the
+                items most similar to the task)
+- stylevector   the task alone, steered with the StyleVector profile
+- steerx        the task alone, steered with the SteerX profile
+- rag+steerx    history in the prompt and SteerX steering together
+
+Caches (generic replies, per-item activations) live in a separate database under
+`<home>/cache/eval`, never in the user's own, so an evaluation leaves the user's
+data alone and a second run skips work already done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UserError
+from engine.eval.data import HistoryItem
+from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+
+log = logging.getLogger(__name__)
+
+ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx")
+RAG_K = 5
+EVAL_SYSTEM = "You are a helpful assistant."
+
+
+def parse_methods(text: str) -> list[str]:
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in names if m not in ALL_METHODS]
+    if bad or not names:
+        raise UserError(
+            f"Unknown method(s) {', '.join(bad) or '(none given)'}; choose from "
+            f"{', '.join(ALL_METHODS)}."
+        )
+    return list(dict.fromkeys(names))
+
+
+class Generator:
+    """One llama.cpp model writing replies, optionally steered."""
+
+    def __init__(self, runtime: LlamaRuntime, sampling: SamplingSettings) -> None:
+        self.runtime = runtime
+        self.sampling = sampling
+
+    def reply(self, user: str, seed: int, control: Any = None) -> str:
+        from dataclasses import replace
+
+        msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]
+        prompt = self.runtime.fit_chat(msgs, self.sampling.max_tokens)
+        if control is not None:
+            self.runtime.set_control_vector(control)
+        try:
+            return "".join(self.runtime.stream(prompt, replace(self.sampling, seed=seed))).strip()
+        finally:
+            if control is not None:
+                self.runtime.clear_control_vector()
+
+
+class ProfileBuilds:
+    """Builds each row's profiles once per row, shared by the methods that need them."""
+
+    def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
+                 options: dict[str, Any] | None = None) -> None:
+        from assistant.profile_service import SqlGenericCache, SqlItemStore
+        from engine.methods.batched import BatchedLlama
+        from store import Database
+
+        self.runtime = runtime
+        self.db = Database(cache_home)
+        fp = runtime.info.fingerprint
+        self.generic_cache = SqlGenericCache(self.db, fp)
+        self.item_store = SqlItemStore(self.db, fp)
+        self.batched = BatchedLlama(runtime)
+        self.device = device
+        self.options = options or {}
+        self._key: tuple | None = None
+        self._reports: dict[str, Any] = {}
+
+    def load_torch(self):
+        from assistant.profile_service import quiet_load_torch
+
+        return quiet_load_torch(self.runtime.info.path, self.device)
+
+    def get(self, history: Sequence[HistoryItem], method: str):
+        from engine.methods.builder import BuildOptions, build_profile
+        from engine.methods.generic import ProfileItem
+
+        key = tuple((h.prompt, h.text) for h in history)
+        if key != self._key:
+            self._key, self._reports = key, {}
+        if method not in self._reports:
+            items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
+            opts = BuildOptions(method=method, **self.options)
+            self._reports[method] = build_profile(
+                items, self.runtime, self.load_torch, self.generic_cache, self.item_store,
+                opts, batched=self.batched,
+            )
+        return self._reports[method]
+
+    def close(self) -> None:
+        self.batched.close()
+        self.db.close()
+
+
+@dataclass
+class NoneMethod:
+    gen: Generator
+    name: str = "none"
+
+    def prepare(self, history: Sequence[HistoryItem]) -> None:
+        return None
+
+    def generate(self, state: Any, task: str, seed: int) -> str:
+        return self.gen.reply(task, seed)
+
+
+def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> list[str]:
+    """All items when at most k, else the k most similar to the task (MiniLM embeddings)."""
+    if len(history) <= k:
+        return [h.text for h in history]
+    import numpy as np
+
+    from engine.methods.retrieval import embed
+
+    vecs = embed([task] + [h.text for h in history])
+    sims = vecs[1:] @ vecs[0]
+    top = sorted(np.argsort(-sims)[:k])
+    return [history[i].text for i in top]
+
+
+@dataclass
+class RagMethod:
+    gen: Generator
+    name: str = "rag"
+
+    def prepare(self, history: Sequence[HistoryItem]) -> Sequence[HistoryItem]:
+        return history
+
+    def generate(self, state: Sequence[HistoryItem], task: str, seed: int) -> str:
+        return self.gen.reply(
+            rag_prompt(self.gen.runtime, state, task, self.gen.sampling.max_tokens), seed
+        )
+
+
+def rag_prompt(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
+               reply_tokens: int = 512) -> str:
+    """The task with the user's texts before it, dropping texts until it fits the context."""
+    from engine.methods.builder import with_examples
+
+    examples = rag_examples(history, task)
+    while True:
+        text = with_examples(task, examples)
+        n = len(runtime.tokenize(text))
+        if n + reply_tokens + 64 <= runtime.n_ctx or not examples:
+            return text
+        examples = examples[:-1]
+
+
+@dataclass
+class SteeredMethod:
+    """Steer with a profile built from the row's history; optionally with RAG as well."""
+
+    gen: Generator
+    builds: ProfileBuilds
+    kind: str  # stylevector | steerx
+    with_rag: bool = False
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = f"rag+{self.kind}" if self.with_rag else self.kind
+
+    def prepare(self, history: Sequence[HistoryItem]) -> tuple[Any, Sequence[HistoryItem]]:
+        return self.builds.get(history, self.kind), history
+
+    def generate(self, state: tuple[Any, Sequence[HistoryItem]], task: str, seed: int) -> str:
+        report, history = state
+        user = task
+        if self.with_rag:
+            user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
+        return self.gen.reply(user, seed, control=report.control_buffer())
+
+
+def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
+                 cache_home: Path, device: str = "auto",
+                 options: dict[str, Any] | None = None) -> tuple[list[Any], ProfileBuilds | None]:
+    gen = Generator(runtime, sampling)
+    builds = None
+    if any(n not in ("none", "rag") for n in names):
+        builds = ProfileBuilds(runtime, cache_home, device, options)
+    methods: list[Any] = []
+    for n in names:
+        if n == "none":
+            methods.append(NoneMethod(gen))
+        elif n == "rag":
+            methods.append(RagMethod(gen))
+        else:
+            rag = n.startswith("rag+")
+            methods.append(SteeredMethod(gen, builds, n.removeprefix("rag+"), with_rag=rag))
+    return methods, builds

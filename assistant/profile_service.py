@@ -1,0 +1,579 @@
+"""The personal profile: build it from the writing history, keep it, switch it on and off.
+
+A profile is one row of the `profiles` table per method (StyleVector, SteerX):
+the direction for every layer, the chosen layer and strength, the description
+and the preference tokens. Its `vectors` column holds float32 rows of n_embd,
+row i being layer i+1: the llama.cpp control-vector layout that the export
+section (`assistant.data_service.ProfileSection`) writes as GGUF.
+
+Building writes nothing to the `profiles` table until it has finished: a cancel
+(or a crash) leaves the previous profile exactly as it was. What the build
+computed per sample (generic replies, token effects, activation differences)
+is cached as it goes, so the next build, and a rebuild after new samples, only
+redoes new samples.
+
+Chat applies a profile through llama.cpp's control vector; this module imports
+neither torch nor the builder at import time, so plain chat stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select, update
+
+from assistant.errors import UserError
+from assistant.history import HistoryService
+from engine.errors import EngineError, GenerationCancelled
+from store import Database
+from store.models import GenericResponse, Profile, ProfileItemCache, utcnow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.app import AppContext
+    from engine.methods.builder import BuildReport, CachedItem
+    from engine.runtime.llamacpp import LlamaRuntime
+    from engine.steering.vectors import SteeringVector
+
+log = logging.getLogger(__name__)
+
+METHODS = ("stylevector", "steerx")
+CHAT_METHODS = ("none", *METHODS)
+# How much of a build each stage takes (measured on 2 cores), for one progress bar.
+STAGE_WEIGHTS = {
+    "generic replies": 0.35,
+    "token effects": 0.15,
+    "activations": 0.25,
+    "description": 0.10,
+    "choosing layer and strength": 0.15,
+}
+ProgressFn = Callable[[float, str], None]
+
+
+class BuildCancelled(UserError):
+    """The user stopped a build; the previous profile is untouched."""
+
+
+# ---- caches in SQLite ---------------------------------------------------------------
+
+
+class SqlGenericCache:
+    """Generic replies for one model, one row per prompt (committed one by one)."""
+
+    def __init__(self, db: Database, fingerprint: str) -> None:
+        self.db = db
+        self.fp = fingerprint
+
+    def get_many(self, hashes: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.db.session() as s:
+            for start in range(0, len(hashes), 500):
+                chunk = list(hashes[start : start + 500])
+                q = select(GenericResponse).where(
+                    GenericResponse.model_fingerprint == self.fp,
+                    GenericResponse.prompt_hash.in_(chunk),
+                )
+                out.update({r.prompt_hash: r.text for r in s.scalars(q)})
+        return out
+
+    def put(self, prompt_hash: str, text: str) -> None:
+        with self.db.session() as s:
+            s.merge(GenericResponse(prompt_hash=prompt_hash, model_fingerprint=self.fp, text=text))
+
+
+class SqlItemStore:
+    """Per-sample results of a build (token effects, activation differences) for one model."""
+
+    def __init__(self, db: Database, fingerprint: str) -> None:
+        self.db = db
+        self.fp = fingerprint
+
+    def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]:
+        from engine.methods.builder import CachedItem
+        from engine.methods.stylevector import ItemActivations
+
+        out: dict[str, CachedItem] = {}
+        with self.db.session() as s:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                q = select(ProfileItemCache).where(
+                    ProfileItemCache.model_fingerprint == self.fp,
+                    ProfileItemCache.config == config,
+                    ProfileItemCache.item_hash.in_(chunk),
+                )
+                for r in s.scalars(q):
+                    out[r.item_hash] = CachedItem(
+                        list(r.effects["tokens"]),
+                        np.asarray(r.effects["deltas"], dtype=np.float32),
+                        ItemActivations.from_bytes(r.data),
+                    )
+        return out
+
+    def put(self, key: str, config: str, item: CachedItem) -> None:
+        effects = {"tokens": [int(t) for t in item.tokens],
+                   "deltas": [round(float(d), 4) for d in item.deltas]}
+        with self.db.session() as s:
+            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
+                                     effects=effects, data=item.acts.to_bytes()))
+
+    def get_array(self, key: str, config: str) -> np.ndarray | None:
+        """A cached array that is not a sample's (the description contrast)."""
+        with self.db.session() as s:
+            r = s.get(ProfileItemCache, (key, self.fp, config))
+            if r is None:
+                return None
+            return np.load(_bytes_io(r.data))
+
+    def put_array(self, key: str, config: str, arr: np.ndarray) -> None:
+        buf = _bytes_io()
+        np.save(buf, arr.astype(np.float32))
+        with self.db.session() as s:
+            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
+                                     effects={}, data=buf.getvalue()))
+
+
+def _bytes_io(data: bytes | None = None):
+    import io
+
+    return io.BytesIO(data) if data is not None else io.BytesIO()
+
+
+# ---- views --------------------------------------------------------------------------
+
+
+@dataclass
+class ProfileView:
+    method: str
+    layer: int
+    alpha: float
+    description: str
+    description_edited: bool
+    preference_tokens: list[dict]
+    n_samples: int
+    model: str
+    model_fingerprint: str
+    built_at: str
+    active: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, top: int = 10) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "layer": self.layer,
+            "alpha": self.alpha,
+            "description": self.description,
+            "description_edited": self.description_edited,
+            "preference_tokens": self.preference_tokens[:top],
+            "n_samples": self.n_samples,
+            "model": self.model,
+            "model_fingerprint": self.model_fingerprint,
+            "built_at": self.built_at,
+            "active": self.active,
+            "auto_selected": bool(self.meta.get("auto_selected")),
+        }
+
+
+def _view(row: Profile) -> ProfileView:
+    return ProfileView(
+        row.method, row.layer, row.alpha, row.description, bool(row.description_edited),
+        list(row.preference_tokens or []), row.n_samples, row.model_name, row.model_fingerprint,
+        row.built_at.isoformat(timespec="seconds"), bool(row.active), dict(row.meta or {}),
+    )
+
+
+def vectors_to_rows(vec: np.ndarray) -> bytes:
+    """(n_layer, n_embd) indexed by layer -> control-vector rows (row i = layer i+1)."""
+    rows = np.zeros_like(vec, dtype=np.float32)
+    rows[:-1] = vec[1:]
+    return rows.astype("<f4").tobytes()
+
+
+def rows_to_vectors(data: bytes, n_layer: int, n_embd: int) -> np.ndarray:
+    rows = np.frombuffer(data, dtype="<f4").reshape(n_layer, n_embd)
+    vec = np.zeros((n_layer, n_embd), dtype=np.float32)
+    vec[1:] = rows[:-1]
+    return vec
+
+
+@dataclass
+class BuildOutcome:
+    profile: ProfileView
+    n_new: int
+    n_generic_generated: int
+    seconds: float
+    timings: dict[str, float]
+    notes: list[str]
+    selection: list[dict]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.profile.as_dict(),
+            "n_new": self.n_new,
+            "n_generic_generated": self.n_generic_generated,
+            "seconds": round(self.seconds, 2),
+            "timings": self.timings,
+            "notes": self.notes,
+        }
+
+
+# ---- the service ------------------------------------------------------------------------
+
+
+class ProfileService:
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+        self.db = app.db
+
+    # ---- reading ------------------------------------------------------------
+    def _row(self, s, method: str | None) -> Profile | None:
+        if method is not None:
+            if method not in METHODS:
+                raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
+            return s.scalars(select(Profile).where(Profile.method == method)).first()
+        active = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
+        if active is not None:
+            return active
+        return s.scalars(select(Profile).order_by(Profile.built_at.desc())).first()
+
+    def get(self, method: str | None = None) -> ProfileView | None:
+        """The named method's profile, or the active one, or the most recently built."""
+        with self.db.session() as s:
+            row = self._row(s, method)
+            return _view(row) if row is not None else None
+
+    def require(self, method: str | None = None) -> ProfileView:
+        view = self.get(method)
+        if view is None:
+            raise _missing(method)
+        return view
+
+    def active_method(self) -> str | None:
+        with self.db.session() as s:
+            row = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
+            return row.method if row is not None else None
+
+    def vector(self, method: str | None = None) -> tuple[ProfileView, np.ndarray]:
+        """The profile and its directions, indexed by layer: (n_layer, n_embd)."""
+        with self.db.session() as s:
+            row = self._row(s, method)
+            if row is None:
+                raise _missing(method)
+            return _view(row), rows_to_vectors(row.vectors, row.n_layer, row.n_embd)
+
+    def steering_vector(self, method: str | None = None) -> tuple[ProfileView, SteeringVector]:
+        """The profile as a `SteeringVector` bound to the model it was built for."""
+        from engine.steering.vectors import SteeringVector
+
+        view, vec = self.vector(method)
+        n_layer, n_embd = vec.shape
+        sv = SteeringVector(
+            directions={L: vec[L] for L in range(1, n_layer) if np.any(vec[L])},
+            architecture=view.meta.get("architecture", ""), n_embd=n_embd, n_layer=n_layer,
+            fingerprint=view.model_fingerprint, model_name=view.model,
+            meta={"method": view.method, "layer": view.layer, "alpha": view.alpha},
+        )
+        return view, sv
+
+    # ---- chat -------------------------------------------------------------------
+    def resolve_chat_method(self, flag: str | None) -> str:
+        """`--method` if given; else the active profile's method; else none."""
+        if flag:
+            if flag not in CHAT_METHODS:
+                raise UserError(f"Unknown method {flag!r}; use {', '.join(CHAT_METHODS)}.")
+            return flag
+        return self.active_method() or "none"
+
+    def apply(
+        self, runtime: LlamaRuntime, method: str, *, explicit: bool = True
+    ) -> ProfileView | None:
+        """Steer `runtime` with the method's profile (or clear steering for 'none').
+
+        A profile built for another model file is refused with a message saying
+        what to do; when the profile was only the default (not asked for), chat
+        goes on unpersonalized and the caller tells the user why.
+        """
+        if method == "none":
+            runtime.clear_control_vector()
+            return None
+        view, vec = self.vector(method)
+        if view.model_fingerprint != runtime.info.fingerprint:
+            msg = (
+                f"Your {method} profile was built for the model '{view.model}', not for "
+                f"'{runtime.model_name}'. Rebuild it with 'assistant profile build --method "
+                f"{method}', or turn personalization off with 'assistant profile off'."
+            )
+            if explicit:
+                raise UserError(msg)
+            raise ProfileMismatch(msg)
+        from engine.methods.stylevector import control_buffer
+
+        runtime.set_control_vector(control_buffer(vec, view.layer, view.alpha))
+        return view
+
+    # ---- changing ---------------------------------------------------------------
+    def set_active(self, on: bool, method: str | None = None) -> ProfileView | None:
+        with self.db.session() as s:
+            if not on:
+                s.execute(update(Profile).values(active=False))
+                return None
+            row = self._row(s, method)
+            if row is None:
+                raise _missing(method)
+            s.execute(update(Profile).values(active=False))
+            row.active = True
+            s.flush()
+            return _view(row)
+
+    def set_description(self, text: str, method: str | None = None) -> ProfileView:
+        """Store the user's wording; the next build uses it instead of writing its own."""
+        if not text.strip():
+            raise UserError("The description is empty; give some text, or --reset.")
+        return self._edit(method, description=text.strip(), description_edited=True)
+
+    def reset_description(self, method: str | None = None) -> ProfileView:
+        """Let the next build write the description again."""
+        return self._edit(method, description_edited=False)
+
+    def set_strength(
+        self, method: str | None = None, *, layer: int | None = None, alpha: float | None = None
+    ) -> ProfileView:
+        with self.db.session() as s:
+            row = self._row(s, method)
+            if row is None:
+                raise _missing(method)
+            if layer is not None:
+                if not 1 <= layer < row.n_layer:
+                    raise UserError(f"The layer must be between 1 and {row.n_layer - 1}.")
+                row.layer = layer
+            if alpha is not None:
+                if not np.isfinite(alpha) or abs(alpha) > 20:
+                    raise UserError("The strength (alpha) must be a number between -20 and 20.")
+                row.alpha = float(alpha)
+            row.meta = {**(row.meta or {}), "auto_selected": False}
+            s.flush()
+            return _view(row)
+
+    def _edit(self, method: str | None, **values: Any) -> ProfileView:
+        with self.db.session() as s:
+            row = self._row(s, method)
+            if row is None:
+                raise _missing(method)
+            for k, v in values.items():
+                setattr(row, k, v)
+            s.flush()
+            return _view(row)
+
+    def export_cvec(self, out: str | Path, method: str | None = None, *,
+                    all_layers: bool = False) -> Path:
+        """Write the profile as a llama.cpp control vector.
+
+        By default the file holds exactly what chat applies (alpha times the
+        direction at the chosen layer), so `llama-cli --control-vector FILE`
+        reproduces it; `all_layers` writes every layer's unscaled direction.
+        """
+        from engine.steering.vectors import SteeringVector
+
+        view, sv = self.steering_vector(method)
+        if not all_layers:
+            sv = SteeringVector(
+                directions={view.layer: sv.directions[view.layer] * np.float32(view.alpha)},
+                architecture=sv.architecture, n_embd=sv.n_embd, n_layer=sv.n_layer,
+                fingerprint=sv.fingerprint, model_name=sv.model_name, meta=sv.meta,
+            )
+        path = Path(out).expanduser()
+        try:
+            return sv.save(path)
+        except OSError as exc:
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from exc
+
+    # ---- building -----------------------------------------------------------------
+    def build(
+        self,
+        method: str = "steerx",
+        *,
+        layer: int | None = None,
+        alpha: float | None = None,
+        tau: float | None = None,
+        model_flag: str | None = None,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> BuildOutcome:
+        """Build (or incrementally rebuild) the method's profile and make it the active one."""
+        if method not in METHODS:
+            raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
+        samples = HistoryService(self.db).list()
+        if not samples:
+            raise UserError(
+                "Your writing history is empty, so there is nothing to learn from. Add your "
+                "own texts with 'assistant history add FILE' or --text, or chat a little first."
+            )
+        from engine.methods.builder import (
+            MIN_ITEMS,
+            BuildOptions,
+            NotEnoughHistory,
+            build_profile,
+        )
+        from engine.methods.generic import ProfileItem
+
+        if len(samples) < MIN_ITEMS:
+            raise UserError(
+                f"A profile needs at least {MIN_ITEMS} writing samples; you have "
+                f"{len(samples)}. Add {MIN_ITEMS - len(samples)} more with 'assistant history add'."
+            )
+        runtime = self.app.runtime(model_flag)
+        info = runtime.info
+        items = [ProfileItem(text=x.text, prompt=x.prompt) for x in samples]
+        if layer is not None and not 1 <= layer < info.n_layer:
+            raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
+        store = SqlItemStore(self.db, info.fingerprint)
+        opts = BuildOptions(method=method, layer=layer, alpha=alpha,
+                            system=self.app.settings.system_prompt or BuildOptions.system)
+        if tau is not None:
+            opts.tau = tau
+        previous = self._previous(method, info.fingerprint, store, opts.config_tag())
+        opts.description = previous.pop("edited_description", None)
+        if previous.pop("fixed", False) and layer is None and alpha is None:
+            opts.layer, opts.alpha = previous["layer"], previous["alpha"]
+        opts.previous = previous
+        choice = self.app.model_choice(model_flag)
+        device = self.app.settings.device
+
+        def load_torch():
+            return quiet_load_torch(choice.path, device)
+
+        stages = list(STAGE_WEIGHTS)
+
+        def on_stage(stage: str, frac: float) -> None:
+            if progress is None:
+                return
+            if stage == "done":
+                progress(1.0, "done")
+                return
+            i = stages.index(stage) if stage in stages else 0
+            done = sum(STAGE_WEIGHTS[x] for x in stages[:i])
+            progress(min(0.999, done + STAGE_WEIGHTS.get(stage, 0.0) * frac), stage)
+
+        should_stop = cancel.is_set if cancel is not None else None
+        try:
+            report = build_profile(
+                items, runtime, load_torch, SqlGenericCache(self.db, info.fingerprint), store,
+                opts, progress=on_stage, should_stop=should_stop,
+            )
+        except NotEnoughHistory as exc:
+            raise UserError(str(exc)) from exc
+        except GenerationCancelled as exc:
+            raise BuildCancelled(
+                "The build was cancelled; your previous profile is unchanged."
+            ) from exc
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        if method == "steerx" and "description" in report.vectors:
+            store.put_array(_desc_key(report.description), opts.config_tag(),
+                            report.vectors["description"])
+        view = self._save(report, runtime, opts)
+        log.info("profile %s built from %d samples (%d new) in %.1f s", method,
+                 report.n_samples, report.n_new, report.timings.get("total", 0.0))
+        return BuildOutcome(view, report.n_new, report.n_generic_generated,
+                            report.timings.get("total", 0.0), report.timings, report.notes,
+                            report.selection)
+
+    def _previous(
+        self, method: str, fingerprint: str, store: SqlItemStore, config: str
+    ) -> dict[str, Any]:
+        """What an incremental rebuild may keep from the last build of this method."""
+        with self.db.session() as s:
+            row = s.scalars(select(Profile).where(Profile.method == method)).first()
+            if row is None:
+                return {}
+            prev: dict[str, Any] = {}
+            if row.description_edited and row.description.strip():
+                prev["edited_description"] = row.description
+            if row.model_fingerprint != fingerprint:
+                return prev
+            meta = row.meta or {}
+            if meta.get("auto_selected", True) is False:
+                prev["fixed"] = True  # the user set layer/alpha by hand: keep them
+            prev.update(layer=row.layer, alpha=row.alpha, description=row.description)
+        vec = store.get_array(_desc_key(prev["description"]), config)
+        if vec is not None:
+            prev["desc_vec"] = vec
+        return prev
+
+    def _save(self, report: BuildReport, runtime: LlamaRuntime, opts) -> ProfileView:
+        info = runtime.info
+        meta = {
+            "architecture": info.architecture,
+            "auto_selected": report.auto_selected,
+            "description_source": report.description_source,
+            "selection": report.selection,
+            "timings": report.timings,
+            "notes": report.notes,
+            "options": {k: v for k, v in report.options.items() if k != "description"},
+            "truncated": report.truncated,
+        }
+        json.dumps(meta)  # fail here, not inside the transaction, if something is not JSON
+        with self.db.session() as s:
+            s.execute(update(Profile).values(active=False))
+            row = s.scalars(select(Profile).where(Profile.method == report.method)).first()
+            edited = bool(row is not None and row.description_edited and
+                          report.description_source == "edited")
+            if row is None:
+                row = Profile(method=report.method)
+                s.add(row)
+            row.model_name = info.name
+            row.model_fingerprint = info.fingerprint
+            row.n_layer = info.n_layer
+            row.n_embd = info.n_embd
+            row.layer = report.layer
+            row.alpha = report.alpha
+            row.description = report.description
+            row.description_edited = edited
+            row.preference_tokens = report.preference_tokens
+            row.n_samples = report.n_samples
+            row.item_hashes = report.item_keys
+            row.vectors = vectors_to_rows(report.vector)
+            row.active = True
+            row.built_at = utcnow()
+            row.meta = meta
+            s.flush()
+            return _view(row)
+
+
+class ProfileMismatch(UserError):
+    """The default profile belongs to another model (chat continues without it)."""
+
+
+def quiet_load_torch(path: Path, device: str):
+    """The torch runtime, without transformers' per-tensor progress bars on stderr
+    (the build shows its own)."""
+    import functools
+
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+
+    from engine.runtime.torch_runtime import load_torch_runtime
+
+    bar = gguf_utils.tqdm
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        return load_torch_runtime(path, device=device)
+    finally:
+        gguf_utils.tqdm = bar
+
+
+def _missing(method: str | None) -> UserError:
+    what = f"No {method} profile" if method else "No profile"
+    return UserError(
+        f"{what} yet. Build one with 'assistant profile build --method {method or 'steerx'}'."
+    )
+
+
+def _desc_key(description: str) -> str:
+    from engine.methods.generic import sha
+
+    return sha("description-contrast", description)

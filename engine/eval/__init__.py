@@ -1,0 +1,1 @@
+"""Evaluation of personalization methods on real user data (loaders, metrics, harness)."""

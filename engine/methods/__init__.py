@@ -1,0 +1,1 @@
+"""Personalization methods: each one small module (StyleVector, SteerX, ...)."""

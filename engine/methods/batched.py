@@ -1,0 +1,289 @@
+"""Many sequences at once through llama.cpp: batched sampling and teacher-forced scoring.
+
+Profile building needs a short generic reply for every history item and the
+log-probability of every token of the user's texts, with and without context.
+One sequence at a time that is ~100 x 64 decode steps; decoding all sequences
+of a wave together costs about as many steps as the longest one. This opens a
+second llama.cpp context on the model the `LlamaRuntime` already loaded (no
+second copy of the weights) with a unified KV cache shared by up to `n_seq`
+sequences. Like the runtime, it must be used from one thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError, GenerationCancelled
+from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings, default_threads, sample_token
+
+StopFn = Callable[[], bool]
+
+
+@dataclass
+class _Active:
+    index: int
+    seq: int
+    n_past: int
+    rng: np.random.Generator
+    out: list[int]
+    first: np.ndarray | None = None
+
+
+def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    z = logits.astype(np.float64)
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    return (z[np.arange(len(targets)), targets] - lse).astype(np.float32)
+
+
+class BatchedLlama:
+    """A second context on `runtime`'s model for batched generation and scoring."""
+
+    def __init__(
+        self,
+        runtime: LlamaRuntime,
+        *,
+        n_ctx: int = 8192,
+        n_seq: int = 32,
+        n_batch: int = 512,
+        n_threads: int | None = None,
+    ) -> None:
+        import llama_cpp
+
+        self._L = llama_cpp
+        self.runtime = runtime
+        self.n_vocab = runtime.n_vocab
+        self.n_ctx = n_ctx
+        self.n_batch = n_batch
+        self.n_seq = min(n_seq, llama_cpp.llama_max_parallel_sequences())
+        p = llama_cpp.llama_context_default_params()
+        p.n_ctx = n_ctx
+        p.n_batch = n_batch
+        p.n_ubatch = n_batch
+        p.n_seq_max = self.n_seq
+        p.kv_unified = True
+        threads = n_threads or default_threads()
+        p.n_threads = threads
+        p.n_threads_batch = threads
+        p.no_perf = True
+        self.ctx = llama_cpp.llama_init_from_model(runtime.llm.model, p)
+        if not self.ctx:
+            raise EngineError("llama.cpp could not open a batch context (out of memory?).")
+        self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+        self._vocab = runtime.llm._model.vocab
+        self._cvec: np.ndarray | None = None
+
+    # ---- plumbing ------------------------------------------------------------
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._batch is not None:
+                self._L.llama_batch_free(self._batch)
+                self._batch = None
+            if self.ctx:
+                self._L.llama_free(self.ctx)
+                self.ctx = None
+
+    def __enter__(self) -> BatchedLlama:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _clear(self) -> None:
+        self._L.llama_memory_clear(self._L.llama_get_memory(self.ctx), True)
+
+    def _decode(self, entries: list[tuple[int, int, int, bool]]) -> None:
+        """Decode (token, pos, seq, want_logits) entries as one batch."""
+        b = self._batch
+        b.n_tokens = len(entries)
+        for i, (tok, pos, seq, want) in enumerate(entries):
+            b.token[i] = tok
+            b.pos[i] = pos
+            b.n_seq_id[i] = 1
+            b.seq_id[i][0] = seq
+            b.logits[i] = int(want)
+        rc = self._L.llama_decode(self.ctx, b)
+        if rc != 0:
+            raise EngineError(f"llama.cpp batch decode failed (code {rc}).")
+
+    def _logits(self, n_out: int) -> np.ndarray:
+        ptr = self._L.llama_get_logits(self.ctx)
+        arr = np.ctypeslib.as_array(ptr, shape=(n_out * self.n_vocab,))
+        return arr.reshape(n_out, self.n_vocab)
+
+    def _is_eog(self, tok: int) -> bool:
+        return bool(self._L.llama_vocab_is_eog(self._vocab, tok))
+
+    def set_control_vector(self, data: np.ndarray | None) -> None:
+        """Steer this context (shape (n_layer, n_embd), slot i = layer i+1), or stop with None."""
+        info = self.runtime.info
+        if data is None:
+            self._L.llama_set_adapter_cvec(self.ctx, None, 0, info.n_embd, 0, 0)
+            self._cvec = None
+            return
+        flat = np.ascontiguousarray(data, dtype=np.float32).reshape(-1)
+        if flat.size != info.n_layer * info.n_embd:
+            raise EngineError("Control vector does not fit this model.")
+        ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        rc = self._L.llama_set_adapter_cvec(
+            self.ctx, ptr, flat.size, info.n_embd, 1, info.n_layer
+        )
+        if rc != 0:
+            raise EngineError(f"llama.cpp refused the control vector (code {rc}).")
+        self._cvec = flat
+
+    # ---- generation ------------------------------------------------------------
+    def generate(
+        self,
+        prompts: Sequence[Sequence[int]],
+        sampling: SamplingSettings,
+        *,
+        seeds: Sequence[int] | None = None,
+        should_stop: StopFn | None = None,
+        on_done: Callable[[int, list[int]], None] | None = None,
+    ) -> list[list[int]]:
+        """Sample a continuation (token ids) for every prompt; `seeds` make each reproducible.
+
+        `on_done(i, tokens)` is called as each sequence finishes, so a caller can
+        store results while the rest are still running (and keep them on cancel).
+        """
+        results: list[list[int]] = [[] for _ in prompts]
+        budget = sampling.max_tokens
+        order = list(range(len(prompts)))
+        while order:
+            wave: list[int] = []
+            used = 0
+            for i in order:
+                need = len(prompts[i]) + budget
+                if need > self.n_ctx:
+                    raise EngineError(
+                        f"A prompt of {len(prompts[i])} tokens does not fit the batch context."
+                    )
+                if len(wave) >= self.n_seq or used + need > self.n_ctx:
+                    break
+                wave.append(i)
+                used += need
+            order = order[len(wave) :]
+            self._generate_wave(wave, prompts, sampling, seeds, should_stop, results, on_done)
+        return results
+
+    def _generate_wave(self, wave, prompts, sampling, seeds, should_stop, results, on_done):
+        self._clear()
+        active = [
+            _Active(i, s, 0, np.random.default_rng(None if seeds is None else seeds[i]), [])
+            for s, i in enumerate(wave)
+        ]
+        # Prompts, in chunks of at most n_batch tokens; logits only at each prompt's end.
+        entries: list[tuple[int, int, int, bool]] = []
+        owners: list[_Active] = []
+
+        def flush() -> None:
+            if not entries:
+                return
+            self._decode(entries)
+            logits = self._logits(len(owners))
+            for row, a in enumerate(owners):
+                a.first = logits[row].copy()
+            entries.clear()
+            owners.clear()
+
+        for a in active:
+            toks = list(prompts[a.index])
+            for pos, tok in enumerate(toks):
+                last = pos == len(toks) - 1
+                entries.append((tok, pos, a.seq, last))
+                if last:
+                    owners.append(a)
+                if len(entries) == self.n_batch:
+                    flush()
+            a.n_past = len(toks)
+        flush()
+        current = {a.seq: a.first for a in active}
+        while active:
+            if should_stop and should_stop():
+                raise GenerationCancelled("Stopped.")
+            step: list[tuple[int, int, int, bool]] = []
+            still: list[_Active] = []
+            for a in active:
+                tok = sample_token(current[a.seq], a.out, sampling, a.rng)
+                if not self._is_eog(tok):
+                    a.out.append(tok)
+                if self._is_eog(tok) or len(a.out) >= sampling.max_tokens:
+                    results[a.index] = a.out
+                    if on_done:
+                        on_done(a.index, a.out)
+                    continue
+                step.append((tok, a.n_past, a.seq, True))
+                a.n_past += 1
+                still.append(a)
+            active = still
+            if not step:
+                break
+            self._decode(step)
+            logits = self._logits(len(step))
+            current = {a.seq: logits[r].copy() for r, a in enumerate(active)}
+
+    # ---- scoring ---------------------------------------------------------------
+    def score(
+        self,
+        sequences: Sequence[tuple[Sequence[int], int]],
+        *,
+        should_stop: StopFn | None = None,
+    ) -> list[np.ndarray]:
+        """Teacher-forced log p(tok[t] | tok[:t]) for t = start..len-1 of each (tokens, start)."""
+        out: list[np.ndarray] = [np.zeros(0, np.float32) for _ in sequences]
+        order = list(range(len(sequences)))
+        while order:
+            wave: list[int] = []
+            used = 0
+            for i in order:
+                n = len(sequences[i][0])
+                if n > self.n_ctx:
+                    raise EngineError(f"A text of {n} tokens does not fit the batch context.")
+                if len(wave) >= self.n_seq or used + n > self.n_ctx:
+                    break
+                wave.append(i)
+                used += n
+            order = order[len(wave) :]
+            if should_stop and should_stop():
+                raise GenerationCancelled("Stopped.")
+            self._score_wave(wave, sequences, out)
+        return out
+
+    def _score_wave(self, wave, sequences, out) -> None:
+        self._clear()
+        entries: list[tuple[int, int, int, bool]] = []
+        wants: list[tuple[int, int]] = []  # (sequence index, target position)
+        parts: dict[int, list[np.ndarray]] = {i: [] for i in wave}
+
+        def flush() -> None:
+            if not entries:
+                return
+            self._decode(entries)
+            if wants:
+                logits = self._logits(len(wants))
+                targets = np.array([sequences[i][0][t] for i, t in wants], dtype=np.int64)
+                lp = _log_softmax_pick(logits, targets)
+                for r, (i, _t) in enumerate(wants):
+                    parts[i].append(lp[r : r + 1])
+            entries.clear()
+            wants.clear()
+
+        for seq, i in enumerate(wave):
+            toks, start = sequences[i]
+            start = max(1, start)
+            for pos, tok in enumerate(toks):
+                want = start - 1 <= pos < len(toks) - 1
+                entries.append((int(tok), pos, seq, want))
+                if want:
+                    wants.append((i, pos + 1))
+                if len(entries) == self.n_batch:
+                    flush()
+        flush()
+        for i in wave:
+            out[i] = np.concatenate(parts[i]) if parts[i] else np.zeros(0, np.float32)

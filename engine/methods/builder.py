@@ -1,0 +1,453 @@
+"""Building a StyleVector or SteerX profile from a writing history, step by step.
+
+The app's profile service and the evaluation harness both call `build_profile`,
+so what is measured is what the user gets. The stages, with where they run:
+
+1. generic replies for new items            llama.cpp, batched      (cached per prompt)
+2. token effects of the history (SteerX)     llama.cpp, batched      (cached per item)
+3. activation differences at every layer     torch, batched          (cached per item)
+4. preference tokens and the description     llama.cpp               (an edit is kept)
+5. description contrast                      torch                   (reused if unchanged)
+6. layer and strength on held-out items      llama.cpp + cvec        (reused on incremental)
+
+Only items the caches do not know go through 1-3, which is what makes a rebuild
+after one new sample fast. `should_stop` is polled between batches; stopping
+raises `GenerationCancelled` and the caller keeps its previous profile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from engine.errors import EngineError, GenerationCancelled
+from engine.methods import steerx as sx
+from engine.methods.batched import BatchedLlama
+from engine.methods.description import write_description
+from engine.methods.generic import (
+    GENERIC_MAX_TOKENS,
+    PROFILE_SYSTEM,
+    GenericCache,
+    ProfileItem,
+    chat_prefix,
+    generic_responses,
+)
+from engine.methods.stylevector import (
+    ItemActivations,
+    capture_activations,
+    control_buffer,
+    style_vector,
+)
+from engine.runtime.llamacpp import LlamaRuntime
+
+log = logging.getLogger(__name__)
+
+METHODS = ("stylevector", "steerx")
+MIN_ITEMS = 4
+LOO_BELOW = 10  # fewer items than this: leave-one-out selection; else the last 20%
+MAX_HELDOUT = 12
+SELECT_TOKENS = 64
+LAYER_FRACTIONS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+ALPHAS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+DESC_ITEMS = 8
+
+ProgressFn = Callable[[str, float], None]
+StopFn = Callable[[], bool]
+
+
+class NotEnoughHistory(EngineError):
+    """Fewer samples than a profile needs; the message says how many more."""
+
+
+@dataclass
+class CachedItem:
+    """What a rebuild reuses for an unchanged sample."""
+
+    tokens: list[int]
+    deltas: np.ndarray
+    acts: ItemActivations
+
+
+class ItemStore(Protocol):
+    def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]: ...
+
+    def put(self, key: str, config: str, item: CachedItem) -> None: ...
+
+
+class MemoryItemStore:
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], CachedItem] = {}
+
+    def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]:
+        return {k: self.data[(k, config)] for k in keys if (k, config) in self.data}
+
+    def put(self, key: str, config: str, item: CachedItem) -> None:
+        self.data[(key, config)] = item
+
+
+@dataclass
+class BuildOptions:
+    method: str = "steerx"
+    tau: float = sx.DEFAULT_TAU
+    n_context: int = sx.N_CONTEXT
+    max_text_tokens: int = 96
+    context_tokens: int = 64
+    generic_tokens: int = GENERIC_MAX_TOKENS
+    desc_weight: float = 0.5
+    layer: int | None = None  # overrides the automatic choice
+    alpha: float | None = None
+    description: str | None = None  # the user's edit, used instead of writing one
+    previous: dict[str, Any] | None = None  # incremental: {layer, alpha, description, desc_vec}
+    system: str = PROFILE_SYSTEM
+    min_items: int = MIN_ITEMS
+    seed: int = 0
+
+    def config_tag(self) -> str:
+        """Everything a cached item depends on; change any and items are recomputed."""
+        key = f"v1|{self.tau}|{self.n_context}|{self.max_text_tokens}|{self.context_tokens}|" \
+              f"{self.generic_tokens}|{self.system}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@dataclass
+class BuildReport:
+    method: str
+    layer: int
+    alpha: float
+    auto_selected: bool
+    vectors: dict[str, np.ndarray]
+    description: str
+    description_source: str  # written | edited | kept
+    preference_tokens: list[dict]
+    n_samples: int
+    item_keys: list[str]
+    n_new: int
+    n_generic_generated: int
+    truncated: int
+    max_text_tokens: int
+    selection: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def vector(self) -> np.ndarray:
+        """All layers of the vector this profile's method applies."""
+        return self.vectors[self.method]
+
+    def control_buffer(self, alpha: float | None = None) -> np.ndarray:
+        return control_buffer(self.vector, self.layer, self.alpha if alpha is None else alpha)
+
+
+def text_tokens(llama: LlamaRuntime, text: str) -> list[int]:
+    """A text's tokens as the model would write them after a prompt (no BOS, no specials)."""
+    return llama.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+
+
+def history_prompt(llama: LlamaRuntime, instruction: str, examples: Sequence[str],
+                   system: str = PROFILE_SYSTEM) -> str:
+    """x with some of the user's earlier texts shown first (H for effects; RAG uses it too)."""
+    return llama.format_chat(
+        [{"role": "system", "content": system},
+         {"role": "user", "content": with_examples(instruction, examples)}]
+    ).text
+
+
+def with_examples(instruction: str, examples: Sequence[str]) -> str:
+    shown = "\n\n".join(f"---\n{e.strip()}" for e in examples if e.strip())
+    if not shown:
+        return instruction
+    return (
+        f"Here are texts I wrote before:\n\n{shown}\n---\n\n"
+        f"Write in the same style as my texts. {instruction}"
+    )
+
+
+def _truncate_text(llama: LlamaRuntime, text: str, n: int) -> str:
+    toks = text_tokens(llama, text)
+    return text if len(toks) <= n else llama.detokenize(toks[:n])
+
+
+def _stage(progress: ProgressFn | None, name: str, frac: float) -> None:
+    if progress:
+        progress(name, max(0.0, min(1.0, frac)))
+
+
+def _check_stop(should_stop: StopFn | None) -> None:
+    if should_stop and should_stop():
+        raise GenerationCancelled("Stopped.")
+
+
+def build_profile(
+    items: Sequence[ProfileItem],
+    llama: LlamaRuntime,
+    load_torch: Callable[[], Any],
+    generic_cache: GenericCache,
+    item_store: ItemStore,
+    options: BuildOptions | None = None,
+    *,
+    batched: BatchedLlama | None = None,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> BuildReport:
+    """Build the profile; raise `NotEnoughHistory` or `GenerationCancelled` when it cannot."""
+    opt = options or BuildOptions()
+    if opt.method not in METHODS:
+        raise EngineError(f"Unknown method {opt.method!r}; use {' or '.join(METHODS)}.")
+    n = len(items)
+    if n < opt.min_items:
+        raise NotEnoughHistory(
+            f"A profile needs at least {opt.min_items} writing samples; there "
+            f"{'is' if n == 1 else 'are'} {n}. Add {opt.min_items - n} more."
+        )
+    own_batched = batched is None
+    bl = batched or BatchedLlama(llama)
+    try:
+        return _build(items, llama, load_torch, generic_cache, item_store, opt, bl,
+                      progress, should_stop)
+    finally:
+        if own_batched:
+            bl.close()
+
+
+def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progress, should_stop):
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    n = len(items)
+    tag = opt.config_tag()
+    keys = [it.key for it in items]
+    prefixes = [llama.tokenize(chat_prefix(llama, it.instruction, opt.system)) for it in items]
+    full = [text_tokens(llama, it.text) for it in items]
+    users = [t[: opt.max_text_tokens] for t in full]
+    truncated = sum(len(t) > opt.max_text_tokens for t in full)
+    if truncated:
+        notes.append(
+            f"{truncated} sample(s) are longer than {opt.max_text_tokens} tokens; only their "
+            f"first {opt.max_text_tokens} tokens were used."
+        )
+    cached = item_store.get_many(keys, tag)
+    new = [i for i in range(n) if keys[i] not in cached]
+    # A sample may appear twice in the history; compute it once.
+    seen: set[str] = set()
+    new = [i for i in new if not (keys[i] in seen or seen.add(keys[i]))]
+    n_generic = 0
+    if new:
+        # 1. generic replies
+        t = time.perf_counter()
+        _stage(progress, "generic replies", 0.0)
+        generics, n_generic = generic_responses(
+            llama, bl, [items[i].instruction for i in new], generic_cache, system=opt.system,
+            max_tokens=opt.generic_tokens,
+            progress=lambda d, m: _stage(progress, "generic replies", d / m),
+            should_stop=should_stop,
+        )
+        gen_ids = [text_tokens(llama, g)[: opt.generic_tokens] for g in generics]
+        timings["generic"] = time.perf_counter() - t
+        # 2. token effects of the history
+        t = time.perf_counter()
+        _stage(progress, "token effects", 0.0)
+        with_h, without = [], []
+        for i in new:
+            ctx = [_truncate_text(llama, items[j].text, opt.context_tokens)
+                   for j in sx.context_items(n, i, opt.n_context)]
+            c_ids = llama.tokenize(history_prompt(llama, items[i].instruction, ctx, opt.system))
+            with_h.append((c_ids + users[i], len(c_ids)))
+            without.append((prefixes[i] + users[i], len(prefixes[i])))
+        lps = bl.score(with_h + without, should_stop=should_stop)
+        deltas = [lps[k] - lps[len(new) + k] for k in range(len(new))]
+        timings["effects"] = time.perf_counter() - t
+        _check_stop(should_stop)
+        # 3. activation differences
+        t = time.perf_counter()
+        _stage(progress, "activations", 0.0)
+        trt = load_torch()
+        timings["torch_load"] = time.perf_counter() - t
+        acts = capture_activations(
+            trt, [prefixes[i] for i in new], [users[i] for i in new], gen_ids,
+            [sx.preference_positions(d, opt.tau) for d in deltas],
+            should_stop=should_stop,
+            progress=lambda d, m: _stage(progress, "activations", d / m),
+        )
+        for k, i in enumerate(new):
+            c = CachedItem(users[i], deltas[k].astype(np.float32), acts[k])
+            item_store.put(keys[i], tag, c)
+            cached[keys[i]] = c
+        timings["activations"] = time.perf_counter() - t - timings["torch_load"]
+    all_items = [cached[k] for k in keys]
+    acts_all = [c.acts for c in all_items]
+    vectors: dict[str, np.ndarray] = {"stylevector": style_vector(acts_all)}
+    report_tokens: list[dict] = []
+    description, desc_source = "", "none"
+    if opt.method == "steerx":
+        t = time.perf_counter()
+        tok_vec = sx.steerx_tokens_vector(acts_all)
+        if tok_vec is None:
+            notes.append("No preference-driven tokens were found; SteerX falls back to "
+                         "the StyleVector direction.")
+            tok_vec = vectors["stylevector"]
+        vectors["steerx_tokens"] = tok_vec
+        pieces = [[_piece(llama, tok) for tok in c.tokens] for c in all_items]
+        report_tokens = sx.preference_tokens(pieces, [c.deltas for c in all_items], opt.tau)
+        prev = opt.previous or {}
+        if opt.description is not None and opt.description.strip():
+            description, desc_source = opt.description.strip(), "edited"
+        elif prev.get("description") and len(new) <= max(1, n // 10):
+            # A few new samples barely move the tokens: keep the text the user has seen.
+            description, desc_source = prev["description"], "kept"
+        else:
+            _stage(progress, "description", 0.0)
+            order = sorted(range(n), key=lambda i: -all_items[i].acts.pref_count)
+            description = write_description(
+                llama, [r["token"] for r in report_tokens], [items[i].text for i in order[:3]],
+                seed=opt.seed,
+            )
+            desc_source = "written"
+        _check_stop(should_stop)
+        _stage(progress, "description", 0.5)
+        prev_vec = prev.get("desc_vec")
+        if prev.get("description") == description and isinstance(prev_vec, np.ndarray) \
+                and prev_vec.shape == tok_vec.shape:
+            desc_vec = prev_vec
+        else:
+            trt = load_torch()
+            sys_d = f"{opt.system}\n\nThe user's writing style: {description}"
+            pick = list(range(n))[:DESC_ITEMS]
+            desc_vec = sx.description_contrast(
+                trt,
+                [llama.tokenize(chat_prefix(llama, items[i].instruction, sys_d)) for i in pick],
+                [prefixes[i] for i in pick],
+            )
+        vectors["description"] = desc_vec
+        vectors["steerx"] = sx.combine(tok_vec, desc_vec, opt.desc_weight)
+        timings["description"] = time.perf_counter() - t
+    _check_stop(should_stop)
+    # 6. layer and strength
+    t = time.perf_counter()
+    prev = opt.previous or {}
+    selection: list[dict] = []
+    auto = False
+    if opt.layer is not None and opt.alpha is not None:
+        layer, alpha = opt.layer, opt.alpha
+    elif prev.get("layer") is not None and len(new) <= max(1, n // 10) and opt.layer is None \
+            and opt.alpha is None:
+        layer, alpha = int(prev["layer"]), float(prev["alpha"])
+    else:
+        _stage(progress, "choosing layer and strength", 0.0)
+        layer, alpha, selection = select_layer_alpha(
+            bl, opt, prefixes, users, all_items, vectors,
+            fixed_layer=opt.layer, fixed_alpha=opt.alpha, should_stop=should_stop,
+            progress=lambda f: _stage(progress, "choosing layer and strength", f),
+        )
+        auto = True
+    timings["selection"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t_start
+    _stage(progress, "done", 1.0)
+    opts = asdict(opt)
+    opts.pop("previous", None)
+    return BuildReport(
+        method=opt.method, layer=layer, alpha=alpha, auto_selected=auto, vectors=vectors,
+        description=description, description_source=desc_source,
+        preference_tokens=report_tokens, n_samples=n, item_keys=keys, n_new=len(new),
+        n_generic_generated=n_generic, truncated=truncated, max_text_tokens=opt.max_text_tokens,
+        selection=selection, timings={k: round(v, 3) for k, v in timings.items()}, notes=notes,
+        options=opts,
+    )
+
+
+def _piece(llama: LlamaRuntime, tok: int) -> str:
+    return llama.llm.detokenize([tok]).decode("utf-8", errors="replace")
+
+
+def _folds(n: int) -> list[tuple[list[int], list[int]]]:
+    """(train, held-out) index lists: leave-one-out for small histories, else the last 20%."""
+    if n < LOO_BELOW:
+        return [([j for j in range(n) if j != i], [i]) for i in range(n)]
+    n_held = min(MAX_HELDOUT, max(1, round(0.2 * n)))
+    return [(list(range(n - n_held)), list(range(n - n_held, n)))]
+
+
+def _fold_vector(method: str, train: list[CachedItem], vectors: dict[str, np.ndarray],
+                 desc_weight: float) -> np.ndarray:
+    acts = [c.acts for c in train]
+    if method == "stylevector":
+        return style_vector(acts)
+    tok = sx.steerx_tokens_vector(acts)
+    if tok is None:
+        tok = style_vector(acts)
+    return sx.combine(tok, vectors.get("description"), desc_weight)
+
+
+def select_layer_alpha(
+    bl: BatchedLlama,
+    opt: BuildOptions,
+    prefixes: Sequence[Sequence[int]],
+    users: Sequence[Sequence[int]],
+    items: Sequence[CachedItem],
+    vectors: dict[str, np.ndarray],
+    *,
+    fixed_layer: int | None = None,
+    fixed_alpha: float | None = None,
+    should_stop: StopFn | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[int, float, list[dict]]:
+    """Pick the layer, then the strength, that most raise the log-likelihood of held-out texts.
+
+    The vector for each fold is built without its held-out items, so the choice
+    rewards generalising to the user's unseen writing, not memorising it. Layer
+    first at alpha 1, then alpha at that layer: 12 scorings instead of 36.
+    """
+    n = len(items)
+    n_layer = vectors["stylevector"].shape[0]
+    folds = [(tr, ho, _fold_vector(opt.method, [items[j] for j in tr], vectors, opt.desc_weight))
+             for tr, ho in _folds(n)]
+    seqs = {i: (list(prefixes[i]) + list(users[i][:SELECT_TOKENS]), len(prefixes[i]))
+            for _tr, ho, _v in folds for i in ho}
+
+    def mean_ll(layer: int, alpha: float) -> float:
+        _check_stop(should_stop)
+        total, count = 0.0, 0
+        for _tr, ho, vec in folds:
+            bl.set_control_vector(None if alpha == 0 else control_buffer(vec, layer, alpha))
+            for lp in bl.score([seqs[i] for i in ho]):
+                total += float(lp.sum())
+                count += lp.size
+        bl.set_control_vector(None)
+        return total / max(1, count)
+
+    layers = [fixed_layer] if fixed_layer is not None else sorted(
+        {min(n_layer - 1, max(1, round(f * n_layer))) for f in LAYER_FRACTIONS})
+    alphas = [fixed_alpha] if fixed_alpha is not None else list(ALPHAS)
+    steps = len(layers) + len(alphas) + 1
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done / steps)
+
+    base = mean_ll(layers[0], 0.0)
+    tick()
+    table: list[dict] = []
+    a0 = 1.0 if fixed_alpha is None else fixed_alpha
+    for L in layers:
+        table.append({"layer": L, "alpha": a0, "gain": round(mean_ll(L, a0) - base, 4)})
+        tick()
+    best_layer = max((r for r in table), key=lambda r: r["gain"])["layer"]
+    for a in alphas:
+        if a == a0:
+            continue
+        table.append({"layer": best_layer, "alpha": a,
+                      "gain": round(mean_ll(best_layer, a) - base, 4)})
+        tick()
+    best = max((r for r in table if r["layer"] == best_layer), key=lambda r: r["gain"])
+    log.info("selection: layer %d alpha %.2f gain %.4f nats/token", best["layer"], best["alpha"],
+             best["gain"])
+    return int(best["layer"]), float(best["alpha"]), table

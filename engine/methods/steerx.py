@@ -1,0 +1,139 @@
+"""SteerX (Zhao et al., arXiv 2510.22256): steer with the tokens the user's preferences drive.
+
+Our reading (DESIGN.md, after the same group's NextQuill):
+
+1. Token-level causal effect of the user's history on each token of one of
+   their texts:  delta_t = log p(y_t | x, H, y_<t) - log p(y_t | x, y_<t),
+   with H a few of the user's *other* texts shown in the prompt. Tokens the
+   history makes much more likely (delta_t > tau, about 1 nat) are the
+   preference-driven ones: what the user's habits, not the prompt, decide.
+2. Those tokens (and a few excerpts) are turned into a plain-words description
+   by the local model (`engine.methods.description`); the user may edit it.
+3. Vectors at every layer: the StyleVector difference taken only at the
+   preference-driven positions, and a description contrast
+   h_l(D + x) - h_l(x) at the position where the reply starts. The SteerX
+   vector is the first plus the second scaled to the same norm times
+   `desc_weight`.
+
+Everything here is arithmetic on token ids and arrays; the runtimes do the work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from engine.methods.stylevector import ItemActivations, residuals
+
+DEFAULT_TAU = 1.0
+N_CONTEXT = 2  # other history items shown as H
+FALLBACK_FRACTION = 0.1  # an item with no token above tau keeps its top 10% (if positive)
+
+StopFn = Callable[[], bool]
+
+
+def context_items(n: int, i: int, k: int = N_CONTEXT) -> list[int]:
+    """The k items shown as history for item i: the ones just before it (wrapping).
+
+    Deterministic, so a cached item's effects stay valid, and never the item itself.
+    """
+    if n <= 1:
+        return []
+    return [(i - j) % n for j in range(1, min(k, n - 1) + 1)]
+
+
+def preference_positions(deltas: np.ndarray, tau: float = DEFAULT_TAU) -> list[int]:
+    """Indices of the preference-driven tokens of one text."""
+    idx = np.flatnonzero(deltas > tau)
+    if idx.size == 0 and deltas.size:
+        k = max(1, int(round(FALLBACK_FRACTION * deltas.size)))
+        top = np.argsort(-deltas)[:k]
+        idx = np.sort(top[deltas[top] > 0])
+    return [int(i) for i in idx]
+
+
+def words(pieces: Sequence[str], deltas: np.ndarray) -> list[tuple[str, float]]:
+    """Merge sub-word tokens into words; a word's effect is the sum of its tokens' effects.
+
+    The sum is the word's own causal effect (log p(word | H) - log p(word)), and
+    a user reads "Marlowe", not "Mar" + "low" + "e".
+    """
+    out: list[tuple[str, float]] = []
+    for piece, val in zip(pieces, deltas, strict=False):
+        starts = not out or piece[:1].isspace() or not piece.strip() or not piece[:1].isalnum() \
+            or not out[-1][0][-1:].isalnum()
+        if starts:
+            out.append((piece.strip(), float(val)))
+        else:
+            w, v = out[-1]
+            out[-1] = (w + piece, v + float(val))
+    return [(w, v) for w, v in out if w]
+
+
+def preference_tokens(
+    pieces: Sequence[Sequence[str]],
+    deltas: Sequence[np.ndarray],
+    tau: float = DEFAULT_TAU,
+    top: int = 20,
+) -> list[dict]:
+    """The user's signature words: those whose history effect exceeds tau, ranked by total.
+
+    Ranking by the summed effect favours what is both strong and recurring
+    (a sign-off used in every message), not a one-off rare word.
+    """
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    for toks, d in zip(pieces, deltas, strict=True):
+        for word, val in words(toks, d):
+            seen[word] += 1
+            if val > tau:
+                total[word] += val
+                count[word] += 1
+    ranked = sorted(total, key=lambda k: -total[k])[:top]
+    return [
+        {"token": k, "effect": round(total[k] / count[k], 3), "count": count[k],
+         "share": round(count[k] / seen[k], 3)}
+        for k in ranked
+    ]
+
+
+def steerx_tokens_vector(acts: Sequence[ItemActivations]) -> np.ndarray | None:
+    """The StyleVector difference at preference-driven positions, pooled over all items."""
+    n = sum(a.pref_count for a in acts)
+    if n == 0:
+        return None
+    return (np.sum([a.pref_sum for a in acts], axis=0) / n).astype(np.float32)
+
+
+def description_contrast(
+    trt,
+    with_desc: Sequence[Sequence[int]],
+    without: Sequence[Sequence[int]],
+    *,
+    batch: int = 8,
+) -> np.ndarray:
+    """mean_i h_l(D + x_i) - h_l(x_i) at each prompt's last position, every layer."""
+    diffs = []
+    for s in range(0, len(with_desc), batch):
+        rows = [list(r) for r in with_desc[s : s + batch]]
+        rows += [list(r) for r in without[s : s + batch]]
+        h = residuals(trt, rows)
+        m = len(rows) // 2
+        for k in range(m):
+            a = h[:, k, len(rows[k]) - 1]
+            b = h[:, m + k, len(rows[m + k]) - 1]
+            diffs.append(a - b)
+    return np.mean(diffs, axis=0).astype(np.float32)
+
+
+def combine(tokens_vec: np.ndarray, desc_vec: np.ndarray | None, desc_weight: float) -> np.ndarray:
+    """SteerX vector per layer: token part + description contrast rescaled to its norm."""
+    if desc_vec is None or desc_weight == 0:
+        return tokens_vec
+    n_t = np.linalg.norm(tokens_vec, axis=1, keepdims=True)
+    n_d = np.linalg.norm(desc_vec, axis=1, keepdims=True)
+    scaled = desc_vec * np.divide(n_t, n_d, out=np.zeros_like(n_t), where=n_d > 0)
+    return (tokens_vec + desc_weight * scaled).astype(np.float32)
