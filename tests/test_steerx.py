@@ -1,0 +1,191 @@
+"""SteerX end to end on an invented user with a very distinctive voice (tests/data).
+
+"Marlowe" opens every note with "Ahoy there!", calls people "matey", likes
+"splendid" and "shipshape" and signs "Fair winds, Marlowe"; "formal" writes dry
+office prose. One profile is built through the real service (real llama.cpp,
+real torch, real SQLite in a temp folder) and shared by the tests here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
+N_TRAIN = 10
+SIGNATURE = {"Ahoy", "matey", "Marlowe", "Fair", "winds", "splendid", "shipshape"}
+
+
+def run_cli(home: Path, *args: str, timeout: float = 300):
+    env = dict(os.environ, ASSISTANT_HOME=str(home), PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=REPO)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A data folder with 10 of Marlowe's samples and a SteerX profile built from them."""
+    from assistant.app import AppContext
+    from assistant.history import HistoryService
+    from assistant.profile_service import ProfileService
+
+    home = tmp_path_factory.mktemp("steerx") / "home"
+    app = AppContext(home)
+    for x in USERS["marlowe"][:N_TRAIN]:
+        HistoryService(app.db).add(x["text"], prompt=x["prompt"])
+    stages: list[str] = []
+    out = ProfileService(app).build("steerx", progress=lambda f, s: stages.append(s))
+    yield app, out, stages
+    app.close()
+
+
+def _mean_loglik(app, texts, control=None) -> float:
+    """Mean per-token log-likelihood of each (prompt, text) under llama.cpp, as chat runs it."""
+    from engine.methods.batched import BatchedLlama
+    from engine.methods.builder import text_tokens
+    from engine.methods.generic import chat_prefix
+
+    rt = app.runtime()
+    with BatchedLlama(rt, n_ctx=2048, n_seq=8) as bl:
+        seqs = []
+        for x in texts:
+            p = rt.tokenize(chat_prefix(rt, x["prompt"], app.settings.system_prompt))
+            seqs.append((p + text_tokens(rt, x["text"]), len(p)))
+        bl.set_control_vector(control)
+        return float(np.mean([lp.mean() for lp in bl.score(seqs)]))
+
+
+def test_build_reports_progress_and_a_usable_profile(built):
+    app, out, stages = built
+    p = out.profile
+    assert p.method == "steerx" and p.active and p.n_samples == N_TRAIN
+    assert 1 <= p.layer < 30 and 0 < p.alpha <= 4
+    assert out.n_new == N_TRAIN and out.n_generic_generated == N_TRAIN
+    assert {"generic replies", "token effects", "activations", "done"} <= set(stages)
+    assert p.description.strip()
+
+
+def test_causal_effects_single_out_the_signature_words(built):
+    _app, out, _ = built
+    top = [t["token"] for t in out.profile.preference_tokens[:8]]
+    assert len(SIGNATURE & set(top)) >= 4, top
+    # Ordinary words of the samples ("the", "and") are not preference-driven.
+    assert not {"the", "and", "a", "to"} & set(top[:8])
+    # The description the user sees names the habits found.
+    assert any(w in out.profile.description for w in SIGNATURE)
+
+
+def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
+    from assistant.profile_service import ProfileService
+    from engine.methods.stylevector import control_buffer
+
+    app, _out, _ = built
+    view, vec = ProfileService(app).vector("steerx")
+    steer = control_buffer(vec, view.layer, view.alpha)
+    held, other = USERS["marlowe"][N_TRAIN:], USERS["formal"]
+    gain_own = _mean_loglik(app, held, steer) - _mean_loglik(app, held)
+    gain_other = _mean_loglik(app, other, steer) - _mean_loglik(app, other)
+    assert gain_own > 0.02, gain_own
+    assert gain_own > gain_other + 0.02, (gain_own, gain_other)
+
+
+def test_incremental_rebuild_touches_only_the_new_sample(built):
+    from assistant.history import HistoryService
+    from assistant.profile_service import ProfileService
+
+    app, first, _ = built
+    HistoryService(app.db).add(USERS["marlowe"][N_TRAIN]["text"],
+                               prompt=USERS["marlowe"][N_TRAIN]["prompt"])
+    out = ProfileService(app).build("steerx")
+    assert out.profile.n_samples == N_TRAIN + 1
+    assert out.n_new == 1 and out.n_generic_generated == 1
+    # With one new sample the user's description and the chosen strength stay as they were.
+    assert out.profile.description == first.profile.description
+    assert (out.profile.layer, out.profile.alpha) == (first.profile.layer, first.profile.alpha)
+
+
+def test_cancel_keeps_the_previous_profile(built):
+    from assistant.history import HistoryService
+    from assistant.profile_service import BuildCancelled, ProfileService
+
+    app, _first, _ = built
+    svc = ProfileService(app)
+    before = svc.get("steerx")
+    _v0, vec_before = svc.vector("steerx")
+    HistoryService(app.db).add(USERS["marlowe"][N_TRAIN + 1]["text"],
+                               prompt=USERS["marlowe"][N_TRAIN + 1]["prompt"])
+    cancel = threading.Event()
+    with pytest.raises(BuildCancelled, match="previous profile is unchanged"):
+        svc.build("steerx", progress=lambda f, s: cancel.set(), cancel=cancel)
+    after = svc.get("steerx")
+    _v1, vec_after = svc.vector("steerx")
+    assert after == before
+    assert np.array_equal(vec_before, vec_after)
+
+
+def test_description_edit_is_used_by_the_next_build(built):
+    from assistant.profile_service import ProfileService
+
+    app, _first, _ = built
+    svc = ProfileService(app)
+    mine = "You write like a cheerful old sailor: 'Ahoy there!', 'matey', 'Fair winds'."
+    svc.set_description(mine, "steerx")
+    out = svc.build("steerx", layer=svc.get("steerx").layer, alpha=svc.get("steerx").alpha)
+    assert out.profile.description == mine and out.profile.description_edited
+
+
+def test_exported_control_vector_loads_back(built, tmp_path):
+    from assistant.profile_service import ProfileService
+    from engine.steering.vectors import SteeringVector
+
+    app, _out, _ = built
+    svc = ProfileService(app)
+    view, vec = svc.vector("steerx")
+    path = svc.export_cvec(tmp_path / "me.gguf", "steerx")
+    sv = SteeringVector.load(path)
+    assert sv.layers == [view.layer]
+    np.testing.assert_allclose(sv.direction(view.layer), view.alpha * vec[view.layer], rtol=1e-6)
+    rt = app.runtime()
+    rt.set_steering(sv)  # llama.cpp accepts it for this model
+    assert rt.control_vector_active
+    rt.clear_steering()
+    full = SteeringVector.load(svc.export_cvec(tmp_path / "all.gguf", "steerx", all_layers=True))
+    assert len(full.layers) >= 20
+
+
+def test_cli_show_chat_and_other_model(built):
+    from sqlalchemy import update
+
+    from store.models import Profile
+
+    app, _out, _ = built
+    home = app.home
+    show = run_cli(home, "profile", "show", "--json")
+    assert show.returncode == 0, show.stderr
+    d = json.loads(show.stdout.strip().splitlines()[-1])
+    assert {"method", "layer", "alpha", "description", "preference_tokens", "n_samples", "model",
+            "built_at"} <= set(d)
+    assert d["preference_tokens"] and {"token", "effect"} <= set(d["preference_tokens"][0])
+    chat = run_cli(home, "chat", "--max-tokens", "8", "--seed", "1", "--json", "Hi!")
+    assert chat.returncode == 0, chat.stderr
+    assert json.loads(chat.stdout.strip().splitlines()[-1])["method"] == "steerx"
+    assert run_cli(home, "profile", "off").returncode == 0
+    chat = run_cli(home, "chat", "--max-tokens", "4", "--json", "Hi!")
+    assert json.loads(chat.stdout.strip().splitlines()[-1])["method"] == "none"
+    assert run_cli(home, "profile", "on").returncode == 0
+    with app.db.session() as s:  # as if the profile had been built with another GGUF
+        s.execute(update(Profile).values(model_fingerprint="0" * 16, model_name="Other 7B"))
+    chat = run_cli(home, "chat", "--method", "steerx", "--max-tokens", "4", "Hi!")
+    assert chat.returncode == 1 and "built for the model 'Other 7B'" in chat.stderr
+    chat = run_cli(home, "chat", "--max-tokens", "4", "--json", "Hi!")
+    assert chat.returncode == 0 and "without personalization" in chat.stderr
