@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
@@ -33,7 +34,14 @@ TASK = "Write a short note about rainy days and cats."
 class FileKeyring(KeyringBackend):
     """A keyring backend for the CLI tests (PYTHON_KEYRING_BACKEND): a JSON file."""
 
-    priority = 1  # type: ignore[assignment]
+    # keyring registers every backend subclass on import and picks the best viable
+    # one for the whole process: only be viable in the CLI subprocess that asks for
+    # it, or collecting this module would hijack every other test's keyring.
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]
+        if "TEST_KEYRING_FILE" not in os.environ:
+            raise RuntimeError("FileKeyring is only for the cloud CLI test")
+        return 1
 
     def _path(self) -> Path:
         return Path(os.environ["TEST_KEYRING_FILE"])
