@@ -140,3 +140,28 @@ def test_decoder_accepts_agreeing_prefix_and_reasks_at_disagreement(llama_runtim
     pc.close()
     assert text == " Paris London"
     assert st.remote_requests == 1 and st.steered_tokens == 1
+
+
+def test_accept_margin_keeps_a_near_tie_with_the_remote(llama_runtime, vocab):
+    """The penalty puts London 0.6 nats ahead of the remote's Paris on the second token."""
+    rt = llama_runtime
+    prompt = rt.tokenize(rt.format_chat([{"role": "user", "content": "Name a city."}]).text)
+    steps = [_step(vocab, [(" Paris", -0.1), (" London", -0.5)]) for _ in range(2)]
+    got = {}
+    for margin in (0.5, 0.7):
+        pc = PairedContext(rt, prompt, prompt, max_new_tokens=4)
+        dec = CoSteerDecoder(vocab, presence_penalty=1.0, accept_margin=margin)
+        got[margin] = "".join(dec.generate(ScriptedRemote(steps), pc, max_tokens=2))
+        pc.close()
+    assert got == {0.5: " Paris London", 0.7: " Paris Paris"}
+
+
+def test_no_repeat_ngram_breaks_a_loop(llama_runtime, vocab):
+    rt = llama_runtime
+    prompt = rt.tokenize(rt.format_chat([{"role": "user", "content": "Name a city."}]).text)
+    steps = [_step(vocab, [(" Paris", -0.1), (" London", -3.0)]) for _ in range(6)]
+    pc = PairedContext(rt, prompt, prompt, max_new_tokens=8)
+    dec = CoSteerDecoder(vocab, no_repeat_ngram=2, lookahead=6)
+    text = "".join(dec.generate(ScriptedRemote(steps), pc, max_tokens=3))
+    pc.close()
+    assert text == " Paris Paris London"  # the bigram (Paris, Paris) may not come twice

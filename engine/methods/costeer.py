@@ -340,8 +340,13 @@ class CoSteerDecoder:
     agrees with a greedy remote most often); above 0 it samples from it.
     `presence_penalty` (OpenAI's meaning, in nats) is subtracted from candidates
     already generated in the last 64 tokens: small greedy models loop otherwise.
-    It acts on the steered policy only, so it costs agreement exactly where the
-    remote would repeat itself.
+    `accept_margin` (nats, greedy only) keeps the remote's own token when the
+    steered policy rates it within that margin of its best: a tie-break toward
+    the remote that saves the round trip a disagreement costs (0 = exact argmax).
+    `no_repeat_ngram` N > 0 rules out a candidate that would repeat an N-gram of
+    local tokens already in the reply. Both act on the steered policy only: the
+    penalty costs agreement wherever a seen token is the remote's choice, the
+    n-gram rule only inside an actual loop, so it is the default of the service.
     """
 
     vocab: LocalVocab
@@ -351,6 +356,8 @@ class CoSteerDecoder:
     max_lookahead: int = 32
     temperature: float = 0.0
     presence_penalty: float = 0.0
+    no_repeat_ngram: int = 0
+    accept_margin: float = 0.0
     seed: int | None = None
     on_request: Callable[[int], None] | None = None
 
@@ -367,7 +374,7 @@ class CoSteerDecoder:
         cands: list[Candidate] = []
         ids: list[list[int]] = []
         for c in [*step.top, step.chosen]:
-            key = c.text if c.raw is None else c.raw.hex()
+            key = self._key(c)
             if key in seen:
                 continue
             loc = self.vocab.local_ids(c)
@@ -387,16 +394,34 @@ class CoSteerDecoder:
             recent = set(history[-64:])
             mask = np.array([f in recent for f in first])
             pi = pi - self.presence_penalty * mask
+        n = self.no_repeat_ngram
+        if n > 0 and len(history) >= n:
+            prefix = tuple(history[len(history) - n + 1 :])
+            followers = {
+                history[i + n - 1]
+                for i in range(len(history) - n + 1)
+                if tuple(history[i : i + n - 1]) == prefix
+            }
+            banned = np.array([f in followers for f in first])
+            if banned.any() and not banned.all():
+                pi = np.where(banned, -np.inf, pi)
         if self.temperature > 0:
             p = np.exp((pi - pi.max()) / self.temperature)
             k = int(rng.choice(len(p), p=p / p.sum()))
         else:
             k = int(np.argmax(pi))
+            r = seen.get(self._key(step.chosen))
+            if r is not None and r != k and pi[r] >= pi[k] - self.accept_margin:
+                k = r
         c = cands[k]
         same = c.text == step.chosen.text and (
             c.raw is None or step.chosen.raw is None or c.raw == step.chosen.raw
         )
         return Choice(c.text, ids[k], agreed=same)
+
+    @staticmethod
+    def _key(c: Candidate) -> str:
+        return c.text if c.raw is None else c.raw.hex()
 
     def generate(
         self,

@@ -1,0 +1,284 @@
+"""Cloud collaboration (CoSteer) against a local llama-cpp-python server as the remote.
+
+Part 1, speed: tokens, remote requests per token and tokens/s for plain CoSteer
+(one round trip per token, lookahead 1: 1.0 by construction) and for speculative
+prefix acceptance (ask for several tokens, keep the prefix the steered choice
+agrees with; goal under 0.3 requests per token).
+
+Part 2, quality: a few rows of the shared CoGenesis `paper_dev.json` (real
+authors: six earlier abstracts as the writing history, a title as the task),
+scored with ROUGE-1/ROUGE-L (rouge-score) against the author's real abstract.
+`none` is the remote alone (the same decoder with beta = 0, i.e. the remote's
+own greedy choice); `costeer_exact` adds the local delta from the author's
+history with the exact argmax; `costeer` is the app's default (0.5-nat margin
+toward the remote's token).
+`assistant eval` is being built separately; until it exists this script scores
+the rows itself.
+
+    python benchmarks/bench_cloud.py [--rows 4] [--max-tokens 128] [--speed-tokens 64]
+                                     [--remote URL] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DATA = Path(os.environ.get("COGENESIS_DIR", REPO.parent / "shared" / "data" / "cogenesis"))
+if not DATA.exists():
+    DATA = Path("/work/shared/data/cogenesis")
+
+SPEED_TASKS = [
+    "Write a short note about rainy days and cats.",
+    "Give me three tips for writing a clear email to a colleague.",
+    "Describe a quiet morning in a small seaside town.",
+]
+SPEED_HISTORY = [
+    (
+        "Tell me about your cat",
+        "My cat Miso naps on the radiator every afternoon. She purrs "
+        "like a tiny engine and judges everyone who walks past.",
+    ),
+    (
+        "Describe your day",
+        "Rain again. The cat glares at the window. I make tea, read two "
+        "chapters, and call it a productive Sunday.",
+    ),
+    (
+        "Write to a colleague",
+        "Hi Sam, quick one: can we move Thursday's sync to 3pm? Short and sweet, thanks!",
+    ),
+]
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_server(model: Path, n_ctx: int) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(n_ctx),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/v1/models", timeout=1).status_code == 200:
+                return proc, url + "/v1"
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the llama.cpp server did not start")
+
+
+class Bench:
+    """One temp data folder per user; the runtime is loaded once and shared."""
+
+    def __init__(self, runtime, remote: str) -> None:
+        self.runtime = runtime
+        self.remote = remote
+        self.tmp = tempfile.TemporaryDirectory()
+        self.n = 0
+
+    def run(self, history, task, max_tokens, **svc_kw) -> tuple[str, dict]:
+        from assistant.app import AppContext
+        from assistant.chat import ChatService
+        from assistant.cloud_service import CloudService
+        from assistant.history import HistoryService
+
+        self.n += 1
+        app = AppContext(Path(self.tmp.name) / f"h{self.n}")
+        try:
+            h = HistoryService(app.db)
+            for prompt, text in history:
+                h.add(text, prompt=prompt, source="file")
+            svc = CloudService(app, describe_profile=lambda: None, **svc_kw)
+            svc.configure(self.remote, "smollm2")
+            chat = ChatService(app.db, app.settings.system_prompt)
+            turn = chat.begin_turn(None, task, model_name=self.runtime.model_name)
+            chat.set_cloud(turn.conversation_id, True)
+            pieces, reply = svc.generate(
+                chat, turn, self.runtime, app.sampling(max_tokens=max_tokens, seed=0)
+            )
+            text = "".join(pieces)
+            return text, reply.stats.as_dict()
+        finally:
+            app.close()
+
+
+def speed(bench: Bench, max_tokens: int) -> list[dict]:
+    configs = {
+        "plain CoSteer (1 token/request)": {
+            "lookahead": 1,
+            "max_lookahead": 1,
+            "accept_margin": 0.0,
+        },
+        "speculative, exact argmax": {"accept_margin": 0.0},
+        "speculative, margin 0.5 (default)": {},
+    }
+    rows = []
+    for name, kw in configs.items():
+        tot = {
+            "tokens": 0,
+            "remote_requests": 0,
+            "seconds": 0.0,
+            "remote_seconds": 0.0,
+            "local_seconds": 0.0,
+            "agreed": 0,
+        }
+        for task in SPEED_TASKS:
+            _, st = bench.run(SPEED_HISTORY, task, max_tokens, **kw)
+            tot["tokens"] += st["tokens"]
+            tot["remote_requests"] += st["remote_requests"]
+            tot["seconds"] += st["seconds"]
+            tot["remote_seconds"] += st["remote_seconds"]
+            tot["local_seconds"] += st["local_seconds"]
+            tot["agreed"] += st["agreed_tokens"]
+        rows.append(
+            {
+                "config": name,
+                "tokens": tot["tokens"],
+                "remote_requests": tot["remote_requests"],
+                "requests_per_token": round(tot["remote_requests"] / max(1, tot["tokens"]), 3),
+                "agreement": round(tot["agreed"] / max(1, tot["tokens"]), 3),
+                "tokens_per_s": round(tot["tokens"] / max(1e-9, tot["seconds"]), 2),
+                "remote_s_per_token": round(tot["remote_seconds"] / max(1, tot["tokens"]), 3),
+                "local_s_per_token": round(tot["local_seconds"] / max(1, tot["tokens"]), 3),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def paper_rows(n: int) -> list[dict]:
+    """The first `n` rows of paper_dev.json: history (title, abstract) pairs, task, gold."""
+    import re
+
+    item = re.compile(r"Title:\s*(.*?)\s*\n\s*Content:\s*(.*?)(?=\n\s*Title:|\Z)", re.S)
+    out = []
+    for r in json.loads((DATA / "paper_dev.json").read_text(encoding="utf-8"))[:n]:
+        user = r["conversations"][0]["value"]
+        gold = r["conversations"][1]["value"]
+        hist, task = user.split("## History Paper Abstracts", 1)[1].split("## Task", 1)
+        history = [
+            (f"Compose an abstract for the title '{t.strip()}'.", c.strip())
+            for t, c in item.findall(hist.strip())
+            if c.strip()
+        ]
+        out.append({"tid": r["tid"], "history": history, "task": task.strip(), "gold": gold})
+    return out
+
+
+def quality(bench: Bench, n_rows: int, max_tokens: int) -> dict:
+    from rouge_score import rouge_scorer
+
+    from engine.methods.costeer import CoSteerConfig
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
+    methods = {
+        "none": {"config": CoSteerConfig(beta=0.0)},
+        "costeer_exact": {"accept_margin": 0.0},
+        "costeer": {},
+    }
+    res = {m: {"rouge1": [], "rougeL": [], "req_per_tok": [], "tok_s": []} for m in methods}
+    for row in paper_rows(n_rows):
+        for m, kw in methods.items():
+            text, st = bench.run(row["history"], row["task"], max_tokens, **kw)
+            sc = scorer.score(row["gold"], text)
+            res[m]["rouge1"].append(sc["rouge1"].fmeasure)
+            res[m]["rougeL"].append(sc["rougeL"].fmeasure)
+            res[m]["req_per_tok"].append(st["remote_requests_per_token"])
+            res[m]["tok_s"].append(st["tokens_per_s"])
+            print(
+                f"row {row['tid']} {m}: R-L {sc['rougeL'].fmeasure:.4f} "
+                f"req/tok {st['remote_requests_per_token']} | {text[:80]!r}",
+                flush=True,
+            )
+    table = {}
+    for m, r in res.items():
+        k = len(r["rougeL"])
+        table[m] = {key: round(sum(v) / k, 4) for key, v in r.items()} | {"rows": k}
+    for m in ("costeer_exact", "costeer"):
+        for metric in ("rouge1", "rougeL"):
+            base = table["none"][metric]
+            table[m][f"{metric}_vs_none_pct"] = round(100 * (table[m][metric] / base - 1), 1)
+    return table
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=4)
+    ap.add_argument("--max-tokens", type=int, default=128, help="per quality row")
+    ap.add_argument("--speed-tokens", type=int, default=64)
+    ap.add_argument("--remote", help="an existing OpenAI-compatible base URL (default: start one)")
+    ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="local llama.cpp threads (1: the local model and the server share 2 cores)",
+    )
+    ap.add_argument("--json", metavar="OUT")
+    args = ap.parse_args()
+
+    from assistant.models import embedded_model_path
+    from engine.runtime.llamacpp import LlamaRuntime
+
+    model = embedded_model_path()
+    proc = None
+    remote = args.remote
+    if not remote:
+        proc, remote = start_server(model, 2048)
+    try:
+        runtime = LlamaRuntime(model, n_ctx=2048, n_threads=args.threads)
+        bench = Bench(runtime, remote)
+        load = os.getloadavg()[0]
+        print(f"remote {remote}; local {runtime.model_name}; load average {load:.1f}")
+        out = {"load_average": load, "speed": speed(bench, args.speed_tokens)}
+        if not args.skip_quality:
+            out["quality"] = quality(bench, args.rows, args.max_tokens)
+            out["quality_note"] = (
+                f"first {args.rows} rows of paper_dev.json, {args.max_tokens} tokens, scored "
+                "by this script (rouge-score, stemmed); `assistant eval` not used"
+            )
+            print(json.dumps(out["quality"], indent=1))
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=1))
+        return 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
