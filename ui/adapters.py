@@ -29,10 +29,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from assistant.app import AppContext
@@ -173,35 +173,36 @@ class ProfileAdapter(_Adapter):
     def set_description(self, method: str, text: str) -> None:
         self.call("set_description", text, method)
 
-    def build_task(self, method: str) -> Callable[[ProgressFn, CancelToken], dict]:
-        """The build, to run in the profile thread.
+    def build_args(self, method: str) -> list[str]:
+        """Arguments for `python -m ui.build_process` (the build runs in a child process)."""
+        if not self.available:
+            raise UserError(self.missing_reason)
+        return ["--home", str(self.app.home), "--method", method]
 
-        It opens its own AppContext there: the build needs a llama.cpp model, and the
-        chat model belongs to the model thread (llama.cpp is not thread-safe). Chat
-        keeps working during a build, on its own copy of the model.
-        """
-        home = self.app.home
-        module = importlib.import_module(self.module)
-
-        def task(progress: ProgressFn, cancel: CancelToken) -> dict:
-            ctx = AppContext(home)
-            try:
-                svc = module.ProfileService(ctx)
-                out = svc.build(
-                    method,
-                    progress=lambda frac, stage: progress(
-                        int(frac * 1000), 1000, str(stage).capitalize()
-                    ),
-                    # the service polls `is_set`; the GUI sets the CancelToken
-                    cancel=SimpleNamespace(is_set=lambda: cancel.cancelled),
-                )
-            except getattr(module, "BuildCancelled", ()) :
-                return {"status": "cancelled"}
-            finally:
-                ctx.close()
-            return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
-
-        return task
+    @classmethod
+    def build_here(
+        cls,
+        home: str | Path,
+        method: str,
+        progress: ProgressFn,
+        cancel: threading.Event,
+    ) -> dict | None:
+        """Build the profile in this process (the child); None if it was cancelled."""
+        module = importlib.import_module(next(m for m in PROFILE_MODULES if module_available(m)))
+        ctx = AppContext(home)
+        try:
+            out = module.ProfileService(ctx).build(
+                method,
+                progress=lambda frac, stage: progress(
+                    int(frac * 1000), 1000, str(stage).capitalize()
+                ),
+                cancel=cancel,
+            )
+        except getattr(module, "BuildCancelled", ()):
+            return None
+        finally:
+            ctx.close()
+        return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
 
     # Runs in the model worker thread, before each reply (it steers the runtime):
     def apply_in_worker(self, runtime: Any) -> tuple[str, str]:

@@ -7,13 +7,14 @@ scheme changes, and every widget repaints from it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -41,6 +42,20 @@ def configure_application(qapp: QCoreApplication) -> None:
         hints.colorSchemeChanged.connect(
             lambda scheme: log.info("system colour scheme changed to %s", scheme.name)
         )
+
+
+def freeze_gc(*, collect: bool = True) -> None:
+    """Keep full garbage collections short, so they never stall the event loop.
+
+    Everything alive after start-up (modules, Qt wrappers, the model's Python
+    objects) moves to the permanent generation; a full collection then scans only
+    what the session itself created. Measured in the test process: full
+    collections of 350-430 ms without this, felt by the window as freezes.
+    `collect=False` when the window is already up: the collection itself pauses.
+    """
+    if collect:
+        gc.collect()
+    gc.freeze()
 
 
 def _show_unexpected(
@@ -72,6 +87,9 @@ def run_gui(home: str | Path | None = None) -> int:
     from ui.main_window import MainWindow  # after the context: a failure above shows fast
 
     window = MainWindow(ctx)
+    freeze_gc()  # before the window shows: the one full collection is not felt
+    # Once more when the model thread has imported and loaded the model.
+    window.model.modelLoaded.connect(lambda _facts: freeze_gc(collect=False))
     window.show()
 
     old_hook = sys.excepthook
@@ -95,6 +113,7 @@ def run_gui(home: str | Path | None = None) -> int:
             signal.signal(s, h)
         sys.excepthook = old_hook
         window.close()  # no-op if already closed; stops the workers otherwise
+        QThreadPool.globalInstance().waitForDone(5000)  # model-file checks in flight
         if window.shutdown_complete:
             ctx.close()
         else:  # a worker still runs: never free its model from this thread

@@ -1,10 +1,10 @@
 """The main window: conversations on the left; chat, draft, history, profile and cloud tabs.
 
-The window owns three worker threads: the model thread (the only one that calls
-into llama.cpp), the profile builder, and the data thread (export, import, reset,
-cloud checks). It routes the model's tokens to whichever pane asked for them and
-keeps the status bar honest about the model, the device, personalization and
-the cloud.
+The window owns the workers: the model thread (the only one that calls into
+llama.cpp), the profile build (a child process: its torch work would hold the
+GIL), the data thread (export, import, reset) and the cloud-check thread. It
+routes the model's tokens to whichever pane asked for them and keeps the status
+bar honest about the model, the device, personalization and the cloud.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ui.widgets.draft_pane import DraftPane
 from ui.widgets.history_panel import HistoryPanel
 from ui.widgets.personalization_panel import PersonalizationPanel
 from ui.widgets.settings_dialog import SettingsDialog
-from ui.workers import ModelHost, TaskHost
+from ui.workers import ModelHost, ProcessTaskHost, TaskHost
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self._shutdown_ok = False
 
         self.model = ModelHost(app, self.cloud, self.profile, self)
-        self.profile_tasks = TaskHost("profile-builder", self)
+        self.profile_tasks = ProcessTaskHost("ui.build_process", self)
         self.data_tasks = TaskHost("data-worker", self)
         self.cloud_tasks = TaskHost("cloud-check", self)
 
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         m.started.connect(self._on_started)
         m.finished.connect(self._on_finished)
         m.failed.connect(self._on_failed)
-        m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        m.notice.connect(self._on_notice)
         m.modelLoaded.connect(self._on_model_loaded)
         self.model.busyChanged.connect(self._on_busy)
 
@@ -242,7 +242,8 @@ class MainWindow(QMainWindow):
     def send_message(self, text: str) -> None:
         if self.model.busy or not text.strip():
             return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": ""}
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
+                     "sent": text}
         self.chat_view.begin_stream(text, self._model_facts.get("name"))
         self.chat_view.clear_input()
         self._gen["job_id"] = self.model.submit(
@@ -343,15 +344,31 @@ class MainWindow(QMainWindow):
             if self._shows_stream():
                 self.chat_view.end_stream(status)
             cid = result.get("conversation_id") or gen.get("conversation_id")
-            if cid is not None and cid == self.conversation_id:
+            if status == "error" and "reply_message_id" not in gen:
+                # Failed before anything was stored: take the optimistic bubbles back and
+                # give the user their message again, so nothing they typed is lost.
+                if gen.get("conversation_id") == self.conversation_id:
+                    self.show_conversation(self.conversation_id)
+                if gen.get("sent") and not self.chat_view.input_text().strip():
+                    self.chat_view.input.setPlainText(gen["sent"])
+            elif cid is not None and cid == self.conversation_id:
                 self.show_conversation(cid)  # the stored text and marks are what counts
             self.conversations.refresh(self.conversation_id)
+        notice = f" {gen['notice']}" if gen.get("notice") else ""
         if status == "partial":
-            self.statusBar().showMessage("Stopped; the text so far is kept.", 5000)
+            self.statusBar().showMessage(f"Stopped; the text so far is kept.{notice}", 8000)
         elif status == "complete":
             tps = result.get("tokens_per_s")
             speed = f" at {tps} tokens/s" if tps else ""
-            self.statusBar().showMessage(f"Done: {result.get('tokens', 0)} tokens{speed}.", 5000)
+            self.statusBar().showMessage(
+                f"Done: {result.get('tokens', 0)} tokens{speed}.{notice}", 10000 if notice else 5000
+            )
+
+    @Slot(str)
+    def _on_notice(self, text: str) -> None:
+        if self._gen is not None:
+            self._gen["notice"] = text  # repeated with "Done" so it is not overwritten
+        self.statusBar().showMessage(text, 10000)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -412,7 +429,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> SettingsDialog:
-        dlg = SettingsDialog(self.app, self.data, self.data_tasks, lambda: self.model.busy, self)
+        dlg = SettingsDialog(
+            self.app, self.data, self.data_tasks, lambda: self.model.busy, self,
+            loaded_model=self._model_facts,
+        )
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.settingsSaved.connect(self._on_settings_saved)
         dlg.open()
@@ -450,9 +470,13 @@ class MainWindow(QMainWindow):
             self.model_label.setToolTip(f.get("path", ""))
             engine = "GPU" if f.get("gpu_offload") else "CPU"
         else:
-            engine = "not loaded"
+            engine = ""
+            if not self.model_label.text():
+                self.model_label.setText("Model: not loaded yet")
         device = DEVICE_LABELS.get(self.app.settings.device, self.app.settings.device)
-        self.device_label.setText(f"Device: {device} · chat on {engine}")
+        self.device_label.setText(
+            f"Device: {device}" + (f" · chat on {engine}" if engine else "")
+        )
         self.personalization_label.setText(
             "Personalization: " + self.personalization.active_label
         )

@@ -1,4 +1,4 @@
-"""Qt workers: the long work of the app, kept off the GUI thread.
+"""Qt workers: the long work of the app, kept off the GUI thread (and out of its process).
 
 `ModelWorker` lives in one QThread for the life of the window and is the only
 code that ever calls into the loaded llama.cpp model (llama.cpp is not
@@ -9,19 +9,25 @@ is busy in the generation loop and would not see a queued "cancel" event until
 the reply was finished.
 
 `TaskHost`/`TaskWorker` run one cancellable function with progress in a thread of
-its own (profile building, export/import): it must not wait behind a chat reply,
-and a chat reply must not wait behind it.
+its own (export, import, reset, cloud checks): it must not wait behind a chat
+reply, and a chat reply must not wait behind it.
+
+`ProcessTaskHost` runs the profile build in a child process (`ui.build_process`)
+with the same signals: the build's torch work holds the GIL for hundreds of
+milliseconds at a time, which no thread of the GUI process may do.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
 from assistant.app import AppContext
 from assistant.chat import ChatService
@@ -119,6 +125,10 @@ class ModelWorker(QObject):
                     "gpu_offload": rt.gpu_offload,
                     "n_ctx": rt.n_ctx,
                     "fingerprint": rt.info.fingerprint,
+                    "architecture": rt.info.architecture,
+                    "n_layer": rt.info.n_layer,
+                    "context_length": rt.info.context_length,
+                    "size_bytes": rt.info.size_bytes,
                 }
             )
         return rt
@@ -416,3 +426,129 @@ class TaskHost(QObject):
         self.cancel()
         self._thread.quit()
         return self._thread.wait(timeout_ms)
+
+
+class ProcessTaskHost(QObject):
+    """Runs `python -m <module> ARGS` as a child process speaking the `ui.build_process`
+    protocol, with the signals of `TaskHost`. QProcess is asynchronous: the GUI thread
+    only ever parses a few short lines of JSON."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(dict)
+    failed = Signal(str)
+    runningChanged = Signal(bool)
+
+    KILL_AFTER_CANCEL_MS = 20_000
+    STDERR_TAIL = 4000
+
+    def __init__(self, module: str = "ui.build_process", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._module = module
+        self._proc: QProcess | None = None
+        self._stdout = b""
+        self._stderr = b""
+        self._result: dict | None = None
+        self._killer = QTimer(self)
+        self._killer.setSingleShot(True)
+        self._killer.timeout.connect(self._kill)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None
+
+    def start(self, args: list[str]) -> None:
+        if self.running:
+            raise UserError("A profile build is already running; wait for it or cancel it.")
+        proc = QProcess(self)
+        proc.setProgram(sys.executable)
+        proc.setArguments(["-m", self._module, *args])
+        proc.readyReadStandardOutput.connect(self._on_stdout)
+        proc.readyReadStandardError.connect(self._on_stderr)
+        proc.finished.connect(self._on_exit)
+        proc.errorOccurred.connect(self._on_error)
+        self._proc, self._stdout, self._stderr, self._result = proc, b"", b"", None
+        proc.start()
+        self.runningChanged.emit(True)
+
+    def cancel(self) -> None:
+        """Ask the child to stop (it keeps the previous profile); kill it if it does not."""
+        if self._proc is not None and not self._killer.isActive():
+            self._proc.write(b"cancel\n")
+            self._killer.start(self.KILL_AFTER_CANCEL_MS)
+
+    @Slot()
+    def _kill(self) -> None:
+        if self._proc is not None:
+            log.warning("the build process ignored cancel; killing it")
+            self._result = {"status": "cancelled"}
+            self._proc.kill()
+
+    @Slot()
+    def _on_stdout(self) -> None:
+        if self._proc is None:
+            return
+        self._stdout += bytes(self._proc.readAllStandardOutput())
+        *lines, self._stdout = self._stdout.split(b"\n")
+        for raw in lines:
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            event = msg.get("event")
+            if event == "progress":
+                self.progress.emit(int(msg["done"]), int(msg["total"]), str(msg["message"]))
+            elif event == "done":
+                self._result = {"status": "complete", **dict(msg.get("result") or {})}
+            elif event == "cancelled":
+                self._result = {"status": "cancelled"}
+            elif event == "error":
+                self._result = {"status": "error", "error": str(msg.get("message", ""))}
+
+    @Slot()
+    def _on_stderr(self) -> None:
+        if self._proc is not None:
+            tail = self._stderr + bytes(self._proc.readAllStandardError())
+            self._stderr = tail[-self.STDERR_TAIL:]
+
+    @Slot(QProcess.ProcessError)
+    def _on_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart and self._proc is not None:
+            why = self._proc.errorString()
+            msg = f"The profile build could not start ({why})."
+            self._result = {"status": "error", "error": msg}
+            self._done()
+
+    @Slot(int, QProcess.ExitStatus)
+    def _on_exit(self, code: int, _status: QProcess.ExitStatus) -> None:
+        self._on_stdout()
+        self._on_stderr()
+        if self._result is None:
+            log.error("build process exited with %d: %s", code,
+                      self._stderr.decode("utf-8", "replace")[-1000:])
+            self._result = {"status": "error", "error": (
+                f"The profile build stopped unexpectedly (exit code {code}); the previous "
+                "profile is unchanged. The details are in the log file.")}
+        self._done()
+
+    def _done(self) -> None:
+        result, self._result = self._result or {"status": "error"}, None
+        proc, self._proc = self._proc, None
+        self._killer.stop()
+        if proc is not None:
+            proc.deleteLater()
+        if result.get("status") == "error":
+            self.failed.emit(str(result.get("error", "")))
+        self.finished.emit(result)
+        self.runningChanged.emit(False)
+
+    def stop(self, timeout_ms: int = 15000) -> bool:
+        """At exit: cancel, wait a little, then kill; never leave a build running."""
+        proc = self._proc
+        if proc is None:
+            return True
+        proc.write(b"cancel\n")
+        proc.closeWriteChannel()
+        if not proc.waitForFinished(timeout_ms):
+            proc.kill()
+            proc.waitForFinished(3000)
+        return True

@@ -35,7 +35,24 @@ def close_window(w) -> None:
         box.close()
     w.close()
     assert w.shutdown_complete, "a worker thread did not stop"
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)  # settings' model-file checks
     w.deleteLater()
+
+
+def wait_until(condition, timeout_s: float) -> bool:
+    """Run the event loop until `condition()` (for module-scoped fixtures, which have no
+    qtbot). A QEventLoop releases the GIL while it waits; QTest.qWait does not, and would
+    starve the model thread of the interpreter."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
+    return bool(condition())
 
 
 def find_box(name: str = "") -> QMessageBox | None:
@@ -57,6 +74,7 @@ def click_box(box: QMessageBox, object_name: str) -> None:
 
 def screenshot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"gui-{name}.png"
+    QApplication.processEvents()  # pending relayouts (a label that just changed its text)
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
 
@@ -76,14 +94,42 @@ class StallMeter:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        if self.last is not None:
-            self.max_gap = max(self.max_gap, now - self.last)
+        if self.last is not None and now - self.last > self.max_gap:
+            self.max_gap = now - self.last
+            self.max_at = self.last - self.started  # when the longest gap began
         self.last = now
         self.ticks += 1
 
     def start(self) -> None:
         self.last = None
+        self.started = time.perf_counter()
+        self.max_at = 0.0
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+
+
+def store_profile(
+    app, *, method: str = "steerx", active: bool = True, fingerprint: str | None = None
+) -> None:
+    """A built profile for the embedded model, written through the store (a real build
+    takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
+    import numpy as np
+
+    from assistant.models import embedded_model_path
+    from engine.runtime.gguf_info import read_gguf_info
+    from store.models import Profile
+
+    info = read_gguf_info(embedded_model_path())
+    with app.db.session() as s:
+        s.add(Profile(
+            method=method, model_name=info.name, model_fingerprint=fingerprint or info.fingerprint,
+            n_layer=info.n_layer, n_embd=info.n_embd, layer=12, alpha=1.5,
+            description="Short, direct sentences; coffee and inbox come first.",
+            preference_tokens=[{"token": " honestly", "effect": 2.1, "count": 4},
+                               {"token": " Coffee", "effect": 1.7, "count": 3}],
+            n_samples=6, item_hashes=[],
+            vectors=np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes(),
+            active=active, meta={"auto_selected": True},
+        ))

@@ -7,10 +7,15 @@ would cost more than the tests themselves. Each test starts its own chat.
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from gui_helpers import StallMeter, close_window, make_window, screenshot
+from gui_helpers import (
+    StallMeter,
+    close_window,
+    make_window,
+    screenshot,
+    store_profile,
+    wait_until,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -18,6 +23,7 @@ from PySide6.QtTest import QTest
 from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.history import HistoryService
+from ui.app import freeze_gc
 
 pytestmark = pytest.mark.gui
 
@@ -28,10 +34,8 @@ GEN_TIMEOUT_MS = 180_000
 def model_window(gui_app, tmp_path_factory):
     ctx = AppContext(tmp_path_factory.mktemp("gui-home"))
     w = make_window(ctx, load_model=True, sampling={"seed": 11, "max_tokens": 40})
-    deadline = time.monotonic() + 180
-    while not w._model_facts and time.monotonic() < deadline:
-        QTest.qWait(50)
-    assert w._model_facts, "the model did not load"
+    assert wait_until(lambda: bool(w._model_facts), 180), "the model did not load"
+    freeze_gc()  # as run_gui does: full GC pauses would count as event-loop stalls
     yield w
     close_window(w)
     ctx.close()
@@ -223,6 +227,39 @@ def test_cloud_switch_and_preview(win, qtbot, artifacts_dir):
     assert "Nothing is sent" in panel.preview.toPlainText()
     assert win.cloud_label.text() == "Cloud: off"
     win.chat_view.clear_input()
+
+
+def test_chat_uses_the_active_profile_and_says_when_it_cannot(win, qtbot):
+    if not win.profile.available:
+        pytest.skip("the profile service is not in this checkout")
+    from store.models import Profile
+
+    # A profile built for another model file: the reply comes, unpersonalized, and the
+    # status bar says why (a message box per reply would be too much).
+    store_profile(win.app, fingerprint="another-model")
+    win.personalization.refresh()
+    results: list[dict] = []
+    win.model.finished.connect(results.append)
+    try:
+        send(win, qtbot, "Hello again.")
+        qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+        assert results[-1]["personalization"] == "none" and results[-1]["status"] == "complete"
+        assert "without personalization" in win.statusBar().currentMessage()
+
+        # The profile of this model: chat is steered with it.
+        with win.app.db.session() as s:
+            s.query(Profile).delete()
+        store_profile(win.app)
+        win.personalization.refresh()
+        assert win.personalization_label.text() == "Personalization: SteerX"
+        send(win, qtbot, "Hello once more.")
+        qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+        assert results[-1]["personalization"] == "steerx" and results[-1]["status"] == "complete"
+    finally:
+        win.model.finished.disconnect(results.append)
+        with win.app.db.session() as s:
+            s.query(Profile).delete()
+        win.personalization.refresh()
 
 
 def test_event_loop_stall_during_generation(win, qtbot, record_property):

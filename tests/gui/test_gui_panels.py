@@ -7,10 +7,18 @@ model thread still runs, so every flow goes through the real workers).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
-from gui_helpers import click_box, close_window, make_window, screenshot
+from gui_helpers import (
+    StallMeter,
+    click_box,
+    close_window,
+    make_window,
+    screenshot,
+    store_profile,
+)
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtTest import QTest
@@ -40,11 +48,12 @@ from ui.adapters import (
     ProfileAdapter,
     module_available,
 )
+from ui.app import freeze_gc
 from ui.widgets.chat_view import MessageBubble
 from ui.widgets.cloud_panel import CloudPanel
 from ui.widgets.personalization_panel import PersonalizationPanel
 from ui.widgets.settings_dialog import SettingsDialog
-from ui.workers import TaskHost
+from ui.workers import ProcessTaskHost, TaskHost
 
 pytestmark = pytest.mark.gui
 
@@ -180,7 +189,9 @@ def test_settings_model_picker_device_threads(window, qtbot, wait_box, tmp_path,
     dlg = window.open_settings()
     assert isinstance(dlg, SettingsDialog) and dlg.isVisible()
     assert dlg.data_folder.isReadOnly() and dlg.data_folder.text() == str(window.app.home)
-    assert dlg.model_path.text().startswith("Embedded:") and "layers" in dlg.model_info.text()
+    assert dlg.model_path.text().startswith("Embedded:")
+    # no model loaded in this window: the file is checked on the thread pool
+    qtbot.waitUntil(lambda: "layers" in dlg.model_info.text(), timeout=30_000)
     screenshot(dlg, artifacts_dir, "settings")
 
     # A file that is not a model is refused with the reason.
@@ -196,7 +207,8 @@ def test_settings_model_picker_device_threads(window, qtbot, wait_box, tmp_path,
 
     # A real GGUF is accepted and described.
     model = embedded_model_path()
-    assert dlg.set_model_path(str(model))
+    with qtbot.waitSignal(dlg.modelChecked, timeout=30_000):
+        dlg.set_model_path(str(model))
     assert dlg.model_path.text() == str(model.resolve()) and "30 layers" in dlg.model_info.text()
     dlg.device.setCurrentIndex(dlg.device.findData("cpu"))
     dlg.threads.setValue(1)
@@ -218,6 +230,16 @@ def test_model_that_fails_to_load_shows_a_message_not_a_traceback(
         box = wait_box("errorBox", timeout=30_000)
         assert "broken.gguf" in box.text() and "Traceback" not in box.text()
         box.accept()
+        # Sending now fails the same way; the message is not lost and nothing is stored.
+        w.chat_view.input.setPlainText("Are you there?")
+        w.chat_view.send_button.click()
+        assert w.chat_view.input_text() == ""
+        box = wait_box("errorBox", timeout=30_000)
+        assert "broken.gguf" in box.text()
+        box.accept()
+        qtbot.waitUntil(lambda: not w.model.busy)
+        assert w.chat_view.input_text() == "Are you there?"
+        assert w.chat_view.bubbles() == [] and w.chat.list_conversations() == []
     finally:
         close_window(w)
 
@@ -225,7 +247,7 @@ def test_model_that_fails_to_load_shows_a_message_not_a_traceback(
 def test_personalization_panel_explains_until_the_profile_service(window, qtbot):
     adapter = ProfileAdapter(window.app)
     adapter.module = ""  # the state while the profile service is missing
-    tasks = TaskHost("test-profile")
+    tasks = ProcessTaskHost()
     try:
         panel = PersonalizationPanel(adapter, tasks)
         panel.resize(800, 600)
@@ -250,31 +272,9 @@ needs_profile_service = pytest.mark.skipif(
 )
 
 
-def _store_profile(app, *, method: str = "steerx", active: bool = True) -> None:
-    """A built profile for the embedded model, written through the store (a real build
-    takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
-    import numpy as np
-
-    from engine.runtime.gguf_info import read_gguf_info
-    from store.models import Profile
-
-    info = read_gguf_info(embedded_model_path())
-    with app.db.session() as s:
-        s.add(Profile(
-            method=method, model_name=info.name, model_fingerprint=info.fingerprint,
-            n_layer=info.n_layer, n_embd=info.n_embd, layer=12, alpha=1.5,
-            description="Short, direct sentences; coffee and inbox come first.",
-            preference_tokens=[{"token": " honestly", "effect": 2.1, "count": 4},
-                               {"token": " Coffee", "effect": 1.7, "count": 3}],
-            n_samples=6, item_hashes=[],
-            vectors=np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes(),
-            active=active, meta={"auto_selected": True},
-        ))
-
-
 @needs_profile_service
 def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artifacts_dir):
-    _store_profile(window.app)
+    store_profile(window.app)
     panel = window.personalization
     window.tabs.setCurrentWidget(panel)
     panel.refresh()
@@ -329,13 +329,23 @@ def test_profile_build_progress_and_cancel(window, qtbot):
     panel.method.setCurrentIndex(panel.method.findData("stylevector"))
     reports: list[tuple[int, int, str]] = []
     window.profile_tasks.progress.connect(lambda d, t, m: reports.append((d, t, m)))
+    freeze_gc()  # as run_gui does: full GC pauses would count as event-loop stalls
+    meter = StallMeter()
+    meter.start()
+    t0 = time.perf_counter()
     panel.build_button.click()
+    click_s = time.perf_counter() - t0
     assert window.profile_tasks.running and panel.cancel_button.isEnabled()
     assert not panel.build_button.isEnabled()
-    qtbot.waitUntil(lambda: len(reports) >= 1, timeout=180_000)
+    qtbot.waitUntil(lambda: len(reports) >= 2, timeout=180_000)
     assert panel.progress.maximum() == 1000 and panel.progress_label.text()
     with qtbot.waitSignal(window.profile_tasks.finished, timeout=180_000) as sig:
         panel.cancel_button.click()
+    meter.stop()
+    print(f"\nmax event-loop stall during the profile build: {meter.max_gap * 1000:.1f} ms "
+          f"at {meter.max_at:.2f} s ({meter.ticks} ticks, {len(reports)} progress reports; "
+          f"starting the build took {click_s * 1000:.0f} ms)")
+    assert meter.max_gap < 0.1, f"the GUI thread stalled for {meter.max_gap * 1000:.0f} ms"
     assert sig.args[0]["status"] == "cancelled", sig.args[0]
     assert "Cancelled" in panel.progress_label.text()
     assert panel._adapter.state("stylevector").exists is False

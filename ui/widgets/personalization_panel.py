@@ -2,8 +2,8 @@
 
 Everything goes through `ProfileAdapter`. While the profile service is missing the
 controls stay visible but disabled, under a banner that says why: the user sees
-what is coming and that nothing is half-working. The build runs in the profile
-`TaskHost` thread (not the model thread), so chatting stays possible meanwhile.
+what is coming and that nothing is half-working. The build runs in a child
+process (`ProcessTaskHost`), so chatting stays possible and the window smooth meanwhile.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ui.adapters import ProfileAdapter, ProfileState
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
-from ui.workers import TaskHost
+from ui.workers import ProcessTaskHost
 
 STRENGTH_STEPS = 100  # slider units per 1.0 of strength
 MAX_STRENGTH = 6.0  # the builder tries 0.5 to 4
@@ -38,7 +38,7 @@ class PersonalizationPanel(QWidget):
     message = Signal(str)
 
     def __init__(
-        self, adapter: ProfileAdapter, tasks: TaskHost, parent: QWidget | None = None
+        self, adapter: ProfileAdapter, tasks: ProcessTaskHost, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._adapter = adapter
@@ -65,7 +65,9 @@ class PersonalizationPanel(QWidget):
         self.strength.setAccessibleName("Personalization strength")
         self.strength.setRange(0, int(MAX_STRENGTH * STRENGTH_STEPS))
         self.strength.setPageStep(10)
-        self.strength_value = QLabel(self)
+        self.strength_value = QLabel("0.00", self)
+        self.strength_value.setMinimumWidth(self.strength_value.fontMetrics().horizontalAdvance(
+            "00.00"))
         self.strength.valueChanged.connect(
             lambda v: self.strength_value.setText(f"{v / STRENGTH_STEPS:.2f}")
         )
@@ -204,7 +206,8 @@ class PersonalizationPanel(QWidget):
             return (f"No {label} profile yet: " if label else "No profile yet: ") + (
                 "build one from your writing history."
             )
-        text = (f"{st.method} profile for {st.model_name}, from {st.samples_used} writing "
+        label = dict(self._adapter.methods()).get(st.method, st.method)
+        text = (f"{label} profile for {st.model_name}, from {st.samples_used} writing "
                 f"sample(s), built {st.built_at}.")
         name, fingerprint = self._current_model
         if fingerprint and st.model_fingerprint and fingerprint != st.model_fingerprint:
@@ -286,13 +289,13 @@ class PersonalizationPanel(QWidget):
         method = self.method.currentData()
         if method in (None, "none"):
             method = self._state.method or "steerx"
-        task = guarded(self, self._adapter.build_task, method)
-        if task is None:
+        args = guarded(self, self._adapter.build_args, method)
+        if args is None:
             return
         self._selected = method
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.progress_label.setText("Starting… (loading the models)")
-        guarded(self, self._tasks.start, task)
+        guarded(self, self._tasks.start, args)
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, message: str) -> None:

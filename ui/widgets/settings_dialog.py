@@ -1,19 +1,22 @@
 """Settings: the model file, device, threads, the data folder, and export / import / reset.
 
 A picked model file is checked with `read_gguf_info` before it is accepted, so a
-wrong file is refused here with the reason, not later by llama.cpp. Export,
+wrong file is refused here with the reason, not later by llama.cpp. The check
+parses the whole GGUF header (seconds for a large model), so it runs on the
+thread pool; the model in use is described from what the model thread reported. Export,
 import and reset go through `DataAdapter` and run in the data `TaskHost` thread;
 reset always asks first and says what it will delete.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,15 +53,45 @@ DEVICES = [
 ]
 
 
-def describe_model(info: GGUFInfo) -> str:
+def describe_model(info: GGUFInfo | dict) -> str:
+    d = info if isinstance(info, dict) else {
+        "name": info.name, "architecture": info.architecture, "n_layer": info.n_layer,
+        "context_length": info.context_length, "size_bytes": info.size_bytes,
+    }
     return (
-        f"{info.name} — {info.architecture}, {info.n_layer} layers, "
-        f"context {info.context_length}, {info.size_bytes / 1e6:.0f} MB"
+        f"{d['name']} — {d['architecture']}, {d['n_layer']} layers, "
+        f"context {d['context_length']}, {d['size_bytes'] / 1e6:.0f} MB"
     )
+
+
+class _CheckSignals(QObject):
+    done = Signal(str, str, str)  # path, description ("" if unusable), error
+
+
+class _ModelCheck(QRunnable):
+    """`read_gguf_info` on the thread pool: the GUI thread never parses a model file."""
+
+    def __init__(self, path: str, accept: bool) -> None:
+        super().__init__()
+        self.path = path
+        self.accept = accept  # True: the user picked it; it becomes the choice if usable
+        self.signals = _CheckSignals()
+
+    def run(self) -> None:
+        try:
+            desc, error = describe_model(read_gguf_info(self.path)), ""
+        except ModelFileError as exc:
+            desc, error = "", str(exc)
+        except Exception as exc:  # a damaged file must not kill the pool thread
+            desc, error = "", f"{Path(self.path).name} cannot be read ({exc})."
+        # RuntimeError: the dialog closed meanwhile, and nobody waits for the answer
+        with contextlib.suppress(RuntimeError):
+            self.signals.done.emit(self.path, desc, error)
 
 
 class SettingsDialog(QDialog):
     settingsSaved = Signal(bool)  # True when the model file changed
+    modelChecked = Signal(str)  # a picked file passed the check and is the new choice
 
     def __init__(
         self,
@@ -67,7 +100,9 @@ class SettingsDialog(QDialog):
         tasks: TaskHost,
         model_busy: Callable[[], bool],
         parent: QWidget | None = None,
+        loaded_model: dict | None = None,
     ) -> None:
+        """`loaded_model`: the facts the model thread reported (describes it for free)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -80,6 +115,8 @@ class SettingsDialog(QDialog):
         self._settings = load_settings(app.db)
         self._model_path: str | None = self._settings.model_path
         self._running_action = ""
+        self._loaded_model = dict(loaded_model or {})
+        self._checks: dict[str, _ModelCheck] = {}  # in flight, kept alive until done
 
         # ---- model and performance ----
         self.model_path = QLineEdit(self)
@@ -207,6 +244,7 @@ class SettingsDialog(QDialog):
 
     # ---- model -------------------------------------------------------------
     def _show_model(self) -> None:
+        self.default_button.setEnabled(self._model_path is not None)
         if self._model_path is None:
             try:
                 path = embedded_model_path()
@@ -218,11 +256,44 @@ class SettingsDialog(QDialog):
         else:
             path = Path(self._model_path)
             self.model_path.setText(str(path))
+        self.model_path.setCursorPosition(0)  # show the start, not the end, of a long path
+        facts = self._loaded_model
+        if facts.get("path") and Path(facts["path"]).resolve() == path.resolve() and facts.get(
+            "n_layer"
+        ):
+            self.model_info.setText(describe_model(facts))
+        else:
+            self.model_info.setText("Checking the model file…")
+            self._check(str(path), accept=False)
+
+    def _check(self, path: str, *, accept: bool) -> None:
+        check = _ModelCheck(path, accept)
+        check.setAutoDelete(False)
+        self._checks[path] = check
+        # A bound slot (not a lambda): Qt drops the connection if the dialog is gone.
+        check.signals.done.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
+        QThreadPool.globalInstance().start(check)
+
+    @Slot(str, str, str)
+    def _on_checked(self, path: str, desc: str, error: str) -> None:
+        check = self._checks.pop(path, None)
+        if check is None:
+            return
+        if check.accept:
+            if error:
+                show_error(self, error, "Not a usable model")
+                return
+            self._model_path = path
+            self.model_path.setText(path)
+            self.model_path.setCursorPosition(0)
+            self.default_button.setEnabled(True)
+            self.modelChecked.emit(path)
         try:
-            self.model_info.setText(describe_model(read_gguf_info(path)))
-        except ModelFileError as exc:
-            self.model_info.setText(f"Unusable: {exc}")
-        self.default_button.setEnabled(self._model_path is not None)
+            shown = self._model_path or str(embedded_model_path())
+        except UserError:
+            return
+        if Path(shown).resolve() == Path(path).resolve():
+            self.model_info.setText(desc or f"Unusable: {error}")
 
     @Slot()
     def open_model_dialog(self) -> QFileDialog:
@@ -236,18 +307,15 @@ class SettingsDialog(QDialog):
         return dlg
 
     @Slot(str)
-    def set_model_path(self, path: str | None) -> bool:
-        """Accept `path` only if it is a complete GGUF model; None means the embedded one."""
-        if path:
-            try:
-                read_gguf_info(path)
-            except ModelFileError as exc:
-                show_error(self, str(exc), "Not a usable model")
-                return False
-            path = str(Path(path).expanduser().resolve())
-        self._model_path = path or None
-        self._show_model()
-        return True
+    def set_model_path(self, path: str | None) -> None:
+        """Use `path` once it proves to be a complete GGUF model (checked off the GUI
+        thread; `modelChecked` says when); None means the embedded model, at once."""
+        if not path:
+            self._model_path = None
+            self._show_model()
+            return
+        self.model_info.setText("Checking the model file…")
+        self._check(str(Path(path).expanduser().resolve()), accept=True)
 
     # ---- saving ------------------------------------------------------------
     def accept(self) -> None:
