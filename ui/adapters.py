@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,6 +125,8 @@ class ProfileState:
 
 
 METHODS = [("none", "Off"), ("stylevector", "StyleVector"), ("steerx", "SteerX")]
+METHOD_LABELS = {"none": "Off", "stylevector": "StyleVector", "steerx": "SteerX",
+                 "fints": "Fints", "dps": "DPS"}
 
 
 class ProfileAdapter(_Adapter):
@@ -135,7 +138,14 @@ class ProfileAdapter(_Adapter):
     )
 
     def methods(self) -> list[tuple[str, str]]:
-        return list(METHODS)
+        """(key, label) for the method box; later methods plug in through the service's
+        CHAT_METHODS (read without importing the service)."""
+        if not self.available:
+            return list(METHODS)
+        keys = getattr(sys.modules.get(self.module), "CHAT_METHODS", None)
+        if not keys:
+            return list(METHODS)
+        return [(k, METHOD_LABELS.get(k, k.capitalize())) for k in keys]
 
     def state(self, method: str | None = None) -> ProfileState:
         """The profile of `method` (None: the active one, else the most recent)."""

@@ -243,23 +243,24 @@ class MainWindow(QMainWindow):
         if self.model.busy or not text.strip():
             return
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
-                     "sent": text}
+                     "sent": text, "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(text, self._model_facts.get("name"))
         self.chat_view.clear_input()
         self._gen["job_id"] = self.model.submit(
             "chat", conversation_id=self.conversation_id, text=text, sampling=self.sampling,
-            cloud=self.cloud_panel.cloud_on,
+            cloud=self._gen["cloud"],
         )
 
     @Slot()
     def regenerate(self) -> None:
         if self.model.busy or self.conversation_id is None:
             return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": ""}
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
+                     "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(None, self._model_facts.get("name"))
         self._gen["job_id"] = self.model.submit(
             "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
-            cloud=self.cloud_panel.cloud_on,
+            cloud=self._gen["cloud"],
         )
 
     @Slot(str, str)
@@ -354,6 +355,8 @@ class MainWindow(QMainWindow):
             elif cid is not None and cid == self.conversation_id:
                 self.show_conversation(cid)  # the stored text and marks are what counts
             self.conversations.refresh(self.conversation_id)
+        if gen.get("cloud"):
+            self.cloud_panel.report_reply(status != "error", str(result.get("error", "")))
         notice = f" {gen['notice']}" if gen.get("notice") else ""
         if status == "partial":
             self.statusBar().showMessage(f"Stopped; the text so far is kept.{notice}", 8000)

@@ -7,6 +7,8 @@ would cost more than the tests themselves. Each test starts its own chat.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from gui_helpers import (
     StallMeter,
@@ -260,6 +262,76 @@ def test_chat_uses_the_active_profile_and_says_when_it_cannot(win, qtbot):
         with win.app.db.session() as s:
             s.query(Profile).delete()
         win.personalization.refresh()
+
+
+@pytest.fixture(scope="module")
+def llama_server(model_path, tmp_path_factory):
+    """llama-cpp-python's OpenAI-compatible server on loopback: a real remote endpoint."""
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the llama.cpp server did not start: " + log.read_text()[-1000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_cloud_reply_through_a_real_endpoint(win, qtbot, llama_server):
+    """With the switch on, the reply is written by the remote (CoSteer, steered locally),
+    streams like a local one, is stored, and the connection status says it came through."""
+    if not win.cloud.available:
+        pytest.skip("the cloud service (assistant.cloud_service) is not in this checkout")
+    send(win, qtbot, "Hi!")
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    panel = win.cloud_panel
+    panel.endpoint.setText(llama_server)
+    panel.model.setText("smollm2")
+    panel.save_button.click()
+    panel.switch.click()
+    assert panel.cloud_on
+    win.sampling.update(max_tokens=16)
+    results: list[dict] = []
+    win.model.finished.connect(results.append)
+    try:
+        send(win, qtbot, "Name a colour.")
+        qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    finally:
+        win.model.finished.disconnect(results.append)
+        panel.switch.click()
+        win.chat_view.clear_input()
+    result = results[-1]
+    assert result["cloud"] and result["status"] == "complete", result
+    stored = ChatService(win.app.db).messages(win.conversation_id)[-1]
+    assert stored.role == "assistant" and stored.content == result["text"] and stored.content
+    assert "Connected" in panel.status_label.text()
 
 
 def test_event_loop_stall_during_generation(win, qtbot, record_property):

@@ -19,7 +19,7 @@ from gui_helpers import (
     screenshot,
     store_profile,
 )
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -125,7 +125,7 @@ def _drop(widget, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(QPoint(10, 10), *args)
+    enter = QDragEnterEvent(QPointF(10, 10), *args)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the panel refused the dragged files"
     QApplication.sendEvent(widget, QDropEvent(QPointF(10, 10), *args))
@@ -315,7 +315,6 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
 
 
 @needs_profile_service
-@pytest.mark.slow
 def test_profile_build_progress_and_cancel(window, qtbot):
     """A real build in the profile thread: progress arrives, Cancel stops it, the previous
     profile is untouched, and the window keeps running meanwhile."""

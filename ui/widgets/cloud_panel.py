@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QTime, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -257,6 +257,14 @@ class CloudPanel(QWidget):
             return
         self.preview.setPlainText(
             json.dumps(result.get("preview", {}), indent=2, ensure_ascii=False)
+        )
+
+    def report_reply(self, ok: bool, error: str = "") -> None:
+        """The connection status as the last cloud reply found it."""
+        when = QTime.currentTime().toString("HH:mm")
+        self.status_label.setText(
+            f"Connected: the last reply came through at {when}." if ok
+            else f"The last request failed at {when}: {error}"
         )
 
     @Slot()
