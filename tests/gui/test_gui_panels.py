@@ -19,7 +19,7 @@ from gui_helpers import (
     screenshot,
     store_profile,
 )
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -125,7 +125,10 @@ def _drop(widget, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(QPointF(10, 10), *args)
+    try:  # PySide6 6.11 takes a QPoint here, later versions a QPointF
+        enter = QDragEnterEvent(QPoint(10, 10), *args)
+    except TypeError:
+        enter = QDragEnterEvent(QPointF(10, 10), *args)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the panel refused the dragged files"
     QApplication.sendEvent(widget, QDropEvent(QPointF(10, 10), *args))
