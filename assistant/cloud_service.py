@@ -44,6 +44,9 @@ from store.models import Conversation
 log = logging.getLogger(__name__)
 
 KEY_ENV = "ASSISTANT_CLOUD_API_KEY"
+# llama.cpp servers default to a repeat penalty that makes their greedy choice differ
+# from their own log-probs; other servers ignore it or reject it (then it is dropped).
+LLAMA_CPP_EXTRAS = {"repeat_penalty": 1.0}
 KEY_ACCOUNT = "default"
 DEFAULT_TOP_K = 20
 DEFAULT_LOOKAHEAD = 8
@@ -84,6 +87,13 @@ def session_only() -> bool:
     return keyring_backend() is None
 
 
+def stored_api_key() -> str | None:
+    """The key from the keyring (or this session's store), else from ASSISTANT_CLOUD_API_KEY."""
+    from assistant import secrets
+
+    return secrets.get_api_key(KEY_ACCOUNT) or os.environ.get(KEY_ENV) or None
+
+
 # ---- retrieval of the personal context -----------------------------------------------
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -92,13 +102,12 @@ def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if len(w) > 2]
 
 
-def rank_samples(
-    samples: Sequence[SampleView], query: str, k: int = CONTEXT_SAMPLES
-) -> list[SampleView]:
+def rank_samples(samples: Sequence[Any], query: str, k: int = CONTEXT_SAMPLES) -> list[Any]:
     """BM25 (k1=1.2, b=0.75) of the samples' prompt + text against the task.
 
     Lexical retrieval is enough to pick the user's writing on the same topic;
     with no overlap at all the most recent samples stand in (style still helps).
+    `samples` are anything with `.text` and `.prompt`, oldest first.
     """
     pool = [s for s in samples if s.text.strip() and s.text.strip() != query.strip()]
     if not pool:
@@ -118,12 +127,12 @@ def rank_samples(
             if w in tf:
                 idf = math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5))
                 s += idf * tf[w] * 2.2 / (tf[w] + 1.2 * (0.25 + 0.75 * len(d) / avg))
-        scores.append((s, pool[i].id, i))
+        scores.append((s, i))
     scores.sort(key=lambda x: (-x[0], -x[1]))
-    return [pool[i] for _, _, i in scores[:k]]
+    return [pool[i] for _, i in scores[:k]]
 
 
-def context_block(samples: Sequence[SampleView], description: str | None) -> str:
+def context_block(samples: Sequence[Any], description: str | None) -> str:
     """The personal context as the local model's system text (never sent anywhere).
 
     Only the user's own texts and the description: an instruction ("write in the
@@ -196,6 +205,80 @@ class CloudPlan:
         }
 
 
+def build_plan(
+    runtime: LlamaRuntime,
+    messages: Sequence[dict[str, str]],
+    samples: Sequence[Any],
+    description: str | None,
+    *,
+    system: str,
+    client: CloudClient,
+    top_k: int = DEFAULT_TOP_K,
+    max_tokens: int,
+) -> CloudPlan:
+    """The remote session (public turns only) and the two local prompts (with/without context)."""
+    public = public_messages(messages)
+    if not public or public[-1]["role"] != "user":
+        raise UserError("There is no message to send.")
+    try:
+        remote_prompt = runtime.fit_chat(public, max_tokens)
+    except EngineError as exc:
+        raise UserError(str(exc)) from exc
+    kept = public[remote_prompt.trimmed_turns :]  # fit_chat drops the oldest first
+    system = system.strip() or "You are a helpful assistant."
+    local_with = runtime.format_chat(
+        [{"role": "system", "content": system + "\n\n" + context_block(samples, description)}]
+        + kept
+    )
+    local_without = runtime.format_chat([{"role": "system", "content": system}] + kept)
+    vocab = LocalVocab.for_runtime(runtime)
+    session = RemoteSession(
+        client=client,
+        prompt=remote_prompt.text,
+        messages=kept,
+        stop=list(remote_prompt.stop),
+        top_k=top_k,
+        api=AUTO,
+        accept=lambda comp: vocab.shared_fraction(comp.steps) >= 0.9,
+    )
+    return CloudPlan(
+        session=session,
+        with_context=local_with.text,
+        without_context=local_without.text,
+        samples_used=len(samples),
+        description_used=bool(description),
+        trimmed_turns=remote_prompt.trimmed_turns,
+    )
+
+
+def steer(
+    plan: CloudPlan,
+    runtime: LlamaRuntime,
+    decoder: CoSteerDecoder,
+    *,
+    max_tokens: int,
+    stats: CoSteerStats,
+    cancel: CancelToken | None = None,
+) -> Iterator[str]:
+    """Run `decoder` over the plan's remote session and a fresh pair of local contexts."""
+    local: PairedContext | None = None
+    try:
+        local = PairedContext(
+            runtime,
+            runtime.tokenize(plan.with_context),
+            runtime.tokenize(plan.without_context),
+            max_new_tokens=max_tokens,
+        )
+        yield from decoder.generate(
+            plan.session, local, max_tokens=max_tokens, cancel=cancel, stats=stats
+        )
+    finally:
+        stats.vocab_match = "shared" if plan.session.api == "completions" else "text"
+        if local is not None:
+            local.close()
+        plan.session.client.close()
+
+
 @dataclass
 class CloudReply:
     """What a steered reply cost; `stats` is the turn's stats (tokens, seconds...)."""
@@ -264,11 +347,7 @@ class CloudService:
 
     def api_key(self) -> str | None:
         """The key for requests: explicit, else the keyring/session store, else the env var."""
-        if self._key_override:
-            return self._key_override
-        from assistant import secrets
-
-        return secrets.get_api_key(KEY_ACCOUNT) or os.environ.get(KEY_ENV) or None
+        return self._key_override or stored_api_key()
 
     def key_source(self) -> str:
         if self._key_override:
@@ -331,9 +410,7 @@ class CloudService:
                 self.api_key(),
                 timeout=self.timeout,
                 retries=self.retries,
-                # llama.cpp servers default to a repeat penalty that makes their greedy
-                # choice differ from their own log-probs; others ignore or reject it.
-                extra_body={"repeat_penalty": 1.0},
+                extra_body=LLAMA_CPP_EXTRAS,
             )
         except CloudError as exc:
             raise UserError(str(exc)) from exc
@@ -352,38 +429,17 @@ class CloudService:
     ) -> CloudPlan:
         """Split `messages` (as ChatService prepares them) into what is sent and what is not."""
         public = public_messages(messages)
-        if not public or public[-1]["role"] != "user":
-            raise UserError("There is no message to send.")
-        task = public[-1]["content"]
-        try:
-            remote_prompt = runtime.fit_chat(public, max_tokens)
-        except EngineError as exc:
-            raise UserError(str(exc)) from exc
-        kept = public[remote_prompt.trimmed_turns :]  # fit_chat drops the oldest first
+        task = public[-1]["content"] if public else ""
         samples, description = self.personal_context(task)
-        system = self.app.settings.system_prompt.strip() or "You are a helpful assistant."
-        local_with = runtime.format_chat(
-            [{"role": "system", "content": system + "\n\n" + context_block(samples, description)}]
-            + kept
-        )
-        local_without = runtime.format_chat([{"role": "system", "content": system}] + kept)
-        vocab = LocalVocab.for_runtime(runtime)
-        session = RemoteSession(
+        return build_plan(
+            runtime,
+            messages,
+            samples,
+            description,
+            system=self.app.settings.system_prompt,
             client=client or self.client(),
-            prompt=remote_prompt.text,
-            messages=kept,
-            stop=list(remote_prompt.stop),
             top_k=self.top_k,
-            api=AUTO,
-            accept=lambda comp: vocab.shared_fraction(comp.steps) >= 0.9,
-        )
-        return CloudPlan(
-            session=session,
-            with_context=local_with.text,
-            without_context=local_without.text,
-            samples_used=len(samples),
-            description_used=bool(description),
-            trimmed_turns=remote_prompt.trimmed_turns,
+            max_tokens=max_tokens,
         )
 
     def preview(
@@ -456,9 +512,8 @@ class CloudService:
         on_notice: Callable[[str], None] | None,
     ) -> Iterator[str]:
         stats = reply.stats
-        vocab = LocalVocab.for_runtime(runtime)
         decoder = CoSteerDecoder(
-            vocab,
+            LocalVocab.for_runtime(runtime),
             config=self.config,
             lookahead=self.lookahead,
             min_lookahead=min(4, self.lookahead),
@@ -470,28 +525,15 @@ class CloudService:
             seed=sampling.seed,
         )
         written: list[str] = []
-        session = plan.session
-        local: PairedContext | None = None
         failure: CloudError | None = None
         try:
-            local = PairedContext(
-                runtime,
-                runtime.tokenize(plan.with_context),
-                runtime.tokenize(plan.without_context),
-                max_new_tokens=sampling.max_tokens,
-            )
-            for piece in decoder.generate(
-                session, local, max_tokens=sampling.max_tokens, cancel=cancel, stats=stats
+            for piece in steer(
+                plan, runtime, decoder, max_tokens=sampling.max_tokens, stats=stats, cancel=cancel
             ):
                 written.append(piece)
                 yield piece
         except CloudError as exc:
             failure = exc
-        finally:
-            stats.vocab_match = "shared" if session.api == "completions" else "text"
-            if local is not None:
-                local.close()
-            session.client.close()
         if failure is None:
             return
         reply.error = str(failure)
@@ -520,3 +562,73 @@ class CloudService:
             stats.tokens += local_stats.tokens
             stats.seconds += local_stats.seconds
             stats.finish_reason = local_stats.finish_reason
+
+
+class CoSteerEvalMethod:
+    """`assistant eval --methods costeer`: the evaluation plug-in (engine.eval.harness.Method).
+
+    Each row's history stands in for the user's writing samples (same retrieval and
+    context block as chat); the remote is the endpoint from `assistant cloud set`.
+    `last_stats` keeps every row's round-trip figures for the report.
+    """
+
+    name = "costeer"
+
+    def __init__(
+        self,
+        runtime: LlamaRuntime,
+        sampling: SamplingSettings,
+        url: str | None,
+        model: str | None,
+        *,
+        api_key: str | None = None,
+        system: str = "You are a helpful assistant.",
+        config: CoSteerConfig | None = None,
+        accept_margin: float = DEFAULT_ACCEPT_MARGIN,
+    ) -> None:
+        if not url or not model:
+            raise UserError(
+                "The costeer method needs a remote: run 'assistant cloud set --url URL "
+                "--model NAME' first."
+            )
+        self.runtime, self.sampling = runtime, sampling
+        self.url, self.model, self.system = url, model, system
+        self.key = api_key or stored_api_key()
+        self.config = config or CoSteerConfig()
+        self.accept_margin = accept_margin
+        self.last_stats: list[CoSteerStats] = []
+
+    def prepare(self, history: Sequence[Any]) -> list[Any]:
+        return list(history)
+
+    def generate(self, state: list[Any], task: str, seed: int) -> str:
+        try:
+            client = CloudClient(self.url, self.model, self.key, extra_body=LLAMA_CPP_EXTRAS)
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
+        plan = build_plan(
+            self.runtime,
+            [{"role": "user", "content": task}],
+            rank_samples(state, task),
+            None,
+            system=self.system,
+            client=client,
+            max_tokens=self.sampling.max_tokens,
+        )
+        decoder = CoSteerDecoder(
+            LocalVocab.for_runtime(self.runtime),
+            config=self.config,
+            lookahead=DEFAULT_LOOKAHEAD,
+            no_repeat_ngram=DEFAULT_NO_REPEAT_NGRAM,
+            accept_margin=self.accept_margin,
+            seed=seed,
+        )
+        stats = CoSteerStats()
+        try:
+            text = "".join(
+                steer(plan, self.runtime, decoder, max_tokens=self.sampling.max_tokens, stats=stats)
+            )
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
+        self.last_stats.append(stats)
+        return text.strip()

@@ -30,7 +30,7 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 
 log = logging.getLogger(__name__)
 
-ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx")
+ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "costeer")
 RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
 
@@ -194,10 +194,12 @@ class SteeredMethod:
 
 def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
                  cache_home: Path, device: str = "auto",
-                 options: dict[str, Any] | None = None) -> tuple[list[Any], ProfileBuilds | None]:
+                 options: dict[str, Any] | None = None,
+                 cloud: tuple[str | None, str | None] = (None, None),
+                 ) -> tuple[list[Any], ProfileBuilds | None]:
     gen = Generator(runtime, sampling)
     builds = None
-    if any(n not in ("none", "rag") for n in names):
+    if any(n not in ("none", "rag", "costeer") for n in names):
         builds = ProfileBuilds(runtime, cache_home, device, options)
     methods: list[Any] = []
     for n in names:
@@ -205,6 +207,10 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
             methods.append(NoneMethod(gen))
         elif n == "rag":
             methods.append(RagMethod(gen))
+        elif n == "costeer":  # the remote from `assistant cloud set` (assistant.cloud_service)
+            from assistant.cloud_service import CoSteerEvalMethod
+
+            methods.append(CoSteerEvalMethod(runtime, sampling, *cloud, system=EVAL_SYSTEM))
         else:
             rag = n.startswith("rag+")
             methods.append(SteeredMethod(gen, builds, n.removeprefix("rag+"), with_rag=rag))

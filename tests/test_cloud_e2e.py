@@ -465,3 +465,21 @@ def test_cli_cloud_commands_and_chat(cli, proxy, tmp_path):
     for f in [*Path(os.environ["ASSISTANT_HOME"]).rglob("*")]:
         if f.is_file():
             assert KEY_MARK.encode() not in f.read_bytes(), f
+
+
+def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
+    from assistant.cloud_service import CoSteerEvalMethod
+    from engine.eval.data import HistoryItem
+    from engine.runtime.llamacpp import SamplingSettings
+
+    m = CoSteerEvalMethod(
+        shared_runtime,
+        SamplingSettings(max_tokens=8),
+        proxy.url + "/v1",
+        "smollm2",
+        api_key=KEY_MARK,
+    )
+    state = m.prepare([HistoryItem("rainy days", f"Rain, tea and cats. {HISTORY_MARK}")])
+    text = m.generate(state, TASK, 0)
+    assert text and m.last_stats[0].tokens > 0 and m.last_stats[0].remote_requests >= 1
+    assert proxy.raw and not any(HISTORY_MARK.encode() in r for r in proxy.raw)

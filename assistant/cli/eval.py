@@ -15,7 +15,8 @@ def register(sub) -> None:
     p.add_argument("--data", required=True, type=Path, metavar="FILE",
                    help="paper_dev.json or context_aware_dev.json (see ../shared/data/README.md)")
     p.add_argument("--methods", default="none,rag,stylevector,steerx,rag+steerx",
-                   help="comma-separated: none, rag, stylevector, steerx, rag+steerx")
+                   help="comma-separated: none, rag, stylevector, steerx, rag+steerx, costeer "
+                   "(costeer steers the remote set with 'assistant cloud set')")
     p.add_argument("--limit", type=int, help="use at most N rows")
     p.add_argument("--offset", type=int, default=0, help="skip the first K rows")
     p.add_argument("--max-tokens", type=int, default=256, help="longest reply in tokens")
@@ -51,10 +52,15 @@ def run(args) -> int:
     builds = None
     bar = tqdm(total=len(rows) * len(names), file=sys.stderr, unit="gen", disable=False)
     try:
+        if app.settings.n_threads is None:  # a long run: don't fight other processes
+            from engine.methods.batched import work_threads
+
+            app.settings.n_threads = work_threads()
         runtime = app.runtime(args.model)
         sampling = app.sampling(max_tokens=args.max_tokens, temperature=0.7)
         methods, builds = make_methods(names, runtime, sampling, cache_dir(app.home) / "eval",
-                                       app.settings.device)
+                                       app.settings.device,
+                                       cloud=(app.settings.cloud_url, app.settings.cloud_model))
 
         def progress(done: int, total: int, label: str) -> None:
             bar.set_description_str(label[:40])
