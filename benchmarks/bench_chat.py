@@ -129,6 +129,7 @@ def main() -> int:
         "raw_tokens": [r["tokens"] for r in raws],
         "rounds": args.rounds,
         "threads": default_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
     }
     result["ratio"] = round(result["app_tokens_per_s"] / result["raw_tokens_per_s"], 3)
     print(f"{'':24}{'assistant chat':>16}{'raw llama.cpp':>16}")
