@@ -31,6 +31,7 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 log = logging.getLogger(__name__)
 
 ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "costeer")
+ALL_METHODS = (*ALL_METHODS, "fints", "steerx+fints")  # assistant.fints_service
 RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
 
@@ -211,6 +212,10 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
             from assistant.cloud_service import CoSteerEvalMethod
 
             methods.append(CoSteerEvalMethod(runtime, sampling, *cloud, system=EVAL_SYSTEM))
+        elif n in ("fints", "steerx+fints"):
+            from assistant.fints_service import FintsEvalMethod
+
+            methods.append(FintsEvalMethod(gen, builds, stacked=n == "steerx+fints"))
         else:
             rag = n.startswith("rag+")
             methods.append(SteeredMethod(gen, builds, n.removeprefix("rag+"), with_rag=rag))

@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 METHODS = ("stylevector", "steerx")
 CHAT_METHODS = ("none", *METHODS)
+# Fints: a bank of per-item vectors picked per request (assistant.fints_service).
+FINTS_METHODS = ("fints", "steerx+fints")
+CHAT_METHODS = (*CHAT_METHODS, *FINTS_METHODS)
 # How much of a build each stage takes (measured on 2 cores), for one progress bar.
 STAGE_WEIGHTS = {
     "generic replies": 0.35,
@@ -176,6 +179,7 @@ class ProfileView:
             "built_at": self.built_at,
             "active": self.active,
             "auto_selected": bool(self.meta.get("auto_selected")),
+            **({"fints": self.meta["fints"]} if "fints" in self.meta else {}),
         }
 
 
@@ -233,7 +237,7 @@ class ProfileService:
     # ---- reading ------------------------------------------------------------
     def _row(self, s, method: str | None) -> Profile | None:
         if method is not None:
-            if method not in METHODS:
+            if method not in METHODS and method != "fints":
                 raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
             return s.scalars(select(Profile).where(Profile.method == method)).first()
         active = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
@@ -298,6 +302,9 @@ class ProfileService:
         what to do; when the profile was only the default (not asked for), chat
         goes on unpersonalized and the caller tells the user why.
         """
+        if method in FINTS_METHODS:  # steered per request by assistant.fints_service
+            runtime.clear_control_vector()
+            return self.require("fints")
         if method == "none":
             runtime.clear_control_vector()
             return None
@@ -405,6 +412,11 @@ class ProfileService:
         cancel: threading.Event | None = None,
     ) -> BuildOutcome:
         """Build (or incrementally rebuild) the method's profile and make it the active one."""
+        if method == "fints":
+            from assistant import fints_service
+
+            return fints_service.build(self, layer=layer, alpha=alpha, model_flag=model_flag,
+                                       progress=progress, cancel=cancel)
         if method not in METHODS:
             raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
         samples = HistoryService(self.db).list()

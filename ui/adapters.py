@@ -126,7 +126,7 @@ class ProfileState:
 
 METHODS = [("none", "Off"), ("stylevector", "StyleVector"), ("steerx", "SteerX")]
 METHOD_LABELS = {"none": "Off", "stylevector": "StyleVector", "steerx": "SteerX",
-                 "fints": "Fints", "dps": "DPS"}
+                 "fints": "Fints", "dps": "DPS", "steerx+fints": "SteerX + Fints"}
 
 
 class ProfileAdapter(_Adapter):
@@ -166,9 +166,18 @@ class ProfileAdapter(_Adapter):
             built_at=view.built_at.replace("T", " "),
         )
 
+    # Fints picks history items per reply; the last reply's items, for the panel.
+    last_fints_items: list[dict] = []  # noqa: RUF012 (replaced, never mutated)
+    stack_steerx = False  # "SteerX + Fints": the fints profile is active, SteerX added on top
+
     def set_method(self, key: str) -> bool:
         """Personalize chat with `key` ("none": off). False if that profile is not built."""
         svc = self.service()
+        self.stack_steerx = key == "steerx+fints"
+        if self.stack_steerx:
+            if svc.get("fints") is None or svc.get("steerx") is None:
+                return False
+            key = "fints"
         if key == "none":
             svc.set_active(False)
             return True
@@ -187,6 +196,7 @@ class ProfileAdapter(_Adapter):
         """Arguments for `python -m ui.build_process` (the build runs in a child process)."""
         if not self.available:
             raise UserError(self.missing_reason)
+        method = "fints" if method == "steerx+fints" else method  # builds the Fints bank
         return ["--home", str(self.app.home), "--method", method]
 
     @classmethod
@@ -215,8 +225,10 @@ class ProfileAdapter(_Adapter):
         return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
 
     # Runs in the model worker thread, before each reply (it steers the runtime):
-    def apply_in_worker(self, runtime: Any) -> tuple[str, str]:
-        """Steer `runtime` with the active profile; returns (method, notice or "")."""
+    def apply_in_worker(self, runtime: Any, text: str = "") -> tuple[str, str]:
+        """Steer `runtime` with the active profile; returns (method, notice or "").
+
+        Fints needs the request `text`: it picks the history items per reply."""
         if not self.available:
             return "none", ""
         module = importlib.import_module(self.module)
@@ -224,6 +236,11 @@ class ProfileAdapter(_Adapter):
         method = svc.resolve_chat_method(None)
         try:
             svc.apply(runtime, method, explicit=False)
+            if method == "fints" and text.strip():
+                from assistant import fints_service
+
+                method = "steerx+fints" if self.stack_steerx else "fints"
+                self.last_fints_items = fints_service.apply_request(svc, runtime, method, text)
         except getattr(module, "ProfileMismatch", ()) as exc:
             runtime.clear_control_vector()
             return "none", f"{exc} Answering without personalization."

@@ -133,9 +133,10 @@ class ModelWorker(QObject):
             )
         return rt
 
-    def _personalize(self, rt: LlamaRuntime) -> str:
-        """Steer the model with the active profile (or clear it); returns the method used."""
-        method, notice = self._profile.apply_in_worker(rt)
+    def _personalize(self, rt: LlamaRuntime, text: str = "") -> str:
+        """Steer the model with the active profile (or clear it); returns the method used.
+        `text` is the request: Fints picks its history items by it."""
+        method, notice = self._profile.apply_in_worker(rt, text)
         if notice:
             self.notice.emit(notice)
         return method
@@ -158,7 +159,7 @@ class ModelWorker(QObject):
             prompt = rt.fit_chat(chat.prepare_messages(cid, text), sampling.max_tokens)
         except EngineError as exc:
             raise UserError(str(exc)) from exc
-        method = self._personalize(rt)
+        method = self._personalize(rt, text)
         turn = chat.begin_turn(cid, text, model_name=rt.model_name, regenerate=regenerate)
         self.started.emit(
             {
@@ -222,7 +223,7 @@ class ModelWorker(QObject):
             prompt = rt.fit_chat(msgs, sampling.max_tokens)
         except EngineError as exc:
             raise UserError(str(exc)) from exc
-        method = self._personalize(rt)
+        method = self._personalize(rt, job.get("text", ""))
         self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action})
         stats = GenerationStats()
         parts: list[str] = []

@@ -21,9 +21,11 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
     p.add_argument(
         "--method",
-        choices=["none", "stylevector", "steerx"],
+        choices=["none", "stylevector", "steerx", "fints", "steerx+fints"],
         help="personalization (default: the active profile, if any)",
     )
+    p.add_argument("--explain", action="store_true",
+                   help="with fints: print which history items steered the reply, with weights")
     p.add_argument(
         "--cloud", action="store_true", help="steer the remote model set with 'assistant cloud set'"
     )
@@ -56,6 +58,22 @@ def apply_profile(app, runtime, flag: str | None) -> str:
     return method
 
 
+def fints_request(app, runtime, method: str, text: str, explain: bool) -> list | None:
+    """Fints picks its history items per request: steer for this message (None otherwise)."""
+    if method not in ("fints", "steerx+fints"):
+        return None
+    from assistant import fints_service
+    from assistant.profile_service import ProfileService
+
+    items = fints_service.apply_request(ProfileService(app), runtime, method, text)
+    if explain:
+        print(f"{method}: history items used (weight, similarity):", file=sys.stderr)
+        for it in items:
+            print(f"  #{it['item']:<4} {it['weight']:.3f}  {it['score']:.3f}  {it['text']}",
+                  file=sys.stderr)
+    return items
+
+
 def run(args) -> int:
     text = read_prompt(args.prompt)
     if not text.strip():
@@ -68,6 +86,7 @@ def run(args) -> int:
     try:
         runtime = app.runtime(args.model)
         method = apply_profile(app, runtime, getattr(args, "method", None))
+        fints_items = fints_request(app, runtime, method, text, getattr(args, "explain", False))
         sampling = app.sampling(
             max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
         )
@@ -106,6 +125,7 @@ def run(args) -> int:
                     "status": turn.status,
                     "trimmed_turns": prompt.trimmed_turns,
                     "method": method,
+                    **({"fints_items": fints_items} if fints_items is not None else {}),
                 }
             )
         sys.stdout.flush()

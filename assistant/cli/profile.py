@@ -13,7 +13,7 @@ def register(sub) -> None:
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     b = s.add_parser("build", help="build or update the profile from your writing history")
-    b.add_argument("--method", choices=["stylevector", "steerx"], default="steerx")
+    b.add_argument("--method", choices=["stylevector", "steerx", "fints"], default="steerx")
     b.add_argument("--layer", type=int, help="steer at this layer (default: chosen on your texts)")
     b.add_argument("--alpha", type=float, help="steering strength (default: chosen on your texts)")
     b.add_argument("--tau", type=float, help="effect threshold in nats for preference tokens (1.0)")
@@ -22,7 +22,7 @@ def register(sub) -> None:
     b.set_defaults(handler=run_build)
 
     sh = s.add_parser("show", help="what the profile learned")
-    sh.add_argument("--method", choices=["stylevector", "steerx"])
+    sh.add_argument("--method", choices=["stylevector", "steerx", "fints"])
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(handler=run_show)
 
@@ -33,7 +33,7 @@ def register(sub) -> None:
     d.set_defaults(handler=run_describe)
 
     on = s.add_parser("on", help="personalize chat with the profile")
-    on.add_argument("--method", choices=["stylevector", "steerx"])
+    on.add_argument("--method", choices=["stylevector", "steerx", "fints"])
     on.set_defaults(handler=run_on)
     off = s.add_parser("off", help="chat without personalization (the profile is kept)")
     off.set_defaults(handler=run_off)
@@ -41,7 +41,7 @@ def register(sub) -> None:
     st = s.add_parser("set", help="override the layer and/or strength")
     st.add_argument("--layer", type=int)
     st.add_argument("--alpha", type=float)
-    st.add_argument("--method", choices=["stylevector", "steerx"])
+    st.add_argument("--method", choices=["stylevector", "steerx", "fints"])
     st.set_defaults(handler=run_set)
 
     e = s.add_parser("export-cvec", help="write the profile as a llama.cpp control vector")
@@ -65,6 +65,10 @@ def _print_profile(d: dict) -> None:
     print(f"layer/alpha: {d['layer']} / {d['alpha']:g}"
           + ("" if d.get("auto_selected") else " (set by hand)"))
     print(f"samples:     {d['n_samples']}   built: {d['built_at']}")
+    if d.get("fints"):
+        f = d["fints"]
+        print(f"fints:       layers {f['layers']}, top-{f['k']} items, softmax(score/"
+              f"{f['temperature']:g}), {f['n_items']} items")
     if d["description"]:
         print(f"description: {d['description']}")
     if d["preference_tokens"]:

@@ -128,6 +128,11 @@ class PersonalizationPanel(QWidget):
         ll.addLayout(drow)
         ll.addWidget(QLabel("Words and phrases most typical of you:", self))
         ll.addWidget(self.tokens_label)
+        self.fints_items_label = QLabel("Fints: no reply yet", self)  # items of the last reply
+        self.fints_items_label.setObjectName("profileFintsItems")
+        self.fints_items_label.setWordWrap(True)
+        self.fints_items_label.setVisible(False)  # shown once Fints has steered a reply
+        ll.addWidget(self.fints_items_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(form)
@@ -145,6 +150,7 @@ class PersonalizationPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self.ensure_loaded()
+        self.show_fints_items()
         super().showEvent(event)
 
     def ensure_loaded(self) -> None:
@@ -154,6 +160,14 @@ class PersonalizationPanel(QWidget):
             self._loaded = True
             self._fill_methods()
             self.refresh()
+
+    def show_fints_items(self) -> None:
+        """The history items Fints used for the last reply, with their weights."""
+        items = getattr(self._adapter, "last_fints_items", [])
+        self.fints_items_label.setText(
+            "Fints, last reply: " + "; ".join(f"{it['weight']:.2f} {it['text']}" for it in items)
+            if items else "Fints: no reply yet")
+        self.fints_items_label.setVisible(bool(items))
 
     # ---- state -------------------------------------------------------------
     def _fill_methods(self) -> None:

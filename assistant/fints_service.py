@@ -1,0 +1,248 @@
+"""Fints in the app: build the per-item bank into SQLite, apply it per request.
+
+Kept apart from `assistant.profile_service` because Fints is not one vector but a
+bank of per-item interventions picked per request: the per-item vectors live in
+the existing `profile_item_cache` table (keyed by item hash, model and a Fints
+config tag, so a rebuild computes only new items), and the `profiles` row for
+method "fints" holds the settings (layers, k, temperature, alpha), the item keys
+and, as its `vectors`, the items' mean intervention (what an export would use).
+No new table, so no migration.
+
+Chat (`fints` or `steerx+fints`) embeds the request, which imports
+sentence-transformers (and so torch); plain chat never reaches this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+
+from assistant.errors import UserError
+from store import Database
+from store.models import ProfileItemCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.methods.fints import FintsBank, FintsChoice, FintsItem
+
+FINTS_METHODS = ("fints", "steerx+fints")
+
+
+class SqlFintsStore:
+    """Per-item Fints vectors for one model in `profile_item_cache`."""
+
+    def __init__(self, db: Database, fingerprint: str) -> None:
+        self.db = db
+        self.fp = fingerprint
+
+    def get_many(self, keys: Sequence[str], config: str) -> dict[str, FintsItem]:
+        from engine.methods.fints import FintsItem
+
+        out: dict[str, FintsItem] = {}
+        with self.db.session() as s:
+            for start in range(0, len(keys), 500):
+                q = select(ProfileItemCache).where(
+                    ProfileItemCache.model_fingerprint == self.fp,
+                    ProfileItemCache.config == config,
+                    ProfileItemCache.item_hash.in_(list(keys[start : start + 500])),
+                )
+                out.update({r.item_hash: FintsItem.from_bytes(r.data) for r in s.scalars(q)})
+        return out
+
+    def put(self, key: str, config: str, item: FintsItem) -> None:
+        with self.db.session() as s:
+            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
+                                     effects={"method": "fints"}, data=item.to_bytes()))
+
+
+def fints_settings(view) -> dict[str, Any]:
+    """The Fints settings stored with the profile (what `profile show --json` lists)."""
+    return dict((view.meta or {}).get("fints", {})) if view is not None else {}
+
+
+def build(svc, *, layer: int | None = None, alpha: float | None = None,
+          model_flag: str | None = None, progress=None, cancel=None):
+    """Build (or incrementally rebuild) the Fints bank; returns the service's BuildOutcome."""
+    import time
+
+    from assistant.history import HistoryService
+    from assistant.profile_service import (
+        BuildCancelled,
+        BuildOutcome,
+        SqlGenericCache,
+        quiet_load_torch,
+        vectors_to_rows,
+    )
+    from engine.errors import EngineError, GenerationCancelled
+    from engine.methods import fints as F
+    from engine.methods.generic import PROFILE_SYSTEM, ProfileItem
+
+    samples = HistoryService(svc.db).list()
+    if len(samples) < 2:
+        raise UserError("Fints needs at least 2 writing samples; add more with "
+                        "'assistant history add'.")
+    runtime = svc.app.runtime(model_flag)
+    info = runtime.info
+    if layer is not None and not 1 <= layer < info.n_layer:
+        raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
+    layers = [layer] if layer is not None else F.default_layers(info.n_layer)
+    system = svc.app.settings.system_prompt or PROFILE_SYSTEM
+    items = [ProfileItem(text=x.text, prompt=x.prompt) for x in samples]
+    choice = svc.app.model_choice(model_flag)
+    device = svc.app.settings.device
+    t0 = time.perf_counter()
+
+    def on_stage(stage: str, frac: float) -> None:
+        if progress is not None:
+            share = {"generic replies": (0.0, 0.5), "activations": (0.5, 0.5)}.get(stage)
+            progress(1.0 if stage == "done" else share[0] + share[1] * frac if share else 0.0,
+                     stage)
+
+    try:
+        bank, n_new, n_gen = F.build_bank(
+            items, runtime, lambda: quiet_load_torch(choice.path, device),
+            SqlGenericCache(svc.db, info.fingerprint), SqlFintsStore(svc.db, info.fingerprint),
+            layers=layers, system=system, progress=on_stage,
+            should_stop=cancel.is_set if cancel is not None else None)
+    except GenerationCancelled as exc:
+        raise BuildCancelled("The build was cancelled; your previous profile is unchanged.") \
+            from exc
+    except EngineError as exc:
+        raise UserError(str(exc)) from exc
+    seconds = time.perf_counter() - t0
+    attn, mlp = bank.mean_vectors()
+    vec = np.zeros((info.n_layer, info.n_embd), dtype=np.float32)
+    for j, L in enumerate(bank.layers):
+        vec[L] = attn[j] + mlp[j]
+    settings = {"layers": bank.layers, "k": F.DEFAULT_K, "temperature": F.DEFAULT_TEMPERATURE,
+                "alpha": F.DEFAULT_ALPHA if alpha is None else float(alpha),
+                "config": F.config_tag(bank.layers, system), "embedder": F.EMBEDDER,
+                "injection": {"torch": "attention output then MLP output, every position",
+                              "llama.cpp": "attn+mlp delta on the residual of that layer"},
+                "n_items": len(bank)}
+    view = _save(svc, runtime, bank.layers[0], settings, vectors_to_rows(vec), len(items),
+                 bank.keys)
+    timings = {"total": round(seconds, 2)}
+    return BuildOutcome(view, n_new, n_gen, seconds, timings, [], [])
+
+
+def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: int,
+          keys: list[str]):
+    """Write the `profiles` row for fints and make it the active one (as other builds do)."""
+    from sqlalchemy import update
+
+    from assistant.profile_service import _view
+    from store.models import Profile, utcnow
+
+    info = runtime.info
+    with svc.db.session() as s:
+        s.execute(update(Profile).values(active=False))
+        row = s.scalars(select(Profile).where(Profile.method == "fints")).first()
+        if row is None:
+            row = Profile(method="fints")
+            s.add(row)
+        row.model_name, row.model_fingerprint = info.name, info.fingerprint
+        row.n_layer, row.n_embd = info.n_layer, info.n_embd
+        row.layer, row.alpha = layer, float(settings["alpha"])
+        row.description, row.description_edited, row.preference_tokens = "", False, []
+        row.n_samples, row.item_hashes, row.vectors = n_samples, list(keys), vectors
+        row.active, row.built_at = True, utcnow()
+        row.meta = {"fints": settings, "auto_selected": True,
+                    "architecture": info.architecture}
+        s.flush()
+        return _view(row)
+
+
+def load_bank(svc, fingerprint: str) -> FintsBank:
+    """The stored bank for the model (raises a UserError saying how to build it)."""
+    from engine.methods.fints import FintsBank
+
+    view = svc.get("fints")
+    if view is None:
+        raise UserError("No fints profile yet. Build one with "
+                        "'assistant profile build --method fints'.")
+    if view.model_fingerprint != fingerprint:
+        raise UserError(f"Your fints profile was built for the model '{view.model}'. Rebuild it "
+                        "with 'assistant profile build --method fints'.")
+    st = fints_settings(view)
+    with svc.db.session() as s:
+        from store.models import Profile
+
+        row = s.scalars(select(Profile).where(Profile.method == "fints")).first()
+        keys = list(row.item_hashes or [])
+    found = SqlFintsStore(svc.db, fingerprint).get_many(keys, st["config"])
+    keys = [k for k in keys if k in found]
+    if not keys:
+        raise UserError("The fints profile's items are gone; rebuild it.")
+    return FintsBank.from_items(st["layers"], keys, [found[k] for k in keys])
+
+
+def choose_for(svc, runtime, text: str) -> tuple[FintsChoice, dict[str, Any]]:
+    from engine.methods.fints import embed_texts
+
+    bank = load_bank(svc, runtime.info.fingerprint)
+    st = fints_settings(svc.get("fints"))
+    ch = bank.choose(embed_texts([text])[0], k=int(st.get("k", 5)),
+                     temperature=float(st.get("temperature", 0.1)))
+    return ch, st | {"alpha": svc.get("fints").alpha}  # `profile set --alpha` edits the row
+
+
+def apply_request(svc, runtime, method: str, text: str) -> list[dict[str, Any]]:
+    """Steer `runtime` for this one request; returns the items used and their weights.
+
+    `steerx+fints` adds the SteerX control buffer to the Fints one: both are
+    residual additions in llama.cpp, so stacking is a sum.
+    """
+    ch, st = choose_for(svc, runtime, text)
+    buf = ch.control_buffer(runtime.info.n_layer, float(st.get("alpha", 1.0)))
+    if method == "steerx+fints":
+        from engine.methods.stylevector import control_buffer
+
+        view, vec = svc.vector("steerx")
+        if view.model_fingerprint != runtime.info.fingerprint:
+            raise UserError("Your steerx profile was built for another model; rebuild it.")
+        buf = buf + control_buffer(vec, view.layer, view.alpha)
+    runtime.set_control_vector(buf)
+    return ch.explain()
+
+
+class FintsEvalMethod:
+    """`fints` and `steerx+fints` as evaluation plug-ins (assistant.eval_service).
+
+    The row's bank is built with the same `build_bank` the app uses, into the
+    eval cache database; each task then picks its own items, as chat does.
+    """
+
+    def __init__(self, gen, builds, *, stacked: bool = False) -> None:
+        self.gen = gen
+        self.builds = builds
+        self.stacked = stacked
+        self.name = "steerx+fints" if stacked else "fints"
+        self._key: tuple | None = None
+        self._bank = None
+
+    def prepare(self, history):
+        from engine.methods import fints as F
+        from engine.methods.generic import ProfileItem
+
+        key = tuple((h.prompt, h.text) for h in history)
+        if key != self._key:
+            b = self.builds
+            items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
+            self._bank, _, _ = F.build_bank(
+                items, b.runtime, b.load_torch, b.generic_cache,
+                SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
+            self._key = key
+        steerx = self.builds.get(history, "steerx") if self.stacked else None
+        return self._bank, steerx
+
+    def generate(self, state, task: str, seed: int) -> str:
+        from engine.methods.fints import embed_texts
+
+        bank, steerx = state
+        buf = bank.choose(embed_texts([task])[0]).control_buffer(self.gen.runtime.info.n_layer)
+        if steerx is not None:
+            buf = buf + steerx.control_buffer()
+        return self.gen.reply(task, seed, control=buf)

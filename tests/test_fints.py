@@ -1,0 +1,206 @@
+"""Fints on the real model: retrieval by situation, llama.cpp vs exact torch, likelihood.
+
+Two clusters of one user's writing (work mail, recipes) are built into a Fints
+bank through the real service (llama.cpp generic replies, torch activations,
+MiniLM embeddings, SQLite in a temp folder). The invented user "Marlowe" from
+the SteerX tests (tests/data/steerx_users.json) checks that the vectors raise
+the likelihood of the user's held-out texts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
+
+WORK = [
+    ("Tell the team the budget review moved.",
+     "Hi all, the Q3 budget review moves to Thursday 10:00 in room 4B. Please bring your "
+     "updated forecasts. Thanks, Dana"),
+    ("Ask a colleague for the sales figures.",
+     "Hi Tom, could you send me the October sales figures by Friday? I need them for the "
+     "board deck. Thanks, Dana"),
+    ("Reply to a client about a delayed invoice.",
+     "Dear Ms Patel, apologies for the delay: the corrected invoice is attached and payment "
+     "terms stay at 30 days. Best regards, Dana"),
+    ("Remind your manager about the project deadline.",
+     "Hi Sam, a quick reminder that the migration project is due on the 15th; we are on "
+     "track, two tickets left. Thanks, Dana"),
+    ("Decline a meeting invitation politely.",
+     "Hi Lee, I can't make Tuesday's vendor meeting because of the audit; could you share "
+     "the notes afterwards? Thanks, Dana"),
+    ("Welcome a new hire to the team.",
+     "Hi Priya, welcome aboard! Your laptop is ready at the front desk and our standup is "
+     "at 9:30 daily. Thanks, Dana"),
+]
+RECIPES = [
+    ("How do you make pancakes?",
+     "Whisk two eggs, a cup of flour and a cup of milk, rest the batter ten minutes, then "
+     "fry ladlefuls in hot butter until golden. Yum!"),
+    ("Share your tomato soup recipe.",
+     "Roast a kilo of tomatoes with garlic and onion, blend with stock, season with salt, "
+     "pepper and a pinch of sugar. Yum!"),
+    ("How do I bake banana bread?",
+     "Mash three ripe bananas, stir in melted butter, sugar, an egg and flour with baking "
+     "soda, bake an hour at 175 C. Yum!"),
+    ("What is a quick weeknight pasta?",
+     "Fry garlic in olive oil, add chilli and a tin of tomatoes, simmer ten minutes and "
+     "toss with spaghetti and basil. Yum!"),
+    ("Give me a simple salad dressing.",
+     "Shake three spoons of olive oil with one of lemon juice, a little mustard, honey, "
+     "salt and pepper in a jar. Yum!"),
+    ("How do you cook rice properly?",
+     "Rinse the rice, use one and a half cups of water per cup, simmer covered twelve "
+     "minutes, then rest five off the heat. Yum!"),
+]
+WORK_REQUEST = "Write an email to my team moving the quarterly planning meeting to Monday."
+RECIPE_REQUEST = "How do I make a chocolate cake for dessert?"
+
+
+def _cli(home: Path, *args: str, timeout: float = 180):
+    env = dict(os.environ, ASSISTANT_HOME=str(home), PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=REPO)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, torch_runtime):
+    """A data folder with the two clusters and a Fints profile built by the service."""
+    from assistant.app import AppContext
+    from assistant.history import HistoryService
+    from assistant.profile_service import ProfileService
+
+    home = tmp_path_factory.mktemp("fints") / "home"
+    app = AppContext(home)
+    for prompt, text in WORK + RECIPES:
+        HistoryService(app.db).add(text, prompt=prompt)
+    stages: list[str] = []
+    out = ProfileService(app).build("fints", progress=lambda f, s: stages.append(s))
+    yield app, out, stages, home
+    app.close()
+
+
+def _work_weight(choice) -> float:
+    return float(sum(w for i, w in zip(choice.indices, choice.weights, strict=True)
+                     if i < len(WORK)))
+
+
+def test_request_weights_the_items_of_its_own_situation(built):
+    from assistant import fints_service
+    from assistant.profile_service import ProfileService
+
+    app, out, stages, _ = built
+    assert out.n_new == len(WORK) + len(RECIPES) and out.profile.method == "fints"
+    assert {"generic replies", "activations", "done"} <= set(stages)
+    svc = ProfileService(app)
+    work, _ = fints_service.choose_for(svc, app.runtime(), WORK_REQUEST)
+    recipe, _ = fints_service.choose_for(svc, app.runtime(), RECIPE_REQUEST)
+    assert len(work.indices) == 5 and abs(float(work.weights.sum()) - 1) < 1e-5
+    assert _work_weight(work) > 0.9, work.explain()
+    assert _work_weight(recipe) < 0.1, recipe.explain()
+
+
+def test_llamacpp_residual_injection_tracks_exact_torch(built, torch_runtime, artifacts_dir):
+    """Logit deltas at the next token: llama.cpp's control vector (attn+mlp on the residual)
+    against the exact torch intervention (attention output, then MLP output)."""
+    from assistant import fints_service
+    from assistant.profile_service import ProfileService
+    from engine.methods.generic import chat_prefix
+    from engine.runtime.hooks import steer_residual
+
+    app, *_ = built
+    llama = app.runtime()
+    svc = ProfileService(app)
+    report = []
+    for request in (WORK_REQUEST, RECIPE_REQUEST, "Any tips for a relaxed Sunday brunch?"):
+        ch, st = fints_service.choose_for(svc, llama, request)
+        prompt = chat_prefix(llama, request)
+        ids = llama.tokenize(prompt)
+        base_t = torch_runtime.next_token_logits(ids)
+        with ch.steer_torch(torch_runtime, st["alpha"]):
+            exact = torch_runtime.next_token_logits(ids) - base_t
+        resid = {L: st["alpha"] * (ch.attn[j] + ch.mlp[j]) for j, L in enumerate(ch.layers)}
+        with steer_residual(torch_runtime, resid):
+            approx_t = torch_runtime.next_token_logits(ids) - base_t
+        llama.clear_control_vector()
+        base_l = llama.eval_prompt(ids).copy()
+        llama.set_control_vector(ch.control_buffer(llama.info.n_layer, st["alpha"]))
+        approx_l = llama.eval_prompt(ids).copy() - base_l
+        llama.clear_control_vector()
+        report.append({
+            "request": request,
+            "corr_llamacpp_vs_torch_exact": float(np.corrcoef(approx_l, exact)[0, 1]),
+            "corr_torch_residual_vs_exact": float(np.corrcoef(approx_t, exact)[0, 1]),
+            "exact_delta_std": float(exact.std()),
+        })
+    (artifacts_dir / "fints_llamacpp_vs_torch.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+    corr = np.mean([r["corr_llamacpp_vs_torch_exact"] for r in report])
+    assert corr > 0.8, report
+    assert all(r["corr_torch_residual_vs_exact"] > 0.8 for r in report), report
+
+
+def test_vectors_raise_the_likelihood_of_held_out_text(torch_runtime, llama_runtime):
+    """Marlowe's held-out texts become likelier under per-request Fints; another user's
+    texts gain less (the vectors are this user's, not a general fluency boost)."""
+    from engine.methods import fints as F
+    from engine.methods.generic import MemoryGenericCache, ProfileItem, chat_prefix
+
+    train = [ProfileItem(x["text"], x["prompt"]) for x in USERS["marlowe"][:10]]
+    bank, n_new, _ = F.build_bank(train, llama_runtime, lambda: torch_runtime,
+                                  MemoryGenericCache(), F.MemoryFintsStore())
+    assert n_new == 10
+
+    def gain(rows) -> float:
+        qs = F.embed_texts([x["prompt"] for x in rows])
+        out = []
+        for x, q in zip(rows, qs, strict=True):
+            ch = bank.choose(q)
+            p = chat_prefix(llama_runtime, x["prompt"])
+            base = torch_runtime.loglik([p], [x["text"]])[0].logprobs.mean()
+            with ch.steer_torch(torch_runtime):
+                out.append(torch_runtime.loglik([p], [x["text"]])[0].logprobs.mean() - base)
+        return float(np.mean(out))
+
+    held, other = gain(USERS["marlowe"][10:]), gain(USERS["formal"][:5])
+    print(f"held-out gain {held:+.4f} nat/token, other user {other:+.4f}")
+    assert held > 0.02
+    assert held > other
+
+
+def test_cli_show_explain_and_incremental_rebuild(built):
+    from assistant import fints_service
+    from assistant.errors import UserError
+    from assistant.history import HistoryService
+    from assistant.profile_service import ProfileService
+
+    app, _out, _, home = built
+    show = _cli(home, "profile", "show", "--method", "fints", "--json")
+    assert show.returncode == 0, show.stderr
+    d = json.loads(show.stdout.strip().splitlines()[-1])
+    assert d["fints"]["k"] == 5 and d["fints"]["temperature"] == 0.1 and d["fints"]["layers"]
+    chat = _cli(home, "chat", "--method", "fints", "--explain", "--json", "--max-tokens", "6",
+                "--seed", "1", WORK_REQUEST)
+    assert chat.returncode == 0, chat.stderr
+    assert "history items used" in chat.stderr
+    j = json.loads(chat.stdout.strip().splitlines()[-1])
+    assert j["method"] == "fints" and j["fints_items"][0]["item"] < len(WORK)
+    with pytest.raises(UserError, match="steerx"):  # stacking needs a SteerX profile too
+        fints_service.apply_request(ProfileService(app), app.runtime(), "steerx+fints", "Hi")
+    before = ProfileService(app).require("fints").n_samples
+    HistoryService(app.db).add("Hi all, Friday's demo is at 14:00; slides due Thursday. "
+                               "Thanks, Dana", prompt="Announce the demo time.")
+    now = len(HistoryService(app.db).list())  # chat keeps the user's messages as samples too
+    again = ProfileService(app).build("fints")
+    assert again.n_new == now - before and again.profile.n_samples == now
+    assert again.n_new < len(WORK)  # only what is new was computed
