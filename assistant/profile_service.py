@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-METHODS = ("stylevector", "steerx")
+METHODS = ("stylevector", "steerx", "dps")
 CHAT_METHODS = ("none", *METHODS)
 # Fints: a bank of per-item vectors picked per request (assistant.fints_service).
 FINTS_METHODS = ("fints", "steerx+fints")
@@ -57,6 +57,7 @@ STAGE_WEIGHTS = {
     "choosing layer and strength": 0.15,
 }
 ProgressFn = Callable[[float, str], None]
+DPS_MAX_ITEMS = 20  # the most recent samples a DPS scan looks at (cost grows with each)
 
 
 class BuildCancelled(UserError):
@@ -179,6 +180,8 @@ class ProfileView:
             "built_at": self.built_at,
             "active": self.active,
             "auto_selected": bool(self.meta.get("auto_selected")),
+            **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
+               if self.method == "dps" else {}),
             **({"fints": self.meta["fints"]} if "fints" in self.meta else {}),
         }
 
@@ -308,6 +311,12 @@ class ProfileService:
         if method == "none":
             runtime.clear_control_vector()
             return None
+        if method == "dps":  # not a control vector: only `assistant chat` decodes with it yet
+            msg = ("DPS decodes with the torch runtime, not llama.cpp; use "
+                   "'assistant chat --method dps'.")
+            if explicit:
+                raise UserError(msg)
+            raise ProfileMismatch(msg)
         view, vec = self.vector(method)
         if view.model_fingerprint != runtime.info.fingerprint:
             msg = (
@@ -419,6 +428,8 @@ class ProfileService:
                                        progress=progress, cancel=cancel)
         if method not in METHODS:
             raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
+        if method == "dps":
+            return self._build_dps(model_flag=model_flag, progress=progress, cancel=cancel)
         samples = HistoryService(self.db).list()
         if not samples:
             raise UserError(
@@ -448,7 +459,7 @@ class ProfileService:
                             system=self.app.settings.system_prompt or BuildOptions.system)
         if tau is not None:
             opts.tau = tau
-        previous = self._previous(method, info.fingerprint, store, opts.config_tag())
+        previous = self._previous(method, info.fingerprint)
         opts.description = previous.pop("edited_description", None)
         if previous.pop("fixed", False) and layer is None and alpha is None:
             opts.layer, opts.alpha = previous["layer"], previous["alpha"]
@@ -485,9 +496,6 @@ class ProfileService:
             ) from exc
         except EngineError as exc:
             raise UserError(str(exc)) from exc
-        if method == "steerx" and "description" in report.vectors:
-            store.put_array(_desc_key(report.description), opts.config_tag(),
-                            report.vectors["description"])
         view = self._save(report, runtime, opts)
         log.info("profile %s built from %d samples (%d new) in %.1f s", method,
                  report.n_samples, report.n_new, report.timings.get("total", 0.0))
@@ -495,9 +503,74 @@ class ProfileService:
                             report.timings.get("total", 0.0), report.timings, report.notes,
                             report.selection)
 
-    def _previous(
-        self, method: str, fingerprint: str, store: SqlItemStore, config: str
-    ) -> dict[str, Any]:
+    def dps_runtime(self, model_flag: str | None = None):
+        """The torch runtime DPS scans and decodes with (device from the settings)."""
+        choice = self.app.model_choice(model_flag)
+        return quiet_load_torch(choice.path, self.app.settings.device)
+
+    def _build_dps(self, *, model_flag: str | None, progress: ProgressFn | None,
+                   cancel: threading.Event | None, max_items: int = DPS_MAX_ITEMS,
+                   **scan_options: Any) -> BuildOutcome:
+        """Scan the heads over the user's most recent texts and keep the top ones.
+
+        Nothing is cached per sample: the scores depend on every item at once
+        (each head's mean over all of them), and a scan takes minutes, not hours.
+        """
+        from engine.methods import dps
+
+        samples = HistoryService(self.db).list()
+        if len(samples) < 2:
+            raise UserError(
+                f"DPS needs at least 2 writing samples; you have {len(samples)}. Add more "
+                "with 'assistant history add'."
+            )
+        samples = samples[-max_items:]
+        trt = self.dps_runtime(model_flag)
+
+        def on_progress(frac: float, stage: str) -> None:
+            if progress is not None:
+                progress(min(0.999, 0.2 + 0.8 * frac), stage)
+
+        if progress is not None:
+            progress(0.0, "ranking heads")
+        items = dps.prepare_items(trt, [(x.prompt or "", x.text) for x in samples])
+        try:
+            scan = dps.scan_heads(trt, items, progress=on_progress,
+                                  should_stop=cancel.is_set if cancel is not None else None,
+                                  **scan_options)
+        except GenerationCancelled as exc:
+            raise BuildCancelled(
+                "The build was cancelled; your previous profile is unchanged."
+            ) from exc
+        heads = scan.top(dps.DEFAULT_FRACTION)
+        info = trt.info
+        desc = "Preference heads (layer.head): " + ", ".join(
+            f"{h['layer']}.{h['head']}" for h in heads)
+        meta = {"architecture": info.architecture, "auto_selected": True, "heads": heads,
+                "gamma": None, "n_head": trt.n_head, "n_layer": trt.n_layer, "scan": scan.mode,
+                "base_nll": round(scan.base_nll, 4), "timings": {"total": scan.seconds},
+                "notes": [], "n_items": len(items)}
+        with self.db.session() as s:
+            s.execute(update(Profile).values(active=False))
+            row = s.scalars(select(Profile).where(Profile.method == "dps")).first()
+            if row is None:
+                row = Profile(method="dps")
+                s.add(row)
+            row.model_name, row.model_fingerprint = info.name, info.fingerprint
+            row.n_layer, row.n_embd = info.n_layer, info.n_embd
+            row.layer, row.alpha = 0, 0.0
+            row.description, row.description_edited = desc, False
+            row.preference_tokens, row.n_samples, row.item_hashes = [], len(samples), []
+            row.vectors = np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes()
+            row.active, row.built_at, row.meta = True, utcnow(), meta
+            s.flush()
+            view = _view(row)
+        if progress is not None:
+            progress(1.0, "done")
+        return BuildOutcome(view, len(samples), 0, scan.seconds, {"total": scan.seconds}, [],
+                            [])
+
+    def _previous(self, method: str, fingerprint: str) -> dict[str, Any]:
         """What an incremental rebuild may keep from the last build of this method."""
         with self.db.session() as s:
             row = s.scalars(select(Profile).where(Profile.method == method)).first()
@@ -512,9 +585,6 @@ class ProfileService:
             if meta.get("auto_selected", True) is False:
                 prev["fixed"] = True  # the user set layer/alpha by hand: keep them
             prev.update(layer=row.layer, alpha=row.alpha, description=row.description)
-        vec = store.get_array(_desc_key(prev["description"]), config)
-        if vec is not None:
-            prev["desc_vec"] = vec
         return prev
 
     def _save(self, report: BuildReport, runtime: LlamaRuntime, opts) -> ProfileView:
@@ -562,8 +632,8 @@ class ProfileMismatch(UserError):
 
 
 def quiet_load_torch(path: Path, device: str):
-    """The torch runtime, without transformers' per-tensor progress bars on stderr
-    (the build shows its own)."""
+    """The torch runtime for building, without transformers' per-tensor progress bars on
+    stderr (the build shows its own)."""
     import functools
 
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
@@ -573,9 +643,10 @@ def quiet_load_torch(path: Path, device: str):
     bar = gguf_utils.tqdm
     gguf_utils.tqdm = functools.partial(bar, disable=True)
     try:
-        return load_torch_runtime(path, device=device)
+        rt = load_torch_runtime(path, device=device)
     finally:
         gguf_utils.tqdm = bar
+    return rt
 
 
 def _missing(method: str | None) -> UserError:
@@ -583,9 +654,3 @@ def _missing(method: str | None) -> UserError:
     return UserError(
         f"{what} yet. Build one with 'assistant profile build --method {method or 'steerx'}'."
     )
-
-
-def _desc_key(description: str) -> str:
-    from engine.methods.generic import sha
-
-    return sha("description-contrast", description)

@@ -52,6 +52,10 @@ def run(args) -> int:
     builds = None
     bar = tqdm(total=len(rows) * len(names), file=sys.stderr, unit="gen", disable=False)
     try:
+        if app.settings.n_threads is None:  # a long run: don't fight other processes
+            from engine.methods.batched import work_threads
+
+            app.settings.n_threads = work_threads()
         runtime = app.runtime(args.model)
         sampling = app.sampling(max_tokens=args.max_tokens, temperature=0.7)
         methods, builds = make_methods(names, runtime, sampling, cache_dir(app.home) / "eval",

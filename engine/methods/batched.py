@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,38 @@ from engine.errors import EngineError, GenerationCancelled
 from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings, default_threads, sample_token
 
 StopFn = Callable[[], bool]
+
+
+_in_use = 0  # threads this process's batch work is running with (for the load estimate)
+
+
+def work_threads() -> int:
+    """Threads for long batch work: every core, or one when other processes keep them busy.
+
+    llama.cpp's and torch's worker threads wait for each other at every layer;
+    when the cores are shared, a descheduled thread stalls the rest, and one
+    thread was measured 2-10x faster than two on a loaded 2-core machine. The
+    load average counts this process's own threads too, so those are taken off
+    before deciding. Called again between batches, so a build adapts as other
+    work comes and goes.
+    """
+    global _in_use
+    n = os.cpu_count() or 1
+    try:
+        others = os.getloadavg()[0] - _in_use
+    except (OSError, AttributeError):  # not available on Windows
+        return default_threads()
+    _in_use = 1 if n > 1 and others >= 0.5 else default_threads()
+    return _in_use
+
+
+def use_work_threads_in_torch() -> None:
+    """Apply `work_threads()` to torch's CPU thread pool (no-op when it is unchanged)."""
+    import torch
+
+    want = work_threads()
+    if torch.get_num_threads() != want:
+        torch.set_num_threads(want)
 
 
 @dataclass
@@ -67,7 +100,8 @@ class BatchedLlama:
         p.n_ubatch = n_batch
         p.n_seq_max = self.n_seq
         p.kv_unified = True
-        threads = n_threads or default_threads()
+        self._auto_threads = n_threads is None
+        threads = n_threads or work_threads()
         p.n_threads = threads
         p.n_threads_batch = threads
         p.no_perf = True
@@ -95,7 +129,11 @@ class BatchedLlama:
         self.close()
 
     def _clear(self) -> None:
+        """Empty the KV cache before a wave, and re-pick the thread count for it."""
         self._L.llama_memory_clear(self._L.llama_get_memory(self.ctx), True)
+        if self._auto_threads:
+            t = work_threads()
+            self._L.llama_set_n_threads(self.ctx, t, t)
 
     def _decode(self, entries: list[tuple[int, int, int, bool]]) -> None:
         """Decode (token, pos, seq, want_logits) entries as one batch."""

@@ -20,7 +20,7 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 # The one system prompt every profile computation uses: the vectors describe the
 # difference to the model's default behaviour, so the default context is fixed.
 PROFILE_SYSTEM = "You are a helpful assistant."
-GENERIC_MAX_TOKENS = 64
+GENERIC_MAX_TOKENS = 48
 OPENING_WORDS = 10
 ProgressFn = Callable[[int, int], None]
 

@@ -44,6 +44,27 @@ def context_items(n: int, i: int, k: int = N_CONTEXT) -> list[int]:
     return [(i - j) % n for j in range(1, min(k, n - 1) + 1)]
 
 
+def history_logprobs(
+    trt,
+    contexts: Sequence[Sequence[int]],
+    users: Sequence[Sequence[int]],
+    *,
+    batch: int = 8,
+    should_stop: StopFn | None = None,
+) -> list[np.ndarray]:
+    """log p(y_t | x, H, y_<t) for each item: its text after a prompt that shows H."""
+    out: list[np.ndarray] = []
+    for s in range(0, len(users), batch):
+        if should_stop and should_stop():
+            from engine.errors import GenerationCancelled
+
+            raise GenerationCancelled("Stopped.")
+        res = trt.loglik(list(contexts[s : s + batch]), list(users[s : s + batch]),
+                         batch_size=batch)
+        out.extend(r.logprobs for r in res)
+    return out
+
+
 def preference_positions(deltas: np.ndarray, tau: float = DEFAULT_TAU) -> list[int]:
     """Indices of the preference-driven tokens of one text."""
     idx = np.flatnonzero(deltas > tau)
@@ -100,12 +121,13 @@ def preference_tokens(
     ]
 
 
-def steerx_tokens_vector(acts: Sequence[ItemActivations]) -> np.ndarray | None:
-    """The StyleVector difference at preference-driven positions, pooled over all items."""
+def steerx_tokens_vector(acts: Sequence[ItemActivations],
+                         generic_mean: np.ndarray) -> np.ndarray | None:
+    """The StyleVector difference taken at preference-driven positions only, over all items."""
     n = sum(a.pref_count for a in acts)
     if n == 0:
         return None
-    return (np.sum([a.pref_sum for a in acts], axis=0) / n).astype(np.float32)
+    return (np.sum([a.pref_sum for a in acts], axis=0) / n - generic_mean).astype(np.float32)
 
 
 def description_contrast(
@@ -120,7 +142,7 @@ def description_contrast(
     for s in range(0, len(with_desc), batch):
         rows = [list(r) for r in with_desc[s : s + batch]]
         rows += [list(r) for r in without[s : s + batch]]
-        h = residuals(trt, rows)
+        h, _ = residuals(trt, rows)
         m = len(rows) // 2
         for k in range(m):
             a = h[:, k, len(rows[k]) - 1]

@@ -1,0 +1,348 @@
+"""DPS (Zhang et al., arXiv 2604.22345): find the user's preference heads, decode contrasting them.
+
+Preference Contribution Score of head (l, k): mean over the user's items of
+NLL(y | x, H) with the head ablated minus NLL(y | x, H) intact. A head whose
+removal makes the user's own texts less likely carries the user's preferences.
+Ablation zeroes the head's slice of the o_proj input (`hooks.mask_heads`), the
+faithful single-head edit (the authors' code zeroes an o_proj *output* slice,
+which mixes every head).
+
+Why the scan is shaped the way it is (the cost is heads x items x tokens):
+
+- only the response tokens are scored and contexts are cut (H and y to ~128
+  tokens), so the vocabulary projection runs on few positions;
+- all the heads of one layer are ablated in the *same* forward, one head per
+  block of batch rows (`rows=`), so a layer costs one batched call over
+  items x heads, never one call per head;
+- `scan="attribution"` (first-order, one forward and backward for all heads:
+  dNLL/dgate of a per-head gate at 1) ranks the heads when a full exact scan is
+  too slow for the machine; `refine` heads are then re-scored exactly, so the
+  kept heads' scores are always true ablation effects.
+
+Decoding runs the full and the head-masked pass as one batch of two over the
+same prompt (`TorchRuntime.generate_combined`, both with the KV cache):
+final log-probs = (1 + g) * lp_full - g * lp_masked, with g the entropy of the
+full distribution (the default: contrast more where the model is unsure) or a
+fixed value. g = 0 is exactly the plain model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.errors import GenerationCancelled
+
+DEFAULT_FRACTION = 0.04  # keep the top 4% of heads (11 of SmolLM2's 270)
+MAX_CONTEXT_TOKENS = 128  # H (the user's other texts) is cut to this many tokens
+MAX_TEXT_TOKENS = 128  # y is cut to this many tokens
+N_CONTEXT = 2  # other history items shown as H
+SYSTEM = "You are a helpful assistant."
+
+ProgressFn = Callable[[float, str], None]
+StopFn = Callable[[], bool]
+Head = tuple[int, int]
+
+
+@dataclass
+class ScanItem:
+    """One of the user's texts as the scan sees it: prompt ids (x and H) and response ids (y)."""
+
+    prompt: list[int]
+    text: list[int]
+
+
+@dataclass
+class HeadScores:
+    """The scan's result: PCS per (layer, head).
+
+    `exact` marks true ablation effects; in attribution mode the other heads
+    keep their first-order estimate (NaN where nothing was computed).
+    """
+
+    scores: np.ndarray  # (n_layer, n_head), float64
+    exact: np.ndarray  # (n_layer, n_head), bool: score is a true ablation effect
+    base_nll: float
+    seconds: float
+    mode: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def top(self, fraction: float = DEFAULT_FRACTION, k: int | None = None) -> list[dict]:
+        """The preference heads, highest score first, as JSON-ready dicts."""
+        n_layer, n_head = self.scores.shape
+        k = k if k is not None else max(1, int(round(fraction * n_layer * n_head)))
+        flat = np.where(np.isnan(self.scores), -np.inf, self.scores).ravel()
+        order = np.argsort(-flat, kind="stable")[:k]
+        return [{"layer": int(i // n_head), "head": int(i % n_head),
+                 "score": round(float(self.scores.flat[i]), 5)} for i in order]
+
+
+def _chat_prompt(trt, user: str) -> str:
+    msgs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+    try:
+        return trt.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    except (ValueError, AttributeError, TypeError):  # no chat template: plain text
+        return f"{SYSTEM}\n\nUser: {user}\nAssistant: "
+
+
+def user_prompt(task: str, examples: Sequence[str]) -> str:
+    """x with H shown before it: the conditioning the PCS measures."""
+    if not examples:
+        return task
+    shown = "\n\n".join(f"Example {i + 1}:\n{e}" for i, e in enumerate(examples))
+    return f"Some texts I wrote:\n{shown}\n\nIn my own style: {task}"
+
+
+def _cut(trt, text: str, n: int) -> str:
+    ids = trt.tokenize(text, special=False)
+    return text if len(ids) <= n else trt.detokenize(ids[:n])
+
+
+def prepare_items(
+    trt,
+    items: Sequence[tuple[str, str]],
+    *,
+    n_context: int = N_CONTEXT,
+    max_context: int = MAX_CONTEXT_TOKENS,
+    max_text: int = MAX_TEXT_TOKENS,
+) -> list[ScanItem]:
+    """(prompt, text) pairs -> scan items; H = the n_context items before each (wrapping)."""
+    out = []
+    n = len(items)
+    for i, (prompt, text) in enumerate(items):
+        others = [items[(i - j) % n][1] for j in range(1, min(n_context, n - 1) + 1)]
+        per = max(8, max_context // max(1, len(others)))
+        examples = [_cut(trt, o, per) for o in others]
+        p = trt.tokenize(_chat_prompt(trt, user_prompt(prompt or "Write a text.", examples)))
+        y = trt.tokenize(text, special=False)[:max_text]
+        if y:
+            out.append(ScanItem(p, y))
+    return out
+
+
+def _rows_nll(trt, items: Sequence[ScanItem]) -> np.ndarray:
+    """Mean NLL of each item's response, under the active hooks, as one batch in this order.
+
+    Not `TorchRuntime.loglik`: that sorts rows by length, and the `rows=` masks
+    of the scan must address rows by their position in the batch given here.
+    """
+    import torch
+
+    rows = [it.prompt + it.text for it in items]
+    ids, _ = trt.pad_batch(rows, side="right")
+    first = min(len(it.prompt) for it in items) - 1
+    last = max(len(it.prompt) + len(it.text) for it in items) - 1
+    keep = torch.arange(first, max(last, first + 1), device=ids.device)
+    logits = trt.forward(ids, logits_to_keep=keep).logits
+    out = np.zeros(len(items))
+    for b, it in enumerate(items):
+        s = len(it.prompt) - 1 - first
+        z = logits[b, s : s + len(it.text)].float()
+        lp = torch.log_softmax(z, dim=-1)
+        tgt = torch.as_tensor(it.text, device=lp.device)[:, None]
+        out[b] = -float(lp.gather(1, tgt).double().mean())
+    return out
+
+
+def _check(should_stop: StopFn | None) -> None:
+    if should_stop is not None and should_stop():
+        raise GenerationCancelled("Stopped.")
+
+
+def exact_scores(
+    trt,
+    items: Sequence[ScanItem],
+    heads: Sequence[Head] | None = None,
+    *,
+    rows_per_call: int = 64,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> tuple[dict[Head, float], float]:
+    """PCS of each head by real ablation: {head: mean NLL ablated - mean NLL intact}, base NLL.
+
+    Heads are grouped by layer; a call carries as many (head, item) rows as fit
+    in `rows_per_call`, each head masked only in its own rows.
+    """
+    from engine.runtime import hooks
+
+    heads = list(heads) if heads is not None else [
+        (L, h) for L in range(trt.n_layer) for h in range(trt.n_head)]
+    base = _rows_nll(trt, items)
+    n = len(items)
+    per_call = max(1, rows_per_call // max(1, n))  # heads per forward
+    by_layer: dict[int, list[int]] = {}
+    for L, h in heads:
+        by_layer.setdefault(L, []).append(h)
+    groups = [(L, hs[s : s + per_call]) for L, hs in sorted(by_layer.items())
+              for s in range(0, len(hs), per_call)]
+    out: dict[Head, float] = {}
+    for g, (L, hs) in enumerate(groups):
+        _check(should_stop)
+        batch = [it for _ in hs for it in items]
+        with contextlib.ExitStack() as stack:
+            for j, h in enumerate(hs):
+                rows = list(range(j * n, (j + 1) * n))
+                stack.enter_context(hooks.mask_heads(trt, [(L, h)], rows=rows))
+            nll = _rows_nll(trt, batch)
+        for j, h in enumerate(hs):
+            out[(L, h)] = float(np.mean(nll[j * n : (j + 1) * n] - base))
+        if progress is not None:
+            progress((g + 1) / len(groups), "scoring heads")
+    return out, float(base.mean())
+
+
+def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
+                       should_stop: StopFn | None = None) -> np.ndarray:
+    """First-order PCS of every head at once: -d mean NLL / d gate, gates at 1.
+
+    Removing a head moves its gate from 1 to 0, so the first-order change of the
+    NLL is minus the gradient. One forward and backward replaces 270 forwards;
+    it ranks heads, and the top ones are then scored exactly.
+    """
+    import torch
+
+    parts = trt.parts
+    ref = next(parts.o_proj[0].parameters())
+    gate = torch.ones(trt.n_layer, trt.n_head, dtype=ref.dtype, device=ref.device,
+                      requires_grad=True)
+    hd = trt.head_dim
+
+    def make(L: int):
+        def pre(_m, args):
+            x = args[0]
+            g = gate[L].repeat_interleave(hd)
+            return (x * g, *args[1:])
+        return pre
+
+    handles = [parts.o_proj[L].register_forward_pre_hook(make(L)) for L in range(trt.n_layer)]
+    try:
+        for s in range(0, len(items), batch):
+            _check(should_stop)
+            chunk = items[s : s + batch]
+            rows = [it.prompt + it.text for it in chunk]
+            ids, _ = trt.pad_batch(rows, side="right")
+            with torch.enable_grad():
+                logits = trt.model(input_ids=ids).logits
+                loss = 0.0
+                for b, it in enumerate(chunk):
+                    n_p, n_t = len(it.prompt), len(it.text)
+                    z = logits[b, n_p - 1 : n_p - 1 + n_t].float()
+                    tgt = torch.as_tensor(it.text, device=z.device)
+                    loss = loss + torch.nn.functional.cross_entropy(z, tgt) / len(items)
+                loss.backward()
+    finally:
+        for h in handles:
+            h.remove()
+    return (-gate.grad).double().cpu().numpy()
+
+
+def scan_heads(
+    trt,
+    items: Sequence[ScanItem],
+    *,
+    mode: str = "attribution",
+    refine: int | None = None,
+    rows_per_call: int = 64,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> HeadScores:
+    """Score the heads: `exact` ablates every head; `attribution` ranks by gradient, then
+    re-scores the top `refine` heads exactly (default: as many as are kept), so
+    the others keep their first-order estimate (exact=False).
+
+    The scan is deterministic (no sampling, fixed order); `seed` seeds torch only
+    so any kernel that draws random numbers repeats.
+    """
+    import time
+
+    import torch
+
+    torch.manual_seed(seed)
+    if not items:
+        raise ValueError("DPS needs at least one item with text to score.")
+    t0 = time.perf_counter()
+    shape = (trt.n_layer, trt.n_head)
+    scores = np.full(shape, np.nan)
+    exact = np.zeros(shape, dtype=bool)
+    meta: dict[str, Any] = {"n_items": len(items),
+                            "tokens": int(sum(len(i.prompt) + len(i.text) for i in items))}
+    if refine is None:  # at least the heads that will be kept get exact scores
+        refine = max(1, int(round(DEFAULT_FRACTION * shape[0] * shape[1])))
+    if mode == "attribution":
+        approx = attribution_scores(trt, items, should_stop=should_stop)
+        scores[:] = approx
+        order = np.argsort(-approx.ravel(), kind="stable")[:refine]
+        heads = [(int(i // trt.n_head), int(i % trt.n_head)) for i in order]
+    elif mode == "exact":
+        heads = None
+    else:
+        raise ValueError(f"Unknown scan mode {mode!r}; use exact or attribution.")
+    got, base = exact_scores(trt, items, heads, rows_per_call=rows_per_call,
+                             progress=progress, should_stop=should_stop)
+    for (L, h), v in got.items():
+        scores[L, h] = v
+        exact[L, h] = True
+    return HeadScores(scores, exact, base, time.perf_counter() - t0, mode, meta)
+
+
+# ---- decoding ---------------------------------------------------------------------------
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z.astype(np.float64)
+    m = z.max(axis=-1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+
+
+def contrast(gamma: float | None = None) -> Callable[[np.ndarray], np.ndarray]:
+    """The per-step merge of (full, masked) logits: (1+g) lp_full - g lp_masked.
+
+    g = entropy (nats) of the full distribution when `gamma` is None. With g = 0
+    the full logits are returned untouched, so decoding equals the plain model.
+    """
+
+    def combine(z: np.ndarray) -> np.ndarray:
+        if gamma is not None and gamma == 0:
+            return z[0]
+        lp = _log_softmax(z[:2])
+        g = float(-(np.exp(lp[0]) * lp[0]).sum()) if gamma is None else float(gamma)
+        if not math.isfinite(g):
+            return z[0]
+        return ((1 + g) * lp[0] - g * lp[1]).astype(np.float32)
+
+    return combine
+
+
+def generate(
+    trt,
+    prompt,
+    heads: Sequence[Head],
+    sampling=None,
+    *,
+    gamma: float | None = None,
+    max_new_tokens: int | None = None,
+    cancel=None,
+    on_text: Callable[[str], None] | None = None,
+):
+    """DPS decoding: row 0 full, row 1 with the preference heads masked, one token per step."""
+    from engine.runtime import hooks
+
+    hs = [(int(L), int(h)) for L, h in heads]
+    with hooks.mask_heads(trt, hs, rows=[1]):
+        return trt.generate_combined([prompt, prompt], contrast(gamma), sampling,
+                                     max_new_tokens=max_new_tokens, cancel=cancel,
+                                     on_text=on_text)
+
+
+def chat_prompt(trt, messages: Sequence[dict], system: str | None = None) -> str:
+    """The chat-formatted prompt for DPS chat (the torch tokenizer's template)."""
+    msgs = list(messages)
+    if system and not any(m.get("role") == "system" for m in msgs):
+        msgs = [{"role": "system", "content": system}, *msgs]
+    return trt.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
