@@ -30,7 +30,7 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 
 log = logging.getLogger(__name__)
 
-ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "costeer")
+ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "costeer", "dps")
 ALL_METHODS = (*ALL_METHODS, "fints", "steerx+fints")  # assistant.fints_service
 RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
@@ -193,6 +193,42 @@ class SteeredMethod:
         return self.gen.reply(user, seed, control=report.control_buffer())
 
 
+@dataclass
+class DpsMethod:
+    """DPS: the row's preference heads found on its history, then contrastive torch decoding.
+
+    The torch runtime's sampler is the same as llama.cpp's, but the numbers
+    differ slightly from the llama.cpp runtime's, so 'none' and 'dps' are paired
+    by seed, not bit for bit.
+    """
+
+    runtime: LlamaRuntime
+    sampling: SamplingSettings
+    device: str = "auto"
+    max_items: int = 8  # fewer items than a profile build (20): an eval scans once per row
+    name: str = "dps"
+
+    def prepare(self, history: Sequence[HistoryItem]) -> list[tuple[int, int]]:
+        from assistant.profile_service import quiet_load_torch
+        from engine.methods import dps
+
+        self.trt = quiet_load_torch(self.runtime.info.path, self.device)
+        pairs = [(h.prompt, h.text) for h in history[-self.max_items :]]
+        items = dps.prepare_items(self.trt, pairs)
+        scan = dps.scan_heads(self.trt, items)
+        return [(h["layer"], h["head"]) for h in scan.top(dps.DEFAULT_FRACTION)]
+
+    def generate(self, state: list[tuple[int, int]], task: str, seed: int) -> str:
+        from dataclasses import replace
+
+        from engine.methods import dps
+
+        msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": task}]
+        out = dps.generate(self.trt, dps.chat_prompt(self.trt, msgs), state,
+                           replace(self.sampling, seed=seed))
+        return out.text.strip()
+
+
 def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
                  cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None,
@@ -200,7 +236,7 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
                  ) -> tuple[list[Any], ProfileBuilds | None]:
     gen = Generator(runtime, sampling)
     builds = None
-    if any(n not in ("none", "rag", "costeer") for n in names):
+    if any(n not in ("none", "rag", "costeer", "dps") for n in names):
         builds = ProfileBuilds(runtime, cache_home, device, options)
     methods: list[Any] = []
     for n in names:
@@ -208,6 +244,8 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
             methods.append(NoneMethod(gen))
         elif n == "rag":
             methods.append(RagMethod(gen))
+        elif n == "dps":
+            methods.append(DpsMethod(runtime, sampling, device))
         elif n == "costeer":  # the remote from `assistant cloud set` (assistant.cloud_service)
             from assistant.cloud_service import CoSteerEvalMethod
 

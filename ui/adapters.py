@@ -122,6 +122,9 @@ class ProfileState:
     model_fingerprint: str = ""
     samples_used: int = 0
     built_at: str = ""
+    heads: list[dict] = field(default_factory=list)  # DPS: [{layer, head, score}]
+    n_layer: int = 0
+    n_head: int = 0
 
 
 METHODS = [("none", "Off"), ("stylevector", "StyleVector"), ("steerx", "SteerX")]
@@ -164,6 +167,9 @@ class ProfileAdapter(_Adapter):
             top_tokens=[t for t in tokens if t][:12], model_name=view.model,
             model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
             built_at=view.built_at.replace("T", " "),
+            heads=list(view.meta.get("heads", [])) if view.method == "dps" else [],
+            n_head=int(view.meta.get("n_head", 0) or 0),
+            n_layer=int(view.meta.get("n_layer", 0) or 0),
         )
 
     # Fints picks history items per reply; the last reply's items, for the panel.

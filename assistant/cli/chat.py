@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
     p.add_argument(
         "--method",
-        choices=["none", "stylevector", "steerx", "fints", "steerx+fints"],
+        choices=["none", "stylevector", "steerx", "dps", "fints", "steerx+fints"],
         help="personalization (default: the active profile, if any)",
     )
     p.add_argument("--explain", action="store_true",
@@ -49,6 +49,10 @@ def apply_profile(app, runtime, flag: str | None) -> str:
 
     svc = ProfileService(app)
     method = svc.resolve_chat_method(flag)
+    if method == "dps":  # decoded by torch (see dps_pieces), not a llama.cpp control vector
+        svc.require("dps")
+        runtime.clear_control_vector()
+        return method
     try:
         svc.apply(runtime, method, explicit=flag is not None)
     except ProfileMismatch as exc:
@@ -56,6 +60,47 @@ def apply_profile(app, runtime, flag: str | None) -> str:
         runtime.clear_control_vector()
         return "none"
     return method
+
+
+def dps_pieces(app, model_flag, msgs, sampling, cancel):
+    """Stream DPS decoding (torch, full and head-masked passes as one batch) as text pieces.
+
+    The decode runs in a thread and hands pieces over a queue, so the chat
+    service flushes the growing reply exactly as it does for llama.cpp.
+    """
+    import queue
+    import threading
+
+    from assistant.profile_service import ProfileService
+    from engine.methods import dps
+
+    svc = ProfileService(app)
+    view = svc.require("dps")
+    trt = svc.dps_runtime(model_flag)
+    if view.model_fingerprint != trt.info.fingerprint:
+        raise UserError(
+            f"Your dps profile was built for the model '{view.model}'. Rebuild it with "
+            "'assistant profile build --method dps'."
+        )
+    heads = [(h["layer"], h["head"]) for h in view.meta.get("heads", [])]
+    prompt = dps.chat_prompt(trt, msgs)
+    q: queue.Queue = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            dps.generate(trt, prompt, heads, sampling, gamma=view.meta.get("gamma"),
+                         cancel=cancel, on_text=q.put)
+        except BaseException as exc:  # re-raised on the reading side
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (item := q.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def fints_request(app, runtime, method: str, text: str, explain: bool) -> list | None:
@@ -104,7 +149,10 @@ def run(args) -> int:
             )
         turn = chat.begin_turn(args.conversation, text, model_name=runtime.model_name)
         cancel = CancelToken()
-        pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
+        if method == "dps":
+            pieces = dps_pieces(app, args.model, msgs, sampling, cancel)
+        else:
+            pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
         for piece in chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces):
             sys.stdout.write(piece)
             sys.stdout.flush()

@@ -13,7 +13,8 @@ def register(sub) -> None:
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     b = s.add_parser("build", help="build or update the profile from your writing history")
-    b.add_argument("--method", choices=["stylevector", "steerx", "fints"], default="steerx")
+    b.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"],
+                   default="steerx")
     b.add_argument("--layer", type=int, help="steer at this layer (default: chosen on your texts)")
     b.add_argument("--alpha", type=float, help="steering strength (default: chosen on your texts)")
     b.add_argument("--tau", type=float, help="effect threshold in nats for preference tokens (1.0)")
@@ -22,7 +23,7 @@ def register(sub) -> None:
     b.set_defaults(handler=run_build)
 
     sh = s.add_parser("show", help="what the profile learned")
-    sh.add_argument("--method", choices=["stylevector", "steerx", "fints"])
+    sh.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"])
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(handler=run_show)
 
@@ -33,7 +34,7 @@ def register(sub) -> None:
     d.set_defaults(handler=run_describe)
 
     on = s.add_parser("on", help="personalize chat with the profile")
-    on.add_argument("--method", choices=["stylevector", "steerx", "fints"])
+    on.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"])
     on.set_defaults(handler=run_on)
     off = s.add_parser("off", help="chat without personalization (the profile is kept)")
     off.set_defaults(handler=run_off)
@@ -74,6 +75,9 @@ def _print_profile(d: dict) -> None:
     if d["preference_tokens"]:
         toks = ", ".join(f"{t['token']} ({t['effect']:+.1f})" for t in d["preference_tokens"])
         print(f"your words:  {toks}")
+    if d.get("heads"):
+        heads = ", ".join(f"{h['layer']}.{h['head']} ({h['score']:+.3f})" for h in d["heads"])
+        print(f"DPS heads:   {heads}")
 
 
 def run_build(args) -> int:

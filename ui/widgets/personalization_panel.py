@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ui.adapters import ProfileAdapter, ProfileState
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
+from ui.widgets.head_map import HeadMap
 from ui.workers import ProcessTaskHost
 
 STRENGTH_STEPS = 100  # slider units per 1.0 of strength
@@ -107,6 +108,8 @@ class PersonalizationPanel(QWidget):
         self.tokens_label.setObjectName("profileTokens")
         self.tokens_label.setWordWrap(True)
         self.tokens_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heads_caption = QLabel("Preference heads (DPS), layer by head:", self)
+        self.head_map = HeadMap(self)
 
         form = QFormLayout()
         form.addRow("Method", self.method)
@@ -133,6 +136,8 @@ class PersonalizationPanel(QWidget):
         self.fints_items_label.setWordWrap(True)
         self.fints_items_label.setVisible(False)  # shown once Fints has steered a reply
         ll.addWidget(self.fints_items_label)
+        ll.addWidget(self.heads_caption)
+        ll.addWidget(self.head_map)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(form)
@@ -204,6 +209,9 @@ class PersonalizationPanel(QWidget):
         self.description.setPlainText(st.description)
         self.description.blockSignals(False)
         self.tokens_label.setText(", ".join(st.top_tokens) if st.top_tokens else "—")
+        self.head_map.set_heads(st.heads, st.n_layer or 30, st.n_head or 9)
+        self.head_map.setVisible(bool(st.heads))
+        self.heads_caption.setVisible(bool(st.heads))
         self.model_label.setText(self._model_text(st))
         self.build_button.setText("Rebuild profile" if st.exists else "Build profile")
         if not self._tasks.running:

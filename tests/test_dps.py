@@ -1,0 +1,105 @@
+"""DPS on the real default model (CPU): head scan, ranking, contrastive decoding.
+
+That masking a head through the hook removes exactly that head's contribution
+(W_o[:, h] @ z_h, computed by hand on one layer) is already proven by
+tests/test_steering_hooks.py::test_head_mask_acts_only_through_that_head, and
+the full/masked batch-of-two decoding by ::test_two_pass_decoding_as_one_batch.
+Here: what DPS adds on top (different heads in different rows of one forward,
+the contrast rule, the ranking), on a reduced scan (few items, short texts).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.methods import dps
+from engine.runtime import hooks
+from engine.runtime.llamacpp import SamplingSettings
+
+REPO = Path(__file__).resolve().parents[1]
+USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
+PROMPT = "<|im_start|>user\nTell me about your weekend.<|im_end|>\n<|im_start|>assistant\n"
+GREEDY = SamplingSettings(temperature=0, repeat_penalty=1.0)
+
+
+def _items(rt, users, n_context=1):
+    return dps.prepare_items(rt, [(u["prompt"], u["text"]) for u in users],
+                             n_context=n_context, max_context=24, max_text=24)
+
+
+@pytest.fixture(scope="module")
+def train(torch_runtime):
+    return _items(torch_runtime, USERS["marlowe"][:3])
+
+
+@pytest.fixture(scope="module")
+def scan(torch_runtime, train):
+    return dps.scan_heads(torch_runtime, train, mode="attribution", refine=6, seed=0)
+
+
+def test_rows_scan_equals_one_head_at_a_time(torch_runtime, train):
+    """The scan ablates several heads of a layer in one forward, each in its own rows;
+    every score must equal masking that head alone over all rows."""
+    rt = torch_runtime
+    heads = [(7, 4), (7, 0)]
+    got, base = dps.exact_scores(rt, train, heads, rows_per_call=64)
+    plain = dps._rows_nll(rt, train)
+    assert base == pytest.approx(float(plain.mean()), abs=1e-9)
+    for head in heads:
+        with hooks.mask_heads(rt, [head]):
+            alone = float(np.mean(dps._rows_nll(rt, train) - plain))
+        assert got[head] == pytest.approx(alone, abs=1e-4)
+    assert len({round(v, 6) for v in got.values()}) == 2  # the rows really differ
+
+
+def test_gamma_zero_is_the_plain_model(torch_runtime):
+    rt = torch_runtime
+    heads = [(3, 0), (9, 5), (17, 2), (26, 8)]
+    plain = rt.generate(PROMPT, GREEDY, max_new_tokens=12)
+    zero = dps.generate(rt, PROMPT, heads, GREEDY, gamma=0.0, max_new_tokens=12)
+    assert zero.tokens == plain.tokens
+    pieces: list[str] = []
+    ent = dps.generate(rt, PROMPT, heads, GREEDY, max_new_tokens=12, on_text=pieces.append)
+    assert "".join(pieces) == ent.text and ent.tokens
+    assert hooks.count_hooks(rt) == 0
+
+
+def test_contrast_rule():
+    z = np.log(np.array([[0.7, 0.2, 0.1], [0.4, 0.4, 0.2]]))
+    lp = dps._log_softmax(z)
+    out = dps.contrast(0.5)(z)
+    np.testing.assert_allclose(out, 1.5 * lp[0] - 0.5 * lp[1], rtol=1e-6)
+    ent = -(np.exp(lp[0]) * lp[0]).sum()
+    np.testing.assert_allclose(dps.contrast(None)(z), (1 + ent) * lp[0] - ent * lp[1], rtol=1e-6)
+    assert np.array_equal(dps.contrast(0.0)(z), z[0])
+
+
+def test_ranking_is_reproducible(torch_runtime, train, scan):
+    again = dps.scan_heads(torch_runtime, train, mode="attribution", refine=6, seed=0)
+    assert again.top(k=6) == scan.top(k=6)
+    assert scan.exact.sum() == 6 and not np.isnan(scan.scores).any()
+    assert np.array_equal(again.exact, scan.exact)
+    np.testing.assert_allclose(again.scores, scan.scores, equal_nan=True)
+
+
+def test_top_heads_matter_more_than_random_heads(torch_runtime, scan):
+    """On held-out texts of the invented user, ablating the top heads costs more
+    likelihood than ablating as many random heads."""
+    rt = torch_runtime
+    held = _items(rt, USERS["marlowe"][10:13])
+    top = [(h["layer"], h["head"]) for h in scan.top(k=4)]
+    assert all(h["score"] > 0 for h in scan.top(k=4))
+    base = dps._rows_nll(rt, held).mean()
+    with hooks.mask_heads(rt, top):
+        hurt_top = dps._rows_nll(rt, held).mean() - base
+    rng = np.random.default_rng(0)
+    hurt_random = []
+    for _ in range(3):
+        idx = rng.choice(rt.n_layer * rt.n_head, size=4, replace=False)
+        with hooks.mask_heads(rt, [(int(i // rt.n_head), int(i % rt.n_head)) for i in idx]):
+            hurt_random.append(dps._rows_nll(rt, held).mean() - base)
+    assert hurt_top > max(hurt_random)

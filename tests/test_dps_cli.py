@@ -1,0 +1,59 @@
+"""DPS through the app: build (service, reduced scan), `profile show --json`, `chat --method dps`,
+cancel, and the GUI adapter's heat-map data. Real model, real SQLite, real CLI subprocess."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
+
+
+@pytest.fixture
+def with_history(app):
+    from assistant.history import HistoryService
+
+    for x in USERS["marlowe"][:3]:
+        HistoryService(app.db).add(x["text"], prompt=x["prompt"])
+    return app
+
+
+def test_build_show_chat(with_history, cli):
+    from assistant.profile_service import ProfileService
+
+    svc = ProfileService(with_history)
+    stages: list[str] = []
+    out = svc._build_dps(model_flag=None, progress=lambda f, s: stages.append(s), cancel=None,
+                         refine=4)
+    heads = out.profile.as_dict()["heads"]
+    assert len(heads) == 11 and stages[-1] == "done"  # 4% of 270
+    assert all(set(h) == {"layer", "head", "score"} for h in heads)
+    assert [h["score"] for h in heads[:4]] == sorted([h["score"] for h in heads[:4]], reverse=True)
+    assert svc.active_method() == "dps"
+    shown = cli("profile", "show", "--json", "--method", "dps")
+    assert shown.rc == 0, shown.err
+    assert shown.json()["heads"] == heads
+    chat = cli("chat", "--method", "dps", "--max-tokens", "8", "--temperature", "0", "--json",
+               "Say hi")
+    assert chat.rc == 0, chat.err
+    res = chat.json()
+    assert res["method"] == "dps" and res["text"].strip()
+
+    from ui.adapters import ProfileAdapter
+
+    st = ProfileAdapter(with_history).state("dps")
+    assert st.heads == heads and (st.n_layer, st.n_head) == (30, 9)
+
+
+def test_cancel_keeps_previous_profile(with_history):
+    from assistant.profile_service import BuildCancelled, ProfileService
+
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(BuildCancelled):
+        ProfileService(with_history)._build_dps(model_flag=None, progress=None, cancel=stop)
+    assert ProfileService(with_history).get("dps") is None
