@@ -186,11 +186,14 @@ class SteeredMethod:
         return self.builds.get(history, self.kind), history
 
     def generate(self, state: tuple[Any, Sequence[HistoryItem]], task: str, seed: int) -> str:
+        from engine.methods.selection import WITH_PROMPT_HISTORY
+
         report, history = state
-        user = task
-        if self.with_rag:
-            user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
-        return self.gen.reply(user, seed, control=report.control_buffer())
+        if not self.with_rag:
+            return self.gen.reply(task, seed, control=report.control_buffer())
+        user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
+        control = report.control_buffer(report.alpha * WITH_PROMPT_HISTORY)
+        return self.gen.reply(user, seed, control=control)
 
 
 @dataclass

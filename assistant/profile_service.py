@@ -584,7 +584,8 @@ class ProfileService:
             meta = row.meta or {}
             if meta.get("auto_selected", True) is False:
                 prev["fixed"] = True  # the user set layer/alpha by hand: keep them
-            prev.update(layer=row.layer, alpha=row.alpha, description=row.description)
+            prev.update(layer=row.layer, alpha=row.alpha, description=row.description,
+                        likelihood_alpha=meta.get("likelihood_alpha"))
         return prev
 
     def _save(self, report: BuildReport, runtime: LlamaRuntime, opts) -> ProfileView:
@@ -592,6 +593,7 @@ class ProfileService:
         meta = {
             "architecture": info.architecture,
             "auto_selected": report.auto_selected,
+            "likelihood_alpha": report.likelihood_alpha,
             "description_source": report.description_source,
             "selection": report.selection,
             "timings": report.timings,

@@ -69,7 +69,9 @@ def test_build_reports_progress_and_a_usable_profile(built):
     app, out, stages = built
     p = out.profile
     assert p.method == "steerx" and p.active and p.n_samples == N_TRAIN
-    assert 1 <= p.layer < 30 and 0 < p.alpha <= 4
+    assert 1 <= p.layer < 30 and 0 < p.alpha <= 8
+    # Chat applies a stronger push than the likelihood optimum (selection.GENERATION_GAIN).
+    assert p.alpha == pytest.approx(2 * p.meta["likelihood_alpha"])
     assert out.n_new == N_TRAIN and out.n_generic_generated == N_TRAIN
     assert {"generic replies", "token effects", "activations", "done"} <= set(stages)
     assert p.description.strip()
@@ -91,7 +93,8 @@ def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
 
     app, _out, _ = built
     view, vec = ProfileService(app).vector("steerx")
-    steer = control_buffer(vec, view.layer, view.alpha)
+    # Measured at the strength the held-out likelihood chose (chat doubles it).
+    steer = control_buffer(vec, view.layer, view.meta["likelihood_alpha"])
     held, other = USERS["marlowe"][N_TRAIN:], USERS["formal"]
     gain_own = _mean_loglik(app, held, steer) - _mean_loglik(app, held)
     gain_other = _mean_loglik(app, other, steer) - _mean_loglik(app, other)

@@ -45,7 +45,7 @@ from engine.methods.generic import (
     prompt_hash,
     sha,
 )
-from engine.methods.selection import folds, select_layer_alpha
+from engine.methods.selection import GENERATION_GAIN, folds, select_layer_alpha
 from engine.methods.stylevector import (
     GENERIC_ITEMS,
     ItemActivations,
@@ -153,6 +153,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    likelihood_alpha: float | None = None  # what held-out likelihood chose, before the gain
 
     @property
     def vector(self) -> np.ndarray:
@@ -224,17 +225,26 @@ def build_profile(
             f"A profile needs at least {opt.min_items} writing samples; there "
             f"{'is' if n == 1 else 'are'} {n}. Add {opt.min_items - n} more."
         )
-    own_batched = batched is None
-    bl = batched or BatchedLlama(llama)
+    owned: list[BatchedLlama] = []
+
+    def get_batched() -> BatchedLlama:
+        # Opened only when generic replies are due: an incremental build rarely needs one.
+        if batched is not None:
+            return batched
+        if not owned:
+            owned.append(BatchedLlama(llama))
+        return owned[0]
+
     try:
-        return _build(items, llama, load_torch, generic_cache, item_store, opt, bl,
+        return _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched,
                       progress, should_stop)
     finally:
-        if own_batched:
+        for bl in owned:
             bl.close()
 
 
-def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progress, should_stop):
+def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched, progress,
+           should_stop):
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -256,7 +266,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progres
     seen: set[str] = set()
     new = [i for i in new if not (keys[i] in seen or seen.add(keys[i]))]
     # The generic side: the first `generic_items` items (a mean needs no more).
-    gen_idx = list(dict.fromkeys(range(min(n, opt.generic_items))))
+    gen_idx = list(range(min(n, opt.generic_items)))
     gen_keys = {i: sha("generic-activation", prompt_hash(items[i].instruction, opt.system))
                 for i in gen_idx}
     gen_means = {i: item_store.get_array(gen_keys[i], tag) for i in gen_idx}
@@ -267,7 +277,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progres
         t = time.perf_counter()
         _stage(progress, "generic replies", 0.0)
         generics, n_generic = generic_responses(
-            llama, bl, [items[i].instruction for i in gen_todo], generic_cache,
+            llama, get_batched(), [items[i].instruction for i in gen_todo], generic_cache,
             system=opt.system, max_tokens=opt.generic_tokens,
             progress=lambda d, m: _stage(progress, "generic replies", d / m),
             should_stop=should_stop,
@@ -373,11 +383,13 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progres
     prev = opt.previous or {}
     selection: list[dict] = []
     auto = False
+    likelihood_alpha: float | None = None
     if opt.layer is not None and opt.alpha is not None:
         layer, alpha = opt.layer, opt.alpha
     elif prev.get("layer") is not None and len(new) <= max(1, n // 10) and opt.layer is None \
             and opt.alpha is None:
         layer, alpha = int(prev["layer"]), float(prev["alpha"])
+        likelihood_alpha = prev.get("likelihood_alpha")
     else:
         _stage(progress, "choosing layer and strength", 0.0)
         fold_vectors = [
@@ -390,6 +402,9 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progres
             fixed_layer=opt.layer, fixed_alpha=opt.alpha, should_stop=should_stop,
             progress=lambda f: _stage(progress, "choosing layer and strength", f),
         )
+        if opt.alpha is None:
+            likelihood_alpha = alpha
+            alpha = GENERATION_GAIN * alpha
         auto = True
     timings["selection"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
@@ -402,7 +417,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, bl, progres
         preference_tokens=report_tokens, n_samples=n, item_keys=keys, n_new=len(new),
         n_generic_generated=n_generic, truncated=truncated, max_text_tokens=opt.max_text_tokens,
         selection=selection, timings={k: round(v, 3) for k, v in timings.items()}, notes=notes,
-        options=opts,
+        options=opts, likelihood_alpha=likelihood_alpha,
     )
 
 

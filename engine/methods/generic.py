@@ -22,6 +22,7 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 PROFILE_SYSTEM = "You are a helpful assistant."
 GENERIC_MAX_TOKENS = 48
 OPENING_WORDS = 10
+MAX_PROMPT_CHARS = 1500
 ProgressFn = Callable[[int, int], None]
 
 
@@ -55,7 +56,9 @@ def item_instruction(prompt: str, text: str) -> str:
     made from its opening words, so the generic reply is about the same thing and the
     contrast with the user's text is about how it is written."""
     if prompt.strip():
-        return prompt.strip()
+        # A chat sample's prompt is the reply it answered, which can be long; its end
+        # is what the user responded to.
+        return prompt.strip()[-MAX_PROMPT_CHARS:]
     opening = " ".join(text.split()[:OPENING_WORDS])
     return f'Write a short text that begins with: "{opening}"'
 

@@ -31,6 +31,16 @@ SELECT_TOKENS = 48
 LAYER_FRACTIONS = (0.3, 0.45, 0.6, 0.75)
 START_ALPHA = 0.5
 MIN_ALPHA, MAX_ALPHA = 0.125, 4.0
+# Free generation needs a stronger push than the one that maximises teacher-forced
+# likelihood: each generated token starts from the model's own (unsteered-looking)
+# prefix, not from the user's. Applied strength = GENERATION_GAIN x the likelihood
+# choice; 2 was best of 1, 2, 3, 4 for SteerX (and kept for StyleVector, to treat
+# both alike) on paper_dev rows 120-160, which are never reported.
+GENERATION_GAIN = 2.0
+# With the history in the prompt as well (RAG + steering), the prompt already moves
+# the model most of the way; a quarter of the prompt-free strength was best there
+# (of 1/4, 1/2, 1, same rows).
+WITH_PROMPT_HISTORY = 0.25
 
 Steer = tuple[int, np.ndarray] | None  # (layer, vector already scaled) for one row
 
