@@ -29,13 +29,15 @@ def main() -> int:
     ap.add_argument("--offset", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--methods", default="none,rag,stylevector,steerx,rag+steerx")
+    ap.add_argument("--home", help="data folder for the eval caches (default: the app's)")
     ap.add_argument("--outputs", type=Path, default=REPO / "test-artifacts" / "eval_outputs.jsonl")
     args, extra = ap.parse_known_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args.outputs.parent.mkdir(parents=True, exist_ok=True)
     from assistant.cli import main as cli
 
-    return cli(["eval", "--data", str(args.data), "--methods", args.methods,
+    home = ["--home", args.home] if args.home else []
+    return cli([*home, "eval", "--data", str(args.data), "--methods", args.methods,
                 "--offset", str(args.offset), "--limit", str(args.rows),
                 "--outputs", str(args.outputs), "--json", *extra])
 
