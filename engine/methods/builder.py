@@ -362,12 +362,13 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             desc_source = "written"
         _check_stop(should_stop)
         _stage(progress, "description", 0.5)
-        desc_key = sha("description-contrast", description)
+        pick = list(range(n))[:DESC_ITEMS]
+        desc_key = sha("description-contrast", description,
+                       *(items[i].instruction for i in pick))
         desc_vec = item_store.get_array(desc_key, tag)
         if desc_vec is None or desc_vec.shape != tok_vec.shape:
             trt = _torch(load_torch)
             sys_d = f"{opt.system}\n\nThe user's writing style: {description}"
-            pick = list(range(n))[:DESC_ITEMS]
             desc_vec = sx.description_contrast(
                 trt,
                 [llama.tokenize(chat_prefix(llama, items[i].instruction, sys_d)) for i in pick],
