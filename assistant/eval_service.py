@@ -10,6 +10,10 @@ control vector as in chat. Methods:
 - stylevector   the task alone, steered with the StyleVector profile
 - steerx        the task alone, steered with the SteerX profile
 - rag+steerx    history in the prompt and SteerX steering together
+- fints         per-request Fints control vector (assistant.fints_service)
+- steerx+fints  SteerX and Fints stacked
+- dps           preference heads of the row's history, contrastive torch decoding
+- costeer       the remote from `assistant cloud set` steered by the local delta
 
 Caches (generic replies, per-item activations) live in a separate database under
 `<home>/cache/eval`, never in the user's own, so an evaluation leaves the user's
@@ -30,8 +34,8 @@ from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
 
 log = logging.getLogger(__name__)
 
-ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "costeer", "dps")
-ALL_METHODS = (*ALL_METHODS, "fints", "steerx+fints")  # assistant.fints_service
+ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "fints", "steerx+fints",
+               "dps", "costeer")
 RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
 

@@ -5,15 +5,10 @@ Part 1, speed: tokens, remote requests per token and tokens/s for plain CoSteer
 prefix acceptance (ask for several tokens, keep the prefix the steered choice
 agrees with; goal under 0.3 requests per token).
 
-Part 2, quality: a few rows of the shared CoGenesis `paper_dev.json` (real
-authors: six earlier abstracts as the writing history, a title as the task),
-scored with ROUGE-1/ROUGE-L (rouge-score) against the author's real abstract.
-`none` is the remote alone (the same decoder with beta = 0, i.e. the remote's
-own greedy choice); `costeer_exact` adds the local delta from the author's
-history with the exact argmax; `costeer` is the app's default (0.5-nat margin
-toward the remote's token).
-`assistant eval` is being built separately; until it exists this script scores
-the rows itself.
+Part 2, quality: `assistant eval --methods none,costeer` on the first rows of
+the shared CoGenesis `paper_dev.json` (real authors: six earlier abstracts as
+the writing history, a title as the task), with the remote = the same local
+server: ROUGE-1, ROUGE-L and METEOR against the author's real abstract.
 
     python benchmarks/bench_cloud.py [--rows 4] [--max-tokens 128] [--speed-tokens 64]
                                      [--remote URL] [--json OUT]
@@ -179,59 +174,26 @@ def speed(bench: Bench, max_tokens: int) -> list[dict]:
     return rows
 
 
-def paper_rows(n: int) -> list[dict]:
-    """The first `n` rows of paper_dev.json: history (title, abstract) pairs, task, gold."""
-    import re
+def quality(remote: str, n_rows: int, max_tokens: int) -> dict:
+    """`assistant eval --methods none,costeer` on the first rows of paper_dev.json.
 
-    item = re.compile(r"Title:\s*(.*?)\s*\n\s*Content:\s*(.*?)(?=\n\s*Title:|\Z)", re.S)
-    out = []
-    for r in json.loads((DATA / "paper_dev.json").read_text(encoding="utf-8"))[:n]:
-        user = r["conversations"][0]["value"]
-        gold = r["conversations"][1]["value"]
-        hist, task = user.split("## History Paper Abstracts", 1)[1].split("## Task", 1)
-        history = [
-            (f"Compose an abstract for the title '{t.strip()}'.", c.strip())
-            for t, c in item.findall(hist.strip())
-            if c.strip()
-        ]
-        out.append({"tid": r["tid"], "history": history, "task": task.strip(), "gold": gold})
-    return out
-
-
-def quality(bench: Bench, n_rows: int, max_tokens: int) -> dict:
-    from rouge_score import rouge_scorer
-
-    from engine.methods.costeer import CoSteerConfig
-
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
-    methods = {
-        "none": {"config": CoSteerConfig(beta=0.0)},
-        "costeer_exact": {"accept_margin": 0.0},
-        "costeer": {},
-    }
-    res = {m: {"rouge1": [], "rougeL": [], "req_per_tok": [], "tok_s": []} for m in methods}
-    for row in paper_rows(n_rows):
-        for m, kw in methods.items():
-            text, st = bench.run(row["history"], row["task"], max_tokens, **kw)
-            sc = scorer.score(row["gold"], text)
-            res[m]["rouge1"].append(sc["rouge1"].fmeasure)
-            res[m]["rougeL"].append(sc["rougeL"].fmeasure)
-            res[m]["req_per_tok"].append(st["remote_requests_per_token"])
-            res[m]["tok_s"].append(st["tokens_per_s"])
-            print(
-                f"row {row['tid']} {m}: R-L {sc['rougeL'].fmeasure:.4f} "
-                f"req/tok {st['remote_requests_per_token']} | {text[:80]!r}",
-                flush=True,
-            )
-    table = {}
-    for m, r in res.items():
-        k = len(r["rougeL"])
-        table[m] = {key: round(sum(v) / k, 4) for key, v in r.items()} | {"rows": k}
-    for m in ("costeer_exact", "costeer"):
-        for metric in ("rouge1", "rougeL"):
-            base = table["none"][metric]
-            table[m][f"{metric}_vs_none_pct"] = round(100 * (table[m][metric] / base - 1), 1)
-    return table
+    The eval runs as its own process in a temporary data folder whose cloud
+    setting points at `remote`: the same code path a user's `assistant eval` takes.
+    `none` is the local model alone (the same model as the remote here).
+    """
+    with tempfile.TemporaryDirectory() as home:
+        base = [sys.executable, "-m", "assistant", "--home", home]
+        subprocess.run([*base, "cloud", "set", "--url", remote, "--model", "smollm2"],
+                       check=True, stdout=subprocess.DEVNULL)
+        r = subprocess.run(
+            [*base, "eval", "--data", str(DATA / "paper_dev.json"), "--methods", "none,costeer",
+             "--limit", str(n_rows), "--max-tokens", str(max_tokens), "--json"],
+            capture_output=True, text=True,
+        )
+        if r.returncode != 0:
+            raise SystemExit(f"assistant eval failed: {r.stderr.strip().splitlines()[-1:]}")
+        print(r.stdout.rsplit("\n", 2)[0], flush=True)  # the readable table
+        return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -265,12 +227,7 @@ def main() -> int:
         print(f"remote {remote}; local {runtime.model_name}; load average {load:.1f}")
         out = {"load_average": load, "speed": speed(bench, args.speed_tokens)}
         if not args.skip_quality:
-            out["quality"] = quality(bench, args.rows, args.max_tokens)
-            out["quality_note"] = (
-                f"first {args.rows} rows of paper_dev.json, {args.max_tokens} tokens, scored "
-                "by this script (rouge-score, stemmed); `assistant eval` not used"
-            )
-            print(json.dumps(out["quality"], indent=1))
+            out["quality"] = quality(remote, args.rows, args.max_tokens)
         if args.json:
             Path(args.json).write_text(json.dumps(out, indent=1))
         return 0

@@ -1,9 +1,10 @@
 """DPS speed: head scan and contrastive decoding on the default model.
 
 Prints, in one run:
-- the head scan over 20 items of a real user (paper_dev row 0's history, texts
-  cut to 128 tokens): `attribution` (the build's default: one forward and
-  backward for all 270 heads, then the top `refine` heads ablated exactly) and
+- the head scan over 20 real texts (paper_dev's first rows' histories, six
+  abstracts per author, texts cut to 128 tokens): `attribution` (the build's
+  default: one forward and backward for all 270 heads, then the top `refine`
+  heads ablated exactly) and
   the exact scan of every head, timed on `--exact-layers` layers and scaled to
   all layers (each layer is one batched ablation of its 9 heads, so the cost is
   linear in layers; say so when reporting);
@@ -53,8 +54,13 @@ def main() -> int:
     trt = quiet_load_torch(embedded_model_path(), args.device)
     out: dict = {"device": describe_devices(), "torch_device": trt.device,
                  "threads": __import__("torch").get_num_threads()}
-    hist = load_rows(DATA)[0].history
-    pairs = [(h.prompt, h.text) for h in hist][: args.items]
+    # paper_dev users have six texts each: take the first rows' until there are --items
+    pairs = []
+    for row in load_rows(DATA):
+        pairs += [(h.prompt, h.text) for h in row.history]
+        if len(pairs) >= args.items:
+            break
+    pairs = pairs[: args.items]
     items = dps.prepare_items(trt, pairs)
     out["items"] = len(items)
     out["tokens_per_item"] = round(sum(len(i.prompt) + len(i.text) for i in items) / len(items), 1)

@@ -19,6 +19,7 @@ def test_version(cli) -> None:
     assert r.rc == 0 and r.out.startswith("assistant ")
 
 
+@pytest.mark.slow
 def test_chat_json_and_persistence_across_processes(cli, home) -> None:
     r = cli("chat", "--json", "--max-tokens", "40", "--seed", "7", "Say hello to Ada.")
     assert r.rc == 0, r.err
@@ -77,6 +78,7 @@ def test_history_file_not_text(cli, tmp_path: Path, payload: bytes, message: str
     assert cli("history", "list", "--json").json() == []
 
 
+@pytest.mark.slow
 def test_models_list_and_use(cli, model_path, tmp_path: Path) -> None:
     r = cli("models", "list", "--json")
     assert r.rc == 0

@@ -73,9 +73,17 @@ def test_contrast_rule():
     lp = dps._log_softmax(z)
     out = dps.contrast(0.5)(z)
     np.testing.assert_allclose(out, 1.5 * lp[0] - 0.5 * lp[1], rtol=1e-6)
-    ent = -(np.exp(lp[0]) * lp[0]).sum()
-    np.testing.assert_allclose(dps.contrast(None)(z), (1 + ent) * lp[0] - ent * lp[1], rtol=1e-6)
+    g = -(np.exp(lp[0]) * lp[0]).sum() / np.log(3)  # entropy over log |V|: in [0, 1]
+    np.testing.assert_allclose(dps.contrast(None)(z), (1 + g) * lp[0] - g * lp[1], rtol=1e-6)
     assert np.array_equal(dps.contrast(0.0)(z), z[0])
+    # Adaptive plausibility: a token the full model gives < 0.1 x its top token's probability
+    # is never chosen, however much the masked pass dislikes it.
+    z2 = np.log(np.array([[0.90, 0.08, 0.02], [0.98, 0.01, 0.01]]))
+    out = dps.contrast(5.0)(z2)
+    assert out[1] == -np.inf and out[2] == -np.inf and np.isfinite(out[0])
+    lp2 = dps._log_softmax(z2)
+    unconstrained = 6 * lp2[0] - 5 * lp2[1]
+    assert int(np.argmax(unconstrained)) == 1  # without the constraint the contrast picks it
 
 
 def test_ranking_is_reproducible(torch_runtime, train, scan):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # a reduced head scan and torch decoding, ~45 s
 USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
 
 

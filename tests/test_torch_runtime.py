@@ -174,3 +174,14 @@ def test_hugging_face_folder_loads_the_same_model(torch_runtime, tmp_path):
     assert rt.tokenize(PROMPT) == ids
     np.testing.assert_allclose(rt.next_token_logits(ids), torch_runtime.next_token_logits(ids),
                                atol=1e-3)
+
+
+def test_packed_linears_give_the_plain_logits(torch_runtime):
+    """Batched decoding's oneDNN-packed weights change speed, not results."""
+    rt = torch_runtime
+    ids = [rt.tokenize(PROMPT)] * 2
+    plain = rt.forward(ids, logits_to_keep=1).logits
+    with rt._packed_linears():
+        packed = rt.forward(ids, logits_to_keep=1).logits
+    assert float((packed - plain).abs().max()) < 1e-3
+    assert not any("forward" in vars(m) for m in rt.model.modules())  # patches are undone

@@ -22,8 +22,9 @@ Why the scan is shaped the way it is (the cost is heads x items x tokens):
 Decoding runs the full and the head-masked pass as one batch of two over the
 same prompt (`TorchRuntime.generate_combined`, both with the KV cache):
 final log-probs = (1 + g) * lp_full - g * lp_masked, with g the entropy of the
-full distribution (the default: contrast more where the model is unsure) or a
-fixed value. g = 0 is exactly the plain model.
+full distribution over log(vocabulary size) (the default: contrast more where
+the model is unsure) or a fixed value, among the tokens the full model finds
+plausible (`contrast`). g = 0 is exactly the plain model.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ MAX_CONTEXT_TOKENS = 128  # H (the user's other texts) is cut to this many token
 MAX_TEXT_TOKENS = 128  # y is cut to this many tokens
 N_CONTEXT = 2  # other history items shown as H
 SYSTEM = "You are a helpful assistant."
+PLAUSIBILITY = 0.1  # decoding keeps tokens with p >= 0.1 * p(top token) of the full model
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -300,21 +302,36 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
 
 
-def contrast(gamma: float | None = None) -> Callable[[np.ndarray], np.ndarray]:
+def contrast(gamma: float | None = None,
+             plausibility: float = PLAUSIBILITY) -> Callable[[np.ndarray], np.ndarray]:
     """The per-step merge of (full, masked) logits: (1+g) lp_full - g lp_masked.
 
-    g = entropy (nats) of the full distribution when `gamma` is None. With g = 0
-    the full logits are returned untouched, so decoding equals the plain model.
+    g is the entropy of the full distribution divided by log(vocabulary size)
+    when `gamma` is None, so it lies in [0, 1]: contrast more where the model is
+    unsure. Raw entropy in nats reaches 5-10 on a 49k vocabulary, and a g that
+    large turned every reply of the default model into word salad ("Synthesis
+    Blank Page Blank ..."); DeCoRe's entropy-scaled contrast normalizes the
+    same way. Only tokens the full model finds plausible (probability at least
+    `plausibility` times its top token's, the adaptive plausibility constraint
+    of contrastive decoding) can be chosen: the contrast re-ranks what the
+    model would say, it never promotes a token the model rejects.
+    With g = 0 the full logits are returned untouched: exactly the plain model.
     """
+    log_floor = math.log(plausibility) if plausibility > 0 else -math.inf
 
     def combine(z: np.ndarray) -> np.ndarray:
         if gamma is not None and gamma == 0:
             return z[0]
         lp = _log_softmax(z[:2])
-        g = float(-(np.exp(lp[0]) * lp[0]).sum()) if gamma is None else float(gamma)
-        if not math.isfinite(g):
+        if gamma is None:
+            g = float(-(np.exp(lp[0]) * lp[0]).sum()) / math.log(lp.shape[-1])
+        else:
+            g = float(gamma)
+        if not math.isfinite(g) or g == 0:
             return z[0]
-        return ((1 + g) * lp[0] - g * lp[1]).astype(np.float32)
+        out = (1 + g) * lp[0] - g * lp[1]
+        out[lp[0] < lp[0].max() + log_floor] = -np.inf
+        return out.astype(np.float32)
 
     return combine
 
