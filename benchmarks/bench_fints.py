@@ -35,7 +35,7 @@ PROMPT = (
     "<|im_start|>user\nWrite a short note to a friend about the weekend.<|im_end|>\n"
     "<|im_start|>assistant\n"
 )
-EVAL_DATA = Path("/work/shared/data/cogenesis/paper_dev.json")
+EVAL_DATA = REPO.parent / "shared" / "data" / "cogenesis" / "paper_dev.json"
 
 
 def synthetic_bank(n: int, n_embd: int, layers: list[int]):

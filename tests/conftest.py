@@ -18,6 +18,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
+# The shared evaluation data lies beside the checkout (CI clones next to a copy of shared/).
+COGENESIS = next(
+    (p for p in (REPO.parent / "shared" / "data" / "cogenesis",
+                 Path("/work/shared/data/cogenesis")) if p.is_dir()),
+    REPO.parent / "shared" / "data" / "cogenesis",
+)
 
 
 @pytest.fixture(scope="session")

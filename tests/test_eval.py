@@ -8,8 +8,9 @@ import pytest
 
 from engine.eval.data import load_rows, parse_paper_user_turn
 from engine.eval.metrics import meteor, score, tokenize, wordnet_available
+from tests.conftest import COGENESIS
 
-DATA = Path("/work/shared/data/cogenesis")
+DATA = COGENESIS
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared evaluation data not present")
 
 

@@ -33,7 +33,9 @@ def test_chat_with_a_method_that_was_never_built(cli, method):
 
 
 def test_eval_rejects_unknown_methods(cli, tmp_path):
-    r = cli("eval", "--data", "/work/shared/data/cogenesis/paper_dev.json", "--methods", "foo")
+    from tests.conftest import COGENESIS
+
+    r = cli("eval", "--data", str(COGENESIS / "paper_dev.json"), "--methods", "foo")
     assert r.rc == 1
     assert "rag+steerx" in r.err
 
