@@ -530,7 +530,6 @@ class TorchRuntime:
         one batch of two, or a prompt with and without personal context. With
         `combine=None` the first row's logits are used.
         """
-
         s = sampling or SamplingSettings()
         limit = max_new_tokens if max_new_tokens is not None else s.max_tokens
         rng = np.random.default_rng(s.seed)
@@ -541,12 +540,10 @@ class TorchRuntime:
         ids, mask = self.pad_batch(rows, side="left")
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
         t0 = time.perf_counter()
-        step_ids = ids
-        step_pos = pos
         linears = self._packed_linears() if len(rows) > 1 else contextlib.nullcontext()
         with linears:
             generated, finish, shown = self._decode_loop(
-                step_ids, mask, step_pos, limit, combine, s, rng, stops, cancel, on_text
+                ids, mask, pos, limit, combine, s, rng, stops, cancel, on_text
             )
         text = self.detokenize(generated)
         if on_text is not None and len(text) > len(shown):
@@ -558,6 +555,7 @@ class TorchRuntime:
 
     def _decode_loop(self, step_ids, mask, step_pos, limit, combine, s, rng, stops, cancel,
                      on_text) -> tuple[list[int], str, str]:
+        """Prefill, then one shared token per step through the KV cache: (tokens, finish, shown)."""
         import torch
 
         n_rows = step_ids.shape[0]
@@ -604,6 +602,8 @@ class TorchRuntime:
         The packed copies are made on first use and kept with the runtime
         (as much memory again as the linear weights). A no-op off the CPU, for
         non-fp32 weights, or where torch lacks oneDNN; module hooks still run.
+        Inference only (the packed op has no backward), and the patch is seen by
+        every thread using this model while it lasts.
         """
         import torch
 
@@ -616,6 +616,7 @@ class TorchRuntime:
             try:
                 with torch.inference_mode():
                     self._packed = {
+                        # 2: the batch size the packing is laid out for (DPS's two rows)
                         m: torch.ops.mkldnn._reorder_linear_weight(m.weight.detach(), 2)
                         for m in self.model.modules() if isinstance(m, torch.nn.Linear)
                     }
