@@ -11,11 +11,12 @@ from pathlib import Path
 
 from assistant.errors import UserError
 from assistant.logging_setup import setup_logging
-from assistant.models import ModelChoice, resolve_model
-from assistant.paths import data_dir
+from assistant.models import ModelChoice, probe_model, resolve_model
+from assistant.paths import data_dir, machine_cache_dir
 from assistant.settings import AppSettings, load_settings
 from engine.errors import EngineError
 from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+from engine.runtime.native_guard import check_native_build
 from store import Database, StoreError
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class AppContext:
             return self._runtime
         self.close_runtime()
         try:
+            check_native_build(probe_model(choice.path), machine_cache_dir())
             log.info("loading model %s (%s)", choice.path.name, choice.source)
             self._runtime = LlamaRuntime(
                 choice.path, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads

@@ -60,3 +60,15 @@ def discover_models(home: Path, saved: str | None) -> list[ModelChoice]:
             seen.add(key)
             unique.append(m)
     return unique
+
+
+def probe_model(chosen: Path) -> Path:
+    """The model the native-build check decodes with: the small embedded one when installed.
+
+    The check is about the llama.cpp build and the CPU, not the model, so the
+    135M model (a fraction of a second to load) stands in for a large pick.
+    """
+    try:
+        return embedded_model_path()
+    except UserError:
+        return chosen

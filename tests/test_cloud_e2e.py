@@ -11,8 +11,6 @@ import http.client
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +21,8 @@ import pytest
 from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+
+from engine.runtime.llama_server import LlamaServer, ServerDidNotStart, free_port
 
 HISTORY_MARK = "ZEBRAQUARTZ41"
 PROFILE_MARK = "PROFILEMARK77"
@@ -65,58 +65,15 @@ class FileKeyring(KeyringBackend):
         self._path().write_text(json.dumps(d))
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
-def llama_server(model_path):
+def llama_server(model_path, tmp_path_factory):
     """llama-cpp-python's OpenAI-compatible server with the default model: the remote."""
-    port = free_port()
-    log = open(  # noqa: SIM115 (closed when the server stops)
-        Path(os.environ.get("TMPDIR", "/tmp")) / f"llama_server_{port}.log", "wb"
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "1024",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("server") / "server.log"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the llama.cpp server did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        with LlamaServer(model_path, n_ctx=1024, log_path=log, start_timeout=60) as server:
+            yield server.url.removesuffix("/v1")
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 class LoggingProxy:

@@ -19,7 +19,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidge
 from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.history import HistoryService
+from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
+from store import StoreError
 from ui.adapters import CloudAdapter, DataAdapter, ProfileAdapter
+from ui.autosave import Autosaver
 from ui.dialogs import guarded, show_error, show_info
 from ui.widgets.chat_view import ChatView
 from ui.widgets.cloud_panel import CloudPanel
@@ -78,6 +81,12 @@ class MainWindow(QMainWindow):
             self.history, self.personalization.samples_used, self
         )
         self.cloud_panel = CloudPanel(self.cloud, self.cloud_tasks, self)
+        self.unsent = UnsentService(app.db)
+        self._restore_unsent()
+        self.autosavers = [
+            Autosaver(self.draft.editor, self.unsent, DRAFT, lambda: self.draft.sample_id),
+            Autosaver(self.chat_view.input, self.unsent, CHAT_INPUT),
+        ]
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName("Views")
@@ -506,10 +515,24 @@ class MainWindow(QMainWindow):
         s.setValue("window/tab", self.tabs.currentIndex())
         s.sync()
 
+    def _restore_unsent(self) -> None:
+        """What was typed and not sent before the last exit (or crash) comes back."""
+        try:
+            draft, message = self.unsent.load(DRAFT), self.unsent.load(CHAT_INPUT)
+        except StoreError as exc:
+            log.warning("could not read the unsent text: %s", exc)
+            return
+        if draft is not None:
+            self.draft.restore(draft.text, draft.sample_id)
+        if message is not None:
+            self.chat_view.input.setPlainText(message.text)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         """Stop every worker (a reply being written is kept as partial) before closing."""
         if not self._closing:
             self._closing = True
+            for saver in self.autosavers:
+                saver.flush()
             self.save_state()
             self._shutdown_ok = self.shutdown()
         event.accept()

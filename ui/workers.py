@@ -129,8 +129,12 @@ class ModelWorker(QObject):
                     "n_layer": rt.info.n_layer,
                     "context_length": rt.info.context_length,
                     "size_bytes": rt.info.size_bytes,
+                    "chat_format": rt.chat_format.source,
                 }
             )
+            note = rt.chat_format.note(rt.info.path.name)
+            if note:
+                self.notice.emit(note)
         return rt
 
     def _personalize(self, rt: LlamaRuntime, text: str = "") -> str:

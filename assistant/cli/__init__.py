@@ -30,6 +30,7 @@ def _command_modules():
         cloud,
         conversations,
         data,
+        doctor,
         eval,
         history,
         models,
@@ -37,7 +38,7 @@ def _command_modules():
         settings,
     )
 
-    return [chat, cloud, conversations, data, eval, history, models, profile, settings]
+    return [chat, cloud, conversations, data, doctor, eval, history, models, profile, settings]
 
 
 def build_parser() -> argparse.ArgumentParser:

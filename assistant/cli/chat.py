@@ -130,6 +130,9 @@ def run(args) -> int:
     app = open_app(args)
     try:
         runtime = app.runtime(args.model)
+        note = runtime.chat_format.note(runtime.info.path.name)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
         method = apply_profile(app, runtime, getattr(args, "method", None))
         fints_items = fints_request(app, runtime, method, text, getattr(args, "explain", False))
         sampling = app.sampling(
@@ -172,6 +175,7 @@ def run(args) -> int:
                     "message_id": turn.reply_message_id,
                     "status": turn.status,
                     "trimmed_turns": prompt.trimmed_turns,
+                    "chat_format": runtime.chat_format.source,
                     "method": method,
                     **({"fints_items": fints_items} if fints_items is not None else {}),
                 }

@@ -30,6 +30,11 @@ def _gui_available() -> bool:
 
 def launch_default(args) -> int:
     if not getattr(args, "terminal", False) and _gui_available():
+        from assistant.desktop_check import window_problem
+
+        problem = window_problem()
+        if problem:
+            raise UserError(problem)
         from ui.app import run_gui
 
         return run_gui(home=getattr(args, "home", None))

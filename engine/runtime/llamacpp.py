@@ -23,21 +23,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.errors import ContextOverflowError, ModelFileError
+from engine.runtime.chat_format import ChatFormat, StopScanner, chat_format_for
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.steering.vectors import SteeringVector
 
 log = logging.getLogger(__name__)
-
-# Used when a GGUF carries no chat template: ChatML, which most small
-# instruction models (SmolLM2 included) were tuned on.
-CHATML_TEMPLATE = (
-    "{% for message in messages %}"
-    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
-)
 
 LogitsFn = Callable[[Sequence[int], np.ndarray], np.ndarray]
 
@@ -112,6 +104,9 @@ class LlamaRuntime:
         self.info: GGUFInfo = read_gguf_info(model_path)
         import llama_cpp  # lazy: importing builds nothing, but pulls in the shared library
 
+        from engine.runtime.native import install_safe_model_defaults
+
+        install_safe_model_defaults()  # no AMX kernels where they crash (engine.runtime.native)
         self._llama_cpp = llama_cpp
         if n_gpu_layers is None:
             n_gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
@@ -128,7 +123,8 @@ class LlamaRuntime:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelFileError(f"llama.cpp could not load {self.info.path.name}: {exc}") from exc
-        self._formatter = self._make_formatter()
+        self.chat_format = self._make_chat_format()
+        self._marker_ids = self._single_token_markers(self.chat_format.markers)
         self._cvec_active = False
         self.steering: ActiveSteering | None = None
 
@@ -150,26 +146,39 @@ class LlamaRuntime:
             self.llm.close()
 
     # ---- prompts -----------------------------------------------------------
-    def _make_formatter(self):
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        vocab_tokens = {
-            "eos": self.llm.token_eos(),
-            "bos": self.llm.token_bos(),
-        }
-
+    def _make_chat_format(self) -> ChatFormat:
         def piece(tok: int) -> str:
             if tok < 0:
                 return ""
             return self.llm.detokenize([tok], special=True).decode("utf-8", errors="ignore")
 
-        template = self.info.chat_template or CHATML_TEMPLATE
-        return Jinja2ChatFormatter(
-            template=template,
-            eos_token=piece(vocab_tokens["eos"]),
-            bos_token=piece(vocab_tokens["bos"]),
-            stop_token_ids=[vocab_tokens["eos"]],
+        vocab = self.llm._model.vocab
+        ends = [piece(self.llm.token_eos()), piece(self._llama_cpp.llama_vocab_eot(vocab))]
+        fmt = chat_format_for(
+            self.info.architecture,
+            self.info.chat_template,
+            bos=piece(self.llm.token_bos()),
+            eos=piece(self.llm.token_eos()),
+            end_texts=ends,
         )
+        note = fmt.note(self.info.path.name)
+        if note:
+            log.warning("%s", note)
+        return fmt
+
+    def _single_token_markers(self, markers: Sequence[str]) -> frozenset[int]:
+        """Token ids of the template markers that are one control token each.
+
+        A control token detokenizes to nothing, so a text stop string never sees
+        it: generation stops on the id instead (a base model writes
+        `<start_of_turn>` where a chat model would end its turn).
+        """
+        ids = set()
+        for m in markers:
+            toks = self.llm.tokenize(m.encode("utf-8"), add_bos=False, special=True)
+            if len(toks) == 1:
+                ids.add(toks[0])
+        return frozenset(ids)
 
     def tokenize(self, text: str, *, special: bool = True) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=special)
@@ -178,11 +187,10 @@ class LlamaRuntime:
         return self.llm.detokenize(list(tokens)).decode("utf-8", errors="replace")
 
     def format_chat(self, messages: Sequence[dict[str, str]]) -> ChatPrompt:
-        result = self._formatter(messages=list(messages))
-        stop = (
-            result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        result = self.chat_format.render(messages)
+        return ChatPrompt(
+            text=result.text, n_tokens=len(self.tokenize(result.text)), stop=result.stop
         )
-        return ChatPrompt(text=result.prompt, n_tokens=len(self.tokenize(result.prompt)), stop=stop)
 
     def fit_chat(self, messages: Sequence[dict[str, str]], reply_tokens: int) -> ChatPrompt:
         """Format `messages`, dropping the oldest turns until a reply of `reply_tokens` fits.
@@ -236,10 +244,12 @@ class LlamaRuntime:
         # is emitted: the count is corrected from the finish reason below.
         sampled = 0
 
-        def should_stop(_ids: object, _logits: object) -> bool:
+        def should_stop(ids: Sequence[int], _logits: object) -> bool:
             nonlocal sampled
             sampled += 1
             st.tokens = min(sampled, s.max_tokens)
+            if len(ids) and int(ids[-1]) in self._marker_ids:
+                return True
             return bool(cancel and cancel.cancelled)
 
         from llama_cpp import StoppingCriteriaList
@@ -320,6 +330,7 @@ class LlamaRuntime:
         s = sampling or SamplingSettings()
         st = stats if stats is not None else GenerationStats()
         text = prompt.text if isinstance(prompt, ChatPrompt) else prompt
+        scanner = StopScanner(prompt.stop if isinstance(prompt, ChatPrompt) else [])
         rng = np.random.default_rng(s.seed)
         tokens = self.tokenize(text)
         if len(tokens) >= self.n_ctx:
@@ -340,22 +351,29 @@ class LlamaRuntime:
             if logits_fn is not None:
                 logits = logits_fn(generated, logits)
             tok = sample_token(logits, generated, s, rng)
-            if tok == eos or self._llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok):
+            if (
+                tok == eos
+                or tok in self._marker_ids
+                or self._llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok)
+            ):
                 st.finish_reason = "stop"
                 break
             generated.append(tok)
             st.tokens += 1
-            piece = decoder.decode(self.llm.detokenize([tok]))
+            piece = scanner.feed(decoder.decode(self.llm.detokenize([tok])))
             if piece:
                 if st.first_token_s is None:
                     st.first_token_s = time.perf_counter() - t0
                 yield piece
+            if scanner.stopped:
+                st.finish_reason = "stop"
+                break
             if len(tokens) + len(generated) >= self.n_ctx:
                 break
             self.llm.eval([tok])
             logits = self.last_logits()
             st.seconds = time.perf_counter() - t0
-        tail = decoder.decode(b"", final=True)
+        tail = scanner.feed(decoder.decode(b"", final=True)) + scanner.flush()
         if tail:
             yield tail
         st.seconds = time.perf_counter() - t0

@@ -7,8 +7,6 @@ would cost more than the tests themselves. Each test starts its own chat.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from gui_helpers import (
     StallMeter,
@@ -267,41 +265,14 @@ def test_chat_uses_the_active_profile_and_says_when_it_cannot(win, qtbot):
 @pytest.fixture(scope="module")
 def llama_server(model_path, tmp_path_factory):
     """llama-cpp-python's OpenAI-compatible server on loopback: a real remote endpoint."""
-    import socket
-    import subprocess
-    import sys
+    from engine.runtime.llama_server import LlamaServer, ServerDidNotStart
 
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the llama.cpp server did not start: " + log.read_text()[-1000:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with LlamaServer(model_path, n_ctx=1024, log_path=log) as server:
+            yield server.url
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 def test_cloud_reply_through_a_real_endpoint(win, qtbot, llama_server):

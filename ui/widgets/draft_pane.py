@@ -138,6 +138,13 @@ class DraftPane(QWidget):
     def set_text(self, text: str) -> None:
         self.editor.setPlainText(text)
 
+    def restore(self, text: str, sample_id: int | None) -> None:
+        """Bring back a draft kept from an earlier session (and the sample it was saved as)."""
+        self._sample_id = sample_id if sample_id is not None and self._exists(sample_id) else None
+        self._saved_text = self._history.get(self._sample_id).text if self._sample_id else ""
+        self.editor.setPlainText(text)
+        self._update_state()
+
     def suggestion(self) -> str:
         return self.result.toPlainText()
 
