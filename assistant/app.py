@@ -15,7 +15,8 @@ from assistant.models import ModelChoice, probe_model, resolve_model
 from assistant.paths import data_dir, machine_cache_dir
 from assistant.settings import AppSettings, load_settings
 from engine.errors import EngineError
-from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+from engine.runtime.generation import SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 from engine.runtime.native_guard import check_native_build
 from store import Database, StoreError
 

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 
 from assistant.errors import UserError
 from engine.errors import EngineError
-from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime, SamplingSettings
+from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 from store import Database
 from store.models import Conversation, Message, WritingSample, utcnow
 

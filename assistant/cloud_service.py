@@ -38,7 +38,8 @@ from engine.methods.costeer import (
     LocalVocab,
     PairedContext,
 )
-from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime, SamplingSettings
+from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 from store.models import Conversation
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ CONTEXT_CHARS = 2400  # about 600 tokens of personal context for the local model
 SAMPLE_CHARS = 900
 CONTEXT_HEADER = "Examples of the user's own writing:"
 
-ProfileHook = Callable[[], str | None]
 FallbackPolicy = bool | Callable[[CloudError], bool]
 
 
@@ -154,24 +154,18 @@ def context_block(samples: Sequence[Any], description: str | None) -> str:
 
 
 def default_profile_description(app: AppContext) -> str | None:
-    """Hook for the profile service (not built yet): `assistant.profile.current_description`.
+    """The active profile's description (what the user sees and may edit), or None.
 
-    Kept as a lookup so this module works before and after that service exists;
-    the description only ever feeds the local model.
+    Only the local model reads it (CoSteer's personal context); it never goes to
+    the remote. Personalization switched off means no description either.
     """
-    try:
-        from assistant import profile  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    fn = getattr(profile, "current_description", None)
-    if not callable(fn):
-        return None
-    try:
-        out = fn(app.db)
-    except Exception:  # a broken profile must not break chat
-        log.exception("profile description hook failed")
-        return None
-    return out if isinstance(out, str) and out.strip() else None
+    from assistant.profile_service import ProfileService
+
+    svc = ProfileService(app)
+    method = svc.active_method()
+    view = svc.get(method) if method is not None else None
+    text = view.description.strip() if view is not None else ""
+    return text or None
 
 
 # ---- a planned steered reply -------------------------------------------------------
@@ -297,7 +291,6 @@ class CloudService:
         self,
         app: AppContext,
         *,
-        describe_profile: ProfileHook | None = None,
         api_key: str | None = None,
         timeout: float = 30.0,
         retries: int = 3,
@@ -310,7 +303,7 @@ class CloudService:
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
     ) -> None:
         self.app = app
-        self._profile = describe_profile or (lambda: default_profile_description(app))
+        self._profile = lambda: default_profile_description(app)
         self._key_override = api_key
         self.timeout = timeout
         self.retries = retries

@@ -30,7 +30,8 @@ from typing import Any
 
 from assistant.errors import UserError
 from engine.eval.data import HistoryItem
-from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+from engine.runtime.generation import SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
 

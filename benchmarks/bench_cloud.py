@@ -74,7 +74,7 @@ class Bench:
             h = HistoryService(app.db)
             for prompt, text in history:
                 h.add(text, prompt=prompt, source="file")
-            svc = CloudService(app, describe_profile=lambda: None, **svc_kw)
+            svc = CloudService(app, **svc_kw)
             svc.configure(self.remote, "smollm2")
             chat = ChatService(app.db, app.settings.system_prompt)
             turn = chat.begin_turn(None, task, model_name=self.runtime.model_name)

@@ -48,7 +48,7 @@ def main() -> int:
     from assistant.profile_service import quiet_load_torch
     from engine.eval.data import load_rows
     from engine.methods import dps
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
     from engine.runtime.torch_runtime import describe_devices
 
     trt = quiet_load_torch(embedded_model_path(), args.device)

@@ -96,8 +96,8 @@ def bench_cvec(llama_rt, rounds: int, n_tokens: int) -> dict:
 def bench_torch(trt, n_tokens: int) -> dict:
     import numpy as np
 
+    from engine.runtime.generation import SamplingSettings
     from engine.runtime.hooks import steer_residual
-    from engine.runtime.llamacpp import SamplingSettings
 
     greedy = SamplingSettings(temperature=0, repeat_penalty=1.0)
     ids = trt.tokenize(PROMPT * 4)  # ~100 tokens of prefill

@@ -45,7 +45,7 @@ def test_a_base_gemma_gets_its_family_format_not_chatml(base_runtime):
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_no_reply_of_a_base_model_carries_template_tokens(base_runtime, seed):
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
 
     prompt = base_runtime.format_chat(MSGS)
     s = SamplingSettings(max_tokens=80, seed=seed)

@@ -164,10 +164,32 @@ def shared_runtime(llama_runtime):
     return llama_runtime
 
 
-def make_service(app, url: str, **kw):
-    from assistant.cloud_service import CloudService
+def store_active_profile(app, description: str) -> None:
+    """A built, active profile row, as `profile build` leaves it (vectors are not read here)."""
+    import numpy as np
 
-    kw.setdefault("describe_profile", lambda: f"Writes warmly about cats. {PROFILE_MARK}")
+    from assistant.models import embedded_model_path
+    from engine.runtime.gguf_info import read_gguf_info
+    from store.models import Profile
+
+    info = read_gguf_info(embedded_model_path())
+    with app.db.session() as s:
+        s.add(Profile(
+            method="steerx", model_name=info.name, model_fingerprint=info.fingerprint,
+            n_layer=info.n_layer, n_embd=info.n_embd, layer=12, alpha=1.0,
+            description=description, preference_tokens=[], n_samples=3, item_hashes=[],
+            vectors=np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes(),
+            active=True, meta={},
+        ))
+
+
+def make_service(app, url: str, **kw):
+    """A cloud service on `app`, whose active profile's description carries PROFILE_MARK."""
+    from assistant.cloud_service import CloudService
+    from assistant.profile_service import ProfileService
+
+    if ProfileService(app).active_method() is None:
+        store_active_profile(app, f"Writes warmly about cats. {PROFILE_MARK}")
     kw.setdefault("api_key", KEY_MARK)
     kw.setdefault("retries", 0)
     kw.setdefault("timeout", 30.0)
@@ -427,7 +449,7 @@ def test_cli_cloud_commands_and_chat(cli, proxy, tmp_path):
 def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
     from assistant.cloud_service import CoSteerEvalMethod
     from engine.eval.data import HistoryItem
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
 
     m = CoSteerEvalMethod(
         shared_runtime,
@@ -440,3 +462,15 @@ def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
     text = m.generate(state, TASK, 0)
     assert text and m.last_stats[0].tokens > 0 and m.last_stats[0].remote_requests >= 1
     assert proxy.raw and not any(HISTORY_MARK.encode() in r for r in proxy.raw)
+
+
+def test_the_profile_description_reaches_the_local_context_only_while_on(app):
+    """The hook once imported a module that did not exist and always gave None."""
+    from assistant.cloud_service import default_profile_description
+    from assistant.profile_service import ProfileService
+
+    assert default_profile_description(app) is None
+    store_active_profile(app, f"Dry humour, short lines. {PROFILE_MARK}")
+    assert default_profile_description(app) == f"Dry humour, short lines. {PROFILE_MARK}"
+    ProfileService(app).set_active(False)
+    assert default_profile_description(app) is None

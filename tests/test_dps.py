@@ -18,7 +18,7 @@ import pytest
 
 from engine.methods import dps
 from engine.runtime import hooks
-from engine.runtime.llamacpp import SamplingSettings
+from engine.runtime.generation import SamplingSettings
 
 REPO = Path(__file__).resolve().parents[1]
 USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())

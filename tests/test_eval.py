@@ -82,7 +82,7 @@ def test_meteor_uses_wordnet_synonyms_when_available():
 def test_harness_scores_none_and_rag_on_the_same_row(llama_runtime):
     from assistant.eval_service import make_methods
     from engine.eval.harness import format_table, run_eval
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
 
     rows = load_rows(DATA / "context_aware_dev.json")[:1]
     methods, builds = make_methods(["none", "rag"], llama_runtime,

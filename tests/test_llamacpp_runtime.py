@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine.errors import ContextOverflowError, ModelFileError
+from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.gguf_info import read_gguf_info
-from engine.runtime.llamacpp import CancelToken, GenerationStats, SamplingSettings
 
 
 def test_gguf_info_of_default_model(model_path) -> None:

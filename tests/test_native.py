@@ -45,7 +45,8 @@ def test_cpu_flags_read_from_cpuinfo(fake_cpu):
 
 def test_runtime_on_an_amx_cpu_loads_without_extra_buffer_types(fake_cpu, model_path):
     """The parameters llama.cpp really got: use_extra_bufts off with AMX, and it decodes."""
-    from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+    from engine.runtime.generation import SamplingSettings
+    from engine.runtime.llamacpp import LlamaRuntime
 
     fake_cpu(AMX_CPU)
     rt = LlamaRuntime(model_path, n_ctx=256)

@@ -69,7 +69,7 @@ def test_llama_cpp_scale_zero_and_layer_range(llama_runtime):
         rt.set_steering(SteeringVector.for_model(rt.info, {22: both.direction(22)}))
         np.testing.assert_allclose(rt.next_token_logits(PROMPT), only_22, atol=1e-5)
         # text generation runs under a vector
-        from engine.runtime.llamacpp import SamplingSettings
+        from engine.runtime.generation import SamplingSettings
 
         text = "".join(rt.stream(PROMPT, SamplingSettings(max_tokens=8, seed=1)))
         assert text

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from assistant.chat import ChatService
-from engine.runtime.llamacpp import CancelToken
+from engine.runtime.generation import CancelToken
 from tests.conftest import REPO
 
 LONG_PROMPT = "Write a very long story about a dragon, at least 1000 words."

@@ -157,7 +157,7 @@ def test_component_vectors(torch_runtime, ids):
 def test_capture_positions_and_generation_steps(torch_runtime, ids):
     import torch
 
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
 
     rt = torch_runtime
     with hooks.capture(rt, [0, 29], attn=True, mlp=True) as full:
@@ -182,7 +182,7 @@ def test_capture_positions_and_generation_steps(torch_runtime, ids):
 
 def test_two_pass_decoding_as_one_batch(torch_runtime, ids):
     """DPS-style: row 0 full, row 1 head-masked, one shared token per step through the KV cache."""
-    from engine.runtime.llamacpp import SamplingSettings
+    from engine.runtime.generation import SamplingSettings
 
     rt = torch_runtime
     greedy = SamplingSettings(temperature=0, repeat_penalty=1.0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.errors import EngineError
-from engine.runtime.llamacpp import CancelToken, SamplingSettings
+from engine.runtime.generation import CancelToken, SamplingSettings
 
 PROMPT = (
     "<|im_start|>user\nWrite a short note to a friend about the weekend.<|im_end|>\n"

@@ -40,7 +40,7 @@ from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.errors import UserError
 from assistant.history import HistoryService
-from engine.runtime.llamacpp import CancelToken
+from engine.runtime.generation import CancelToken
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,8 @@ from assistant.drafting import ACTIONS, draft_messages
 from assistant.errors import UserError
 from assistant.history import HistoryService
 from engine.errors import EngineError
-from engine.runtime.llamacpp import CancelToken, GenerationStats, LlamaRuntime
+from engine.runtime.generation import CancelToken, GenerationStats
+from engine.runtime.llamacpp import LlamaRuntime
 from ui import qt_compat
 from ui.adapters import CloudAdapter, ProfileAdapter
 from ui.errors import USER_ERRORS

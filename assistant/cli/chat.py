@@ -7,7 +7,7 @@ import sys
 from assistant.chat import ChatService
 from assistant.cli.common import open_app, print_json
 from assistant.errors import UserError
-from engine.runtime.llamacpp import CancelToken
+from engine.runtime.generation import CancelToken
 
 
 def register(sub) -> None:

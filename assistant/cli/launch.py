@@ -13,7 +13,7 @@ import sys
 from assistant.chat import ChatService
 from assistant.cli.common import open_app
 from assistant.errors import UserError
-from engine.runtime.llamacpp import CancelToken
+from engine.runtime.generation import CancelToken
 
 
 def _gui_available() -> bool:

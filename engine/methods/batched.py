@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import EngineError, GenerationCancelled
-from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings, default_threads, sample_token
+from engine.runtime.generation import SamplingSettings, sample_token
+from engine.runtime.llamacpp import LlamaRuntime, default_threads
 
 StopFn = Callable[[], bool]
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from engine.errors import ContextOverflowError, EngineError
-from engine.runtime.llamacpp import CancelToken, GenerationStats
+from engine.runtime.generation import CancelToken, GenerationStats
 
 if TYPE_CHECKING:
     from engine.cloud.client import Candidate, Completion, TokenStep

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+from engine.runtime.generation import SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 
 MAX_EXCERPTS = 3
 EXCERPT_CHARS = 220

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine.methods.batched import BatchedLlama
-from engine.runtime.llamacpp import LlamaRuntime, SamplingSettings
+from engine.runtime.generation import SamplingSettings
+from engine.runtime.llamacpp import LlamaRuntime
 
 # The one system prompt every profile computation uses: the vectors describe the
 # difference to the model's default behaviour, so the default context is fixed.

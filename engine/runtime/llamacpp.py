@@ -13,7 +13,6 @@ import contextlib
 import ctypes
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,12 @@ import numpy as np
 
 from engine.errors import ContextOverflowError, ModelFileError
 from engine.runtime.chat_format import ChatFormat, StopScanner, chat_format_for
+from engine.runtime.generation import (
+    CancelToken,
+    GenerationStats,
+    SamplingSettings,
+    sample_token,
+)
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,49 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 LogitsFn = Callable[[Sequence[int], np.ndarray], np.ndarray]
-
-
-@dataclass
-class SamplingSettings:
-    """Defaults chosen for small models: greedy decoding loops (DESIGN.md)."""
-
-    temperature: float = 0.7
-    top_k: int = 40
-    top_p: float = 0.95
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    max_tokens: int = 512
-    seed: int | None = None
-
-
-@dataclass
-class GenerationStats:
-    tokens: int = 0
-    seconds: float = 0.0
-    first_token_s: float | None = None
-    finish_reason: str = "stop"  # stop | length | cancelled
-    trimmed_turns: int = 0
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.tokens / self.seconds if self.seconds > 0 else 0.0
-
-
-class CancelToken:
-    """Set from any thread to stop a generation at the next token."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    def reset(self) -> None:
-        self._event.clear()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
 
 
 @dataclass
@@ -461,28 +423,3 @@ class ActiveSteering:
     vector: SteeringVector
     scale: float
     layers: list[int]
-
-
-def sample_token(
-    logits: np.ndarray, history: Sequence[int], s: SamplingSettings, rng: np.random.Generator
-) -> int:
-    """Sample the next token the way llama.cpp's chain does: penalty, top-k, top-p, min-p, temp."""
-    z = logits.astype(np.float64, copy=True)
-    if s.repeat_penalty != 1.0 and history:
-        recent = np.unique(np.asarray(history[-64:], dtype=np.int64))
-        vals = z[recent]
-        z[recent] = np.where(vals > 0, vals / s.repeat_penalty, vals * s.repeat_penalty)
-    if s.temperature <= 0:
-        return int(np.argmax(z))
-    k = min(s.top_k, z.size) if s.top_k > 0 else z.size
-    idx = np.argpartition(-z, k - 1)[:k]
-    idx = idx[np.argsort(-z[idx])]
-    zz = z[idx] / s.temperature
-    p = np.exp(zz - zz.max())
-    p /= p.sum()
-    keep = np.searchsorted(np.cumsum(p), s.top_p) + 1
-    keep = max(1, min(keep, p.size))
-    mask = p[:keep] >= s.min_p * p[0]
-    idx, p = idx[:keep][mask], p[:keep][mask]
-    p /= p.sum()
-    return int(rng.choice(idx, p=p))

@@ -35,9 +35,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import EngineError, ModelFileError
+from engine.runtime.generation import (
+    CancelToken,
+    SamplingSettings,
+    apply_repeat_penalty,
+    sample_token,
+)
 from engine.runtime.gguf_info import GGUFInfo, fingerprint, read_gguf_info
 from engine.runtime.hooks import ModelParts, find_parts
-from engine.runtime.llamacpp import CancelToken, SamplingSettings, sample_token
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -573,8 +578,10 @@ class TorchRuntime:
             )
             past = self.kv_cache(out)
             step_logits = out.logits[:, -1].float().cpu().numpy()
+            # The penalty acts on each row's logits, before any contrast (generation.py).
+            step_logits = apply_repeat_penalty(step_logits, generated, s.repeat_penalty)
             z = combine(step_logits) if combine is not None else step_logits[0]
-            tok = sample_token(np.asarray(z), generated, s, rng)
+            tok = sample_token(np.asarray(z), generated, s, rng, penalize=False)
             if tok in stops:
                 finish = "stop"
                 break
