@@ -13,7 +13,7 @@ from assistant.errors import UserError
 from assistant.logging_setup import setup_logging
 from assistant.models import ModelChoice, probe_model, resolve_model
 from assistant.paths import data_dir, machine_cache_dir
-from assistant.settings import AppSettings, load_settings
+from assistant.settings import SPECS, AppSettings, check_setting, load_settings
 from engine.errors import EngineError
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
@@ -74,7 +74,8 @@ class AppContext:
         )
         for k, v in overrides.items():
             if v is not None:
-                setattr(base, k, v)
+                # A flag gets the same check as the saved setting (seed is not one).
+                setattr(base, k, check_setting(k, v) if k in SPECS else v)
         return base
 
     def close_runtime(self) -> None:

@@ -53,6 +53,7 @@ from assistant import __version__ as APP_VERSION
 from assistant.errors import UserError
 from assistant.paths import cache_dir, logs_dir
 from assistant.secrets import delete_api_key, get_api_key
+from assistant.settings import setting_allowed
 from store import Database, StoreError
 from store.archive import (
     DEFAULT_LIMITS,
@@ -996,7 +997,10 @@ class DataService:
             isinstance(k, str) and 0 < len(k) <= 100 for k in settings
         ):
             raise _Bad(f"{SETTINGS} must map setting names to values.")
-        plan.settings = {k: v for k, v in settings.items() if not is_secret_setting(k, v)}
+        # A setting out of its range (an archive edited by hand, or a lying one) stays out,
+        # as it would be refused by `settings set`; the local value remains.
+        plan.settings = {k: v for k, v in settings.items()
+                         if not is_secret_setting(k, v) and setting_allowed(k, v)}
         for key in ("conversations", "messages", "writing_samples"):
             want = expected.get(key)
             if isinstance(want, int) and want != plan.counts[key]:

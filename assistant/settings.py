@@ -5,13 +5,21 @@ No secret is ever a setting: API keys go to the OS keyring (see the cloud servic
 
 from __future__ import annotations
 
+import logging
+import math
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from assistant.errors import UserError
 from store import Database
 from store.models import Setting
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +38,104 @@ class AppSettings:
     cloud_model: str | None = None
 
 
+# ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
+
+MAX_SYSTEM_PROMPT = 20_000  # characters
+MAX_REPLY_TOKENS = 32_768
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one setting accepts, said in the words of the error a bad value gets."""
+
+    kind: type
+    allowed: str
+    check: Callable[[Any], bool]
+    optional: bool = False
+
+
+def _num(lo: float, hi: float) -> Callable[[Any], bool]:
+    return lambda v: math.isfinite(v) and lo <= v <= hi
+
+
+def _url_ok(v: str) -> bool:
+    try:
+        u = urlsplit(v)
+        port = u.port  # raises ValueError when out of 0..65535
+    except ValueError:
+        return False
+    return u.scheme in ("http", "https") and bool(u.hostname) and port != 0
+
+
+SPECS: dict[str, Spec] = {
+    "model_path": Spec(str, "a path to a GGUF file, or none", lambda v: 0 < len(v) <= 4096, True),
+    "n_ctx": Spec(int, "a whole number from 256 to 1048576", _num(256, 1_048_576)),
+    "n_threads": Spec(int, "a whole number from 1 to 512, or none (all cores)", _num(1, 512),
+                      True),
+    "device": Spec(str, "auto, cpu, cuda, cuda:N or mps", lambda v: bool(_DEVICE.match(v))),
+    "temperature": Spec(float, "a number from 0 to 5 (0 = greedy)", _num(0, 5)),
+    "top_p": Spec(float, "a number above 0 and at most 1", lambda v: _num(0, 1)(v) and v > 0),
+    "top_k": Spec(int, "a whole number from 0 (off) to 1000", _num(0, 1000)),
+    "repeat_penalty": Spec(float, "a number from 0.5 to 3 (1 = off)", _num(0.5, 3)),
+    "max_tokens": Spec(int, f"a whole number from 1 to {MAX_REPLY_TOKENS}",
+                       _num(1, MAX_REPLY_TOKENS)),
+    "system_prompt": Spec(str, f"text of at most {MAX_SYSTEM_PROMPT} characters",
+                          lambda v: len(v) <= MAX_SYSTEM_PROMPT and "\x00" not in v),
+    "cloud_url": Spec(str, "an http(s) URL with a host and a port from 1 to 65535, or none",
+                      _url_ok, True),
+    "cloud_model": Spec(str, "a model name of 1 to 200 characters, or none",
+                        lambda v: 0 < len(v.strip()) <= 200, True),
+}
+
+
+def check_setting(key: str, value: Any) -> Any:
+    """`value` as the setting's type if it is allowed; a one-line `UserError` naming the range."""
+    spec = SPECS.get(key)
+    if spec is None:
+        raise UserError(f"Unknown setting {key!r}; known: {', '.join(SPECS)}.")
+    if value is None:
+        if spec.optional:
+            return None
+        raise UserError(f"{key} cannot be empty; it must be {spec.allowed}.")
+    ok_type = (
+        isinstance(value, str) if spec.kind is str
+        else isinstance(value, int | float) and not isinstance(value, bool)
+    )
+    if ok_type and spec.kind is int and isinstance(value, float):
+        ok_type = value.is_integer()
+    if not ok_type or not spec.check(spec.kind(value)):
+        raise UserError(f"{key} must be {spec.allowed}, not {value!r}.")
+    return spec.kind(value)
+
+
+def setting_allowed(key: str, value: Any) -> bool:
+    """False for a known setting with a value `check_setting` refuses (unknown keys pass)."""
+    if key not in SPECS:
+        return True
+    try:
+        check_setting(key, value)
+    except UserError:
+        return False
+    return True
+
+
+def parse_setting(key: str, raw: str) -> Any:
+    """A value typed on the command line ('none' clears an optional setting), checked."""
+    spec = SPECS.get(key)
+    if spec is None:
+        return check_setting(key, raw)
+    if raw.strip().lower() in ("none", "null", "default", ""):
+        return check_setting(key, None) if spec.optional else getattr(AppSettings(), key)
+    if spec.kind is str:
+        return check_setting(key, raw)
+    try:
+        number: float = int(raw) if spec.kind is int else float(raw)
+    except ValueError:
+        raise UserError(f"{key} must be {spec.allowed}, not {raw!r}.") from None
+    return check_setting(key, number)
+
+
 def _known() -> dict[str, Any]:
     return {f.name: f for f in fields(AppSettings)}
 
@@ -40,11 +146,17 @@ def load_settings(db: Database) -> AppSettings:
     with db.session() as s:
         for row in s.scalars(select(Setting)):
             if row.key in known:
-                values[row.key] = row.value
+                try:
+                    values[row.key] = check_setting(row.key, row.value)
+                except UserError:  # saved by an older version or edited by hand
+                    log.warning("ignoring the saved value of %s (out of range)", row.key)
     return AppSettings(**values)
 
 
 def save_settings(db: Database, settings: AppSettings) -> None:
+    """Save every setting, each checked first (nothing is saved if one is out of range)."""
+    for key, value in asdict(settings).items():
+        check_setting(key, value)
     with db.session() as s:
         for key, value in asdict(settings).items():
             s.merge(Setting(key=key, value=value))
@@ -54,6 +166,6 @@ def update_setting(db: Database, key: str, value: Any) -> AppSettings:
     if key not in _known():
         raise KeyError(key)
     settings = load_settings(db)
-    setattr(settings, key, value)
+    setattr(settings, key, check_setting(key, value))
     save_settings(db, settings)
     return settings

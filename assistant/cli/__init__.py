@@ -67,10 +67,30 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """One line for an argument that is not valid UTF-8 (Python keeps such bytes as
+    surrogates, which nothing downstream can store or print)."""
+    for i, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = arg[exc.start].encode("utf-8", "surrogateescape")
+            return (
+                f"Argument {i} is not valid UTF-8 (byte 0x{bad.hex()} at position {exc.start}); "
+                "fix the text's encoding and try again."
+            )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    problem = _undecodable(args_in)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USER_ERROR
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     handler = getattr(args, "handler", None)
     if handler is None:
         from assistant.cli.launch import launch_default

@@ -25,6 +25,10 @@ def register(sub) -> None:
     st.add_argument(
         "--key-from-stdin", action="store_true", help="read the API key from stdin (one line)"
     )
+    st.add_argument(
+        "--session-only", action="store_true",
+        help="accept a key that lasts only for this command where no OS keyring exists",
+    )
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=run_set)
     stat = s.add_parser("status", help="show the endpoint, the model and where the key is kept")
@@ -55,6 +59,16 @@ def run_set(args) -> int:
         key = sys.stdin.readline().strip()
         if not key:
             raise UserError("No API key came on stdin; nothing was stored.")
+        from assistant.secrets import session_only
+
+        if session_only() and not args.session_only:
+            from assistant.cloud_service import KEY_ENV
+
+            raise UserError(
+                "No OS keyring is available, so the key could not be kept and nothing was "
+                f"saved; set {KEY_ENV} instead (or pass --session-only to accept a key "
+                "that is gone when this command ends)."
+            )
     app = open_app(args)
     try:
         status = _service(app).configure(args.url, args.cloud_model, key)

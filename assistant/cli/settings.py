@@ -6,8 +6,7 @@ import json
 from dataclasses import asdict, fields
 
 from assistant.cli.common import open_app, print_json
-from assistant.errors import UserError
-from assistant.settings import AppSettings, update_setting
+from assistant.settings import AppSettings, parse_setting, update_setting
 
 
 def register(sub) -> None:
@@ -20,26 +19,6 @@ def register(sub) -> None:
     st.add_argument("key", choices=[f.name for f in fields(AppSettings)])
     st.add_argument("value", help="the new value ('none' clears an optional one)")
     st.set_defaults(handler=run_set)
-
-
-def _parse(key: str, raw: str):
-    default = getattr(AppSettings(), key)
-    kind = type(default) if default is not None else None
-    if raw.lower() in ("none", "null", "default"):
-        return AppSettings.__dataclass_fields__[key].default
-    try:
-        if kind is bool:
-            return raw.lower() in ("1", "true", "yes", "on")
-        if kind is int or key in ("n_threads",):
-            value = int(raw)
-            if value <= 0:
-                raise ValueError
-            return value
-        if kind is float:
-            return float(raw)
-    except ValueError:
-        raise UserError(f"{key} needs a positive number, not {raw!r}.") from None
-    return raw
 
 
 def run_show(args) -> int:
@@ -60,7 +39,7 @@ def run_show(args) -> int:
 def run_set(args) -> int:
     app = open_app(args)
     try:
-        update_setting(app.db, args.key, _parse(args.key, args.value))
+        update_setting(app.db, args.key, parse_setting(args.key, args.value))
         print(f"{args.key} saved")
         return 0
     finally:
