@@ -428,18 +428,15 @@ def test_cli_cloud_commands_and_chat(cli, proxy, tmp_path):
     r = cli("cloud", "forget-key", env=env)
     assert r.rc == 0 and "deleted" in r.out
     assert cli("cloud", "status", "--json", env=env).json()["key_set"] is False
-    # without a keyring backend: session only, and said so
-    r = cli(
-        "cloud",
-        "set",
-        "--url",
-        proxy.url + "/v1",
-        "--model",
-        "smollm2",
-        "--key-from-stdin",
-        input=KEY_MARK + "\n",
-        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
-    )
+    # without a keyring backend: refused, said so, nothing saved ...
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    set_key = ["cloud", "set", "--url", proxy.url + "/v1", "--model", "other-model",
+               "--key-from-stdin"]
+    r = cli(*set_key, input=KEY_MARK + "\n", env=no_keyring)
+    assert r.rc == 1 and "could not be kept" in r.err and "Traceback" not in r.err
+    assert cli("cloud", "status", "--json", env=env).json()["model"] == "smollm2"
+    # ... unless the user accepts a key for this command only
+    r = cli(*set_key, "--session-only", input=KEY_MARK + "\n", env=no_keyring)
     assert r.rc == 0 and "session only" in r.err
     for f in [*Path(os.environ["ASSISTANT_HOME"]).rglob("*")]:
         if f.is_file():
