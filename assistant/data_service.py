@@ -631,7 +631,9 @@ def _chatgpt_branch(mapping: dict, current: object) -> list[dict]:
             if not isinstance(node, dict):
                 break
             chain.append(node)
-            kids = [k for k in node.get("children") or [] if k in mapping]
+            children = node.get("children")
+            kids = [k for k in children if isinstance(k, str) and k in mapping] if isinstance(
+                children, list) else []
             node_id = kids[-1] if kids else None
         return chain
     while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
@@ -643,6 +645,30 @@ def _chatgpt_branch(mapping: dict, current: object) -> list[dict]:
         node_id = node.get("parent")
     chain.reverse()
     return chain
+
+
+def _chatgpt_malformed(node: dict) -> bool:
+    """A node whose fields have types ChatGPT never writes (a role of 5, parts [1, null])."""
+    children = node.get("children")
+    if children is not None and not isinstance(children, list):
+        return True
+    m = node.get("message")
+    if m is None:
+        return False
+    if not isinstance(m, dict):
+        return True
+    author = m.get("author")
+    if not isinstance(author, dict) or not isinstance(author.get("role"), str):
+        return True
+    content = m.get("content")
+    if content is None:
+        return False
+    if not isinstance(content, dict):
+        return True
+    parts = content.get("parts")
+    return parts is not None and (
+        not isinstance(parts, list) or not all(isinstance(p, str | dict) for p in parts)
+    )
 
 
 def parse_chatgpt(data: Any, name: str) -> _MemorySource:
@@ -661,6 +687,10 @@ def parse_chatgpt(data: Any, name: str) -> _MemorySource:
     msgs: list[dict] = []
     samples: list[dict] = []
     now = datetime.now(UTC).replace(tzinfo=None)
+    malformed = sum(
+        1 for conv in data for node in conv["mapping"].values()
+        if not isinstance(node, dict) or _chatgpt_malformed(node)
+    )
     for conv in data:
         created = _epoch(conv.get("create_time")) or now
         updated = _epoch(conv.get("update_time")) or created
@@ -706,6 +736,12 @@ def parse_chatgpt(data: Any, name: str) -> _MemorySource:
                 "message_id": t["id"], "created_at": t["created_at"],
                 "updated_at": t["created_at"],
             })  # fmt: skip
+    if not convs and malformed:
+        raise UserError(
+            f"{name} looks like a ChatGPT export, but {malformed} of its messages have fields "
+            "of the wrong type (a role, a text part or a list of children that ChatGPT never "
+            "writes), so it is damaged; nothing was imported."
+        )
     return _MemorySource(name, convs, msgs, samples)
 
 
@@ -910,7 +946,12 @@ class DataService:
             )
         try:
             data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        except RecursionError as exc:
+            raise UserError(
+                f"{name} is nested far deeper than a ChatGPT export ever is, so it is damaged "
+                "or not an export; nothing was imported."
+            ) from exc
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise UserError(f"{name} is not valid JSON; nothing was imported.") from exc
         return parse_chatgpt(data, name)
 

@@ -434,6 +434,11 @@ def read_manifest(reader: ArchiveReader, app_version: str) -> dict[str, Any]:
     raw = reader.read_bytes(MANIFEST_NAME, reader.limits.max_manifest_bytes)
     try:
         manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError as exc:
+        raise ArchiveError(
+            f"The manifest of {name} is nested far too deep, so the archive is damaged; "
+            "nothing was imported."
+        ) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ArchiveError(
             f"The manifest of {name} is not valid JSON; nothing was imported."

@@ -267,6 +267,28 @@ def case_chatgpt_wrong_shape(good: Path, d: Path) -> Path:
     return p
 
 
+def case_deep_manifest(good: Path, d: Path) -> Path:
+    def edit(f: dict[str, bytes]) -> None:
+        f["manifest.json"] = b"[" * 100_000 + b"]" * 100_000
+    return rebuild(good, d / "deepmanifest.zip", edit)
+
+
+def case_chatgpt_deep(good: Path, d: Path) -> Path:
+    p = d / "conversations.json"
+    p.write_text("[" * 100_000 + "]" * 100_000)
+    return p
+
+
+def case_chatgpt_wrong_types(good: Path, d: Path) -> Path:
+    p = d / "conversations.json"
+    p.write_text(json.dumps([{"title": "t", "current_node": "b", "mapping": {
+        "a": {"id": "a", "parent": None, "children": "abc", "message": None},
+        "b": {"id": "b", "parent": "a", "children": [], "message": {
+            "author": {"role": 5}, "content": {"content_type": "text", "parts": [1, None, {}]}}},
+    }}]))
+    return p
+
+
 def case_empty_file(good: Path, d: Path) -> Path:
     p = d / "empty.zip"
     p.write_bytes(b"")
@@ -299,6 +321,9 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "duplicate entry": (case_duplicate_entry, "twice"),
     "ChatGPT: bad JSON": (case_chatgpt_bad_json, "not valid JSON"),
     "ChatGPT: wrong shape": (case_chatgpt_wrong_shape, "not a ChatGPT"),
+    "manifest nested 100,000 deep": (case_deep_manifest, "nested far too deep"),
+    "ChatGPT nested 100,000 deep": (case_chatgpt_deep, "nested far deeper"),
+    "ChatGPT wrong types": (case_chatgpt_wrong_types, "fields of the wrong type"),
 }
 
 
