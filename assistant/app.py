@@ -12,13 +12,14 @@ from pathlib import Path
 from assistant.errors import UserError
 from assistant.logging_setup import setup_logging
 from assistant.models import ModelChoice, probe_model, resolve_model
-from assistant.paths import data_dir, machine_cache_dir
+from assistant.paths import data_dir, export_notes_dir, machine_cache_dir
 from assistant.settings import SPECS, AppSettings, check_setting, load_settings
 from engine.errors import EngineError
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 from engine.runtime.native_guard import check_native_build
 from store import Database, StoreError
+from store.partials import PartialLedger
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class AppContext:
         except OSError as exc:
             raise UserError(f"Cannot write the log in {self.home}: {exc.strerror}") from exc
         self.settings: AppSettings = load_settings(self.db)
+        # A killed export left a full copy of the data beside its target; remove it
+        # at the first start after (store.partials).
+        PartialLedger(export_notes_dir(self.home)).sweep()
         self._runtime: LlamaRuntime | None = None
         self._runtime_key: tuple | None = None
 

@@ -51,7 +51,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from assistant import __version__ as APP_VERSION
 from assistant.errors import UserError
-from assistant.paths import cache_dir, logs_dir
+from assistant.history import MAX_SAMPLE_CHARS
+from assistant.paths import cache_dir, export_notes_dir, logs_dir
 from assistant.secrets import delete_api_key, get_api_key
 from assistant.settings import setting_allowed
 from store import Database, StoreError
@@ -72,6 +73,7 @@ from store.archive import (
 from store.db import explain_operational_error
 from store.erase import scrub_database, shred_file, shred_tree, truncate_in_place
 from store.models import Base, Conversation, Message, Profile, Setting, WritingSample
+from store.partials import PartialLedger
 
 log = logging.getLogger(__name__)
 
@@ -397,12 +399,12 @@ def _get_str(obj: dict, key: str, where: str, *, nullable: bool = False,
     if choices is not None and v not in choices:
         raise _Bad(f"{where}: {key} must be one of {', '.join(choices)}.")
     if max_len is not None and len(v) > max_len:
-        raise _Bad(f"{where}: {key} is longer than {max_len} characters.")
+        raise _Bad(f"{where}: {key} is longer than {max_len:,} characters.")
     return v
 
 
-# No length caps on text columns: SQLite does not enforce String(n), so whatever
-# the database held must come back (the archive-level caps bound the sizes).
+# Text columns are capped at what the app itself lets in (MAX_SAMPLE_CHARS for one
+# message or sample), so an archive cannot smuggle in what `history add` refuses.
 def _conversation_row(obj: dict, where: str) -> dict[str, Any]:
     cloud = obj.get("cloud_enabled", False)
     if not isinstance(cloud, bool):
@@ -426,7 +428,7 @@ def _message_row(obj: dict, where: str) -> dict[str, Any]:
         "id": _get_int(obj, "id", where, lo=1),
         "conversation_id": _get_int(obj, "conversation_id", where, lo=1),
         "role": _get_str(obj, "role", where, choices=ROLES),
-        "content": _get_str(obj, "content", where),
+        "content": _get_str(obj, "content", where, max_len=MAX_SAMPLE_CHARS),
         "status": _get_str(obj, "status", where, choices=STATUSES),
         "model": _get_str(obj, "model", where, nullable=True),
         "tokens": _get_int(obj, "tokens", where),
@@ -438,8 +440,8 @@ def _message_row(obj: dict, where: str) -> dict[str, Any]:
 def _sample_row(obj: dict, where: str) -> dict[str, Any]:
     return {
         "id": _get_int(obj, "id", where, lo=1),
-        "text": _get_str(obj, "text", where),
-        "prompt": _get_str(obj, "prompt", where),
+        "text": _get_str(obj, "text", where, max_len=MAX_SAMPLE_CHARS),
+        "prompt": _get_str(obj, "prompt", where, max_len=MAX_SAMPLE_CHARS),
         "source": _get_str(obj, "source", where, choices=SAMPLE_SOURCES),
         "source_ref": _get_str(obj, "source_ref", where, nullable=True),
         "message_id": _get_int(obj, "message_id", where, lo=1, nullable=True),
@@ -711,6 +713,11 @@ def parse_chatgpt(data: Any, name: str) -> _MemorySource:
             text = _chatgpt_text(m.get("content"))
             if not text.strip():
                 continue
+            if len(text) > MAX_SAMPLE_CHARS:
+                raise UserError(
+                    f"{name}: a message in \"{title[:60]}\" has {len(text):,} characters; one "
+                    f"message holds at most {MAX_SAMPLE_CHARS:,}, so nothing was imported."
+                )
             model = meta.get("model_slug") if isinstance(meta.get("model_slug"), str) else None
             turns.append({
                 "role": role, "content": text, "status": "complete",
@@ -777,6 +784,7 @@ class DataService:
         self.db = db
         self.home = Path(home)
         self.limits = limits
+        self.partials = PartialLedger(export_notes_dir(self.home))
 
     @classmethod
     def for_app(cls, app: Any) -> DataService:
@@ -827,7 +835,7 @@ class DataService:
             api_key = None
         counts: dict[str, int] = {}
         try:
-            with self._snapshot() as conn, ArchiveWriter(dest) as w:
+            with self._snapshot() as conn, ArchiveWriter(dest, ledger=self.partials) as w:
                 n_c, n_m, n_s = (
                     conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (Conversation.__table__, Message.__table__, WritingSample.__table__)
@@ -1200,6 +1208,7 @@ class DataService:
                     ctx.conn.execute(delete(table))
         step(1)
         removed = shred_tree(self.home / "profile") + shred_tree(cache_dir(self.home))
+        removed += self.partials.sweep()  # a killed export's copy of the data, wherever it is
         if scope == "all":
             removed += self._scrub_logs()
         step(2)

@@ -17,6 +17,19 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("chat", "draft", "file")
 MAX_FILE_BYTES = 5_000_000
+# One message or writing sample: about a 400-page book. A profile reads the first
+# few hundred tokens of each item, and a single 50 MB paste would only slow every
+# build, export and search; the same cap holds for imports (assistant.data_service).
+MAX_SAMPLE_CHARS = 1_000_000
+
+
+def check_text_size(text: str, what: str) -> None:
+    """Refuse one text over the cap, in words that say what to do."""
+    if len(text) > MAX_SAMPLE_CHARS:
+        raise UserError(
+            f"{what} has {len(text):,} characters; one text holds at most "
+            f"{MAX_SAMPLE_CHARS:,}. Split it into smaller parts."
+        )
 IMPORTABLE_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
 
@@ -64,6 +77,7 @@ def read_text_file(path: Path) -> str:
         ) from exc
     if not text.strip():
         raise UserError(f"{path.name} is empty.")
+    check_text_size(text, path.name)
     return text
 
 
@@ -84,6 +98,8 @@ class HistoryService:
             raise UserError(f"Unknown sample source {source!r}; use one of {', '.join(SOURCES)}.")
         if not text or not text.strip():
             raise UserError("The text is empty; nothing was added.")
+        check_text_size(text, "The text")
+        check_text_size(prompt, "The prompt")
         with self.db.session() as s:
             row = WritingSample(
                 text=text,

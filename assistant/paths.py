@@ -29,6 +29,11 @@ def logs_dir(home: Path) -> Path:
     return home / "logs"
 
 
+def export_notes_dir(home: Path) -> Path:
+    """Notes of exports in progress (store.partials): where a killed one left its temp file."""
+    return home / "exports-in-progress"
+
+
 def cache_dir(home: Path) -> Path:
     """Derived files (generic responses, vectors in flight): safe to delete."""
     return home / "cache"

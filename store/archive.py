@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from store.db import StoreError
+from store.partials import PARTIAL_SUFFIX, PartialLedger
 
 FORMAT_NAME = "voice-assistant-export"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-PARTIAL_SUFFIX = ".partial"
 _CHUNK = 1 << 20
 
 Progress = Callable[[str, int, int], None]
@@ -102,13 +102,18 @@ class ArchiveWriter:
     """Writes a zip to a temp file beside `dest`; `commit(manifest)` renames it into place.
 
     Used as a context manager: leaving the block without `commit` (an error, a
-    cancel) removes the temp file, so a failed export leaves nothing behind.
+    cancel) removes the temp file, so a failed export leaves nothing behind. A
+    kill leaves it, so `ledger` notes it in the data folder for the next start
+    (`store.partials`).
     The temp file is created with mode 0600 (it holds private text).
     """
 
-    def __init__(self, dest: Path, *, compresslevel: int = 6) -> None:
+    def __init__(self, dest: Path, *, compresslevel: int = 6,
+                 ledger: PartialLedger | None = None) -> None:
         self.dest = Path(dest)
         self.compresslevel = compresslevel
+        self.ledger = ledger
+        self._note: Path | None = None
         self.files: dict[str, dict[str, Any]] = {}
         self._tmp: Path | None = None
         self._fh: IO[bytes] | None = None
@@ -127,6 +132,8 @@ class ArchiveWriter:
         except OSError as exc:
             raise ArchiveError(f"Cannot write in {folder}: {exc.strerror}.") from exc
         self._tmp = Path(tmp)
+        if self.ledger is not None:
+            self._note = self.ledger.add(self._tmp)
         self._fh = os.fdopen(fd, "wb")
         self._zip = zipfile.ZipFile(
             self._fh,
@@ -151,6 +158,7 @@ class ArchiveWriter:
         if self._tmp is not None:
             with contextlib.suppress(OSError):
                 self._tmp.unlink()
+        PartialLedger.drop(self._note)
 
     @contextlib.contextmanager
     def entry(self, name: str) -> Iterator[_EntryWriter]:
@@ -215,6 +223,7 @@ class ArchiveWriter:
             self._abort()
             raise ArchiveError(f"Cannot write {self.dest}: {exc.strerror or exc}.") from exc
         self.committed = True
+        PartialLedger.drop(self._note)
         _fsync_dir(self.dest.parent)
         return self.dest
 

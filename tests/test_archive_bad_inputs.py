@@ -20,7 +20,7 @@ import pytest
 from assistant.data_service import DataService
 from assistant.errors import UserError
 from store import Database
-from store.archive import ArchiveError, ArchiveReader, Limits
+from store.archive import ArchiveError, ArchiveReader, Limits, json_line
 from store.models import Conversation, Message, Profile, WritingSample
 
 MARKER = "EXISTING-DATA-7f3a"
@@ -226,6 +226,27 @@ def case_bad_role(good: Path, d: Path) -> Path:
     return rebuild(good, d / "role.zip", edit)
 
 
+def case_huge_message(good: Path, d: Path) -> Path:
+    """One 1.2-million-character message: over the cap for one text (README)."""
+    def edit(f: dict[str, bytes]) -> None:
+        lines = f["messages.jsonl"].splitlines()
+        rec = json.loads(lines[0])
+        rec["content"] = "x" * 1_200_000
+        f["messages.jsonl"] = b"\n".join([json_line(rec).rstrip(b"\n"), *lines[1:]]) + b"\n"
+    return rebuild(good, d / "huge.zip", edit)
+
+
+def case_chatgpt_huge_message(good: Path, d: Path) -> Path:
+    p = d / "conversations.json"
+    p.write_text(json.dumps([{"title": "long one", "current_node": "b", "mapping": {
+        "a": {"id": "a", "parent": None, "children": ["b"], "message": None},
+        "b": {"id": "b", "parent": "a", "children": [], "message": {
+            "author": {"role": "user"},
+            "content": {"content_type": "text", "parts": ["y" * 1_200_000]}}},
+    }}]))
+    return p
+
+
 def case_dangling_reference(good: Path, d: Path) -> Path:
     def edit(f: dict[str, bytes]) -> None:
         f["messages.jsonl"] = f["messages.jsonl"].replace(b'"conversation_id":1',
@@ -315,6 +336,8 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "missing file": (case_missing_file, "missing messages.jsonl"),
     "unexpected file": (case_unexpected_file, "payload.sh"),
     "bad role": (case_bad_role, "role must be one of"),
+    "message over the cap": (case_huge_message, "longer than 1,000,000 characters"),
+    "ChatGPT message over the cap": (case_chatgpt_huge_message, "at most 1,000,000"),
     "dangling reference": (case_dangling_reference, "conversation 77 is not in the file"),
     "wrong counts": (case_wrong_counts, "manifest counts"),
     "bad control vector": (case_bad_vector, "not a GGUF"),

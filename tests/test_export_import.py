@@ -518,6 +518,42 @@ def test_kill_during_import_keeps_old_state(home: Path, cli, tmp_path: Path) -> 
     assert snapshot(home / "assistant.db") == new_state
 
 
+def test_reset_removes_a_killed_exports_copy(home: Path, tmp_path: Path) -> None:
+    """A reset promises the text is gone: that includes a killed export's temp file."""
+    db = Database(home)
+    plant(db, SAMPLE_DATA)
+    db.close()
+    out_dir = tmp_path / "Documents"
+    out_dir.mkdir()
+    _kill_at_hook(["export", str(out_dir / "backup.zip")], home, "ASSISTANT_TEST_SLOW_EXPORT")
+    assert [p.name for p in out_dir.iterdir() if p.name.endswith(".partial")]
+    db = Database(home)
+    try:
+        result = DataService(db, home).reset("profile")
+    finally:
+        db.close()
+    assert list(out_dir.iterdir()) == []
+    assert result.files_removed >= 1
+
+
+def test_a_live_exports_temp_file_is_left_alone(tmp_path: Path) -> None:
+    """Another window exporting right now keeps its temp file when this one starts."""
+    from store.partials import PartialLedger
+
+    ledger = PartialLedger(tmp_path / "notes")
+    live = tmp_path / ".backup.zip.abcd.partial"
+    live.write_bytes(b"in progress")
+    note = ledger.add(live)  # this process is alive
+    assert ledger.sweep() == 0 and live.exists()
+    ledger.drop(note)
+    stray = tmp_path / "not-an-export.txt"  # a note never makes us delete other files
+    stray.write_text("keep")
+    (tmp_path / "notes" / "1-x.json").write_text(
+        json.dumps({"path": str(stray), "pid": 2**22 + 1}))
+    assert ledger.sweep() == 0 and stray.exists()
+    assert list((tmp_path / "notes").iterdir()) == []
+
+
 def test_kill_during_export_leaves_no_archive(home: Path, cli, tmp_path: Path) -> None:
     db = Database(home)
     plant(db, {**SAMPLE_DATA, "conversations": SAMPLE_DATA["conversations"] * 100})
@@ -533,6 +569,13 @@ def test_kill_during_export_leaves_no_archive(home: Path, cli, tmp_path: Path) -
     assert snapshot(home / "assistant.db") == state
     leftovers = list(out_dir.iterdir())
     assert all(p.name.endswith(".partial") for p in leftovers)
+
+    assert leftovers and list((home / "exports-in-progress").iterdir())
+
+    # The next start of the app (any command) removes the dead export's copy.
+    assert cli("history", "list").rc == 0
+    assert list(out_dir.iterdir()) == []
+    assert list((home / "exports-in-progress").iterdir()) == []
 
     # An old archive under the same name survives a killed export intact.
     assert cli("export", str(out)).rc == 0

@@ -32,6 +32,15 @@ REFUSED = [
     (["cloud", "set", "--url", "https://127.0.0.1:0/v1", "--model", "m"], "cloud_url must be"),
     (["cloud", "set", "--url", "ftp://example.org/v1", "--model", "m"], "cloud endpoint URL"),
     (["history", "add", "--text", "bad\udcff utf8"], "not valid UTF-8"),
+    (["history", "add", "{big}"], "at most 1,000,000"),
+    (["history", "add", "{latin1}"], "not UTF-8 text"),
+    (["history", "add", "--text", "   "], "empty"),
+    (["chat", ""], "empty"),
+    (["models", "use", "{bad_gguf}"], "truncated or damaged: its header"),
+    (["models", "use", "{not_gguf}"], "not a GGUF"),
+    (["export", "{home}/inside.zip"], "outside the data folder"),
+    (["export", "{missing}/x.zip"], "does not exist"),
+    (["import", "{missing}/x.zip"], "not found"),
 ]
 
 
@@ -51,10 +60,26 @@ def settled_home(cli, home):
     return home
 
 
+@pytest.fixture
+def bad_files(tmp_path, settled_home) -> dict[str, str]:
+    """The files the table's `{name}` placeholders stand for."""
+    big = tmp_path / "big.txt"
+    big.write_text("z" * 1_200_000)
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("caf\xe9".encode("latin-1"))
+    bad_gguf = tmp_path / "bad.gguf"  # a valid magic and version, then nothing that adds up
+    bad_gguf.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 64)
+    not_gguf = tmp_path / "not.gguf"
+    not_gguf.write_bytes(b"MZ\x90\x00 not a model")
+    return {"big": str(big), "latin1": str(latin1), "bad_gguf": str(bad_gguf),
+            "not_gguf": str(not_gguf), "home": str(settled_home),
+            "missing": str(tmp_path / "no-such-folder")}
+
+
 @pytest.mark.parametrize(("argv", "names"), REFUSED, ids=[" ".join(a) for a, _ in REFUSED])
-def test_bad_input_is_one_line_and_changes_nothing(cli, settled_home, argv, names):
+def test_bad_input_is_one_line_and_changes_nothing(cli, settled_home, bad_files, argv, names):
     before = db_digest(settled_home)
-    r = cli(*argv)
+    r = cli(*(a.format(**bad_files) for a in argv))
     assert r.rc == 1, (r.out, r.err)
     lines = r.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and names in lines[0], r.err

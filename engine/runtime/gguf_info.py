@@ -8,10 +8,13 @@ every tensor lies inside the file ourselves, and say exactly what is wrong.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import ModelFileError
+
+log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
 
@@ -76,14 +79,20 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
 
     from gguf import GGUFReader  # lazy: only needed when a model is opened
 
+    # The reader's own exceptions speak numpy ("index 0 is out of bounds"); the
+    # user gets plain words and the detail goes to the log for a bug report.
+    damaged = (f"{p.name} is truncated or damaged: its header does not describe a whole "
+               "model. Download it again.")
     try:
         reader = GGUFReader(str(p), "r")
     except Exception as exc:
-        raise ModelFileError(f"{p.name} is truncated or damaged ({exc}).") from exc
+        log.info("GGUF reader refused %s: %s: %s", p.name, type(exc).__name__, exc)
+        raise ModelFileError(damaged) from exc
     try:
         end = max((int(t.data_offset) + int(t.n_bytes) for t in reader.tensors), default=0)
     except Exception as exc:
-        raise ModelFileError(f"{p.name} is truncated or damaged ({exc}).") from exc
+        log.info("GGUF tensors of %s unreadable: %s: %s", p.name, type(exc).__name__, exc)
+        raise ModelFileError(damaged) from exc
     if end > size or not reader.tensors:
         raise ModelFileError(
             f"{p.name} is truncated: its tensors need {end} bytes but the file has {size}."
