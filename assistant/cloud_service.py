@@ -566,6 +566,7 @@ class CoSteerEvalMethod:
     """
 
     name = "costeer"
+    uses_history = True
 
     def __init__(
         self,
@@ -615,6 +616,7 @@ class CoSteerEvalMethod:
             no_repeat_ngram=DEFAULT_NO_REPEAT_NGRAM,
             accept_margin=self.accept_margin,
             seed=seed,
+            temperature=self.sampling.temperature,  # one sampler for every evaluated method
         )
         stats = CoSteerStats()
         try:

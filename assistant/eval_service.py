@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,9 @@ class ProfileBuilds:
         self.batched = BatchedLlama(runtime)
         self.device = device
         self.options = options or {}
-        self._key: tuple | None = None
-        self._reports: dict[str, Any] = {}
+        # Per history and method: with the other-user control every row's profile
+        # is used twice (its own row and the row that borrows it).
+        self._reports: dict[tuple, dict[str, Any]] = {}
 
     def load_torch(self):
         from assistant.profile_service import quiet_load_torch
@@ -103,16 +104,15 @@ class ProfileBuilds:
         from engine.methods.generic import ProfileItem
 
         key = tuple((h.prompt, h.text) for h in history)
-        if key != self._key:
-            self._key, self._reports = key, {}
-        if method not in self._reports:
+        reports = self._reports.setdefault(key, {})
+        if method not in reports:
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
             opts = BuildOptions(method=method, **self.options)
-            self._reports[method] = build_profile(
+            reports[method] = build_profile(
                 items, self.runtime, self.load_torch, self.generic_cache, self.item_store,
                 opts, batched=self.batched,
             )
-        return self._reports[method]
+        return reports[method]
 
     def close(self) -> None:
         self.batched.close()
@@ -123,6 +123,7 @@ class ProfileBuilds:
 class NoneMethod:
     gen: Generator
     name: str = "none"
+    uses_history: bool = False
 
     def prepare(self, history: Sequence[HistoryItem]) -> None:
         return None
@@ -149,6 +150,7 @@ def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> l
 class RagMethod:
     gen: Generator
     name: str = "rag"
+    uses_history: bool = True
 
     def prepare(self, history: Sequence[HistoryItem]) -> Sequence[HistoryItem]:
         return history
@@ -182,6 +184,7 @@ class SteeredMethod:
     kind: str  # stylevector | steerx
     with_rag: bool = False
     name: str = ""
+    uses_history: bool = True
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -215,6 +218,8 @@ class DpsMethod:
     device: str = "auto"
     max_items: int = 8  # fewer items than a profile build (20): an eval scans once per row
     name: str = "dps"
+    uses_history: bool = True
+    _heads: dict[tuple, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def prepare(self, history: Sequence[HistoryItem]) -> list[tuple[int, int]]:
         from assistant.profile_service import quiet_load_torch
@@ -222,9 +227,12 @@ class DpsMethod:
 
         self.trt = quiet_load_torch(self.runtime.info.path, self.device)
         pairs = [(h.prompt, h.text) for h in history[-self.max_items :]]
-        items = dps.prepare_items(self.trt, pairs)
-        scan = dps.scan_heads(self.trt, items)
-        return [(h["layer"], h["head"]) for h in scan.top(dps.DEFAULT_FRACTION)]
+        key = tuple(pairs)
+        if key not in self._heads:  # the other-user control asks for each history twice
+            items = dps.prepare_items(self.trt, pairs)
+            scan = dps.scan_heads(self.trt, items)
+            self._heads[key] = [(h["layer"], h["head"]) for h in scan.top(dps.DEFAULT_FRACTION)]
+        return self._heads[key]
 
     def generate(self, state: list[tuple[int, int]], task: str, seed: int) -> str:
         from dataclasses import replace

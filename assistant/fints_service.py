@@ -220,23 +220,22 @@ class FintsEvalMethod:
         self.builds = builds
         self.stacked = stacked
         self.name = "steerx+fints" if stacked else "fints"
-        self._key: tuple | None = None
-        self._bank = None
+        self.uses_history = True
+        self._banks: dict[tuple, Any] = {}  # per history: the other-user control reuses them
 
     def prepare(self, history):
         from engine.methods import fints as F
         from engine.methods.generic import ProfileItem
 
         key = tuple((h.prompt, h.text) for h in history)
-        if key != self._key:
+        if key not in self._banks:
             b = self.builds
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
-            self._bank, _, _ = F.build_bank(
+            self._banks[key], _, _ = F.build_bank(
                 items, b.runtime, b.load_torch, b.generic_cache,
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
-            self._key = key
         steerx = self.builds.get(history, "steerx") if self.stacked else None
-        return self._bank, steerx
+        return self._banks[key], steerx
 
     def generate(self, state, task: str, seed: int) -> str:
         from engine.methods.fints import embed_texts

@@ -79,32 +79,63 @@ def test_meteor_uses_wordnet_synonyms_when_available():
 
 @pytest.mark.slow
 @needs_data
-def test_harness_scores_none_and_rag_on_the_same_row(llama_runtime):
+def test_harness_runs_the_other_user_control_with_real_methods(llama_runtime):
+    """none and rag on three real rows, two seeds, with the other-user control."""
     from assistant.eval_service import make_methods
-    from engine.eval.harness import format_table, run_eval
+    from engine.eval.harness import add_attribution, run_eval
+    from engine.eval.report import format_table
+    from engine.methods.retrieval import embed
     from engine.runtime.generation import SamplingSettings
 
-    rows = load_rows(DATA / "context_aware_dev.json")[:1]
+    rows = load_rows(DATA / "context_aware_dev.json")[:3]
     methods, builds = make_methods(["none", "rag"], llama_runtime,
-                                   SamplingSettings(max_tokens=24), Path("/nonexistent"))
+                                   SamplingSettings(max_tokens=16), Path("/nonexistent"))
     assert builds is None  # neither method builds a profile
     seen = []
-    report = run_eval(rows, methods, progress=lambda d, t, label: seen.append((d, t)))
-    assert seen[-1] == (2, 2)
-    table = {t["method"]: t for t in report.table()}
-    assert set(table) == {"none", "rag"} and table["rag"]["n"] == 1
-    assert "rougeL_vs_none_pct" in table["rag"]
-    assert all(res.texts[0] for res in report.methods.values())
-    assert "METEOR" in format_table(report)
+    report = run_eval(rows, methods, seeds=2, controls=["other-user"],
+                      progress=lambda d, t, label: seen.append((d, t)))
+    # none has no history, so no control: 3 rows x 2 seeds; rag: twice that.
+    assert seen[-1] == (18, 18)
+    assert report.derangement is not None
+    assert all(report.derangement[i] != i for i in range(3))
+    rag = report.methods["rag"]
+    assert [o.profile_row for o in rag.other.outputs[::2]] == report.derangement
+    assert report.methods["none"].other is None
+    # The seeds of a row are the same for every method and control.
+    assert [o.seed for o in rag.own.outputs] == [o.seed for o in report.methods["none"].own.outputs]
+    add_attribution(report, embed)
+    line = report.summary("rag")
+    assert set(line) >= {"raw", "matched", "ci", "words", "vs", "other", "attribution"}
+    assert line["other"]["matched"]["rougeL"]["ci"][0] <= line["other"]["matched"]["rougeL"]["mean"]
+    assert line["attribution"]["embedding"]["own"]["chance_acc1"] == pytest.approx(1 / 3, abs=1e-4)
+    # Cut to the gold's length, an output never scores on words the gold has no room for.
+    for o in rag.own.outputs:
+        assert o.matched.rougeL >= 0 and o.words >= 0
+    table = format_table(report)
+    assert "own - other user" in table and "Smallest length-matched" in table
 
 
 @pytest.mark.slow
 @needs_data
-def test_eval_cli_prints_the_table_as_json(cli):
-    r = cli("eval", "--data", str(DATA / "context_aware_dev.json"), "--methods", "none",
-            "--limit", "1", "--max-tokens", "8", "--json", timeout=300)
+def test_eval_cli_prints_the_table_as_json(cli, tmp_path):
+    r = cli("eval", "--data", str(DATA / "context_aware_dev.json"), "--methods", "none,rag",
+            "--limit", "2", "--max-tokens", "8", "--controls", "other-user",
+            "--report", str(tmp_path / "report"), "--json", timeout=300)
     assert r.rc == 0, r.err
     out = r.json()
-    assert out["rows"] == 1 and out["table"][0]["method"] == "none"
-    assert set(out["table"][0]) >= {"rouge1", "rougeL", "meteor"}
-    assert isinstance(out["wordnet"], bool)
+    assert out["rows"] == 2 and [m["method"] for m in out["methods"]] == ["none", "rag"]
+    rag = out["methods"][1]
+    assert set(rag) >= {"raw", "matched", "words", "ci", "other", "attribution"}
+    assert set(rag["raw"]) == {"rouge1", "rougeL", "meteor"}
+    assert out["derangement"] == [1, 0] and isinstance(out["wordnet"], bool)
+    assert out["sampling"]["temperature"] == 0.7
+    report = tmp_path / "report"
+    assert (report / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = (report / "outputs.jsonl").read_text().splitlines()
+    assert len(lines) == 2 + 2 * 2  # none: 2 rows; rag: 2 rows, own and other-user
+    assert "personal?" in (report / "report.md").read_text()
+
+
+def test_eval_cli_refuses_an_unknown_control(cli, tmp_path):
+    r = cli("eval", "--data", str(tmp_path / "x.json"), "--controls", "same-genre")
+    assert r.rc == 1 and "Unknown control" in r.err

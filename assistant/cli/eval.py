@@ -23,6 +23,13 @@ def register(sub) -> None:
     p.add_argument("--max-tokens", type=int, default=256, help="longest reply in tokens")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", metavar="PATH", help="a GGUF model file (default: saved or embedded)")
+    p.add_argument("--seeds", type=int, default=1, metavar="N",
+                   help="samples per row, averaged per row before the intervals (default 1)")
+    p.add_argument("--controls", default="", metavar="LIST",
+                   help="'other-user': also write each row with another row's user's history "
+                   "(a fixed derangement), to tell the person from the genre")
+    p.add_argument("--report", type=Path, metavar="DIR",
+                   help="write outputs.jsonl, report.md and scores.png (the chart) into DIR")
     p.add_argument("--outputs", type=Path, metavar="FILE",
                    help="also write every generated text with its scores (JSON lines)")
     p.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
@@ -35,9 +42,16 @@ def run(args) -> int:
     from assistant.eval_service import make_methods, parse_methods
     from assistant.paths import cache_dir
     from engine.eval.data import load_rows
-    from engine.eval.harness import format_table, run_eval
+    from engine.eval.harness import CONTROLS, add_attribution, run_eval
+    from engine.eval.report import format_table, write_outputs, write_report
 
     names = parse_methods(args.methods)
+    controls = [c.strip() for c in args.controls.split(",") if c.strip()]
+    bad = [c for c in controls if c not in CONTROLS]
+    if bad:
+        raise UserError(f"Unknown control {bad[0]!r}; choose from {', '.join(CONTROLS)}.")
+    if not 1 <= args.seeds <= 100:
+        raise UserError("--seeds must be a whole number from 1 to 100.")
     if not args.data.is_file():
         raise UserError(f"Data file not found: {args.data}")
     try:
@@ -49,9 +63,11 @@ def run(args) -> int:
         rows = rows[: args.limit]
     if not rows:
         raise UserError("No rows to evaluate (check --offset and --limit).")
+    if controls and len(rows) < 2:
+        raise UserError("The other-user control needs at least two rows.")
     app = open_app(args)
     builds = None
-    bar = tqdm(total=len(rows) * len(names), file=sys.stderr, unit="gen", disable=False)
+    bar = tqdm(total=1, file=sys.stderr, unit="gen", disable=False)
     try:
         if app.settings.n_threads is None:  # a long run: don't fight other processes
             from engine.methods.batched import work_threads
@@ -64,19 +80,30 @@ def run(args) -> int:
                                        cloud=(app.settings.cloud_url, app.settings.cloud_model))
 
         def progress(done: int, total: int, label: str) -> None:
+            bar.total = total
             bar.set_description_str(label[:40])
             bar.n = done
             bar.refresh()
 
-        report = run_eval(rows, methods, seed=args.seed, progress=progress)
+        report = run_eval(
+            rows, methods, seed=args.seed, seeds=args.seeds, controls=controls,
+            sampling={"temperature": sampling.temperature, "top_p": sampling.top_p,
+                      "top_k": sampling.top_k, "repeat_penalty": sampling.repeat_penalty,
+                      "max_tokens": sampling.max_tokens},
+            progress=progress,
+        )
         bar.close()
+        from engine.methods.retrieval import embed
+
+        add_attribution(report, embed)
         if args.outputs:
-            with args.outputs.open("w", encoding="utf-8") as fh:
-                for i, tid in enumerate(report.rows):
-                    for name, res in report.methods.items():
-                        fh.write(json.dumps({"tid": tid, "method": name, "text": res.texts[i],
-                                             **res.scores[i].as_dict()}) + "\n")
+            write_outputs(report, args.outputs)
         print(format_table(report))
+        if args.report:
+            paths = write_report(report, args.report,
+                                 title=f"Personalization on {args.data.name}, rows "
+                                 f"{args.offset}-{args.offset + len(report.rows) - 1}")
+            print(f"report: {paths['report']}")
         if args.json:
             print_json({**report.as_dict(), "data": str(args.data), "offset": args.offset,
                         "model": runtime.model_name})

@@ -1,26 +1,41 @@
-"""The evaluation loop: every method on the same rows, in one run, scored the same way.
+"""The evaluation loop: every method on the same rows, in one run, scored the same way,
+with the controls that tell personalization from genre, length and luck.
 
-A method is anything with `name`, `prepare(history) -> state` and
-`generate(state, task, seed) -> text`; the harness knows nothing about how a
-method personalizes. All methods see the same rows and the same sampling seed per
-row, so their scores are paired and the differences are not sampling luck.
+A method is anything with `name`, `uses_history`, `prepare(history) -> state` and
+`generate(state, task, seed) -> text`; the harness knows nothing about how a method
+personalizes. All methods see the same rows and the same seeds per row, so their
+scores are paired.
+
+The controls (engine.eval.stats, engine.eval.attribution):
+- **other-user**: every method that uses a history also writes each row with the
+  history of another row's user (a fixed derangement). Real minus other, with a paired
+  interval, is the part of a gain that belongs to the person rather than the genre.
+- **length-matched**: each output is also scored cut to its gold's length in words,
+  so a longer reply does not win by recall alone.
+- **seeds**: several samples per row, averaged per row before any interval.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.eval.data import EvalRow, HistoryItem
-from engine.eval.metrics import Scores, score, wordnet_available
+from engine.eval.metrics import METRICS, Scores, score, wordnet_available
+from engine.eval.stats import Interval, bootstrap_mean, cut_to_words, derangement, paired_difference
 
 ProgressFn = Callable[[int, int, str], None]
+OTHER_USER = "other-user"
+CONTROLS = (OTHER_USER,)
+BASELINES = ("none", "rag")
 
 
 class Method(Protocol):
     name: str
+    uses_history: bool
 
     def prepare(self, history: Sequence[HistoryItem]) -> Any:
         """Build whatever the method needs from the user's history (a profile, a prompt)."""
@@ -30,66 +45,170 @@ class Method(Protocol):
 
 
 @dataclass
+class Output:
+    """One generated text with its scores: a line of the outputs file."""
+
+    row: int
+    tid: str
+    method: str
+    control: str  # "own" or "other-user"
+    profile_row: int  # whose history the method used
+    seed: int
+    text: str
+    raw: Scores
+    matched: Scores
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "tid": self.tid, "method": self.method,
+                "control": self.control, "profile_row": self.profile_row, "seed": self.seed,
+                "text": self.text, "words": self.words, "raw": self.raw.as_dict(),
+                "matched": self.matched.as_dict()}
+
+
+@dataclass
+class Arm:
+    """One method under one control: its outputs, and per-row scores averaged over seeds."""
+
+    outputs: list[Output] = field(default_factory=list)
+
+    def per_row(self, metric: str, matched: bool = False) -> list[float]:
+        by_row: dict[int, list[float]] = {}
+        for o in self.outputs:
+            s = o.matched if matched else o.raw
+            by_row.setdefault(o.row, []).append(getattr(s, metric))
+        return [sum(v) / len(v) for _, v in sorted(by_row.items())]
+
+    def words_per_row(self) -> list[float]:
+        by_row: dict[int, list[int]] = {}
+        for o in self.outputs:
+            by_row.setdefault(o.row, []).append(o.words)
+        return [sum(v) / len(v) for _, v in sorted(by_row.items())]
+
+    def first_texts(self) -> list[str]:
+        """The first seed's text of each row, in row order (what attribution reads)."""
+        first: dict[int, str] = {}
+        for o in self.outputs:
+            first.setdefault(o.row, o.text)
+        return [t for _, t in sorted(first.items())]
+
+
+@dataclass
 class MethodResult:
     name: str
-    scores: list[Scores] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    uses_history: bool
+    own: Arm = field(default_factory=Arm)
+    other: Arm | None = None
     seconds: float = 0.0
-
-    def mean(self, metric: str) -> float:
-        vals = [getattr(s, metric) for s in self.scores]
-        return sum(vals) / len(vals) if vals else 0.0
+    decoding: str = ""  # set when the method decodes by its own rule
 
 
 @dataclass
 class EvalReport:
-    rows: list[str]
+    rows: list[EvalRow]
     methods: dict[str, MethodResult]
     wordnet: bool
+    seeds: int
+    derangement: list[int] | None
+    sampling: dict[str, Any]
     seconds: float = 0.0
+    attribution: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def table(self, baseline: str = "none") -> list[dict[str, Any]]:
-        """One line per method: mean scores and the relative change over `baseline`."""
-        base = self.methods.get(baseline)
-        out = []
-        for name, res in self.methods.items():
-            line: dict[str, Any] = {"method": name, "n": len(res.scores)}
-            for m in ("rouge1", "rougeL", "meteor"):
-                line[m] = round(res.mean(m), 4)
-                if base is not None and name != baseline and base.mean(m) > 0:
-                    line[f"{m}_vs_{baseline}_pct"] = round(
-                        100.0 * (res.mean(m) / base.mean(m) - 1.0), 1
-                    )
-            line["seconds_per_row"] = round(res.seconds / max(1, len(res.scores)), 2)
-            out.append(line)
+    @property
+    def tids(self) -> list[str]:
+        return [r.tid for r in self.rows]
+
+    def gold_words(self) -> list[int]:
+        return [len(r.gold.split()) for r in self.rows]
+
+    def outputs(self) -> list[Output]:
+        out: list[Output] = []
+        for res in self.methods.values():
+            out += res.own.outputs + (res.other.outputs if res.other else [])
+        return sorted(out, key=lambda o: (o.row, o.method, o.control, o.seed))
+
+    # ------------------------------------------------------------------ numbers
+    def summary(self, name: str) -> dict[str, Any]:
+        """Everything the table shows for one method, as the `--json` line carries it."""
+        res = self.methods[name]
+        line: dict[str, Any] = {"method": name, "n": len(res.own.per_row("rougeL"))}
+        for kind, matched in (("raw", False), ("matched", True)):
+            line[kind], ci = {}, {}
+            for m in METRICS:
+                iv = bootstrap_mean(res.own.per_row(m, matched))
+                line[kind][m], ci[m] = round(iv.mean, 4), iv.as_list()
+            line.setdefault("ci", {})[kind] = ci
+        w = res.own.words_per_row()
+        line["words"] = {"mean": round(statistics.fmean(w), 1) if w else 0.0,
+                         "median": round(statistics.median(w), 1) if w else 0.0}
+        line["vs"] = {}
+        for base in BASELINES:
+            if base in self.methods and base != name:
+                line["vs"][base] = self._diff(res.own, self.methods[base].own)
+        if res.other is not None:
+            gap = self._diff(res.own, res.other)
+            gap["personal"] = _interval_of(gap["matched"]["rougeL"]).excludes_zero() and \
+                gap["matched"]["rougeL"]["mean"] > 0
+            line["other"] = gap
+        if name in self.attribution:
+            line["attribution"] = self.attribution[name]
+        line["seconds_per_row"] = round(res.seconds / max(1, line["n"]), 2)
+        if res.decoding:
+            line["decoding"] = res.decoding
+        return line
+
+    @staticmethod
+    def _diff(a: Arm, b: Arm) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for kind, matched in (("raw", False), ("matched", True)):
+            out[kind] = {}
+            for m in METRICS:
+                xa, xb = a.per_row(m, matched), b.per_row(m, matched)
+                n = min(len(xa), len(xb))
+                iv = paired_difference(xa[:n], xb[:n])
+                out[kind][m] = {"mean": round(iv.mean, 4), "ci": iv.as_list()}
         return out
 
+    def resolution(self) -> float | None:
+        """The smallest length-matched ROUGE-L difference this run can resolve.
+
+        The mean half-width of the paired intervals against `none`: a difference
+        smaller than this is inside the noise of this many rows and seeds.
+        """
+        if "none" not in self.methods:
+            return None
+        base = self.methods["none"].own
+        widths = []
+        for name, res in self.methods.items():
+            if name == "none":
+                continue
+            xa, xb = res.own.per_row("rougeL", True), base.per_row("rougeL", True)
+            n = min(len(xa), len(xb))
+            widths.append(paired_difference(xa[:n], xb[:n]).half_width)
+        return round(statistics.fmean(widths), 4) if widths else None
+
     def as_dict(self) -> dict[str, Any]:
+        gold = self.gold_words()
         return {
             "rows": len(self.rows),
-            "tids": self.rows,
+            "tids": self.tids,
+            "seeds": self.seeds,
             "wordnet": self.wordnet,
+            "sampling": self.sampling,
+            "derangement": self.derangement,
+            "gold_words": {"mean": round(statistics.fmean(gold), 1) if gold else 0.0,
+                           "median": round(statistics.median(gold), 1) if gold else 0.0},
+            "resolution_rougeL_matched": self.resolution(),
             "seconds": round(self.seconds, 1),
-            "table": self.table(),
+            "methods": [self.summary(n) for n in self.methods],
         }
 
 
-def format_table(report: EvalReport) -> str:
-    lines = [
-        f"{'method':<14}{'ROUGE-1':>9}{'ROUGE-L':>9}{'METEOR':>9}"
-        f"{'ΔR-L %':>9}{'ΔMET %':>9}{'s/row':>8}"
-    ]
-    for t in report.table():
-        lines.append(
-            f"{t['method']:<14}{t['rouge1']:>9.4f}{t['rougeL']:>9.4f}{t['meteor']:>9.4f}"
-            f"{t.get('rougeL_vs_none_pct', 0.0):>9.1f}{t.get('meteor_vs_none_pct', 0.0):>9.1f}"
-            f"{t['seconds_per_row']:>8.1f}"
-        )
-    lines.append(
-        f"{len(report.rows)} rows; METEOR "
-        + ("with WordNet synonyms" if report.wordnet else "WITHOUT synonyms (WordNet missing)")
-    )
-    return "\n".join(lines)
+def _interval_of(d: dict[str, Any]) -> Interval:
+    return Interval(d["mean"], d["ci"][0], d["ci"][1])
 
 
 def run_eval(
@@ -97,28 +216,92 @@ def run_eval(
     methods: Sequence[Method],
     *,
     seed: int = 0,
+    seeds: int = 1,
+    controls: Sequence[str] = (),
+    sampling: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> EvalReport:
-    """Run every method on every row (row-major, so a stopped run is still paired)."""
-    results = {m.name: MethodResult(m.name) for m in methods}
-    done_rows: list[str] = []
-    total = len(rows) * len(methods)
+    """Run every method on every row (row-major, so a stopped run is still paired).
+
+    Row i's s-th sample uses seed `seed + i + 100_003 * s` for every method and
+    control, so the only thing that differs between two outputs of a row is the
+    method or the profile.
+    """
+    bad = [c for c in controls if c not in CONTROLS]
+    if bad:
+        raise ValueError(f"unknown control(s) {', '.join(bad)}; choose from {', '.join(CONTROLS)}")
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    other_user = OTHER_USER in controls
+    perm = derangement(len(rows)) if other_user else None
+    results = {
+        m.name: MethodResult(m.name, bool(getattr(m, "uses_history", True)),
+                             decoding=str(getattr(m, "decoding", "")))
+        for m in methods
+    }
+    for m in methods:
+        if other_user and results[m.name].uses_history:
+            results[m.name].other = Arm()
+    total = sum(len(rows) * seeds * (2 if results[m.name].other is not None else 1)
+                for m in methods)
     step = 0
+    done: list[EvalRow] = []
     t0 = time.perf_counter()
     for i, row in enumerate(rows):
         if should_stop and should_stop():
             break
+        gold_n = len(row.gold.split())
         for m in methods:
-            t = time.perf_counter()
-            state = m.prepare(row.history)
-            text = m.generate(state, row.task, seed + i)
             res = results[m.name]
+            t = time.perf_counter()
+            arms = [("own", i, res.own)]
+            if res.other is not None and perm is not None:
+                arms.append((OTHER_USER, perm[i], res.other))
+            for control, source, arm in arms:
+                state = m.prepare(rows[source].history)
+                for s in range(seeds):
+                    sd = seed + i + 100_003 * s
+                    text = m.generate(state, row.task, sd)
+                    arm.outputs.append(Output(
+                        i, row.tid, m.name, control, source, sd, text,
+                        score(row.gold, text), score(row.gold, cut_to_words(text, gold_n))))
+                    step += 1
+                    if progress:
+                        progress(step, total, f"row {row.tid} {m.name} {control}")
             res.seconds += time.perf_counter() - t
-            res.texts.append(text)
-            res.scores.append(score(row.gold, text))
-            step += 1
-            if progress:
-                progress(step, total, f"row {row.tid} {m.name}")
-        done_rows.append(row.tid)
-    return EvalReport(done_rows, results, wordnet_available(), time.perf_counter() - t0)
+        done.append(row)
+    return EvalReport(done, results, wordnet_available(), seeds, perm, dict(sampling or {}),
+                      time.perf_counter() - t0)
+
+
+def add_attribution(report: EvalReport,
+                    embed: Callable[[Sequence[str]], Any] | None = None) -> None:
+    """Attribution of every method's outputs among the run's authors (own and other-user).
+
+    The candidates are the golds of the finished rows. An other-user output of row i
+    was written with row d[i]'s history, so it is scored twice: against row i (the
+    task's author; a drop from the own arm is the profile's share) and against d[i]
+    (whose profile it used; above chance means the profile carries the person).
+    """
+    from engine.eval.attribution import attribute, burrows_delta_similarity, embedding_similarity
+
+    refs = [r.gold for r in report.rows]
+    if len(refs) < 2:
+        return
+    n = len(refs)
+    for name, res in report.methods.items():
+        entry: dict[str, Any] = {}
+        arms = [("own", res.own)] + ([("other", res.other)] if res.other else [])
+        for label, arm in arms:
+            texts = arm.first_texts()[:n]
+            sims = {"stylometric": burrows_delta_similarity(texts, refs)}
+            if embed is not None:
+                sims["embedding"] = embedding_similarity(texts, refs, embed)
+            for kind, sim in sims.items():
+                entry.setdefault(kind, {})[label] = attribute(sim).as_dict()
+                if label == "other" and report.derangement is not None \
+                        and len(report.derangement) == n:
+                    entry[kind]["other_to_profile_owner"] = attribute(
+                        sim, report.derangement[:n]).as_dict()
+        report.attribution[name] = entry

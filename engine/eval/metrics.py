@@ -48,6 +48,9 @@ def _scorer():
     return rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
 
 
+METRICS = ("rouge1", "rougeL", "meteor")
+
+
 @dataclass(frozen=True)
 class Scores:
     rouge1: float

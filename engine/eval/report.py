@@ -1,0 +1,199 @@
+"""What a reader sees of an evaluation: the terminal table, a Markdown report, one chart.
+
+Every number comes from `EvalReport.summary`, the same dict the `--json` line
+carries, so the table, the report and scripts cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from engine.eval.harness import EvalReport
+
+NAMES = {"rouge1": "ROUGE-1", "rougeL": "ROUGE-L", "meteor": "METEOR"}
+
+
+def _ci(d: dict[str, Any]) -> str:
+    lo, hi = d["ci"]
+    return f"{d['mean']:+.4f} [{lo:+.4f}, {hi:+.4f}]"
+
+
+def _verdict(line: dict[str, Any]) -> str:
+    other = line.get("other")
+    if other is None:
+        return "n/a (no profile)"
+    gap = other["matched"]["rougeL"]
+    lo, hi = gap["ci"]
+    if lo > 0:
+        return "yes: personal"
+    if hi < 0:
+        return "no: worse with own profile"
+    return "not shown (interval includes 0)"
+
+
+def _attr(line: dict[str, Any], kind: str, arm: str) -> str:
+    a = line.get("attribution", {}).get(kind, {}).get(arm)
+    return f"{a['acc1']:.2f}/{a['mrr']:.2f}" if a else "-"
+
+
+def format_table(report: EvalReport) -> str:
+    """The terminal's view: scores, lengths, differences and the person controls."""
+    lines_ = [report.summary(n) for n in report.methods]
+    d = report.as_dict()
+    out = [
+        f"{'method':<14}{'R-L':>8}{'R-L ci':>17}{'METEOR':>8}{'R-L=len':>9}{'MET=len':>9}"
+        f"{'words':>7}{'median':>7}{'s/row':>7}",
+    ]
+    for t in lines_:
+        lo, hi = t["ci"]["raw"]["rougeL"]
+        out.append(
+            f"{t['method']:<14}{t['raw']['rougeL']:>8.4f}{f'[{lo:.3f}, {hi:.3f}]':>17}"
+            f"{t['raw']['meteor']:>8.4f}{t['matched']['rougeL']:>9.4f}"
+            f"{t['matched']['meteor']:>9.4f}{t['words']['mean']:>7.0f}"
+            f"{t['words']['median']:>7.0f}{t['seconds_per_row']:>7.1f}"
+        )
+    out.append(f"{'gold':<14}{'':>8}{'':>17}{'':>8}{'':>9}{'':>9}"
+               f"{d['gold_words']['mean']:>7.0f}{d['gold_words']['median']:>7.0f}")
+    out.append("")
+    out.append("Length-matched ROUGE-L differences (paired 95 % intervals):")
+    out.append(f"{'method':<14}{'vs none':>28}{'vs rag':>28}{'own - other user':>30}  personal?")
+    for t in lines_:
+        vs_none = _ci(t["vs"]["none"]["matched"]["rougeL"]) if "none" in t["vs"] else "-"
+        vs_rag = _ci(t["vs"]["rag"]["matched"]["rougeL"]) if "rag" in t["vs"] else "-"
+        gap = _ci(t["other"]["matched"]["rougeL"]) if "other" in t else "-"
+        out.append(f"{t['method']:<14}{vs_none:>28}{vs_rag:>28}{gap:>30}  {_verdict(t)}")
+    if report.attribution:
+        n = len(report.rows)
+        out.append("")
+        out.append(f"Attribution among {n} authors, acc@1/MRR (chance {1 / n:.2f}/"
+                   f"{sum(1 / k for k in range(1, n + 1)) / n:.2f}):")
+        out.append(f"{'method':<14}{'embed own':>11}{'embed other':>13}"
+                   f"{'style own':>11}{'style other':>13}")
+        for t in lines_:
+            out.append(f"{t['method']:<14}{_attr(t, 'embedding', 'own'):>11}"
+                       f"{_attr(t, 'embedding', 'other'):>13}{_attr(t, 'stylometric', 'own'):>11}"
+                       f"{_attr(t, 'stylometric', 'other'):>13}")
+    out.append("")
+    res = d["resolution_rougeL_matched"]
+    out.append(
+        f"{len(report.rows)} rows x {report.seeds} seed(s); sampler {_sampler(report.sampling)}; "
+        "METEOR " + ("with WordNet synonyms" if report.wordnet else
+                     "WITHOUT synonyms (WordNet missing)")
+    )
+    if res is not None:
+        out.append(f"Smallest length-matched ROUGE-L difference this run resolves: ±{res:.4f} "
+                   "(mean interval half-width vs none); smaller differences are noise here.")
+    own_rules = [f"{t['method']}: {t['decoding']}" for t in lines_ if t.get("decoding")]
+    if own_rules:
+        out.append("Decoding by the method's own rule: " + "; ".join(own_rules))
+    if report.derangement is not None:
+        out.append("Other-user control: row i uses the history of row d[i], d = "
+                   + json.dumps(report.derangement))
+    return "\n".join(out)
+
+
+def _sampler(sampling: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sampling.items()) or "(not given)"
+
+
+def write_outputs(report: EvalReport, path: Path) -> None:
+    """Every generated text with its scores and length, one JSON object per line."""
+    with path.open("w", encoding="utf-8") as fh:
+        for o in report.outputs():
+            fh.write(json.dumps(o.as_dict(), ensure_ascii=False) + "\n")
+
+
+def write_chart(report: EvalReport, path: Path) -> None:
+    """Length-matched ROUGE-L and METEOR per method with intervals; own vs other user."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed, and never a window from a CLI run
+    import matplotlib.pyplot as plt
+
+    lines_ = [report.summary(n) for n in report.methods]
+    names = [t["method"] for t in lines_]
+    fig, axes = plt.subplots(1, 2, figsize=(max(7, 1.3 * len(names) + 3), 4), sharex=True)
+    for ax, metric in zip(axes, ("rougeL", "meteor"), strict=True):
+        xs = range(len(names))
+        own = [t["matched"][metric] for t in lines_]
+        lo = [t["matched"][metric] - t["ci"]["matched"][metric][0] for t in lines_]
+        hi = [t["ci"]["matched"][metric][1] - t["matched"][metric] for t in lines_]
+        ax.errorbar([x - 0.12 for x in xs], own, yerr=[lo, hi], fmt="o", capsize=3,
+                    label="own profile")
+        oth = [(x + 0.12, t) for x, t in zip(xs, lines_, strict=True) if "other" in t]
+        if oth:
+            vals = [t["matched"][metric] - t["other"]["matched"][metric]["mean"] for _, t in oth]
+            ax.plot([x for x, _ in oth], vals, "s", mfc="none", label="other user's profile")
+        ax.set_xticks(list(xs), names, rotation=30, ha="right")
+        ax.set_title(f"{NAMES[metric]}, length-matched")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"{len(report.rows)} rows, {report.seeds} seed(s), 95 % paired bootstrap")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_markdown(report: EvalReport, path: Path, *, title: str, chart: str | None) -> None:
+    lines_ = [report.summary(n) for n in report.methods]
+    d = report.as_dict()
+    md = [f"# {title}", "",
+          f"{len(report.rows)} rows, {report.seeds} seed(s) per row; sampler "
+          f"{_sampler(report.sampling)}; gold {d['gold_words']['mean']:.0f} words on average "
+          f"(median {d['gold_words']['median']:.0f}).", ""]
+    if chart:
+        md += [f"![scores]({chart})", ""]
+    md += ["| method | R-L | R-L len-matched | METEOR | METEOR len-matched | words (median) |",
+           "|---|---|---|---|---|---|"]
+    for t in lines_:
+        ci = t["ci"]
+        md.append(
+            f"| {t['method']} | {t['raw']['rougeL']:.4f} {_br(ci['raw']['rougeL'])} "
+            f"| {t['matched']['rougeL']:.4f} {_br(ci['matched']['rougeL'])} "
+            f"| {t['raw']['meteor']:.4f} {_br(ci['raw']['meteor'])} "
+            f"| {t['matched']['meteor']:.4f} {_br(ci['matched']['meteor'])} "
+            f"| {t['words']['mean']:.0f} ({t['words']['median']:.0f}) |")
+    md += ["", "Differences, length-matched, paired 95 % intervals:", "",
+           "| method | R-L vs none | R-L vs rag | R-L own − other user | METEOR own − other user "
+           "| personal? |", "|---|---|---|---|---|---|"]
+    for t in lines_:
+        vs = t["vs"]
+        md.append(
+            f"| {t['method']} | {_ci(vs['none']['matched']['rougeL']) if 'none' in vs else '-'} "
+            f"| {_ci(vs['rag']['matched']['rougeL']) if 'rag' in vs else '-'} "
+            f"| {_ci(t['other']['matched']['rougeL']) if 'other' in t else '-'} "
+            f"| {_ci(t['other']['matched']['meteor']) if 'other' in t else '-'} "
+            f"| {_verdict(t)} |")
+    if report.attribution:
+        n = len(report.rows)
+        md += ["", f"Attribution among {n} authors (acc@1 / MRR; chance {1 / n:.2f} / "
+               f"{sum(1 / k for k in range(1, n + 1)) / n:.2f}):", "",
+               "| method | embedding, own | embedding, other user | stylometric, own "
+               "| stylometric, other user |", "|---|---|---|---|---|"]
+        for t in lines_:
+            md.append(f"| {t['method']} | {_attr(t, 'embedding', 'own')} "
+                      f"| {_attr(t, 'embedding', 'other')} | {_attr(t, 'stylometric', 'own')} "
+                      f"| {_attr(t, 'stylometric', 'other')} |")
+    res = d["resolution_rougeL_matched"]
+    if res is not None:
+        md += ["", f"Smallest length-matched ROUGE-L difference this run resolves: ±{res:.4f}."]
+    if report.derangement is not None:
+        md += ["", f"Other-user control: row i uses row d[i]'s history, d = {report.derangement}."]
+    path.write_text("\n".join(md) + "\n", encoding="utf-8")
+
+
+def _br(ci: list[float]) -> str:
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def write_report(report: EvalReport, folder: Path, *, title: str) -> dict[str, Path]:
+    """outputs.jsonl, scores.png and report.md in `folder`; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"outputs": folder / "outputs.jsonl", "chart": folder / "scores.png",
+             "report": folder / "report.md"}
+    write_outputs(report, paths["outputs"])
+    write_chart(report, paths["chart"])
+    write_markdown(report, paths["report"], title=title, chart=paths["chart"].name)
+    return paths
