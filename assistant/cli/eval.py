@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from assistant.cli.common import open_app, print_json
@@ -30,6 +31,8 @@ def register(sub) -> None:
                    "(a fixed derangement), to tell the person from the genre")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write outputs.jsonl, report.md and scores.png (the chart) into DIR")
+    p.add_argument("--time-limit", type=float, metavar="MIN",
+                   help="start no new row after MIN minutes; the report covers the rows done")
     p.add_argument("--outputs", type=Path, metavar="FILE",
                    help="also write every generated text with its scores (JSON lines)")
     p.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
@@ -85,13 +88,23 @@ def run(args) -> int:
             bar.n = done
             bar.refresh()
 
+        deadline = (time.monotonic() + 60 * args.time_limit) if args.time_limit else None
+
+        def should_stop() -> bool:
+            return deadline is not None and time.monotonic() > deadline
+
         report = run_eval(
             rows, methods, seed=args.seed, seeds=args.seeds, controls=controls,
             sampling={"temperature": sampling.temperature, "top_p": sampling.top_p,
                       "top_k": sampling.top_k, "repeat_penalty": sampling.repeat_penalty,
                       "max_tokens": sampling.max_tokens},
-            progress=progress,
+            progress=progress, should_stop=should_stop,
         )
+        if not report.rows:
+            raise UserError("The time limit ended the run before its first row.")
+        if len(report.rows) < len(rows):
+            print(f"time limit reached: {len(report.rows)} of {len(rows)} rows done",
+                  file=sys.stderr)
         bar.close()
         from engine.methods.retrieval import embed
 

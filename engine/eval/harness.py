@@ -150,8 +150,7 @@ class EvalReport:
                 line["vs"][base] = self._diff(res.own, self.methods[base].own)
         if res.other is not None:
             gap = self._diff(res.own, res.other)
-            gap["personal"] = _interval_of(gap["matched"]["rougeL"]).excludes_zero() and \
-                gap["matched"]["rougeL"]["mean"] > 0
+            gap["personal"] = _interval_of(gap["matched"]["rougeL"]).low > 0
             line["other"] = gap
         if name in self.attribution:
             line["attribution"] = self.attribution[name]

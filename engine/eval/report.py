@@ -20,10 +20,15 @@ def _ci(d: dict[str, Any]) -> str:
     return f"{d['mean']:+.4f} [{lo:+.4f}, {hi:+.4f}]"
 
 
+MIN_ROWS_FOR_VERDICT = 10  # below this a percentile bootstrap is too narrow to trust
+
+
 def _verdict(line: dict[str, Any]) -> str:
     other = line.get("other")
     if other is None:
         return "n/a (no profile)"
+    if line["n"] < MIN_ROWS_FOR_VERDICT:
+        return f"too few rows to say (<{MIN_ROWS_FOR_VERDICT})"
     gap = other["matched"]["rougeL"]
     lo, hi = gap["ci"]
     if lo > 0:

@@ -28,4 +28,5 @@ def _model():
 
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Unit-length embeddings, one row per text."""
-    return np.asarray(_model().encode(list(texts), normalize_embeddings=True), dtype=np.float32)
+    vecs = _model().encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
+    return np.asarray(vecs, dtype=np.float32)
