@@ -826,6 +826,9 @@ class DataService:
         dest = Path(dest).expanduser().absolute()
         if dest.is_dir():
             raise UserError(f"{dest} is a folder; give a file name such as backup.zip.")
+        if dest.exists() and not dest.is_file():
+            # A device, pipe or socket: renaming the archive over it would replace it.
+            raise UserError(f"{dest} is not a regular file; give a file name such as backup.zip.")
         if dest.resolve().is_relative_to(self.home.resolve()):
             # A reset must be able to promise that no file in the data folder keeps text.
             raise UserError("Save the export outside the data folder, for example in Documents.")

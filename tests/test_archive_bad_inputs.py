@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import stat
 import struct
 import zipfile
 from collections.abc import Callable
@@ -276,6 +277,19 @@ def case_duplicate_entry(good: Path, d: Path) -> Path:
     return p
 
 
+def case_symlink_entry(good: Path, d: Path) -> Path:
+    p = d / "link.zip"
+    with zipfile.ZipFile(good) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(p, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+        info = zipfile.ZipInfo("profile/vectors/link.gguf")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(info, "/etc/passwd")
+    return p
+
+
 def case_chatgpt_bad_json(good: Path, d: Path) -> Path:
     p = d / "conversations.json"
     p.write_text('[{"title": "x", "mapping": {')
@@ -342,6 +356,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "wrong counts": (case_wrong_counts, "manifest counts"),
     "bad control vector": (case_bad_vector, "not a GGUF"),
     "duplicate entry": (case_duplicate_entry, "twice"),
+    "symlink entry": (case_symlink_entry, "holds a link"),
     "ChatGPT: bad JSON": (case_chatgpt_bad_json, "not valid JSON"),
     "ChatGPT: wrong shape": (case_chatgpt_wrong_shape, "not a ChatGPT"),
     "manifest nested 100,000 deep": (case_deep_manifest, "nested far too deep"),

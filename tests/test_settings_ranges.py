@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,6 +42,12 @@ REFUSED = [
     (["export", "{home}/inside.zip"], "outside the data folder"),
     (["export", "{missing}/x.zip"], "does not exist"),
     (["import", "{missing}/x.zip"], "not found"),
+    (["import", "/dev/zero"], "Not a file"),
+    (["history", "add", "/dev/zero"], "Not a file"),
+    (["history", "add", "{folder}"], "Not a file"),
+    (["import", "{folder_link}"], "Not a file"),
+    (["export", "{fifo}", "--force"], "not a regular file"),
+    (["chat", "word " * 25_000], "context holds"),
 ]
 
 
@@ -71,12 +78,18 @@ def bad_files(tmp_path, settled_home) -> dict[str, str]:
     bad_gguf.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 64)
     not_gguf = tmp_path / "not.gguf"
     not_gguf.write_bytes(b"MZ\x90\x00 not a model")
-    return {"big": str(big), "latin1": str(latin1), "bad_gguf": str(bad_gguf),
+    fifo = tmp_path / "a-pipe.zip"  # a device or pipe the archive must not be renamed over
+    os.mkfifo(fifo)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    (tmp_path / "folder-link").symlink_to(folder)
+    return {"fifo": str(fifo), "folder": str(folder), "folder_link": str(tmp_path / "folder-link"),
+            "big": str(big), "latin1": str(latin1), "bad_gguf": str(bad_gguf),
             "not_gguf": str(not_gguf), "home": str(settled_home),
             "missing": str(tmp_path / "no-such-folder")}
 
 
-@pytest.mark.parametrize(("argv", "names"), REFUSED, ids=[" ".join(a) for a, _ in REFUSED])
+@pytest.mark.parametrize(("argv", "names"), REFUSED, ids=[" ".join(a)[:60] for a, _ in REFUSED])
 def test_bad_input_is_one_line_and_changes_nothing(cli, settled_home, bad_files, argv, names):
     before = db_digest(settled_home)
     r = cli(*(a.format(**bad_files) for a in argv))
