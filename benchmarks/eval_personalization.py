@@ -35,6 +35,8 @@ def main() -> int:
     ap.add_argument("--controls", default="other-user")
     ap.add_argument("--report", type=Path, default=REPO / "test-artifacts" / "eval")
     args, extra = ap.parse_known_args()
+    if extra[:1] == ["--"]:  # `-- --seeds 2`: everything after -- goes to assistant eval
+        extra = extra[1:]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from assistant.cli import main as cli
 
