@@ -78,7 +78,7 @@ class ProfileBuilds:
 
     def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None) -> None:
-        from assistant.profile_service import SqlGenericCache, SqlItemStore
+        from assistant.profile_store import SqlGenericCache, SqlItemStore
         from engine.methods.batched import BatchedLlama
         from store import Database
 
@@ -95,7 +95,7 @@ class ProfileBuilds:
         self._reports: dict[tuple, dict[str, Any]] = {}
 
     def load_torch(self):
-        from assistant.profile_service import quiet_load_torch
+        from assistant.profile_store import quiet_load_torch
 
         return quiet_load_torch(self.runtime.info.path, self.device)
 
@@ -222,7 +222,7 @@ class DpsMethod:
     _heads: dict[tuple, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def prepare(self, history: Sequence[HistoryItem]) -> list[tuple[int, int]]:
-        from assistant.profile_service import quiet_load_torch
+        from assistant.profile_store import quiet_load_torch
         from engine.methods import dps
 
         self.trt = quiet_load_torch(self.runtime.info.path, self.device)

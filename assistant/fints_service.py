@@ -68,7 +68,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     import time
 
     from assistant.history import HistoryService
-    from assistant.profile_service import (
+    from assistant.profile_store import (
         BuildCancelled,
         BuildOutcome,
         SqlGenericCache,
@@ -133,7 +133,7 @@ def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: i
     """Write the `profiles` row for fints and make it the active one (as other builds do)."""
     from sqlalchemy import update
 
-    from assistant.profile_service import _view
+    from assistant.profile_store import profile_view
     from store.models import Profile, utcnow
 
     info = runtime.info
@@ -152,7 +152,7 @@ def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: i
         row.meta = {"fints": settings, "auto_selected": True,
                     "architecture": info.architecture}
         s.flush()
-        return _view(row)
+        return profile_view(row)
 
 
 def load_bank(svc, fingerprint: str) -> FintsBank:

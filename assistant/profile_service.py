@@ -21,8 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +30,23 @@ from sqlalchemy import select, update
 
 from assistant.errors import UserError
 from assistant.history import HistoryService
+from assistant.profile_store import (
+    BuildCancelled,
+    BuildOutcome,
+    ProfileView,
+    SqlGenericCache,
+    SqlItemStore,
+    profile_view,
+    quiet_load_torch,
+    rows_to_vectors,
+    vectors_to_rows,
+)
 from engine.errors import EngineError, GenerationCancelled
-from store import Database
-from store.models import GenericResponse, Profile, ProfileItemCache, utcnow
+from store.models import Profile, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
-    from engine.methods.builder import BuildReport, CachedItem
+    from engine.methods.builder import BuildReport
     from engine.runtime.llamacpp import LlamaRuntime
     from engine.steering.vectors import SteeringVector
 
@@ -58,175 +67,6 @@ STAGE_WEIGHTS = {
 }
 ProgressFn = Callable[[float, str], None]
 DPS_MAX_ITEMS = 20  # the most recent samples a DPS scan looks at (cost grows with each)
-
-
-class BuildCancelled(UserError):
-    """The user stopped a build; the previous profile is untouched."""
-
-
-# ---- caches in SQLite ---------------------------------------------------------------
-
-
-class SqlGenericCache:
-    """Generic replies for one model, one row per prompt (committed one by one)."""
-
-    def __init__(self, db: Database, fingerprint: str) -> None:
-        self.db = db
-        self.fp = fingerprint
-
-    def get_many(self, hashes: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        with self.db.session() as s:
-            for start in range(0, len(hashes), 500):
-                chunk = list(hashes[start : start + 500])
-                q = select(GenericResponse).where(
-                    GenericResponse.model_fingerprint == self.fp,
-                    GenericResponse.prompt_hash.in_(chunk),
-                )
-                out.update({r.prompt_hash: r.text for r in s.scalars(q)})
-        return out
-
-    def put(self, prompt_hash: str, text: str) -> None:
-        with self.db.session() as s:
-            s.merge(GenericResponse(prompt_hash=prompt_hash, model_fingerprint=self.fp, text=text))
-
-
-class SqlItemStore:
-    """Per-sample results of a build (token effects, activation differences) for one model."""
-
-    def __init__(self, db: Database, fingerprint: str) -> None:
-        self.db = db
-        self.fp = fingerprint
-
-    def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]:
-        from engine.methods.builder import CachedItem
-        from engine.methods.stylevector import ItemActivations
-
-        out: dict[str, CachedItem] = {}
-        with self.db.session() as s:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                q = select(ProfileItemCache).where(
-                    ProfileItemCache.model_fingerprint == self.fp,
-                    ProfileItemCache.config == config,
-                    ProfileItemCache.item_hash.in_(chunk),
-                )
-                for r in s.scalars(q):
-                    out[r.item_hash] = CachedItem(
-                        list(r.effects["tokens"]),
-                        np.asarray(r.effects["deltas"], dtype=np.float32),
-                        ItemActivations.from_bytes(r.data),
-                    )
-        return out
-
-    def put(self, key: str, config: str, item: CachedItem) -> None:
-        effects = {"tokens": [int(t) for t in item.tokens],
-                   "deltas": [round(float(d), 4) for d in item.deltas]}
-        with self.db.session() as s:
-            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
-                                     effects=effects, data=item.acts.to_bytes()))
-
-    def get_array(self, key: str, config: str) -> np.ndarray | None:
-        """A cached array that is not a sample's (the description contrast)."""
-        with self.db.session() as s:
-            r = s.get(ProfileItemCache, (key, self.fp, config))
-            if r is None:
-                return None
-            return np.load(_bytes_io(r.data))
-
-    def put_array(self, key: str, config: str, arr: np.ndarray) -> None:
-        buf = _bytes_io()
-        np.save(buf, arr.astype(np.float32))
-        with self.db.session() as s:
-            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
-                                     effects={}, data=buf.getvalue()))
-
-
-def _bytes_io(data: bytes | None = None):
-    import io
-
-    return io.BytesIO(data) if data is not None else io.BytesIO()
-
-
-# ---- views --------------------------------------------------------------------------
-
-
-@dataclass
-class ProfileView:
-    method: str
-    layer: int
-    alpha: float
-    description: str
-    description_edited: bool
-    preference_tokens: list[dict]
-    n_samples: int
-    model: str
-    model_fingerprint: str
-    built_at: str
-    active: bool
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self, top: int = 10) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "layer": self.layer,
-            "alpha": self.alpha,
-            "description": self.description,
-            "description_edited": self.description_edited,
-            "preference_tokens": self.preference_tokens[:top],
-            "n_samples": self.n_samples,
-            "model": self.model,
-            "model_fingerprint": self.model_fingerprint,
-            "built_at": self.built_at,
-            "active": self.active,
-            "auto_selected": bool(self.meta.get("auto_selected")),
-            **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
-               if self.method == "dps" else {}),
-            **({"fints": self.meta["fints"]} if "fints" in self.meta else {}),
-        }
-
-
-def _view(row: Profile) -> ProfileView:
-    return ProfileView(
-        row.method, row.layer, row.alpha, row.description, bool(row.description_edited),
-        list(row.preference_tokens or []), row.n_samples, row.model_name, row.model_fingerprint,
-        row.built_at.isoformat(timespec="seconds"), bool(row.active), dict(row.meta or {}),
-    )
-
-
-def vectors_to_rows(vec: np.ndarray) -> bytes:
-    """(n_layer, n_embd) indexed by layer -> control-vector rows (row i = layer i+1)."""
-    rows = np.zeros_like(vec, dtype=np.float32)
-    rows[:-1] = vec[1:]
-    return rows.astype("<f4").tobytes()
-
-
-def rows_to_vectors(data: bytes, n_layer: int, n_embd: int) -> np.ndarray:
-    rows = np.frombuffer(data, dtype="<f4").reshape(n_layer, n_embd)
-    vec = np.zeros((n_layer, n_embd), dtype=np.float32)
-    vec[1:] = rows[:-1]
-    return vec
-
-
-@dataclass
-class BuildOutcome:
-    profile: ProfileView
-    n_new: int
-    n_generic_generated: int
-    seconds: float
-    timings: dict[str, float]
-    notes: list[str]
-    selection: list[dict]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.profile.as_dict(),
-            "n_new": self.n_new,
-            "n_generic_generated": self.n_generic_generated,
-            "seconds": round(self.seconds, 2),
-            "timings": self.timings,
-            "notes": self.notes,
-        }
 
 
 # ---- the service ------------------------------------------------------------------------
@@ -252,7 +92,7 @@ class ProfileService:
         """The named method's profile, or the active one, or the most recently built."""
         with self.db.session() as s:
             row = self._row(s, method)
-            return _view(row) if row is not None else None
+            return profile_view(row) if row is not None else None
 
     def require(self, method: str | None = None) -> ProfileView:
         view = self.get(method)
@@ -271,7 +111,7 @@ class ProfileService:
             row = self._row(s, method)
             if row is None:
                 raise _missing(method)
-            return _view(row), rows_to_vectors(row.vectors, row.n_layer, row.n_embd)
+            return profile_view(row), rows_to_vectors(row.vectors, row.n_layer, row.n_embd)
 
     def steering_vector(self, method: str | None = None) -> tuple[ProfileView, SteeringVector]:
         """The profile as a `SteeringVector` bound to the model it was built for."""
@@ -344,7 +184,7 @@ class ProfileService:
             s.execute(update(Profile).values(active=False))
             row.active = True
             s.flush()
-            return _view(row)
+            return profile_view(row)
 
     def set_description(self, text: str, method: str | None = None) -> ProfileView:
         """Store the user's wording; the next build uses it instead of writing its own."""
@@ -373,7 +213,7 @@ class ProfileService:
                 row.alpha = float(alpha)
             row.meta = {**(row.meta or {}), "auto_selected": False}
             s.flush()
-            return _view(row)
+            return profile_view(row)
 
     def _edit(self, method: str | None, **values: Any) -> ProfileView:
         with self.db.session() as s:
@@ -383,7 +223,7 @@ class ProfileService:
             for k, v in values.items():
                 setattr(row, k, v)
             s.flush()
-            return _view(row)
+            return profile_view(row)
 
     def export_cvec(self, out: str | Path, method: str | None = None, *,
                     all_layers: bool = False) -> Path:
@@ -564,7 +404,7 @@ class ProfileService:
             row.vectors = np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes()
             row.active, row.built_at, row.meta = True, utcnow(), meta
             s.flush()
-            view = _view(row)
+            view = profile_view(row)
         if progress is not None:
             progress(1.0, "done")
         return BuildOutcome(view, len(samples), 0, scan.seconds, {"total": scan.seconds}, [],
@@ -626,29 +466,11 @@ class ProfileService:
             row.built_at = utcnow()
             row.meta = meta
             s.flush()
-            return _view(row)
+            return profile_view(row)
 
 
 class ProfileMismatch(UserError):
     """The default profile belongs to another model (chat continues without it)."""
-
-
-def quiet_load_torch(path: Path, device: str):
-    """The torch runtime for building, without transformers' per-tensor progress bars on
-    stderr (the build shows its own)."""
-    import functools
-
-    import transformers.modeling_gguf_pytorch_utils as gguf_utils
-
-    from engine.runtime.torch_runtime import load_torch_runtime
-
-    bar = gguf_utils.tqdm
-    gguf_utils.tqdm = functools.partial(bar, disable=True)
-    try:
-        rt = load_torch_runtime(path, device=device)
-    finally:
-        gguf_utils.tqdm = bar
-    return rt
 
 
 def _missing(method: str | None) -> UserError:

@@ -45,7 +45,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from assistant.models import embedded_model_path
-    from assistant.profile_service import quiet_load_torch
+    from assistant.profile_store import quiet_load_torch
     from engine.eval.data import load_rows
     from engine.methods import dps
     from engine.runtime.generation import SamplingSettings

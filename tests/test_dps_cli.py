@@ -51,7 +51,8 @@ def test_build_show_chat(with_history, cli):
 
 
 def test_cancel_keeps_previous_profile(with_history):
-    from assistant.profile_service import BuildCancelled, ProfileService
+    from assistant.profile_service import ProfileService
+    from assistant.profile_store import BuildCancelled
 
     stop = threading.Event()
     stop.set()

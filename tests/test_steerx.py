@@ -119,7 +119,8 @@ def test_incremental_rebuild_touches_only_the_new_sample(built):
 
 def test_cancel_keeps_the_previous_profile(built):
     from assistant.history import HistoryService
-    from assistant.profile_service import BuildCancelled, ProfileService
+    from assistant.profile_service import ProfileService
+    from assistant.profile_store import BuildCancelled
 
     app, _first, _ = built
     svc = ProfileService(app)

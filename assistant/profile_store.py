@@ -1,0 +1,210 @@
+"""The profile's persistence: SQLite caches a build fills, the view of a stored profile,
+and the row layout its vectors are kept in.
+
+Shared by `assistant.profile_service` (steering profiles, DPS) and
+`assistant.fints_service` (the Fints bank), so that neither imports the other's
+private names: the build services depend on this module, never on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+
+from assistant.errors import UserError
+from store import Database
+from store.models import GenericResponse, Profile, ProfileItemCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.methods.builder import CachedItem
+
+class BuildCancelled(UserError):
+    """The user stopped a build; the previous profile is untouched."""
+
+
+# ---- caches in SQLite ---------------------------------------------------------------
+
+
+class SqlGenericCache:
+    """Generic replies for one model, one row per prompt (committed one by one)."""
+
+    def __init__(self, db: Database, fingerprint: str) -> None:
+        self.db = db
+        self.fp = fingerprint
+
+    def get_many(self, hashes: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.db.session() as s:
+            for start in range(0, len(hashes), 500):
+                chunk = list(hashes[start : start + 500])
+                q = select(GenericResponse).where(
+                    GenericResponse.model_fingerprint == self.fp,
+                    GenericResponse.prompt_hash.in_(chunk),
+                )
+                out.update({r.prompt_hash: r.text for r in s.scalars(q)})
+        return out
+
+    def put(self, prompt_hash: str, text: str) -> None:
+        with self.db.session() as s:
+            s.merge(GenericResponse(prompt_hash=prompt_hash, model_fingerprint=self.fp, text=text))
+
+
+class SqlItemStore:
+    """Per-sample results of a build (token effects, activation differences) for one model."""
+
+    def __init__(self, db: Database, fingerprint: str) -> None:
+        self.db = db
+        self.fp = fingerprint
+
+    def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]:
+        from engine.methods.builder import CachedItem
+        from engine.methods.stylevector import ItemActivations
+
+        out: dict[str, CachedItem] = {}
+        with self.db.session() as s:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                q = select(ProfileItemCache).where(
+                    ProfileItemCache.model_fingerprint == self.fp,
+                    ProfileItemCache.config == config,
+                    ProfileItemCache.item_hash.in_(chunk),
+                )
+                for r in s.scalars(q):
+                    out[r.item_hash] = CachedItem(
+                        list(r.effects["tokens"]),
+                        np.asarray(r.effects["deltas"], dtype=np.float32),
+                        ItemActivations.from_bytes(r.data),
+                    )
+        return out
+
+    def put(self, key: str, config: str, item: CachedItem) -> None:
+        effects = {"tokens": [int(t) for t in item.tokens],
+                   "deltas": [round(float(d), 4) for d in item.deltas]}
+        with self.db.session() as s:
+            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
+                                     effects=effects, data=item.acts.to_bytes()))
+
+    def get_array(self, key: str, config: str) -> np.ndarray | None:
+        """A cached array that is not a sample's (the description contrast)."""
+        with self.db.session() as s:
+            r = s.get(ProfileItemCache, (key, self.fp, config))
+            if r is None:
+                return None
+            return np.load(_bytes_io(r.data))
+
+    def put_array(self, key: str, config: str, arr: np.ndarray) -> None:
+        buf = _bytes_io()
+        np.save(buf, arr.astype(np.float32))
+        with self.db.session() as s:
+            s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
+                                     effects={}, data=buf.getvalue()))
+
+
+def _bytes_io(data: bytes | None = None):
+    import io
+
+    return io.BytesIO(data) if data is not None else io.BytesIO()
+
+
+# ---- views --------------------------------------------------------------------------
+
+
+@dataclass
+class ProfileView:
+    method: str
+    layer: int
+    alpha: float
+    description: str
+    description_edited: bool
+    preference_tokens: list[dict]
+    n_samples: int
+    model: str
+    model_fingerprint: str
+    built_at: str
+    active: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, top: int = 10) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "layer": self.layer,
+            "alpha": self.alpha,
+            "description": self.description,
+            "description_edited": self.description_edited,
+            "preference_tokens": self.preference_tokens[:top],
+            "n_samples": self.n_samples,
+            "model": self.model,
+            "model_fingerprint": self.model_fingerprint,
+            "built_at": self.built_at,
+            "active": self.active,
+            "auto_selected": bool(self.meta.get("auto_selected")),
+            **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
+               if self.method == "dps" else {}),
+            **({"fints": self.meta["fints"]} if "fints" in self.meta else {}),
+        }
+
+
+def profile_view(row: Profile) -> ProfileView:
+    return ProfileView(
+        row.method, row.layer, row.alpha, row.description, bool(row.description_edited),
+        list(row.preference_tokens or []), row.n_samples, row.model_name, row.model_fingerprint,
+        row.built_at.isoformat(timespec="seconds"), bool(row.active), dict(row.meta or {}),
+    )
+
+
+def vectors_to_rows(vec: np.ndarray) -> bytes:
+    """(n_layer, n_embd) indexed by layer -> control-vector rows (row i = layer i+1)."""
+    rows = np.zeros_like(vec, dtype=np.float32)
+    rows[:-1] = vec[1:]
+    return rows.astype("<f4").tobytes()
+
+
+def rows_to_vectors(data: bytes, n_layer: int, n_embd: int) -> np.ndarray:
+    rows = np.frombuffer(data, dtype="<f4").reshape(n_layer, n_embd)
+    vec = np.zeros((n_layer, n_embd), dtype=np.float32)
+    vec[1:] = rows[:-1]
+    return vec
+
+
+@dataclass
+class BuildOutcome:
+    profile: ProfileView
+    n_new: int
+    n_generic_generated: int
+    seconds: float
+    timings: dict[str, float]
+    notes: list[str]
+    selection: list[dict]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.profile.as_dict(),
+            "n_new": self.n_new,
+            "n_generic_generated": self.n_generic_generated,
+            "seconds": round(self.seconds, 2),
+            "timings": self.timings,
+            "notes": self.notes,
+        }
+
+
+def quiet_load_torch(path: Path, device: str):
+    """The torch runtime for building, without transformers' per-tensor progress bars on
+    stderr (the build shows its own)."""
+    import functools
+
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+
+    from engine.runtime.torch_runtime import load_torch_runtime
+
+    bar = gguf_utils.tqdm
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        rt = load_torch_runtime(path, device=device)
+    finally:
+        gguf_utils.tqdm = bar
+    return rt
