@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 
 from assistant.errors import UserError
 from engine.errors import EngineError
-from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
-from engine.runtime.llamacpp import LlamaRuntime
+from engine.runtime.generation import CancelToken, GenerationStats
 from store import Database
 from store.models import Conversation, Message, WritingSample, utcnow
 
@@ -273,25 +272,15 @@ class ChatService:
     def generate(
         self,
         turn: Turn,
-        runtime: LlamaRuntime,
-        sampling: SamplingSettings,
+        pieces: Iterator[str],
         *,
         cancel: CancelToken | None = None,
-        pieces: Iterator[str] | None = None,
     ) -> Iterator[str]:
-        """Stream the reply, flushing it to the database as it grows.
+        """Store `pieces` (a method's token stream) as the reply, flushing as it grows.
 
-        `pieces` lets a personalization method supply its own token stream; by
-        default the plain llama.cpp stream is used.
+        `assistant.turn.ChatTurn` picks the stream (llama.cpp's or a method's own);
+        this only keeps what arrives, whatever stops it.
         """
-        if pieces is None:
-            try:
-                prompt = runtime.fit_chat(turn.messages, sampling.max_tokens)
-            except EngineError as exc:
-                turn.status = "partial"
-                self._flush(turn, final=True)
-                raise UserError(str(exc)) from exc
-            pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
         last_flush = time.monotonic()
         try:
             for piece in pieces:

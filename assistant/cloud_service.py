@@ -491,7 +491,7 @@ class CloudService:
         pieces = self._pieces(
             plan, runtime, sampling, reply, allow_local_fallback, cancel, temperature, on_notice
         )
-        return chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces), reply
+        return chat.generate(turn, pieces, cancel=cancel), reply
 
     def _pieces(
         self,

@@ -27,7 +27,6 @@ from store.models import ProfileItemCache
 if TYPE_CHECKING:  # pragma: no cover
     from engine.methods.fints import FintsBank, FintsChoice, FintsItem
 
-FINTS_METHODS = ("fints", "steerx+fints")
 
 
 class SqlFintsStore:
@@ -189,21 +188,17 @@ def choose_for(svc, runtime, text: str) -> tuple[FintsChoice, dict[str, Any]]:
     return ch, st | {"alpha": svc.get("fints").alpha}  # `profile set --alpha` edits the row
 
 
-def apply_request(svc, runtime, method: str, text: str) -> list[dict[str, Any]]:
+def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None
+                  ) -> list[dict[str, Any]]:
     """Steer `runtime` for this one request; returns the items used and their weights.
 
-    `steerx+fints` adds the SteerX control buffer to the Fints one: both are
-    residual additions in llama.cpp, so stacking is a sum.
+    `stack` (SteerX's control buffer for `steerx+fints`) is added to the Fints one:
+    both are residual additions in llama.cpp, so stacking is a sum.
     """
     ch, st = choose_for(svc, runtime, text)
     buf = ch.control_buffer(runtime.info.n_layer, float(st.get("alpha", 1.0)))
-    if method == "steerx+fints":
-        from engine.methods.stylevector import control_buffer
-
-        view, vec = svc.vector("steerx")
-        if view.model_fingerprint != runtime.info.fingerprint:
-            raise UserError("Your steerx profile was built for another model; rebuild it.")
-        buf = buf + control_buffer(vec, view.layer, view.alpha)
+    if stack is not None:  # assistant.methods checked the SteerX profile's model
+        buf = buf + stack
     runtime.set_control_vector(buf)
     return ch.explain()
 

@@ -53,10 +53,9 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 METHODS = ("stylevector", "steerx", "dps")
-CHAT_METHODS = ("none", *METHODS)
-# Fints: a bank of per-item vectors picked per request (assistant.fints_service).
-FINTS_METHODS = ("fints", "steerx+fints")
-CHAT_METHODS = (*CHAT_METHODS, *FINTS_METHODS)
+# Every kind of stored profile: Fints is a bank of per-item vectors picked per request
+# (assistant.fints_service). How chat uses them is assistant.methods'.
+PROFILE_KINDS = (*METHODS, "fints")
 # How much of a build each stage takes (measured on 2 cores), for one progress bar.
 STAGE_WEIGHTS = {
     "generic replies": 0.35,
@@ -126,51 +125,6 @@ class ProfileService:
             meta={"method": view.method, "layer": view.layer, "alpha": view.alpha},
         )
         return view, sv
-
-    # ---- chat -------------------------------------------------------------------
-    def resolve_chat_method(self, flag: str | None) -> str:
-        """`--method` if given; else the active profile's method; else none."""
-        if flag:
-            if flag not in CHAT_METHODS:
-                raise UserError(f"Unknown method {flag!r}; use {', '.join(CHAT_METHODS)}.")
-            return flag
-        return self.active_method() or "none"
-
-    def apply(
-        self, runtime: LlamaRuntime, method: str, *, explicit: bool = True
-    ) -> ProfileView | None:
-        """Steer `runtime` with the method's profile (or clear steering for 'none').
-
-        A profile built for another model file is refused with a message saying
-        what to do; when the profile was only the default (not asked for), chat
-        goes on unpersonalized and the caller tells the user why.
-        """
-        if method in FINTS_METHODS:  # steered per request by assistant.fints_service
-            runtime.clear_control_vector()
-            return self.require("fints")
-        if method == "none":
-            runtime.clear_control_vector()
-            return None
-        if method == "dps":  # not a control vector: only `assistant chat` decodes with it yet
-            msg = ("DPS decodes with the torch runtime, not llama.cpp; use "
-                   "'assistant chat --method dps'.")
-            if explicit:
-                raise UserError(msg)
-            raise ProfileMismatch(msg)
-        view, vec = self.vector(method)
-        if view.model_fingerprint != runtime.info.fingerprint:
-            msg = (
-                f"Your {method} profile was built for the model '{view.model}', not for "
-                f"'{runtime.model_name}'. Rebuild it with 'assistant profile build --method "
-                f"{method}', or turn personalization off with 'assistant profile off'."
-            )
-            if explicit:
-                raise UserError(msg)
-            raise ProfileMismatch(msg)
-        from engine.methods.stylevector import control_buffer
-
-        runtime.set_control_vector(control_buffer(vec, view.layer, view.alpha))
-        return view
 
     # ---- changing ---------------------------------------------------------------
     def set_active(self, on: bool, method: str | None = None) -> ProfileView | None:
@@ -467,10 +421,6 @@ class ProfileService:
             row.meta = meta
             s.flush()
             return profile_view(row)
-
-
-class ProfileMismatch(UserError):
-    """The default profile belongs to another model (chat continues without it)."""
 
 
 def _missing(method: str | None) -> UserError:

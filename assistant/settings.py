@@ -36,6 +36,9 @@ class AppSettings:
     system_prompt: str = "You are a helpful assistant."
     cloud_url: str | None = None  # OpenAI-compatible endpoint (CoSteer); key: keyring
     cloud_model: str | None = None
+    # The personalization method chat and drafting use (assistant.methods); None: the
+    # active profile's, or none. The window's menu and `settings set` write it.
+    chat_method: str | None = None
 
 
 # ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
@@ -43,6 +46,9 @@ class AppSettings:
 MAX_SYSTEM_PROMPT = 20_000  # characters
 MAX_REPLY_TOKENS = 32_768
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
+# The shape of a method name; which names exist is the registry's (assistant.methods,
+# which the settings cannot import without a cycle), checked where the name is used.
+_METHOD = re.compile(r"^[a-z][a-z+]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ SPECS: dict[str, Spec] = {
                       _url_ok, True),
     "cloud_model": Spec(str, "a model name of 1 to 200 characters, or none",
                         lambda v: 0 < len(v.strip()) <= 200, True),
+    "chat_method": Spec(str, "a personalization method (see 'assistant chat --help'), or none",
+                        lambda v: bool(_METHOD.match(v)), True),
 }
 
 

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from assistant.chat import ChatService
+from assistant.turn import ChatRequest, ChatTurn
 from engine.runtime.generation import CancelToken
 from tests.conftest import REPO
 
@@ -89,28 +90,27 @@ def test_sigterm_mid_stream_flushes_everything(home) -> None:
     assert content.strip() and printed.strip().startswith(content.strip()[:50])
 
 
-def test_cancel_through_service_keeps_partial(app) -> None:
-    rt = app.runtime()
-    chat = ChatService(app.db, "")
-    sampling = app.sampling(max_tokens=300, seed=2)
-    turn = chat.begin_turn(None, LONG_PROMPT, model_name=rt.model_name)
+def test_cancel_through_the_turn_keeps_partial(app) -> None:
     cancel = CancelToken()
+    turn = ChatTurn(app, ChatRequest(LONG_PROMPT, sampling={"max_tokens": 300, "seed": 2}),
+                    cancel)
+    turn.start()
     got = ""
-    for piece in chat.generate(turn, rt, sampling, cancel=cancel):
+    for piece in turn.stream():
         got += piece
         if len(got) > 20:
             cancel.cancel()
-    msgs = chat.messages(turn.conversation_id)
+    msgs = ChatService(app.db).messages(turn.turn.conversation_id)
     assert msgs[-1].status == "partial" and msgs[-1].content == got
+    assert turn.summary()["status"] == "partial"
 
 
 def test_consumer_stopping_early_keeps_partial(app) -> None:
     """A GUI that drops the stream (window closed) still leaves the text stored."""
-    rt = app.runtime()
-    chat = ChatService(app.db, "")
-    turn = chat.begin_turn(None, LONG_PROMPT, model_name=rt.model_name)
-    gen = chat.generate(turn, rt, app.sampling(max_tokens=300, seed=2))
+    turn = ChatTurn(app, ChatRequest(LONG_PROMPT, sampling={"max_tokens": 300, "seed": 2}))
+    turn.start()
+    gen = turn.stream()
     got = next(gen) + next(gen)
     gen.close()
-    msgs = chat.messages(turn.conversation_id)
+    msgs = ChatService(app.db).messages(turn.turn.conversation_id)
     assert msgs[-1].status == "partial" and msgs[-1].content == got

@@ -74,7 +74,7 @@ def plant_everything(home: Path) -> dict[str, str]:
         chat = ChatService(app.db)
         turn = chat.begin_turn(None, f"Please remember {m['msg']} for me", model_name="test")
         # The reply streams through the real generate() path; the pieces stand in for a model.
-        for _ in chat.generate(turn, None, None, pieces=iter(["Noted: ", m["reply"], "."])):
+        for _ in chat.generate(turn, iter(["Noted: ", m["reply"], "."])):
             pass
         HistoryService(app.db).add(f"My draft mentions {m['sample']} twice: {m['sample']}")
         # A chat deleted the ordinary way: its text must not survive the reset either.

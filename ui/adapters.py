@@ -29,7 +29,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,11 +126,6 @@ class ProfileState:
     n_head: int = 0
 
 
-METHODS = [("none", "Off"), ("stylevector", "StyleVector"), ("steerx", "SteerX")]
-METHOD_LABELS = {"none": "Off", "stylevector": "StyleVector", "steerx": "SteerX",
-                 "fints": "Fints", "dps": "DPS", "steerx+fints": "SteerX + Fints"}
-
-
 class ProfileAdapter(_Adapter):
     modules = PROFILE_MODULES
     service_class = "ProfileService"
@@ -141,22 +135,24 @@ class ProfileAdapter(_Adapter):
     )
 
     def methods(self) -> list[tuple[str, str]]:
-        """(key, label) for the method box; later methods plug in through the service's
-        CHAT_METHODS (read without importing the service)."""
-        if not self.available:
-            return list(METHODS)
-        keys = getattr(sys.modules.get(self.module), "CHAT_METHODS", None)
-        if not keys:
-            return list(METHODS)
-        return [(k, METHOD_LABELS.get(k, k.capitalize())) for k in keys]
+        """(key, label) for the method box: every method of the registry, as the CLI has."""
+        from assistant import methods
+
+        return [(m.name, m.label) for m in methods.METHODS.values()]
 
     def state(self, method: str | None = None) -> ProfileState:
         """The profile of `method` (None: the active one, else the most recent)."""
         if not self.available:
             return ProfileState()
+        from assistant import methods
+
         svc = self.service()
-        active = svc.active_method() or "none"
-        view = svc.get(method if method not in (None, "none") else None)
+        self.app.reload_settings()
+        active = methods.chosen(self.app, None)[0].name
+        # The profile to show: the method's own (a stack: its last), else the latest.
+        kinds = [n for n in methods.get(method).needs if n in svc_methods(svc)] if method else []
+        view = svc.get(kinds[-1] if kinds else None) if kinds or not method \
+            or method == "none" else None
         if view is None:
             return ProfileState(active=active, method=method or "")
         tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
@@ -174,22 +170,29 @@ class ProfileAdapter(_Adapter):
 
     # Fints picks history items per reply; the last reply's items, for the panel.
     last_fints_items: list[dict] = []  # noqa: RUF012 (replaced, never mutated)
-    stack_steerx = False  # "SteerX + Fints": the fints profile is active, SteerX added on top
 
     def set_method(self, key: str) -> bool:
-        """Personalize chat with `key` ("none": off). False if that profile is not built."""
+        """Personalize chat and drafting with `key` (saved as `chat_method`, which the CLI
+        reads too). False if a profile it needs is not built."""
+        from assistant import methods
+        from assistant.history import HistoryService
+        from assistant.settings import update_setting
+
         svc = self.service()
-        self.stack_steerx = key == "steerx+fints"
-        if self.stack_steerx:
-            if svc.get("fints") is None or svc.get("steerx") is None:
+        method = methods.get(key)
+        for need in method.needs:
+            if need == "history":
+                if HistoryService(self.app.db).count() == 0:
+                    return False
+            elif svc.get(need) is None:
                 return False
-            key = "fints"
-        if key == "none":
+        own = [n for n in method.needs if n in svc_methods(svc)]
+        if len(own) == 1 and len(method.needs) == 1:
+            svc.set_active(True, own[0])  # `assistant profile show` names the same profile
+        elif not method.needs:
             svc.set_active(False)
-            return True
-        if svc.get(key) is None:
-            return False
-        svc.set_active(True, key)
+        update_setting(self.app.db, "chat_method", method.name)
+        self.app.reload_settings()
         return True
 
     def set_strength(self, method: str, value: float) -> None:
@@ -202,8 +205,15 @@ class ProfileAdapter(_Adapter):
         """Arguments for `python -m ui.build_process` (the build runs in a child process)."""
         if not self.available:
             raise UserError(self.missing_reason)
-        method = "fints" if method == "steerx+fints" else method  # builds the Fints bank
-        return ["--home", str(self.app.home), "--method", method]
+        from assistant import methods
+
+        kinds = [n for n in methods.get(method).needs if n in svc_methods(self.service())]
+        if not kinds:
+            raise UserError(f"{methods.get(method).label} needs no build: it reads your "
+                            "writing history as it is.")
+        # A stack builds what is missing first (SteerX + Fints: the one not built yet).
+        todo = [k for k in kinds if self.service().get(k) is None] or kinds
+        return ["--home", str(self.app.home), "--method", todo[0]]
 
     @classmethod
     def build_here(
@@ -230,27 +240,13 @@ class ProfileAdapter(_Adapter):
             ctx.close()
         return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
 
-    # Runs in the model worker thread, before each reply (it steers the runtime):
-    def apply_in_worker(self, runtime: Any, text: str = "") -> tuple[str, str]:
-        """Steer `runtime` with the active profile; returns (method, notice or "").
 
-        Fints needs the request `text`: it picks the history items per reply."""
-        if not self.available:
-            return "none", ""
-        module = importlib.import_module(self.module)
-        svc = self.service()
-        method = svc.resolve_chat_method(None)
-        try:
-            svc.apply(runtime, method, explicit=False)
-            if method == "fints" and text.strip():
-                from assistant import fints_service
 
-                method = "steerx+fints" if self.stack_steerx else "fints"
-                self.last_fints_items = fints_service.apply_request(svc, runtime, method, text)
-        except getattr(module, "ProfileMismatch", ()) as exc:
-            runtime.clear_control_vector()
-            return "none", f"{exc} Answering without personalization."
-        return method, ""
+def svc_methods(svc: Any) -> tuple[str, ...]:
+    """The profiles the profile service stores (the ones a state can show)."""
+    from assistant.profile_service import PROFILE_KINDS
+
+    return PROFILE_KINDS
 
 
 # ---- cloud -----------------------------------------------------------------------

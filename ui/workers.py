@@ -29,11 +29,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
+from assistant import methods
 from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.drafting import ACTIONS, draft_messages
 from assistant.errors import UserError
 from assistant.history import HistoryService
+from assistant.turn import ChatRequest, ChatTurn
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 from engine.runtime.llamacpp import LlamaRuntime
@@ -138,15 +140,55 @@ class ModelWorker(QObject):
                 self.notice.emit(note)
         return rt
 
-    def _personalize(self, rt: LlamaRuntime, text: str = "") -> str:
-        """Steer the model with the active profile (or clear it); returns the method used.
-        `text` is the request: Fints picks its history items by it."""
-        method, notice = self._profile.apply_in_worker(rt, text)
-        if notice:
-            self.notice.emit(notice)
-        return method
+    def _personalize(self, rt: LlamaRuntime, messages: list[dict[str, str]], text: str,
+                     sampling: Any, cancel: CancelToken) -> methods.Prepared:
+        """The saved method applied to one request (a missing profile: none, and a notice)."""
+        method, named = methods.chosen(self._app, None)
+        prepared = methods.prepare(method, methods.Request(
+            self._app, rt, messages, text, sampling, cancel, explicit=named))
+        if prepared.notice:
+            self.notice.emit(prepared.notice)
+        self._profile.last_fints_items = prepared.details.get("fints_items", [])
+        return prepared
 
     def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        self._runtime()
+        if job.get("cloud"):
+            return self._cloud_chat(job, cancel)
+        turn = ChatTurn(self._app, ChatRequest(
+            job.get("text", ""), job.get("conversation_id"),
+            regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {})), cancel)
+        info = turn.start()
+        if info["notice"]:
+            self.notice.emit(info["notice"])
+        self._profile.last_fints_items = turn.prepared.details.get("fints_items", [])
+        self.started.emit({"kind": "chat", "job_id": job["job_id"],
+                           **{k: info[k] for k in ("conversation_id", "user_message_id",
+                                                   "reply_message_id", "text",
+                                                   "trimmed_turns")}})
+        for piece in turn.stream():
+            self.token.emit(piece)
+        out = turn.summary()
+        return {
+            "status": out["status"],
+            "conversation_id": out["conversation_id"],
+            "reply_message_id": out["message_id"],
+            "text": out["text"],
+            "tokens": out["tokens"],
+            "seconds": round(out["seconds"], 3),
+            "tokens_per_s": out["tokens_per_s"],
+            "finish_reason": out["finish_reason"],
+            "trimmed_turns": out["trimmed_turns"],
+            "cloud": False,
+            "personalization": out["method"],
+        }
+
+    def _cloud_chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        """CoSteer: the remote writes, steered by the local model (its own service).
+
+        The local model is steered with the saved method's vector, if any; what a
+        method would add to the prompt (RAG's texts) never goes to the remote.
+        """
         rt = self._runtime()
         chat = ChatService(self._app.db, self._app.settings.system_prompt)
         sampling = self._app.sampling(**job.get("sampling", {}))
@@ -160,31 +202,19 @@ class ModelWorker(QObject):
             text = job.get("text", "")
         if not text.strip():
             raise UserError("The message is empty; type something to send.")
+        messages = chat.prepare_messages(cid, text)
         try:
-            prompt = rt.fit_chat(chat.prepare_messages(cid, text), sampling.max_tokens)
+            prompt = rt.fit_chat(messages, sampling.max_tokens)
         except EngineError as exc:
             raise UserError(str(exc)) from exc
-        method = self._personalize(rt, text)
+        method = self._personalize(rt, messages, text, sampling, cancel).method
         turn = chat.begin_turn(cid, text, model_name=rt.model_name, regenerate=regenerate)
-        self.started.emit(
-            {
-                "kind": "chat",
-                "job_id": job["job_id"],
-                "conversation_id": turn.conversation_id,
-                "user_message_id": turn.user_message_id,
-                "reply_message_id": turn.reply_message_id,
-                "text": text,
-                "trimmed_turns": prompt.trimmed_turns,
-            }
-        )
-        if job.get("cloud"):
-            # CoSteer: the remote writes, steered by the local model; the service wraps
-            # its pieces in chat.generate, so the partial-reply rule holds the same way.
-            stream = self._cloud.generate_in_worker(chat, turn, rt, sampling, cancel)
-        else:
-            pieces = rt.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
-            stream = chat.generate(turn, rt, sampling, cancel=cancel, pieces=pieces)
-        for piece in stream:
+        self.started.emit({"kind": "chat", "job_id": job["job_id"],
+                           "conversation_id": turn.conversation_id,
+                           "user_message_id": turn.user_message_id,
+                           "reply_message_id": turn.reply_message_id, "text": text,
+                           "trimmed_turns": prompt.trimmed_turns})
+        for piece in self._cloud.generate_in_worker(chat, turn, rt, sampling, cancel):
             self.token.emit(piece)
         st = turn.stats
         return {
@@ -197,7 +227,7 @@ class ModelWorker(QObject):
             "tokens_per_s": round(st.tokens_per_s, 2),
             "finish_reason": st.finish_reason,
             "trimmed_turns": prompt.trimmed_turns,
-            "cloud": bool(job.get("cloud")),
+            "cloud": True,
             "personalization": method,
         }
 
@@ -216,24 +246,28 @@ class ModelWorker(QObject):
         spec = ACTIONS.get(action)
         if spec is None:
             raise UserError(f"Unknown drafting action {action!r}.")
-        examples: list[str] = []
-        if spec.uses_voice:
-            # The most recent samples stand for the user's voice until a profile
-            # (steering) takes over this job.
-            examples = [s.text for s in HistoryService(self._app.db).list()[-3:]][::-1]
-        msgs = draft_messages(action, job.get("text", ""), examples)
         rt = self._runtime()
         sampling = self._app.sampling(**job.get("sampling", {}))
+        method, _named = methods.chosen(self._app, None)
+        examples: list[str] = []
+        if spec.uses_voice and "history" not in method.needs:
+            # Without a method that retrieves the user's texts, the most recent
+            # samples stand for their voice.
+            examples = [s.text for s in HistoryService(self._app.db).list()[-3:]][::-1]
+        msgs = draft_messages(action, job.get("text", ""), examples)
+        prepared = self._personalize(rt, msgs, job.get("text", ""), sampling, cancel)
         try:
-            prompt = rt.fit_chat(msgs, sampling.max_tokens)
+            prompt = rt.fit_chat(prepared.messages, sampling.max_tokens)
         except EngineError as exc:
+            rt.clear_control_vector()
             raise UserError(str(exc)) from exc
-        method = self._personalize(rt, job.get("text", ""))
         self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action})
         stats = GenerationStats()
         parts: list[str] = []
+        pieces = (prepared.decode(prompt, stats) if prepared.decode is not None
+                  else rt.stream(prompt, sampling, cancel=cancel, stats=stats))
         try:
-            for piece in rt.stream(prompt, sampling, cancel=cancel, stats=stats):
+            for piece in pieces:
                 parts.append(piece)
                 self.token.emit(piece)
         except EngineError as exc:
@@ -242,7 +276,7 @@ class ModelWorker(QObject):
         return {
             "status": "partial" if cancelled else "complete",
             "action": action,
-            "personalization": method,
+            "personalization": prepared.method,
             "appends": spec.appends,
             "text": "".join(parts),
             "tokens": stats.tokens,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from assistant.chat import ChatService
+from assistant import methods
 from assistant.cli.common import open_app, print_json
 from assistant.errors import UserError
-from engine.runtime.generation import CancelToken
+from assistant.turn import ChatRequest, ChatTurn
 
 
 def register(sub) -> None:
@@ -20,12 +20,13 @@ def register(sub) -> None:
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
     p.add_argument(
-        "--method",
-        choices=["none", "stylevector", "steerx", "dps", "fints", "steerx+fints"],
-        help="personalization (default: the active profile, if any)",
+        "--method", choices=methods.NAMES,
+        help="personalization (default: the saved chat_method, else the active profile): "
+        + "; ".join(f"{m.name}: {m.summary}" for m in methods.METHODS.values()),
     )
     p.add_argument("--explain", action="store_true",
-                   help="with fints: print which history items steered the reply, with weights")
+                   help="print what personalized the reply (fints: the history items and "
+                   "their weights; rag: the texts put in the prompt)")
     p.add_argument(
         "--cloud", action="store_true", help="steer the remote model set with 'assistant cloud set'"
     )
@@ -43,80 +44,17 @@ def read_prompt(words: list[str]) -> str:
     return " ".join(words)
 
 
-def apply_profile(app, runtime, flag: str | None) -> str:
-    """Steer `runtime` with the chosen (or active) profile; return the method in use."""
-    from assistant.profile_service import ProfileMismatch, ProfileService
-
-    svc = ProfileService(app)
-    method = svc.resolve_chat_method(flag)
-    if method == "dps":  # decoded by torch (see dps_pieces), not a llama.cpp control vector
-        svc.require("dps")
-        runtime.clear_control_vector()
-        return method
-    try:
-        svc.apply(runtime, method, explicit=flag is not None)
-    except ProfileMismatch as exc:
-        print(f"note: {exc} Answering without personalization.", file=sys.stderr)
-        runtime.clear_control_vector()
-        return "none"
-    return method
-
-
-def dps_pieces(app, model_flag, msgs, sampling, cancel):
-    """Stream DPS decoding (torch, full and head-masked passes as one batch) as text pieces.
-
-    The decode runs in a thread and hands pieces over a queue, so the chat
-    service flushes the growing reply exactly as it does for llama.cpp.
-    """
-    import queue
-    import threading
-
-    from assistant.profile_service import ProfileService
-    from engine.methods import dps
-
-    svc = ProfileService(app)
-    view = svc.require("dps")
-    trt = svc.dps_runtime(model_flag)
-    if view.model_fingerprint != trt.info.fingerprint:
-        raise UserError(
-            f"Your dps profile was built for the model '{view.model}'. Rebuild it with "
-            "'assistant profile build --method dps'."
-        )
-    heads = [(h["layer"], h["head"]) for h in view.meta.get("heads", [])]
-    prompt = dps.chat_prompt(trt, msgs)
-    q: queue.Queue = queue.Queue()
-    done = object()
-
-    def work() -> None:
-        try:
-            dps.generate(trt, prompt, heads, sampling, gamma=view.meta.get("gamma"),
-                         cancel=cancel, on_text=q.put)
-        except BaseException as exc:  # re-raised on the reading side
-            q.put(exc)
-        finally:
-            q.put(done)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := q.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
-def fints_request(app, runtime, method: str, text: str, explain: bool) -> list | None:
-    """Fints picks its history items per request: steer for this message (None otherwise)."""
-    if method not in ("fints", "steerx+fints"):
-        return None
-    from assistant import fints_service
-    from assistant.profile_service import ProfileService
-
-    items = fints_service.apply_request(ProfileService(app), runtime, method, text)
-    if explain:
-        print(f"{method}: history items used (weight, similarity):", file=sys.stderr)
-        for it in items:
+def explain(summary: dict) -> None:
+    """--explain: what steered this reply, on stderr."""
+    if "fints_items" in summary:
+        print(f"{summary['method']}: history items used (weight, similarity):", file=sys.stderr)
+        for it in summary["fints_items"]:
             print(f"  #{it['item']:<4} {it['weight']:.3f}  {it['score']:.3f}  {it['text']}",
                   file=sys.stderr)
-    return items
+    if "rag_samples" in summary:
+        print(f"{summary['method']}: writing samples in the prompt: "
+              f"{', '.join(f'#{i}' for i in summary['rag_samples']) or 'none'} "
+              f"({summary['rag_tokens']} tokens)", file=sys.stderr)
 
 
 def run(args) -> int:
@@ -129,57 +67,30 @@ def run(args) -> int:
         return run_chat_cloud(args, text)
     app = open_app(args)
     try:
-        runtime = app.runtime(args.model)
-        note = runtime.chat_format.note(runtime.info.path.name)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
-        method = apply_profile(app, runtime, getattr(args, "method", None))
-        fints_items = fints_request(app, runtime, method, text, getattr(args, "explain", False))
-        sampling = app.sampling(
-            max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
-        )
-        chat = ChatService(app.db, app.settings.system_prompt)
-        msgs = chat.prepare_messages(args.conversation, text)
-        try:
-            prompt = runtime.fit_chat(msgs, sampling.max_tokens)
-        except Exception as exc:  # ContextOverflowError and friends
-            raise UserError(str(exc)) from exc
-        if prompt.trimmed_turns:
+        overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature,
+                     "seed": args.seed}
+        turn = ChatTurn(app, ChatRequest(
+            text, args.conversation, method=args.method, model_flag=args.model,
+            sampling={k: v for k, v in overrides.items() if v is not None}))
+        info = turn.start()
+        for note in (info["format_note"], info["notice"]):
+            if note:
+                print(f"note: {note}", file=sys.stderr)
+        if info["trimmed_turns"]:
             print(
                 f"note: the conversation is longer than the model's context; "
-                f"the {prompt.trimmed_turns} oldest turns were left out.",
+                f"the {info['trimmed_turns']} oldest turns were left out.",
                 file=sys.stderr,
             )
-        turn = chat.begin_turn(args.conversation, text, model_name=runtime.model_name)
-        cancel = CancelToken()
-        if method == "dps":
-            pieces = dps_pieces(app, args.model, msgs, sampling, cancel)
-        else:
-            pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
-        for piece in chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces):
+        for piece in turn.stream():
             sys.stdout.write(piece)
             sys.stdout.flush()
         sys.stdout.write("\n")
+        summary = turn.summary()
+        if args.explain:
+            explain(summary)
         if args.json:
-            st = turn.stats
-            print_json(
-                {
-                    "text": turn.text,
-                    "tokens": st.tokens,
-                    "seconds": round(st.seconds, 4),
-                    "tokens_per_s": round(st.tokens_per_s, 2),
-                    "first_token_s": round(st.first_token_s or 0.0, 4),
-                    "model": runtime.model_name,
-                    "model_path": str(runtime.info.path),
-                    "conversation_id": turn.conversation_id,
-                    "message_id": turn.reply_message_id,
-                    "status": turn.status,
-                    "trimmed_turns": prompt.trimmed_turns,
-                    "chat_format": runtime.chat_format.source,
-                    "method": method,
-                    **({"fints_items": fints_items} if fints_items is not None else {}),
-                }
-            )
+            print_json(summary)
         sys.stdout.flush()
         return 0
     finally:

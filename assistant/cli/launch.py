@@ -10,9 +10,9 @@ import importlib.util
 import os
 import sys
 
-from assistant.chat import ChatService
 from assistant.cli.common import open_app
 from assistant.errors import UserError
+from assistant.turn import ChatRequest, ChatTurn
 from engine.runtime.generation import CancelToken
 
 
@@ -45,8 +45,6 @@ def terminal_chat(args) -> int:
     app = open_app(args)
     try:
         runtime = app.runtime(getattr(args, "model", None))
-        chat = ChatService(app.db, app.settings.system_prompt)
-        sampling = app.sampling()
         print(f"Chatting with {runtime.model_name}. Ctrl+C stops a reply; Ctrl+D quits.")
         conversation_id: int | None = None
         while True:
@@ -57,20 +55,20 @@ def terminal_chat(args) -> int:
                 return 0
             if not text.strip():
                 continue
+            cancel = CancelToken()
             try:
-                prompt = runtime.fit_chat(
-                    chat.prepare_messages(conversation_id, text), sampling.max_tokens
-                )
-            except Exception as exc:
+                turn = ChatTurn(app, ChatRequest(text, conversation_id,
+                                                 model_flag=getattr(args, "model", None)), cancel)
+                info = turn.start()
+            except UserError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 continue
-            turn = chat.begin_turn(conversation_id, text, model_name=runtime.model_name)
-            conversation_id = turn.conversation_id
-            cancel = CancelToken()
-            pieces = runtime.stream(prompt, sampling, cancel=cancel, stats=turn.stats)
+            conversation_id = info["conversation_id"]
+            if info["notice"]:
+                print(f"note: {info['notice']}", file=sys.stderr)
             print("assistant> ", end="", flush=True)
             try:
-                for piece in chat.generate(turn, runtime, sampling, cancel=cancel, pieces=pieces):
+                for piece in turn.stream():
                     print(piece, end="", flush=True)
             except KeyboardInterrupt:
                 cancel.cancel()

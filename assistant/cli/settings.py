@@ -39,7 +39,12 @@ def run_show(args) -> int:
 def run_set(args) -> int:
     app = open_app(args)
     try:
-        update_setting(app.db, args.key, parse_setting(args.key, args.value))
+        value = parse_setting(args.key, args.value)
+        if args.key == "chat_method" and value is not None:
+            from assistant import methods
+
+            methods.get(value)  # a name the registry does not know is refused here
+        update_setting(app.db, args.key, value)
         print(f"{args.key} saved")
         return 0
     finally:

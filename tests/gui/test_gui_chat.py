@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+from assistant import methods
 from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.history import HistoryService
@@ -260,6 +261,66 @@ def test_chat_uses_the_active_profile_and_says_when_it_cannot(win, qtbot):
         with win.app.db.session() as s:
             s.query(Profile).delete()
         win.personalization.refresh()
+
+
+@pytest.fixture(scope="module")
+def every_profile(model_window):
+    """Every kind of profile the methods need, in the window's data folder.
+
+    StyleVector, SteerX and DPS are stored directly (their builds have their own tests
+    and take minutes); the Fints bank is built for real from two short texts, because
+    its per-item vectors cannot be written by hand.
+    """
+    from assistant.profile_service import ProfileService
+    from assistant.settings import update_setting
+    from store.models import Profile
+
+    app = model_window.app
+    with app.db.session() as s:
+        s.query(Profile).delete()
+    history = HistoryService(app.db)
+    history.add("Coffee first. Then the inbox. Then, maybe, people.", prompt="Your morning?")
+    history.add("Short lines. Dry jokes. No exclamation marks.", prompt="How do you write?")
+    ProfileService(app).build("fints")
+    store_profile(app, method="steerx", active=False)
+    store_profile(app, method="stylevector", active=False)
+    store_profile(app, method="dps", active=False)
+    with app.db.session() as s:
+        dps = s.query(Profile).filter_by(method="dps").one()
+        dps.meta = {"heads": [{"layer": 3, "head": 1, "score": 1.0},
+                              {"layer": 7, "head": 4, "score": 0.5}], "gamma": 1.0}
+    yield app
+    with app.db.session() as s:
+        s.query(Profile).delete()
+    update_setting(app.db, "chat_method", None)
+    app.reload_settings()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", methods.NAMES)
+def test_the_window_chats_with_every_method_the_cli_has(win, qtbot, every_profile, name):
+    """Picked in the Personalization tab's menu, as the user does; the CLI reads the same
+    saved choice."""
+    from assistant.settings import load_settings
+
+    panel = win.personalization
+    win.tabs.setCurrentWidget(panel)
+    panel.ensure_loaded()
+    index = panel.method.findData(name)
+    assert index >= 0, f"{name} is not in the window's menu"
+    panel.method.setCurrentIndex(index)
+    panel.method.activated.emit(index)
+    assert load_settings(win.app.db).chat_method == name
+    results: list[dict] = []
+    win.model.finished.connect(results.append)
+    try:
+        send(win, qtbot, "Describe your morning.")
+        qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    finally:
+        win.model.finished.disconnect(results.append)
+    assert results[-1]["status"] == "complete", results[-1]
+    assert results[-1]["personalization"] == name
+    assert results[-1]["text"].strip()
 
 
 @pytest.fixture(scope="module")

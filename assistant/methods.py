@@ -1,0 +1,381 @@
+"""Personalization methods for a chat or draft turn: one object each, in one registry.
+
+Every surface (the CLI's `--method`, the window's menu, the terminal chat, the
+saved `chat_method` setting) reads `METHODS`; no caller compares a method name.
+A method turns one request into a `Prepared` request: the messages the model will
+see (RAG adds the user's own texts), the steering it applies to the llama.cpp
+runtime (a control vector, or one picked per request), or its own token stream
+(DPS decodes with torch). What a method needs from the store it asks the profile
+and history services for.
+
+The methods and what they need:
+- none          nothing
+- rag           the writing history (the texts most like the request go in the prompt)
+- stylevector   a StyleVector profile (one control vector)
+- steerx        a SteerX profile (one control vector)
+- rag+steerx    both: the texts in the prompt, SteerX at the strength tuned for that
+- fints         a Fints bank (a control vector chosen per request)
+- steerx+fints  a Fints bank and a SteerX profile, summed
+- dps           a DPS profile (preference heads), decoded contrastively in torch
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from assistant.errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.app import AppContext
+    from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
+    from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
+
+log = logging.getLogger(__name__)
+
+# RAG: at most this many of the user's texts, in at most this share of the context.
+RAG_K = 5
+RAG_CONTEXT_SHARE = 0.25
+RAG_ITEM_TOKENS = 400  # one text longer than this is cut: several short ones say more
+RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
+
+
+@dataclass
+class Request:
+    """One turn's request as a method sees it."""
+
+    app: AppContext
+    runtime: LlamaRuntime
+    messages: list[dict[str, str]]  # the chat the model will see, the request last
+    text: str  # the user's request (what retrieval and Fints match against)
+    sampling: SamplingSettings
+    cancel: CancelToken
+    model_flag: str | None = None
+    explicit: bool = True  # asked for by name: a missing profile is an error, not a fallback
+
+
+Decoder = Callable[["ChatPrompt", "GenerationStats"], Iterator[str]]
+
+
+@dataclass
+class Prepared:
+    """What a method made of a request; `decode` is None for llama.cpp's own stream."""
+
+    method: str
+    messages: list[dict[str, str]]
+    decode: Decoder | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # shown by --explain and --json
+    notice: str = ""  # one sentence for the user (a fallback, what went into the prompt)
+
+
+class Method(Protocol):
+    name: str
+    label: str  # the window's menu
+    summary: str  # one line for help texts
+    needs: tuple[str, ...]  # stored profiles it uses ("history" for the writing history)
+
+    def prepare(self, req: Request) -> Prepared:
+        """Steer the runtime (or not) and return the request to run."""
+
+
+class ProfileMissing(UserError):
+    """A method's profile is not there or belongs to another model."""
+
+
+# ---- the methods -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plain:
+    name: str = "none"
+    label: str = "Off"
+    summary: str = "no personalization"
+    needs: tuple[str, ...] = ()
+
+    def prepare(self, req: Request) -> Prepared:
+        req.runtime.clear_control_vector()
+        return Prepared(self.name, list(req.messages))
+
+
+def _profiles(app: AppContext):
+    from assistant.profile_service import ProfileService
+
+    return ProfileService(app)
+
+
+def _apply_vector(req: Request, kind: str, scale: float = 1.0) -> None:
+    req.runtime.set_control_vector(_vector_buffer(req, kind, scale))
+
+
+def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
+    """`kind`'s llama.cpp control buffer, refused if built for another model."""
+    from engine.methods.stylevector import control_buffer
+
+    svc = _profiles(req.app)
+    if svc.get(kind) is None:
+        raise ProfileMissing(
+            f"No {kind} profile yet. Build one with 'assistant profile build --method {kind}'."
+        )
+    view, vec = svc.vector(kind)
+    if view.model_fingerprint != req.runtime.info.fingerprint:
+        raise ProfileMissing(
+            f"Your {kind} profile was built for the model '{view.model}', not for "
+            f"'{req.runtime.model_name}'. Rebuild it with 'assistant profile build --method "
+            f"{kind}', or turn personalization off with 'assistant profile off'."
+        )
+    return control_buffer(vec, view.layer, view.alpha * scale)
+
+
+def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
+    """The user's texts most like the request, within the RAG token budget.
+
+    Returns (texts, their sample ids, tokens used). The budget is a quarter of the
+    context after the reply's room, so the conversation keeps most of the window.
+    """
+    from assistant.history import HistoryService
+
+    samples = HistoryService(req.app.db).list()[-RAG_SCAN:]
+    samples = [s for s in samples if s.text.strip() and s.text.strip() != req.text.strip()]
+    if not samples:
+        raise ProfileMissing(
+            "Your writing history is empty, so there is nothing to put in the prompt. Add your "
+            "own texts with 'assistant history add FILE' or --text."
+        )
+    import numpy as np
+
+    from engine.methods.retrieval import embed
+
+    vecs = embed([req.text] + [s.text for s in samples])
+    order = np.argsort(-(vecs[1:] @ vecs[0]))[:RAG_K]
+    rt = req.runtime
+    budget = int((rt.n_ctx - req.sampling.max_tokens) * RAG_CONTEXT_SHARE)
+    texts, ids, used = [], [], 0
+    for i in order:
+        toks = rt.tokenize(samples[i].text)
+        if len(toks) > RAG_ITEM_TOKENS:
+            toks = toks[:RAG_ITEM_TOKENS]
+        if used + len(toks) > budget:
+            continue
+        texts.append(rt.detokenize(toks) if len(toks) == RAG_ITEM_TOKENS else samples[i].text)
+        ids.append(samples[i].id)
+        used += len(toks)
+    return texts, ids, used
+
+
+def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
+    from engine.methods.builder import with_examples
+
+    out = [dict(m) for m in messages]
+    out[-1]["content"] = with_examples(out[-1]["content"], texts)
+    return out
+
+
+@dataclass(frozen=True)
+class Rag:
+    name: str = "rag"
+    label: str = "My texts in the prompt"
+    summary: str = "your most relevant own texts go into the prompt (nothing is trained)"
+    needs: tuple[str, ...] = ("history",)
+
+    def prepare(self, req: Request) -> Prepared:
+        req.runtime.clear_control_vector()
+        texts, ids, used = retrieve_texts(req)
+        return Prepared(self.name, _with_texts(req.messages, texts),
+                        details={"rag_samples": ids, "rag_tokens": used},
+                        notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+
+
+@dataclass(frozen=True)
+class Steered:
+    """One stored control vector for the whole reply (StyleVector, SteerX)."""
+
+    name: str
+    label: str
+    summary: str
+    needs: tuple[str, ...]
+
+    def prepare(self, req: Request) -> Prepared:
+        _apply_vector(req, self.name)
+        return Prepared(self.name, list(req.messages))
+
+
+@dataclass(frozen=True)
+class RagSteered:
+    """The user's texts in the prompt and SteerX, at the strength tuned for the pair."""
+
+    name: str = "rag+steerx"
+    label: str = "My texts + SteerX"
+    summary: str = "your texts in the prompt and SteerX steering together"
+    needs: tuple[str, ...] = ("history", "steerx")
+
+    def prepare(self, req: Request) -> Prepared:
+        from engine.methods.selection import WITH_PROMPT_HISTORY
+
+        texts, ids, used = retrieve_texts(req)
+        _apply_vector(req, "steerx", WITH_PROMPT_HISTORY)
+        return Prepared(self.name, _with_texts(req.messages, texts),
+                        details={"rag_samples": ids, "rag_tokens": used},
+                        notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+
+
+@dataclass(frozen=True)
+class Fints:
+    """A control vector chosen per request from the Fints bank (optionally plus SteerX)."""
+
+    name: str
+    label: str
+    summary: str
+    needs: tuple[str, ...]
+    stacked: bool = False
+
+    def prepare(self, req: Request) -> Prepared:
+        from assistant import fints_service
+
+        svc = _profiles(req.app)
+        if svc.get("fints") is None:
+            raise ProfileMissing(
+                "No fints profile yet. Build one with 'assistant profile build --method fints'."
+            )
+        stack = _vector_buffer(req, "steerx") if self.stacked else None
+        items = fints_service.apply_request(svc, req.runtime, req.text, stack)
+        return Prepared(self.name, list(req.messages), details={"fints_items": items})
+
+
+_TORCH: dict[tuple[str, str], Any] = {}  # the torch runtime DPS decodes with, loaded once
+
+
+@dataclass(frozen=True)
+class Dps:
+    """Preference heads found on the history; contrastive decoding in torch."""
+
+    name: str = "dps"
+    label: str = "DPS"
+    summary: str = "contrastive decoding through your preference heads (torch)"
+    needs: tuple[str, ...] = ("dps",)
+
+    def prepare(self, req: Request) -> Prepared:
+        from engine.methods import dps
+
+        svc = _profiles(req.app)
+        view = svc.get("dps")
+        if view is None:
+            raise ProfileMissing(
+                "No dps profile yet. Build one with 'assistant profile build --method dps'."
+            )
+        if view.model_fingerprint != req.runtime.info.fingerprint:
+            raise ProfileMissing(
+                f"Your dps profile was built for the model '{view.model}'. Rebuild it with "
+                "'assistant profile build --method dps'."
+            )
+        req.runtime.clear_control_vector()
+        choice = req.app.model_choice(req.model_flag)
+        key = (str(choice.path), req.app.settings.device)
+        if key not in _TORCH:
+            _TORCH.clear()  # one model in memory at a time
+            _TORCH[key] = svc.dps_runtime(req.model_flag)
+        trt = _TORCH[key]
+        heads = [(h["layer"], h["head"]) for h in view.meta.get("heads", [])]
+        gamma = view.meta.get("gamma")
+        messages = list(req.messages)
+        sampling, cancel = req.sampling, req.cancel
+
+        def decode(_fit: ChatPrompt, stats: GenerationStats) -> Iterator[str]:
+            yield from _threaded(lambda put: dps.generate(
+                trt, dps.chat_prompt(trt, messages), heads, sampling, gamma=gamma,
+                cancel=cancel, on_text=put), stats)
+
+        return Prepared(self.name, messages, decode=decode, details={"heads": len(heads)})
+
+
+def _threaded(work: Callable[[Callable[[str], None]], Any],
+              stats: GenerationStats) -> Iterator[str]:
+    """Run a decoder that reports text through a callback as a stream of pieces.
+
+    The decode runs in a thread and hands pieces over a queue, so the chat service
+    flushes the growing reply exactly as it does for llama.cpp.
+    """
+    import time
+
+    q: queue.Queue = queue.Queue()
+    done = object()
+    t0 = time.perf_counter()
+
+    def run() -> None:
+        try:
+            out = work(q.put)
+            stats.tokens = len(getattr(out, "tokens", ()) or ())
+            stats.finish_reason = str(getattr(out, "finish_reason", "stop"))
+        except BaseException as exc:  # re-raised on the reading side
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    threading.Thread(target=run, daemon=True).start()
+    while (item := q.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        if stats.first_token_s is None:
+            stats.first_token_s = time.perf_counter() - t0
+        yield item
+    stats.seconds = time.perf_counter() - t0
+
+
+METHODS: dict[str, Method] = {m.name: m for m in (
+    Plain(),
+    Rag(),
+    Steered("stylevector", "StyleVector", "one steering vector learned from your texts",
+            ("stylevector",)),
+    Steered("steerx", "SteerX", "a steering vector from the words that carry your preferences",
+            ("steerx",)),
+    RagSteered(),
+    Fints("fints", "Fints", "a steering vector chosen per request from your own texts",
+          ("fints",)),
+    Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX",
+          ("fints", "steerx"), stacked=True),
+    Dps(),
+)}
+NAMES = tuple(METHODS)
+
+
+def get(name: str) -> Method:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise UserError(f"Unknown method {name!r}; use one of {', '.join(NAMES)}.") from None
+
+
+def chosen(app: AppContext, flag: str | None) -> tuple[Method, bool]:
+    """The method a turn uses and whether the user named it (flag or saved choice).
+
+    `--method` wins; then the saved `chat_method` (the window's menu and `settings set`
+    write it); then the active profile of older data folders; then none.
+    """
+    if flag:
+        return get(flag), True
+    saved = app.settings.chat_method
+    if saved:
+        if saved in METHODS:
+            return METHODS[saved], False
+        log.warning("saved chat_method %r is not a method; answering without one", saved)
+    active = _profiles(app).active_method()
+    return (METHODS.get(active or "none", METHODS["none"])), False
+
+
+def prepare(method: Method, req: Request) -> Prepared:
+    """`method.prepare`, but a default (not named) method that cannot run falls back to none.
+
+    A method the user named for this turn fails with its reason instead.
+    """
+    try:
+        return method.prepare(req)
+    except ProfileMissing as exc:
+        if req.explicit:
+            raise
+        req.runtime.clear_control_vector()
+        return Prepared("none", list(req.messages),
+                        notice=f"{exc} Answering without personalization.")
+
