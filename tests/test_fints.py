@@ -179,7 +179,6 @@ def test_vectors_raise_the_likelihood_of_held_out_text(torch_runtime, llama_runt
 
 
 def test_cli_show_explain_and_incremental_rebuild(built):
-    from assistant import fints_service
     from assistant.errors import UserError
     from assistant.history import HistoryService
     from assistant.profile_service import ProfileService
@@ -195,8 +194,17 @@ def test_cli_show_explain_and_incremental_rebuild(built):
     assert "history items used" in chat.stderr
     j = json.loads(chat.stdout.strip().splitlines()[-1])
     assert j["method"] == "fints" and j["fints_items"][0]["item"] < len(WORK)
+    from assistant import methods
+    from engine.runtime.generation import CancelToken
+
+    request = methods.Request(app, app.runtime(), [{"role": "user", "content": "Hi"}], "Hi",
+                              app.sampling(), CancelToken())
     with pytest.raises(UserError, match="steerx"):  # stacking needs a SteerX profile too
-        fints_service.apply_request(ProfileService(app), app.runtime(), "steerx+fints", "Hi")
+        methods.get("steerx+fints").prepare(request)
+    # Not named for this turn (the saved choice): chat goes on without, and says why.
+    request.explicit = False
+    fallback = methods.prepare(methods.get("steerx+fints"), request)
+    assert fallback.method == "none" and "without personalization" in fallback.notice
     before = ProfileService(app).require("fints").n_samples
     HistoryService(app.db).add("Hi all, Friday's demo is at 14:00; slides due Thursday. "
                                "Thanks, Dana", prompt="Announce the demo time.")

@@ -1,0 +1,85 @@
+"""The method registry through the real CLI: every surface reads one list, the saved
+choice means the same in the CLI and the window, and rag puts the user's own texts in
+the prompt within its budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import methods
+from assistant.history import HistoryService
+
+TEXTS = [
+    ("Your morning?", "Coffee first. Then the inbox. Then, maybe, people."),
+    ("How do you write?", "Short lines. Dry jokes. No exclamation marks."),
+    ("Weekend plans?", "A long walk by the river, a book, and no phone at all."),
+]
+
+
+def test_every_method_has_a_label_a_summary_and_one_home():
+    assert methods.NAMES[0] == "none" and len(set(methods.NAMES)) == len(methods.NAMES)
+    for m in methods.METHODS.values():
+        assert m.label and m.summary and isinstance(m.needs, tuple)
+    with pytest.raises(methods.UserError, match="Unknown method 'nope'"):
+        methods.get("nope")
+
+
+def test_the_cli_offers_every_method(cli):
+    r = cli("chat", "--help")
+    assert r.rc == 0
+    for name in methods.NAMES:
+        assert name in r.out
+
+
+@pytest.fixture
+def with_texts(app):
+    for prompt, text in TEXTS:
+        HistoryService(app.db).add(text, prompt=prompt)
+    return app
+
+
+def test_rag_puts_the_most_relevant_texts_in_the_prompt(with_texts, cli):
+    r = cli("chat", "--method", "rag", "--explain", "--json", "--max-tokens", "8", "--seed", "1",
+            "What do you do on a Saturday?")
+    assert r.rc == 0, r.err
+    out = r.json()
+    assert out["method"] == "rag" and out["text"].strip()
+    assert len(out["rag_samples"]) == 3 and out["rag_tokens"] > 0
+    assert "of your texts" in r.err and "writing samples in the prompt" in r.err
+
+
+def test_rag_keeps_to_its_budget(app, cli):
+    """A history far larger than the context: rag uses at most a quarter of what is free."""
+    for i in range(12):
+        HistoryService(app.db).add(f"Entry {i}. " + "A long sentence about the sea. " * 120)
+    r = cli("chat", "--method", "rag", "--json", "--max-tokens", "8", "write about the sea")
+    assert r.rc == 0, r.err
+    out = r.json()
+    assert 0 < out["rag_tokens"] <= (4096 - 8) // 4
+    assert len(out["rag_samples"]) <= methods.RAG_K
+
+
+def test_rag_with_no_history_says_so(cli):
+    r = cli("chat", "--method", "rag", "--max-tokens", "4", "hello")
+    assert r.rc == 1 and "writing history is empty" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_the_saved_choice_is_what_chat_uses(with_texts, cli):
+    assert cli("settings", "set", "chat_method", "rag").rc == 0
+    r = cli("chat", "--json", "--max-tokens", "4", "hello")
+    assert r.rc == 0, r.err
+    assert r.json()["method"] == "rag"
+    bad = cli("settings", "set", "chat_method", "telepathy")
+    assert bad.rc == 1 and "Unknown method 'telepathy'" in bad.err
+
+
+def test_a_saved_method_without_its_profile_falls_back_and_says_why(cli):
+    assert cli("settings", "set", "chat_method", "steerx").rc == 0
+    r = cli("chat", "--json", "--max-tokens", "4", "hello")
+    assert r.rc == 0, r.err
+    assert r.json()["method"] == "none"
+    assert "No steerx profile yet" in r.err and "without personalization" in r.err
+    # Named for this turn, the same missing profile is an error.
+    named = cli("chat", "--method", "steerx", "--max-tokens", "4", "hello")
+    assert named.rc == 1 and "No steerx profile yet" in named.err
