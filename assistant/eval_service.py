@@ -23,7 +23,7 @@ data alone and a second run skips work already done.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,19 +35,17 @@ from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
 
-ALL_METHODS = ("none", "rag", "stylevector", "steerx", "rag+steerx", "fints", "steerx+fints",
-               "dps", "costeer")
 RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
 
 
 def parse_methods(text: str) -> list[str]:
     names = [m.strip() for m in text.split(",") if m.strip()]
-    bad = [m for m in names if m not in ALL_METHODS]
+    bad = [m for m in names if m not in PLUGINS]
     if bad or not names:
         raise UserError(
             f"Unknown method(s) {', '.join(bad) or '(none given)'}; choose from "
-            f"{', '.join(ALL_METHODS)}."
+            f"{', '.join(PLUGINS)}."
         )
     return list(dict.fromkeys(names))
 
@@ -245,32 +243,54 @@ class DpsMethod:
         return out.text.strip()
 
 
+@dataclass
+class EvalParts:
+    """What the plug-ins share: one generator, and the per-row profile builds if needed."""
+
+    runtime: LlamaRuntime
+    sampling: SamplingSettings
+    gen: Generator
+    device: str
+    cloud: tuple[str | None, str | None]
+    builds: ProfileBuilds | None = None
+
+
+def _costeer(p: EvalParts) -> Any:
+    from assistant.cloud_service import CoSteerEvalMethod  # the remote of `assistant cloud set`
+
+    return CoSteerEvalMethod(p.runtime, p.sampling, *p.cloud, system=EVAL_SYSTEM)
+
+
+def _fints(stacked: bool) -> Callable[[EvalParts], Any]:
+    def make(p: EvalParts) -> Any:
+        from assistant.fints_service import FintsEvalMethod
+
+        return FintsEvalMethod(p.gen, p.builds, stacked=stacked)
+
+    return make
+
+
+# name -> (plug-in factory, builds per-row profiles). The chat methods of
+# assistant.methods, as the evaluation runs them on a dataset's rows, plus costeer.
+PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
+    "none": (lambda p: NoneMethod(p.gen), False),
+    "rag": (lambda p: RagMethod(p.gen), False),
+    "stylevector": (lambda p: SteeredMethod(p.gen, p.builds, "stylevector"), True),
+    "steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx"), True),
+    "rag+steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx", with_rag=True), True),
+    "fints": (_fints(False), True),
+    "steerx+fints": (_fints(True), True),
+    "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.device), False),
+    "costeer": (_costeer, False),
+}
+
+
 def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
                  cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None,
                  cloud: tuple[str | None, str | None] = (None, None),
                  ) -> tuple[list[Any], ProfileBuilds | None]:
-    gen = Generator(runtime, sampling)
-    builds = None
-    if any(n not in ("none", "rag", "costeer", "dps") for n in names):
-        builds = ProfileBuilds(runtime, cache_home, device, options)
-    methods: list[Any] = []
-    for n in names:
-        if n == "none":
-            methods.append(NoneMethod(gen))
-        elif n == "rag":
-            methods.append(RagMethod(gen))
-        elif n == "dps":
-            methods.append(DpsMethod(runtime, sampling, device))
-        elif n == "costeer":  # the remote from `assistant cloud set` (assistant.cloud_service)
-            from assistant.cloud_service import CoSteerEvalMethod
-
-            methods.append(CoSteerEvalMethod(runtime, sampling, *cloud, system=EVAL_SYSTEM))
-        elif n in ("fints", "steerx+fints"):
-            from assistant.fints_service import FintsEvalMethod
-
-            methods.append(FintsEvalMethod(gen, builds, stacked=n == "steerx+fints"))
-        else:
-            rag = n.startswith("rag+")
-            methods.append(SteeredMethod(gen, builds, n.removeprefix("rag+"), with_rag=rag))
-    return methods, builds
+    parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)
+    if any(PLUGINS[n][1] for n in names):
+        parts.builds = ProfileBuilds(runtime, cache_home, device, options)
+    return [PLUGINS[n][0](parts) for n in names], parts.builds

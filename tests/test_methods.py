@@ -83,3 +83,9 @@ def test_a_saved_method_without_its_profile_falls_back_and_says_why(cli):
     # Named for this turn, the same missing profile is an error.
     named = cli("chat", "--method", "steerx", "--max-tokens", "4", "hello")
     assert named.rc == 1 and "No steerx profile yet" in named.err
+
+
+def test_the_evaluation_runs_every_chat_method():
+    from assistant.eval_service import PLUGINS
+
+    assert set(methods.NAMES) <= set(PLUGINS)
