@@ -1,33 +1,14 @@
-"""Thin bridges from the panels to the profile, cloud and data services.
+"""The window's view of the profile, cloud and data services: what a panel shows, in the
+shape a panel needs, and the long calls as tasks for a worker.
 
-The profile (SteerX), cloud (CoSteer) and data (export/import/reset) services
-land separately. Each panel talks to exactly one adapter here, and each adapter
-is the only code that knows its service's API; while a service module is
-missing, `available` is False and `reason` says, in one sentence, why the panel's
-controls are disabled. Services are imported lazily (on first use, not at
-start-up) because they may pull in torch, which the app must not import to start.
-
-Service APIs used (the adapter is the one place to adjust when they change):
-
-- `assistant.data_service.DataService.for_app(app)`: `export(dest, progress)`,
-  `import_file(src, mode, progress)`, `reset(scope, progress)`; progress is
-  `(phase, done, total)`; results have `as_dict()`. No cancel: import is
-  all-or-nothing and reset must not stop half-way.
-- `assistant.cloud_service.CloudService(app)`: `status()`, `configure(url, model,
-  key)`, `preview(conversation_id, text, runtime, max_tokens)` and
-  `generate(chat, turn, runtime, sampling, cancel=...)`; the last two need the
-  llama.cpp runtime, so they run as model-worker jobs (see `ui.workers`).
-- The profile service is not written yet; expected (`assistant.profile_service`
-  or `assistant.profile`, class `ProfileService(app)`): `methods()`, `state()`
-  (method, strength, description, top_tokens, model_name, samples_used,
-  built_at), `set_method(key)`, `set_strength(x)`, `set_description(text)`,
-  `build(method, progress=fn(done, total, msg), cancel=CancelToken) -> dict`.
+Each panel talks to one bridge here. The services are created on first use, not at
+start-up, so that the window opens before anything heavy is imported; the profile
+service's build (torch) runs in a child process (`ui.build_process`), and the calls
+that need the llama.cpp runtime run in the model worker (`ui.workers`).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 from collections.abc import Callable
@@ -43,64 +24,23 @@ from engine.runtime.generation import CancelToken
 
 log = logging.getLogger(__name__)
 
-PROFILE_MODULES = ("assistant.profile_service", "assistant.profile")
-CLOUD_MODULE = "assistant.cloud_service"
-DATA_MODULE = "assistant.data_service"
-
 ProgressFn = Callable[[int, int, str], None]
 
 
-def module_available(name: str) -> bool:
-    """True if `name` can be imported; finds it without importing it."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-class _Adapter:
-    modules: tuple[str, ...] = ()
-    service_class = ""
-    missing_reason = ""
+class _Bridge:
+    """Holds one service, made on first use."""
 
     def __init__(self, app: AppContext) -> None:
         self.app = app
         self._svc: Any = None
-        # Probed once: a service does not appear or vanish while the app runs.
-        self.module = next((m for m in self.modules if module_available(m)), "")
-
-    @property
-    def available(self) -> bool:
-        return bool(self.module)
-
-    @property
-    def reason(self) -> str:
-        return "" if self.available else self.missing_reason
 
     def service(self) -> Any:
-        if not self.available:
-            raise UserError(self.missing_reason)
         if self._svc is None:
-            try:
-                self._svc = self._make(importlib.import_module(self.module))
-            except UserError:
-                raise
-            except Exception as exc:
-                log.exception("could not start %s", self.module)
-                raise UserError(
-                    f"{self.service_class} could not start ({type(exc).__name__}: {exc})."
-                ) from exc
+            self._svc = self._make()
         return self._svc
 
-    def _make(self, module: Any) -> Any:
-        return getattr(module, self.service_class)(self.app)
-
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call a service method; a missing method is a clear error, not an AttributeError."""
-        fn = getattr(self.service(), method, None)
-        if fn is None:
-            raise UserError(f"{self.service_class} has no '{method}' yet.")
-        return fn(*args, **kwargs)
+    def _make(self) -> Any:
+        raise NotImplementedError
 
 
 # ---- profile ---------------------------------------------------------------------
@@ -110,7 +50,8 @@ class _Adapter:
 class ProfileState:
     """What the panel shows: the active method (or "none") and one profile's facts."""
 
-    active: str = "none"  # the method chat is personalized with, or "none"
+    active: str = "none"  # the method chat is personalized with (assistant.methods)
+    personalized: bool = False  # that method uses the user's data (not "Off")
     method: str = ""  # the profile shown (the active one, else the latest built)
     exists: bool = False
     strength: float = 1.0
@@ -126,13 +67,11 @@ class ProfileState:
     n_head: int = 0
 
 
-class ProfileAdapter(_Adapter):
-    modules = PROFILE_MODULES
-    service_class = "ProfileService"
-    missing_reason = (
-        "Profiles arrive with the SteerX feature. Until then replies are not personalized; "
-        "your writing history is already being kept for it."
-    )
+class ProfileAdapter(_Bridge):
+    def _make(self) -> Any:
+        from assistant.profile_service import ProfileService
+
+        return ProfileService(self.app)
 
     def methods(self) -> list[tuple[str, str]]:
         """(key, label) for the method box: every method of the registry, as the CLI has."""
@@ -142,23 +81,23 @@ class ProfileAdapter(_Adapter):
 
     def state(self, method: str | None = None) -> ProfileState:
         """The profile of `method` (None: the active one, else the most recent)."""
-        if not self.available:
-            return ProfileState()
         from assistant import methods
 
         svc = self.service()
         self.app.reload_settings()
-        active = methods.chosen(self.app, None)[0].name
+        chosen = methods.chosen(self.app, None)[0]
+        active, personalized = chosen.name, bool(chosen.needs)
         # The profile to show: the method's own (a stack: its last), else the latest.
         kinds = [n for n in methods.get(method).needs if n in svc_methods(svc)] if method else []
-        view = svc.get(kinds[-1] if kinds else None) if kinds or not method \
-            or method == "none" else None
+        view = svc.get(kinds[-1] if kinds else None) \
+            if kinds or not method or not methods.get(method).needs else None
         if view is None:
-            return ProfileState(active=active, method=method or "")
+            return ProfileState(active=active, personalized=personalized, method=method or "")
         tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
                   for t in view.preference_tokens]
         return ProfileState(
-            active=active, method=view.method, exists=True, strength=float(view.alpha),
+            active=active, personalized=personalized, method=view.method, exists=True,
+            strength=float(view.alpha),
             layer=int(view.layer), description=view.description,
             top_tokens=[t for t in tokens if t][:12], model_name=view.model,
             model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
@@ -196,15 +135,13 @@ class ProfileAdapter(_Adapter):
         return True
 
     def set_strength(self, method: str, value: float) -> None:
-        self.call("set_strength", method, alpha=value)
+        self.service().set_strength(method, alpha=value)
 
     def set_description(self, method: str, text: str) -> None:
-        self.call("set_description", text, method)
+        self.service().set_description(text, method)
 
     def build_args(self, method: str) -> list[str]:
         """Arguments for `python -m ui.build_process` (the build runs in a child process)."""
-        if not self.available:
-            raise UserError(self.missing_reason)
         from assistant import methods
 
         kinds = [n for n in methods.get(method).needs if n in svc_methods(self.service())]
@@ -224,17 +161,19 @@ class ProfileAdapter(_Adapter):
         cancel: threading.Event,
     ) -> dict | None:
         """Build the profile in this process (the child); None if it was cancelled."""
-        module = importlib.import_module(next(m for m in PROFILE_MODULES if module_available(m)))
+        from assistant.profile_service import ProfileService
+        from assistant.profile_store import BuildCancelled
+
         ctx = AppContext(home)
         try:
-            out = module.ProfileService(ctx).build(
+            out = ProfileService(ctx).build(
                 method,
                 progress=lambda frac, stage: progress(
                     int(frac * 1000), 1000, str(stage).capitalize()
                 ),
                 cancel=cancel,
             )
-        except getattr(module, "BuildCancelled", ()):
+        except BuildCancelled:
             return None
         finally:
             ctx.close()
@@ -261,21 +200,17 @@ class CloudConfig:
     session_only: bool = False  # no OS keyring: a key lasts for this session only
 
 
-class CloudAdapter(_Adapter):
-    modules = (CLOUD_MODULE,)
-    service_class = "CloudService"
-    missing_reason = (
-        "Cloud collaboration arrives with the CoSteer feature. Nothing leaves this computer "
-        "until then."
-    )
+class CloudAdapter(_Bridge):
+    def _make(self) -> Any:
+        from assistant.cloud_service import CloudService
+
+        return CloudService(self.app)
 
     def set_enabled(self, conversation_id: int, on: bool) -> None:
         ChatService(self.app.db).set_cloud(conversation_id, on)
 
     def config(self) -> CloudConfig:
-        if not self.available:
-            return CloudConfig()
-        st = dict(self.call("status") or {})
+        st = dict(self.service().status() or {})
         return CloudConfig(
             endpoint=st.get("url") or "",
             model=st.get("model") or "",
@@ -285,49 +220,37 @@ class CloudAdapter(_Adapter):
         )
 
     def save_config(self, endpoint: str, model: str, api_key: str | None) -> None:
-        self.call("configure", endpoint, model, api_key or None)
-
-    @property
-    def can_check(self) -> bool:
-        return self.available and callable(getattr(self.service(), "check_connection", None))
-
-    def connection_task(self) -> Callable[[ProgressFn, CancelToken], dict]:
-        svc = self.service()
-
-        def task(_progress: ProgressFn, _cancel: CancelToken) -> dict:
-            return {"message": str(svc.check_connection())}
-
-        return task
+        self.service().configure(endpoint, model, api_key or None)
 
     # Run in the model worker thread (they need the llama.cpp runtime):
     def preview_in_worker(
         self, conversation_id: int | None, text: str, runtime: Any, max_tokens: int
     ) -> dict:
-        return dict(self.call("preview", conversation_id, text, runtime, max_tokens))
+        return dict(self.service().preview(conversation_id, text, runtime, max_tokens))
 
     def generate_in_worker(self, chat: ChatService, turn: Any, runtime: Any, sampling: Any,
                            cancel: CancelToken) -> Any:
         """The steered reply's pieces; they go through `chat.generate` (partial-reply rule)."""
-        pieces, _reply = self.call("generate", chat, turn, runtime, sampling, cancel=cancel)
+        pieces, _reply = self.service().generate(chat, turn, runtime, sampling, cancel=cancel)
         return pieces
 
 
 # ---- data (export / import / reset) -----------------------------------------------
 
 
-class DataAdapter(_Adapter):
-    modules = (DATA_MODULE,)
-    service_class = "DataService"
-    missing_reason = "Export, import and reset arrive with the data service; nothing to do yet."
+class DataAdapter(_Bridge):
+    """Export, import and reset. No cancel: import is all-or-nothing and a reset must not
+    stop half-way."""
 
-    can_cancel = False  # see the module docstring
+    can_cancel = False
 
-    def _make(self, module: Any) -> Any:
-        cls = module.DataService
-        return cls.for_app(self.app) if hasattr(cls, "for_app") else cls(self.app.db, self.app.home)
+    def _make(self) -> Any:
+        from assistant.data_service import DataService
+
+        return DataService.for_app(self.app)
 
     def reset_summary(self, scope: str) -> str:
-        """What a reset deletes, in words, counted now (works without the data service)."""
+        """What a reset deletes, in words, counted now."""
         if scope == "profile":
             return (
                 "This deletes your personal profile (the learned description and steering "
@@ -346,8 +269,9 @@ class DataAdapter(_Adapter):
     def _progress(progress: ProgressFn) -> Callable[[str, int, int], None]:
         return lambda phase, done, total: progress(done, total, f"{phase.capitalize()}…")
 
-    def _result(self, out: Any) -> dict:
-        return dict(out.as_dict()) if hasattr(out, "as_dict") else dict(out or {})
+    @staticmethod
+    def _result(out: Any) -> dict:
+        return dict(out.as_dict())
 
     def export_task(self, path: Path) -> Callable[[ProgressFn, CancelToken], dict]:
         svc = self.service()

@@ -70,7 +70,6 @@ class MainWindow(QMainWindow):
         self.model = ModelHost(app, self.cloud, self.profile, self)
         self.profile_tasks = ProcessTaskHost("ui.build_process", self)
         self.data_tasks = TaskHost("data-worker", self)
-        self.cloud_tasks = TaskHost("cloud-check", self)
 
         # ---- panels ----
         self.conversations = ConversationList(self.chat, self)
@@ -80,7 +79,7 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(
             self.history, self.personalization.samples_used, self
         )
-        self.cloud_panel = CloudPanel(self.cloud, self.cloud_tasks, self)
+        self.cloud_panel = CloudPanel(self.cloud, self)
         self.unsent = UnsentService(app.db)
         self._restore_unsent()
         self.autosavers = [
@@ -116,8 +115,8 @@ class MainWindow(QMainWindow):
         if load_model:
             self.model.submit("load")
             self.model_label.setText("Model: loading…")
-        if self.profile.available:  # for the status bar; after the window is up
-            QTimer.singleShot(300, self.personalization.ensure_loaded)
+        # For the status bar, after the window is up (the profile service may be slow).
+        QTimer.singleShot(300, self.personalization.ensure_loaded)
 
     # ---- construction ------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -196,7 +195,7 @@ class MainWindow(QMainWindow):
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
         self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
-        for tasks in (self.profile_tasks, self.data_tasks, self.cloud_tasks):
+        for tasks in (self.profile_tasks, self.data_tasks):
             tasks.failed.connect(self._on_failed)
         self.data_tasks.finished.connect(self._on_data_finished)
 
@@ -540,7 +539,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> bool:
         """Stop the workers; False if one did not stop in time (its model stays open)."""
         ok = self.model.stop()
-        for tasks in (self.profile_tasks, self.data_tasks, self.cloud_tasks):
+        for tasks in (self.profile_tasks, self.data_tasks):
             ok = tasks.stop() and ok
         return ok
 

@@ -40,20 +40,10 @@ from assistant.chat import ChatService
 from assistant.history import HistoryService
 from assistant.models import embedded_model_path
 from assistant.settings import load_settings, update_setting
-from ui.adapters import (
-    DATA_MODULE,
-    PROFILE_MODULES,
-    CloudAdapter,
-    DataAdapter,
-    ProfileAdapter,
-    module_available,
-)
 from ui.app import freeze_gc
 from ui.widgets.chat_view import MessageBubble
-from ui.widgets.cloud_panel import CloudPanel
-from ui.widgets.personalization_panel import PersonalizationPanel
 from ui.widgets.settings_dialog import SettingsDialog
-from ui.workers import ProcessTaskHost, TaskHost
+from ui.workers import TaskHost
 
 pytestmark = pytest.mark.gui
 
@@ -247,41 +237,11 @@ def test_model_that_fails_to_load_shows_a_message_not_a_traceback(
         close_window(w)
 
 
-def test_personalization_panel_explains_until_the_profile_service(window, qtbot):
-    adapter = ProfileAdapter(window.app)
-    adapter.module = ""  # the state while the profile service is missing
-    tasks = ProcessTaskHost()
-    try:
-        panel = PersonalizationPanel(adapter, tasks)
-        panel.resize(800, 600)
-        panel.show()
-        qtbot.waitExposed(panel)
-        assert not panel.banner.isHidden() and "SteerX" in panel.banner.text()
-        for w in (panel.method, panel.strength, panel.build_button, panel.description,
-                  panel.save_description, panel.cancel_button):
-            assert not w.isEnabled()
-        assert "SteerX" in panel.build_button.toolTip()
-        assert not panel.personalization_on
-        assert panel.samples_used()[0] is None
-        panel.close()
-    finally:
-        tasks.stop()
-    assert window.personalization_label.text() == "Personalization: off"
-
-
-needs_profile_service = pytest.mark.skipif(
-    not any(module_available(m) for m in PROFILE_MODULES),
-    reason="the profile service (SteerX) is not in this checkout",
-)
-
-
-@needs_profile_service
 def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artifacts_dir):
     store_profile(window.app)
     panel = window.personalization
     window.tabs.setCurrentWidget(panel)
     panel.refresh()
-    assert panel.banner.isHidden()
     assert panel.method.currentData() == "steerx"
     assert "Short, direct sentences" in panel.description.toPlainText()
     assert "honestly" in panel.tokens_label.text()
@@ -317,7 +277,6 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
     assert window.personalization_label.text() == "Personalization: SteerX"
 
 
-@needs_profile_service
 def test_profile_build_progress_and_cancel(window, qtbot):
     """A real build in the profile thread: progress arrives, Cancel stops it, the previous
     profile is untouched, and the window keeps running meanwhile."""
@@ -389,36 +348,6 @@ def test_task_host_reports_progress_and_cancels_off_the_gui_thread(gui_app, qtbo
         assert host.stop()
 
 
-def test_cloud_panel_explains_until_the_cloud_service(window, qtbot):
-    adapter = CloudAdapter(window.app)
-    adapter.module = ""
-    tasks = TaskHost("test-cloud")
-    try:
-        panel = CloudPanel(adapter, tasks)
-        panel.set_conversation(1, False)
-        assert not panel.banner.isHidden() and "CoSteer" in panel.banner.text()
-        assert not panel.switch.isEnabled() and not panel.endpoint.isEnabled()
-        assert "Nothing is sent" in panel.preview.toPlainText()
-        assert not panel.cloud_on
-    finally:
-        tasks.stop()
-
-
-def test_data_buttons_explain_until_the_data_service(window):
-    adapter = DataAdapter(window.app)
-    adapter.module = ""
-    dlg = SettingsDialog(window.app, adapter, window.data_tasks, lambda: False, window)
-    assert not dlg.data_banner.isHidden()
-    for b in (dlg.export_button, dlg.import_button, dlg.reset_all_button,
-              dlg.reset_profile_button):
-        assert not b.isEnabled() and "data service" in b.toolTip()
-    dlg.deleteLater()
-
-
-@pytest.mark.skipif(
-    not module_available(DATA_MODULE),
-    reason="the data service (assistant.data_service) is not in this checkout",
-)
 def test_export_and_reset_flows_with_their_dialogs(window, qtbot, wait_box, tmp_path):
     chat = window.chat
     _conversation(chat, "Plans", "Book the train for Saturday.")

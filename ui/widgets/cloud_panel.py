@@ -1,8 +1,8 @@
 """Cloud collaboration: the per-conversation opt-in, the endpoint, and what would be sent.
 
 Off by default for every conversation. Everything goes through `CloudAdapter`;
-while the cloud service is missing, the controls are disabled under a banner that
-says so, and nothing can be switched on.
+the preview is built by the model worker (it needs the runtime) and shows exactly
+what the next message would send.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from ui.adapters import CloudAdapter, CloudConfig
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
-from ui.workers import TaskHost
 
 PREVIEW_DEBOUNCE_MS = 250
 
@@ -40,23 +39,14 @@ class CloudPanel(QWidget):
     previewRequested = Signal(object, str)  # conversation id, the message being typed
     message = Signal(str)
 
-    def __init__(self, adapter: CloudAdapter, tasks: TaskHost, parent: QWidget | None = None):
+    def __init__(self, adapter: CloudAdapter, parent: QWidget | None = None):
         super().__init__(parent)
         self._adapter = adapter
-        self._tasks = tasks
         self._conversation_id: int | None = None
         self._enabled = False
         self._pending_text = ""
         self._config = CloudConfig()
 
-        self.banner = QLabel(self)
-        self.banner.setObjectName("cloudUnavailable")
-        self.banner.setWordWrap(True)
-        self.banner.setFrameShape(QLabel.Shape.StyledPanel)
-        self.banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.banner.setAutoFillBackground(True)
-        self.banner.setMargin(8)
 
         self.switch = QCheckBox("Use the cloud model for this conversation", self)
         self.switch.setObjectName("cloudSwitch")
@@ -85,10 +75,6 @@ class CloudPanel(QWidget):
         self.save_button.setObjectName("cloudSave")
         self.save_button.setAccessibleName("Save cloud settings")
         self.save_button.clicked.connect(self.save_config)
-        self.check_button = QPushButton("Check connection", self)
-        self.check_button.setObjectName("cloudCheck")
-        self.check_button.setAccessibleName("Check the cloud connection")
-        self.check_button.clicked.connect(self.check_connection)
         self.status_label = QLabel("Not checked.", self)
         self.status_label.setObjectName("cloudStatus")
         self.status_label.setWordWrap(True)
@@ -105,7 +91,6 @@ class CloudPanel(QWidget):
         form.addRow("", self.key_status)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
-        buttons.addWidget(self.check_button)
         buttons.addWidget(self.save_button)
         endpoint_box = QGroupBox("Endpoint (any OpenAI-compatible server)", self)
         el = QVBoxLayout(endpoint_box)
@@ -121,7 +106,6 @@ class CloudPanel(QWidget):
         pl.addWidget(note)
         pl.addWidget(self.preview, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
         layout.addWidget(self.switch)
         layout.addWidget(self.switch_note)
         layout.addWidget(endpoint_box)
@@ -131,32 +115,21 @@ class CloudPanel(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.update_preview)
-        tasks.finished.connect(self._on_checked)
-        tasks.runningChanged.connect(lambda _r: self._update_enabled())
         self.refresh()
 
     @property
-    def available(self) -> bool:
-        return self._adapter.available
-
-    @property
     def cloud_on(self) -> bool:
-        return self.available and self._enabled and self._conversation_id is not None
+        return self._enabled and self._conversation_id is not None
 
     # ---- state -------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        self.banner.setText(self._adapter.reason)
-        self.banner.setVisible(not self.available)
-        if self.available:
-            self._config = guarded(self, self._adapter.config) or CloudConfig()
+        self._config = guarded(self, self._adapter.config) or CloudConfig()
         c = self._config
         self.endpoint.setText(c.endpoint)
         self.model.setText(c.model)
-        self.key_status.setText(self._key_text(c) if self.available else "")
-        if not self.available:
-            self.status_label.setText("Not available.")
-        elif c.configured:
+        self.key_status.setText(self._key_text(c))
+        if c.configured:
             self.status_label.setText(f"Set up: {c.endpoint} ({c.model}).")
         else:
             self.status_label.setText("Not set up: enter the endpoint and the model, then Save.")
@@ -181,7 +154,7 @@ class CloudPanel(QWidget):
         self._conversation_id = conversation_id
         self._enabled = enabled
         self.switch.blockSignals(True)
-        self.switch.setChecked(enabled and self.available)
+        self.switch.setChecked(enabled)
         self.switch.blockSignals(False)
         self._update_enabled()
         self.update_preview()
@@ -193,11 +166,8 @@ class CloudPanel(QWidget):
         self._preview_timer.start()
 
     def _update_enabled(self) -> None:
-        on = self.available
-        self.switch.setEnabled(on and self._conversation_id is not None)
-        if not on:
-            self.switch_note.setText("Off: cloud collaboration is not available yet.")
-        elif self._conversation_id is None:
+        self.switch.setEnabled(self._conversation_id is not None)
+        if self._conversation_id is None:
             self.switch_note.setText(
                 "Pick a conversation (or send a first message) to choose for it."
             )
@@ -207,16 +177,11 @@ class CloudPanel(QWidget):
                 "by your local profile." if self._enabled else
                 "Off: this conversation stays entirely on this computer."
             )
-        for w in (self.endpoint, self.model, self.api_key, self.save_button):
-            w.setEnabled(on)
-            w.setToolTip("" if on else self._adapter.reason)
-        self.check_button.setVisible(on and self._adapter.can_check)
-        self.check_button.setEnabled(on and not self._tasks.running)
 
     # ---- actions -----------------------------------------------------------
     @Slot(bool)
     def _on_toggled(self, on: bool) -> None:
-        if self._conversation_id is None or not self.available:
+        if self._conversation_id is None:
             return
         try:
             self._adapter.set_enabled(self._conversation_id, on)
@@ -234,9 +199,6 @@ class CloudPanel(QWidget):
 
     @Slot()
     def update_preview(self) -> None:
-        if not self.available:
-            self.preview.setPlainText("Nothing is sent: cloud collaboration is not available.")
-            return
         if not self.cloud_on:
             self.preview.setPlainText("Nothing is sent: the cloud is off for this conversation.")
             return
@@ -280,18 +242,3 @@ class CloudPanel(QWidget):
         self.api_key.clear()
         self.refresh()
         self.message.emit("Cloud settings saved.")
-
-    @Slot()
-    def check_connection(self) -> None:
-        task = guarded(self, self._adapter.connection_task)
-        if task is None:
-            return
-        self.status_label.setText("Checking…")
-        guarded(self, self._tasks.start, task)
-
-    @Slot(dict)
-    def _on_checked(self, result: dict) -> None:
-        if result.get("status") == "error":
-            self.status_label.setText("Not connected: " + str(result.get("error", "")))
-        else:
-            self.status_label.setText(str(result.get("message") or "Connected."))

@@ -1,15 +1,14 @@
 """Personalization: method, strength, build with progress and Cancel, what was learned.
 
-Everything goes through `ProfileAdapter`. While the profile service is missing the
-controls stay visible but disabled, under a banner that says why: the user sees
-what is coming and that nothing is half-working. The build runs in a child
-process (`ProcessTaskHost`), so chatting stays possible and the window smooth meanwhile.
+Everything goes through `ProfileAdapter`; the menu lists every method of
+`assistant.methods`, and picking one saves it as the `chat_method` the CLI reads
+too. The build runs in a child process (`ProcessTaskHost`), so chatting stays
+possible and the window smooth meanwhile.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant import methods
 from ui.adapters import ProfileAdapter, ProfileState
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
@@ -48,14 +48,6 @@ class PersonalizationPanel(QWidget):
         self._selected: str | None = None  # the method picked in the box (may be unbuilt)
         self._current_model: tuple[str, str] = ("", "")
 
-        self.banner = QLabel(self)
-        self.banner.setObjectName("profileUnavailable")
-        self.banner.setWordWrap(True)
-        self.banner.setFrameShape(QLabel.Shape.StyledPanel)
-        self.banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.banner.setAutoFillBackground(True)
-        self.banner.setMargin(8)
 
         self.method = QComboBox(self)
         self.method.setObjectName("profileMethod")
@@ -139,7 +131,6 @@ class PersonalizationPanel(QWidget):
         ll.addWidget(self.heads_caption)
         ll.addWidget(self.head_map)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addLayout(build_row)
         layout.addWidget(self.progress_label)
@@ -148,8 +139,6 @@ class PersonalizationPanel(QWidget):
         tasks.progress.connect(self._on_progress)
         tasks.finished.connect(self._on_finished)
         tasks.runningChanged.connect(lambda _r: self._update_enabled())
-        self.banner.setText(self._adapter.reason)
-        self.banner.setVisible(not self.available)
         self._loaded = False
         self._update_enabled()
 
@@ -180,10 +169,6 @@ class PersonalizationPanel(QWidget):
         for key, label in self._adapter.methods():
             self.method.addItem(label, key)
 
-    @property
-    def available(self) -> bool:
-        return self._adapter.available
-
     def set_current_model(self, name: str, fingerprint: str) -> None:
         """The model chat runs on: a profile built for another one is flagged."""
         self._current_model = (name, fingerprint)
@@ -192,10 +177,7 @@ class PersonalizationPanel(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        if self.available:
-            st = guarded(self, self._adapter.state, self._selected) or ProfileState()
-        else:
-            st = ProfileState()
+        st = guarded(self, self._adapter.state, self._selected) or ProfileState()
         self._state = st
         shown = self._selected or st.active
         self.method.blockSignals(True)
@@ -221,10 +203,9 @@ class PersonalizationPanel(QWidget):
         self.personalizationChanged.emit(self.personalization_on)
 
     def _model_text(self, st: ProfileState) -> str:
-        if not self.available:
-            return "No profile yet."
         if not st.exists:
-            label = self.method.currentText() if self._selected not in (None, "none") else ""
+            label = self.method.currentText() if self._selected and \
+                methods.get(self._selected).needs else ""
             return (f"No {label} profile yet: " if label else "No profile yet: ") + (
                 "build one from your writing history."
             )
@@ -234,13 +215,13 @@ class PersonalizationPanel(QWidget):
         name, fingerprint = self._current_model
         if fingerprint and st.model_fingerprint and fingerprint != st.model_fingerprint:
             text += f" The model in use is {name}: rebuild the profile to use it."
-        if st.active == "none":
+        if not st.personalized:
             text += " Personalization is off."
         return text
 
     @property
     def personalization_on(self) -> bool:
-        return self.available and self._state.active != "none"
+        return self._state.personalized
 
     @property
     def active_label(self) -> str:
@@ -251,27 +232,22 @@ class PersonalizationPanel(QWidget):
 
     def samples_used(self) -> tuple[int | None, str]:
         """For the history panel: how many samples the profile uses, or why none."""
-        if not self.available:
-            return None, "Profiles arrive with the SteerX feature."
         if not self._state.exists:
             return None, "No profile has been built from them yet."
         return self._state.samples_used, ""
 
     def _update_enabled(self) -> None:
-        on = self.available
         running = self._tasks.running
         has = self._state.exists
-        self.method.setEnabled(on and not running)
-        self.strength.setEnabled(on and not running and has)
-        self.description.setEnabled(on and not running and has)
-        self.build_button.setEnabled(on and not running)
-        self.cancel_button.setEnabled(on and running)
+        self.method.setEnabled(not running)
+        self.strength.setEnabled(not running and has)
+        self.description.setEnabled(not running and has)
+        self.build_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
         self.save_description.setEnabled(
-            on and not running and has
+            not running and has
             and self.description.toPlainText().strip() != self._state.description.strip()
         )
-        for w in (self.method, self.strength, self.build_button, self.description):
-            w.setToolTip("" if on else self._adapter.reason)
 
     # ---- actions -----------------------------------------------------------
     @Slot(int)
@@ -306,10 +282,10 @@ class PersonalizationPanel(QWidget):
 
     @Slot()
     def start_build(self) -> None:
-        if not self.available or self._tasks.running:
+        if self._tasks.running:
             return
         method = self.method.currentData()
-        if method in (None, "none"):
+        if method is None or not methods.get(method).needs:  # "Off": build the shown one
             method = self._state.method or "steerx"
         args = guarded(self, self._adapter.build_args, method)
         if args is None:

@@ -176,10 +176,6 @@ class SettingsDialog(QDialog):
         general.setLayout(form)
 
         # ---- your data ----
-        self.data_banner = QLabel(data.reason, self)
-        self.data_banner.setObjectName("dataUnavailable")
-        self.data_banner.setWordWrap(True)
-        self.data_banner.setVisible(not data.available)
         self.export_button = QPushButton("Export everything…", self)
         self.export_button.setObjectName("settingsExport")
         self.export_button.setAccessibleName("Export all data to an archive")
@@ -210,7 +206,6 @@ class SettingsDialog(QDialog):
         self.data_status.setWordWrap(True)
         data_box = QGroupBox("Your data", self)
         dl = QVBoxLayout(data_box)
-        dl.addWidget(self.data_banner)
         row1 = QHBoxLayout()
         row1.addWidget(self.export_button)
         row1.addWidget(self.import_button)
@@ -337,11 +332,10 @@ class SettingsDialog(QDialog):
 
     # ---- export / import / reset -------------------------------------------
     def _update_data_buttons(self) -> None:
-        on = self._data.available and not self._tasks.running
+        on = not self._tasks.running
         for b in (self.export_button, self.import_button, self.reset_profile_button,
                   self.reset_all_button):
             b.setEnabled(on)
-            b.setToolTip("" if self._data.available else self._data.reason)
         self.data_progress.setVisible(self._tasks.running)
         # The data service has no cancel: an import is all-or-nothing and a reset must not
         # stop half-way. The button appears once a service supports it.
