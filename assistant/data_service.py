@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -55,6 +56,7 @@ from assistant.history import MAX_SAMPLE_CHARS
 from assistant.paths import cache_dir, export_notes_dir, logs_dir
 from assistant.secrets import delete_api_key, get_api_key
 from assistant.settings import setting_allowed
+from engine.errors import EngineError
 from store import Database, StoreError
 from store.archive import (
     DEFAULT_LIMITS,
@@ -64,8 +66,6 @@ from store.archive import (
     ArchiveReader,
     ArchiveWriter,
     Limits,
-    decode_control_vector,
-    encode_control_vector,
     read_manifest,
     utc_now_iso,
     verify_checksums,
@@ -207,6 +207,33 @@ PROFILE_TABLES = ("profiles", "generic_responses", "profile_item_cache")
 _METHOD = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
+def _vector_file(row: Any) -> bytes:
+    """A stored profile's vector as the llama.cpp control-vector file the archive carries."""
+    from engine.steering.vectors import SteeringVector
+
+    sv = SteeringVector.from_rows(row.vectors, row.n_layer, row.n_embd,
+                                  architecture=(row.meta or {}).get("architecture", ""),
+                                  fingerprint=row.model_fingerprint, model_name=row.model_name)
+    return sv.to_gguf_bytes()
+
+
+def _vector_rows(data: bytes, n_layer: int, n_embd: int) -> bytes:
+    """An archive's control-vector file back in the stored layout, checked against the
+    profile's shape. Archives of 0.1 wrote every row, the always-zero last one too."""
+    from engine.steering.vectors import SteeringVector
+
+    sv = SteeringVector.from_gguf_bytes(data)
+    if sv.n_embd != n_embd:
+        raise ValueError(f"its width is {sv.n_embd}, the profile's {n_embd}")
+    beyond = [L for L in sv.directions if n_layer <= L]
+    if any(np.any(sv.directions[L]) for L in beyond):
+        raise ValueError(f"it steers a layer beyond the model's {n_layer}")
+    for L in beyond:
+        del sv.directions[L]
+    sv.n_layer = n_layer
+    return sv.rows(n_layer)
+
+
 def _profile_record(row: Any, vectors: str) -> dict[str, Any]:
     return {
         "id": row.id, "method": row.method, "model_name": row.model_name,
@@ -258,10 +285,9 @@ class ProfileSection:
     """The built profiles: `profile/profile.json` (settings and description of each
     method's profile) and `profile/vectors/<method>.gguf` (its llama.cpp control vector).
 
-    `Profile.vectors` is read as float32 rows of `n_embd` values, row i being
-    control-vector slot i, i.e. layer i+1: the layout `LlamaRuntime.set_control_vector`
-    takes. Row i becomes the GGUF tensor `direction.{i+1}`; import turns it back
-    byte for byte. The caches (generic responses, per-item effects) are derived
+    `engine.steering.vectors.SteeringVector` owns both layouts: the stored rows
+    (`Profile.vectors`) and the control-vector file, written and read with the `gguf`
+    package; import turns the file back into the same rows byte for byte. The caches (generic responses, per-item effects) are derived
     from the history and the model, so they are rebuilt rather than exported.
     """
 
@@ -276,8 +302,8 @@ class ProfileSection:
             fname = f"vectors/{row.method}.gguf" if _METHOD.fullmatch(row.method) else (
                 f"vectors/profile-{row.id}.gguf")
             try:
-                gguf = encode_control_vector(row.vectors, row.n_embd, row.model_name)
-            except ValueError as exc:
+                gguf = _vector_file(row)
+            except (ValueError, EngineError) as exc:
                 raise UserError(
                     f"The stored {row.method} profile is damaged ({exc}); rebuild it or reset "
                     "the profile, then export again."
@@ -305,13 +331,12 @@ class ProfileSection:
             if row["vectors"] not in files:
                 raise ValueError(f"profile/{row['vectors']} is missing.")
             try:
-                n_embd, data = decode_control_vector(files[row["vectors"]])
-            except ValueError as exc:
+                row["vectors"] = _vector_rows(files[row["vectors"]], row["n_layer"],
+                                              row["n_embd"])
+            except (ValueError, EngineError) as exc:
+                log.info("profile vector refused: %s", exc)
                 raise ValueError(f"profile/{row['vectors']} is not a GGUF control vector "
-                                 f"({exc}).") from exc
-            if n_embd != row["n_embd"]:
-                raise ValueError(f"profile/{row['vectors']} does not fit n_embd {row['n_embd']}.")
-            row["vectors"] = data
+                                 f"for this profile ({exc}).") from exc
             rows.append(row)
         methods = [r["method"] for r in rows]
         if len(set(methods)) != len(methods):

@@ -72,7 +72,6 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
         BuildOutcome,
         SqlGenericCache,
         quiet_load_torch,
-        vectors_to_rows,
     )
     from engine.errors import EngineError, GenerationCancelled
     from engine.methods import fints as F
@@ -121,8 +120,10 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
                 "injection": {"torch": "attention output then MLP output, every position",
                               "llama.cpp": "attn+mlp delta on the residual of that layer"},
                 "n_items": len(bank)}
-    view = _save(svc, runtime, bank.layers[0], settings, vectors_to_rows(vec), len(items),
-                 bank.keys)
+    from engine.steering.vectors import SteeringVector
+
+    rows = SteeringVector.from_layers(vec).rows()
+    view = _save(svc, runtime, bank.layers[0], settings, rows, len(items), bank.keys)
     timings = {"total": round(seconds, 2)}
     return BuildOutcome(view, n_new, n_gen, seconds, timings, [], [])
 

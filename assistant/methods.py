@@ -113,21 +113,20 @@ def _apply_vector(req: Request, kind: str, scale: float = 1.0) -> None:
 
 def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
     """`kind`'s llama.cpp control buffer, refused if built for another model."""
-    from engine.methods.stylevector import control_buffer
-
     svc = _profiles(req.app)
     if svc.get(kind) is None:
         raise ProfileMissing(
             f"No {kind} profile yet. Build one with 'assistant profile build --method {kind}'."
         )
-    view, vec = svc.vector(kind)
+    view, sv = svc.steering_vector(kind)
     if view.model_fingerprint != req.runtime.info.fingerprint:
         raise ProfileMissing(
             f"Your {kind} profile was built for the model '{view.model}', not for "
             f"'{req.runtime.model_name}'. Rebuild it with 'assistant profile build --method "
             f"{kind}', or turn personalization off with 'assistant profile off'."
         )
-    return control_buffer(vec, view.layer, view.alpha * scale)
+    return sv.control_buffer(req.runtime.info.n_layer, layers=[view.layer],
+                             scale=view.alpha * scale)
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:

@@ -38,8 +38,6 @@ from assistant.profile_store import (
     SqlItemStore,
     profile_view,
     quiet_load_torch,
-    rows_to_vectors,
-    vectors_to_rows,
 )
 from engine.errors import EngineError, GenerationCancelled
 from store.models import Profile, utcnow
@@ -106,24 +104,24 @@ class ProfileService:
 
     def vector(self, method: str | None = None) -> tuple[ProfileView, np.ndarray]:
         """The profile and its directions, indexed by layer: (n_layer, n_embd)."""
-        with self.db.session() as s:
-            row = self._row(s, method)
-            if row is None:
-                raise _missing(method)
-            return profile_view(row), rows_to_vectors(row.vectors, row.n_layer, row.n_embd)
+        view, sv = self.steering_vector(method)
+        return view, sv.layer_array()
 
     def steering_vector(self, method: str | None = None) -> tuple[ProfileView, SteeringVector]:
         """The profile as a `SteeringVector` bound to the model it was built for."""
         from engine.steering.vectors import SteeringVector
 
-        view, vec = self.vector(method)
-        n_layer, n_embd = vec.shape
-        sv = SteeringVector(
-            directions={L: vec[L] for L in range(1, n_layer) if np.any(vec[L])},
-            architecture=view.meta.get("architecture", ""), n_embd=n_embd, n_layer=n_layer,
-            fingerprint=view.model_fingerprint, model_name=view.model,
-            meta={"method": view.method, "layer": view.layer, "alpha": view.alpha},
-        )
+        with self.db.session() as s:
+            row = self._row(s, method)
+            if row is None:
+                raise _missing(method)
+            view = profile_view(row)
+            sv = SteeringVector.from_rows(
+                row.vectors, row.n_layer, row.n_embd,
+                architecture=view.meta.get("architecture", ""),
+                fingerprint=view.model_fingerprint, model_name=view.model,
+                meta={"method": view.method, "layer": view.layer, "alpha": view.alpha},
+            )
         return view, sv
 
     # ---- changing ---------------------------------------------------------------
@@ -415,7 +413,7 @@ class ProfileService:
             row.preference_tokens = report.preference_tokens
             row.n_samples = report.n_samples
             row.item_hashes = report.item_keys
-            row.vectors = vectors_to_rows(report.vector)
+            row.vectors = _rows(report.vector)
             row.active = True
             row.built_at = utcnow()
             row.meta = meta
@@ -428,3 +426,10 @@ def _missing(method: str | None) -> UserError:
     return UserError(
         f"{what} yet. Build one with 'assistant profile build --method {method or 'steerx'}'."
     )
+
+
+def _rows(vector: np.ndarray) -> bytes:
+    """A builder's layer-indexed vector in the stored layout (SteeringVector owns it)."""
+    from engine.steering.vectors import SteeringVector
+
+    return SteeringVector.from_layers(vector).rows()

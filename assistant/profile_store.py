@@ -1,5 +1,5 @@
 """The profile's persistence: SQLite caches a build fills, the view of a stored profile,
-and the row layout its vectors are kept in.
+(the row layout its vectors are kept in is `engine.steering.vectors.SteeringVector`'s).
 
 Shared by `assistant.profile_service` (steering profiles, DPS) and
 `assistant.fints_service` (the Fints bank), so that neither imports the other's
@@ -155,20 +155,6 @@ def profile_view(row: Profile) -> ProfileView:
         list(row.preference_tokens or []), row.n_samples, row.model_name, row.model_fingerprint,
         row.built_at.isoformat(timespec="seconds"), bool(row.active), dict(row.meta or {}),
     )
-
-
-def vectors_to_rows(vec: np.ndarray) -> bytes:
-    """(n_layer, n_embd) indexed by layer -> control-vector rows (row i = layer i+1)."""
-    rows = np.zeros_like(vec, dtype=np.float32)
-    rows[:-1] = vec[1:]
-    return rows.astype("<f4").tobytes()
-
-
-def rows_to_vectors(data: bytes, n_layer: int, n_embd: int) -> np.ndarray:
-    rows = np.frombuffer(data, dtype="<f4").reshape(n_layer, n_embd)
-    vec = np.zeros((n_layer, n_embd), dtype=np.float32)
-    vec[1:] = rows[:-1]
-    return vec
 
 
 @dataclass

@@ -29,6 +29,7 @@ from keyring.errors import PasswordDeleteError
 
 from assistant.data_service import DataService, is_secret_setting
 from assistant.errors import UserError
+from assistant.history import MAX_SAMPLE_CHARS
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
 from store import Database
 from store.models import Conversation, Message, Profile, Setting, WritingSample
@@ -143,6 +144,7 @@ def make_profile(method: str = "steerx", description: str = "", n_layer: int = 4
                  n_embd: int = 8, seed: int = 0, **extra: Any) -> Profile:
     """A built profile as the profile service stores it: float32 (n_layer, n_embd) vectors."""
     vectors = np.random.default_rng(seed).standard_normal((n_layer, n_embd)).astype(np.float32)
+    vectors[-1] = 0  # row i steers layer i+1: the last row (layer n_layer) never exists
     fields = dict(method=method, model_name="SmolLM2-135M-Instruct", model_fingerprint="f" * 32,
                   n_layer=n_layer, n_embd=n_embd, layer=min(2, n_layer - 1), alpha=0.8,
                   description=description, preference_tokens=[" indeed", "—"], n_samples=3,
@@ -221,7 +223,7 @@ dataset_st = st.fixed_dictionaries({
         lambda ps: [dict(p, active=p["active"] and i == 0) for i, p in enumerate(ps)]),
     "settings": st.dictionaries(setting_key, json_value, max_size=4).map(
         lambda d: {k: v for k, v in d.items() if not is_secret_setting(k, v)}),
-    # A huge text (up to ~8 million characters) in a message and a sample.
+    # A huge text (up to the 1,000,000-character cap of one text) in a message and a sample.
     "huge": st.none() | st.tuples(st.text(min_size=1, max_size=8), st.integers(10_000, 1_000_000)),
 })
 
@@ -234,7 +236,7 @@ def test_round_trip_property(data: dict[str, Any], mode: str) -> None:
     event("with a huge text" if data["huge"] else "ordinary texts")
     if data["huge"] is not None:
         piece, n = data["huge"]
-        big = piece * n
+        big = (piece * n)[:MAX_SAMPLE_CHARS]
         data["conversations"].append({"title": "big", "messages": [
             {"role": "user", "content": big}]})
         data["samples"].append({"text": big[::-1], "source": "file"})
@@ -286,7 +288,8 @@ def test_cli_round_trip_with_profile(home: Path, cli, tmp_path: Path) -> None:
     vec_file.write_bytes(gguf_bytes)
     reader = gguf.GGUFReader(str(vec_file))
     assert reader.fields["general.architecture"].contents() == "controlvector"
-    assert [t.name for t in reader.tensors] == [f"direction.{i}" for i in range(1, 5)]
+    # Layers 1..n_layer-1: llama.cpp steers no other (its buffer's last row is never read).
+    assert [t.name for t in reader.tensors] == [f"direction.{i}" for i in range(1, 4)]
     stored = np.frombuffer(before["profiles"][0][14], np.float32).reshape(4, 8)
     assert np.array_equal(np.asarray(reader.tensors[2].data), stored[2])  # slot i = layer i+1
 
@@ -607,3 +610,18 @@ def test_import_rejects_unknown_mode(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Unknown import mode"):
         DataService(db, tmp_path / "h").import_file(tmp_path / "x.zip", "overwrite")
     db.close()
+
+
+def test_archives_of_the_first_version_still_import_their_vectors():
+    """0.1 wrote every stored row, the always-zero last one too, as direction.1..n_layer."""
+    from assistant.data_service import _vector_rows
+    from engine.steering.vectors import SteeringVector
+
+    rows = np.random.default_rng(1).standard_normal((4, 8)).astype(np.float32)
+    rows[-1] = 0
+    old = SteeringVector({i + 1: rows[i] for i in range(4)}, "llama", 8)  # n_layer unknown
+    assert _vector_rows(old.to_gguf_bytes(), 4, 8) == rows.tobytes()
+    rows[-1] = 1  # a real direction beyond the model's layers is refused
+    bad = SteeringVector({i + 1: rows[i] for i in range(4)}, "llama", 8)
+    with pytest.raises(ValueError, match="beyond the model"):
+        _vector_rows(bad.to_gguf_bytes(), 4, 8)

@@ -199,3 +199,39 @@ def test_bad_files_are_clear_errors(tmp_path, model_path):
     cut.write_bytes(good.read_bytes()[:-100])
     with pytest.raises(VectorFileError):
         SteeringVector.load(cut)
+
+
+def test_one_type_owns_the_stored_rows_and_the_file():
+    """Row i of the stored layout is layer i+1 (llama.cpp's buffer); the file round-trips."""
+    rng = np.random.default_rng(3)
+    layers = rng.standard_normal((5, 8)).astype(np.float32)
+    layers[0] = 0  # layer 0 cannot be steered in llama.cpp
+    sv = SteeringVector.from_layers(layers, fingerprint="f" * 16)
+    assert sv.layers == [1, 2, 3, 4]
+    rows = np.frombuffer(sv.rows(), "<f4").reshape(5, 8)
+    assert np.array_equal(rows[:4], layers[1:]) and not rows[4].any()
+    back = SteeringVector.from_rows(sv.rows(), 5, 8)
+    assert np.array_equal(back.layer_array(), layers)
+    again = SteeringVector.from_gguf_bytes(sv.to_gguf_bytes())
+    assert again.rows(5) == sv.rows() and again.fingerprint == "f" * 16
+    buf = sv.control_buffer(5, layers=[2], scale=0.5)
+    assert np.allclose(buf[1], 0.5 * layers[2]) and not np.delete(buf, 1, axis=0).any()
+    summed = sv + sv.scaled(-1.0)
+    assert not summed.layer_array().any()
+
+
+def test_an_all_zero_vector_of_ours_round_trips():
+    sv = SteeringVector.from_rows(bytes(4 * 3 * 4), 3, 4)
+    assert SteeringVector.from_gguf_bytes(sv.to_gguf_bytes()).rows(3) == bytes(4 * 3 * 4)
+
+
+def test_a_file_in_memory_claiming_huge_counts_is_refused():
+    import struct
+
+    from engine.steering.vectors import VectorFileError
+
+    with pytest.raises(VectorFileError, match="not a GGUF"):
+        SteeringVector.from_gguf_bytes(b"MZ not a gguf at all, but long enough")
+    hostile = b"GGUF" + struct.pack("<IQQ", 3, 2**60, 1) + b"\0" * 64
+    with pytest.raises(VectorFileError, match="more tensors or keys"):
+        SteeringVector.from_gguf_bytes(hostile)

@@ -89,12 +89,12 @@ def test_causal_effects_single_out_the_signature_words(built):
 
 def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
     from assistant.profile_service import ProfileService
-    from engine.methods.stylevector import control_buffer
 
     app, _out, _ = built
-    view, vec = ProfileService(app).vector("steerx")
+    view, sv = ProfileService(app).steering_vector("steerx")
     # Measured at the strength the held-out likelihood chose (chat doubles it).
-    steer = control_buffer(vec, view.layer, view.meta["likelihood_alpha"])
+    steer = sv.control_buffer(sv.n_layer, layers=[view.layer],
+                              scale=view.meta["likelihood_alpha"])
     held, other = USERS["marlowe"][N_TRAIN:], USERS["formal"]
     gain_own = _mean_loglik(app, held, steer) - _mean_loglik(app, held)
     gain_other = _mean_loglik(app, other, steer) - _mean_loglik(app, other)

@@ -50,7 +50,6 @@ from engine.methods.stylevector import (
     GENERIC_ITEMS,
     ItemActivations,
     capture_activations,
-    control_buffer,
     generic_means,
     style_vector,
 )
@@ -161,7 +160,12 @@ class BuildReport:
         return self.vectors[self.method]
 
     def control_buffer(self, alpha: float | None = None) -> np.ndarray:
-        return control_buffer(self.vector, self.layer, self.alpha if alpha is None else alpha)
+        """llama.cpp's buffer steering the chosen layer at `alpha` (default: the chosen one)."""
+        from engine.steering.vectors import SteeringVector
+
+        sv = SteeringVector.from_layers(self.vector)
+        return sv.control_buffer(self.vector.shape[0], layers=[self.layer],
+                                 scale=self.alpha if alpha is None else alpha)
 
 
 def text_tokens(llama: LlamaRuntime, text: str) -> list[int]:

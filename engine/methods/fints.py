@@ -227,12 +227,14 @@ class FintsChoice:
     def control_buffer(self, n_layer: int, alpha: float = DEFAULT_ALPHA) -> np.ndarray:
         """llama.cpp control-vector buffer (row L-1 is layer L): attn + mlp delta summed
         into the residual after each chosen layer."""
-        buf = np.zeros((n_layer, self.attn.shape[-1]), dtype=np.float32)
-        for j, L in enumerate(self.layers):
+        from engine.steering.vectors import SteeringVector
+
+        for L in self.layers:
             if not 1 <= L < n_layer:
                 raise ValueError(f"layer {L} cannot be steered in llama.cpp (use 1..{n_layer - 1})")
-            buf[L - 1] += alpha * (self.attn[j] + self.mlp[j])
-        return buf
+        sv = SteeringVector({L: self.attn[j] + self.mlp[j] for j, L in enumerate(self.layers)},
+                            "", self.attn.shape[-1], n_layer)
+        return sv.control_buffer(n_layer, scale=alpha)
 
     def steer_torch(self, trt, alpha: float = DEFAULT_ALPHA):
         """The exact intervention in torch (a context manager): attention output, then MLP."""

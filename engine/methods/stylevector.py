@@ -169,16 +169,3 @@ def generic_means(
             out[i] = h[:, k, pos].mean(axis=1).astype(np.float32)
     return [g for g in out if g is not None]
 
-
-def control_buffer(vectors: np.ndarray, layer: int, alpha: float) -> np.ndarray:
-    """The llama.cpp control-vector buffer applying alpha * vectors[layer] at that layer only.
-
-    Torch layer L (output of block L) is llama.cpp slot L-1 with il_start=1
-    (DESIGN.md), so layer 0 cannot be steered there and is never chosen.
-    """
-    n_layer, n_embd = vectors.shape
-    if not 1 <= layer < n_layer:
-        raise ValueError(f"layer {layer} cannot be steered in llama.cpp (use 1..{n_layer - 1})")
-    buf = np.zeros((n_layer, n_embd), dtype=np.float32)
-    buf[layer - 1] = alpha * vectors[layer]
-    return buf

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import re
+import struct
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ from engine.errors import EngineError
 log = logging.getLogger(__name__)
 
 CVEC_ARCH = "controlvector"
+MAX_VECTOR_LAYERS = 4096  # far above any model's layer count
+MAX_VECTOR_KEYS = 1000
 _DIRECTION = re.compile(r"^direction\.(\d+)$")
 
 
@@ -119,7 +122,46 @@ class SteeringVector:
             meta=dict(meta or {}),
         )
 
+    @classmethod
+    def from_layers(cls, vectors: np.ndarray, **facts: Any) -> SteeringVector:
+        """From a (n_layer, n_embd) array indexed by layer (row L = layer L), as the
+        builders compute it. Row 0 is dropped: llama.cpp cannot steer layer 0."""
+        arr = np.asarray(vectors, dtype=np.float32)
+        n_layer, n_embd = arr.shape
+        return cls(directions={L: arr[L] for L in range(1, n_layer) if np.any(arr[L])},
+                   n_embd=n_embd, n_layer=n_layer, **{"architecture": "", **facts})
+
+    @classmethod
+    def from_rows(cls, data: bytes, n_layer: int, n_embd: int, **facts: Any) -> SteeringVector:
+        """From the stored layout, which is llama.cpp's buffer: row i holds layer i+1."""
+        rows = np.frombuffer(data, dtype="<f4")
+        if rows.size != n_layer * n_embd:
+            raise ValueError(f"{rows.size} values do not make {n_layer} rows of {n_embd}.")
+        rows = rows.reshape(n_layer, n_embd)
+        return cls(directions={i + 1: rows[i].copy() for i in range(n_layer - 1)
+                               if np.any(rows[i])},
+                   n_embd=n_embd, n_layer=n_layer, **{"architecture": "", **facts})
+
     # ---- views -----------------------------------------------------------------
+    def layer_array(self, n_layer: int | None = None) -> np.ndarray:
+        """(n_layer, n_embd) indexed by layer, zeros where the vector has no direction."""
+        n = n_layer or self.n_layer
+        if n is None:
+            raise ValueError("the model's layer count is needed")
+        out = np.zeros((n, self.n_embd), dtype=np.float32)
+        for layer_i, vec in self.directions.items():
+            out[layer_i] = vec
+        return out
+
+    def rows(self, n_layer: int | None = None) -> bytes:
+        """The stored layout (llama.cpp's buffer at scale 1, every layer) as bytes."""
+        n = n_layer or self.n_layer
+        if n is None:
+            raise ValueError("the model's layer count is needed")
+        if not self.directions:
+            return np.zeros((n, self.n_embd), dtype="<f4").tobytes()
+        return self.control_buffer(n).astype("<f4").tobytes()
+
     @property
     def layers(self) -> list[int]:
         return list(self.directions)
@@ -204,7 +246,51 @@ class SteeringVector:
             buf[layer_i - 1] = vec * np.float32(scale)
         return buf, min(chosen), max(chosen)
 
+    def control_buffer(self, n_layer: int, *, scale: float = 1.0,
+                       layers: Iterable[int] | None = None) -> np.ndarray:
+        """Just the buffer of `cvec_buffer` (llama.cpp applies the rows it is given)."""
+        return self.cvec_buffer(n_layer, scale=scale, layers=layers)[0]
+
+    def __add__(self, other: SteeringVector) -> SteeringVector:
+        """Two steering vectors summed layer by layer (residual additions add)."""
+        if other.n_embd != self.n_embd:
+            raise IncompatibleVectorError("These steering vectors have different widths.")
+        out = {L: v.copy() for L, v in self.directions.items()}
+        for L, v in other.directions.items():
+            out[L] = out[L] + v if L in out else v.copy()
+        n = max(self.n_layer or 0, other.n_layer or 0) or None
+        return SteeringVector(out, self.architecture, self.n_embd, n, self.fingerprint,
+                              self.model_name, dict(self.meta))
+
+    def scaled(self, factor: float) -> SteeringVector:
+        return SteeringVector({L: v * np.float32(factor) for L, v in self.directions.items()},
+                              self.architecture, self.n_embd, self.n_layer, self.fingerprint,
+                              self.model_name, dict(self.meta))
+
     # ---- files -----------------------------------------------------------------
+    def to_gguf_bytes(self) -> bytes:
+        """The control-vector file as bytes (an archive entry), written by `save`."""
+        with tempfile.TemporaryDirectory() as d:
+            return self.save(Path(d) / "vector.gguf").read_bytes()
+
+    @classmethod
+    def from_gguf_bytes(cls, data: bytes, *, max_bytes: int = 64 << 20) -> SteeringVector:
+        """Read a control-vector file held in memory (an archive entry), bounded in size."""
+        if len(data) > max_bytes:
+            raise VectorFileError(f"The control vector is larger than {max_bytes >> 20} MiB.")
+        # The header's counts are checked before the reader trusts them: a hostile file
+        # could claim 2**60 tensors or keys.
+        if len(data) < 24 or data[:4] != b"GGUF":
+            raise VectorFileError("This is not a GGUF file.")
+        n_tensors, n_kv = struct.unpack_from("<QQ", data, 8)
+        if n_tensors > MAX_VECTOR_LAYERS or n_kv > MAX_VECTOR_KEYS:
+            raise VectorFileError("This control vector's header claims more tensors or keys "
+                                  "than any control vector has.")
+        with tempfile.TemporaryDirectory() as d:
+            p = Path(d) / "vector.gguf"
+            p.write_bytes(data)
+            return cls.load(p)
+
     def save(self, path: str | Path) -> Path:
         """Write a llama.cpp control-vector GGUF (atomically: a crash leaves no half file)."""
         import gguf
@@ -286,9 +372,11 @@ class SteeringVector:
             elif data.size != n_embd:
                 raise VectorFileError(f"{p.name}: direction tensors differ in size.")
             directions[int(m.group(1))] = data.copy()
-        if n_embd is None:
-            raise VectorFileError(f"{p.name} holds no direction tensors.")
         stored_embd = value("steering.n_embd")
+        if n_embd is None:  # ours may be all zeros (nothing learned yet); others must say
+            if stored_embd is None:
+                raise VectorFileError(f"{p.name} holds no direction tensors.")
+            n_embd = int(stored_embd)
         if stored_embd is not None and int(stored_embd) != n_embd:
             raise VectorFileError(f"{p.name}: its header says width {stored_embd}, data {n_embd}.")
         meta_raw = value("steering.meta")
