@@ -19,7 +19,7 @@ SOURCES = ("chat", "draft", "file")
 MAX_FILE_BYTES = 5_000_000
 # One message or writing sample: about a 400-page book. A profile reads the first
 # few hundred tokens of each item, and a single 50 MB paste would only slow every
-# build, export and search; the same cap holds for imports (assistant.data_service).
+# build, export and search; the same cap holds for imports (assistant.data).
 MAX_SAMPLE_CHARS = 1_000_000
 
 

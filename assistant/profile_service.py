@@ -4,7 +4,7 @@ A profile is one row of the `profiles` table per method (StyleVector, SteerX):
 the direction for every layer, the chosen layer and strength, the description
 and the preference tokens. Its `vectors` column holds float32 rows of n_embd,
 row i being layer i+1: the llama.cpp control-vector layout that the export
-section (`assistant.data_service.ProfileSection`) writes as GGUF.
+section (`assistant.data.sections.ProfileSection`) writes as GGUF.
 
 Building writes nothing to the `profiles` table until it has finished: a cancel
 (or a crash) leaves the previous profile exactly as it was. What the build

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.data_service import DataService
+from assistant.data import DataService
 from assistant.errors import UserError
 from store import Database
 from store.archive import ArchiveError, ArchiveReader, Limits, json_line

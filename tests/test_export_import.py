@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from assistant.data_service import DataService, is_secret_setting
+from assistant.data import DataService
+from assistant.data.records import is_secret_setting
 from assistant.errors import UserError
 from assistant.history import MAX_SAMPLE_CHARS
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
@@ -614,7 +615,7 @@ def test_import_rejects_unknown_mode(tmp_path: Path) -> None:
 
 def test_archives_of_the_first_version_still_import_their_vectors():
     """0.1 wrote every stored row, the always-zero last one too, as direction.1..n_layer."""
-    from assistant.data_service import _vector_rows
+    from assistant.data.sections import _vector_rows
     from engine.steering.vectors import SteeringVector
 
     rows = np.random.default_rng(1).standard_normal((4, 8)).astype(np.float32)

@@ -19,7 +19,7 @@ from keyring.errors import PasswordDeleteError
 
 from assistant.app import AppContext
 from assistant.chat import ChatService
-from assistant.data_service import DataService
+from assistant.data import DataService
 from assistant.history import HistoryService
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
 from store.erase import files_containing

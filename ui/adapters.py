@@ -245,7 +245,7 @@ class DataAdapter(_Bridge):
     can_cancel = False
 
     def _make(self) -> Any:
-        from assistant.data_service import DataService
+        from assistant.data import DataService
 
         return DataService.for_app(self.app)
 

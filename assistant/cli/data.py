@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from assistant.cli.common import open_app, print_json
-from assistant.data_service import DataService
+from assistant.data import DataService
 from assistant.errors import UserError
 
 
