@@ -1,6 +1,6 @@
 """Personalization methods as evaluation plug-ins, built with the app's own code.
 
-Each row's history becomes a profile through `engine.methods.builder.build_profile`,
+Each row's history becomes a profile through `engine.methods.profile_build.build_profile`,
 the function `ProfileService.build` calls, and steering goes through llama.cpp's
 control vector as in chat. Methods:
 
@@ -77,7 +77,7 @@ class ProfileBuilds:
     def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None) -> None:
         from assistant.profile_store import SqlGenericCache, SqlItemStore
-        from engine.methods.batched import BatchedLlama
+        from engine.runtime.batched import BatchedLlama
         from store import Database
 
         self.runtime = runtime
@@ -98,8 +98,8 @@ class ProfileBuilds:
         return quiet_load_torch(self.runtime.info.path, self.device)
 
     def get(self, history: Sequence[HistoryItem], method: str):
-        from engine.methods.builder import BuildOptions, build_profile
-        from engine.methods.generic import ProfileItem
+        from engine.methods.generic_replies import ProfileItem
+        from engine.methods.profile_build import BuildOptions, build_profile
 
         key = tuple((h.prompt, h.text) for h in history)
         reports = self._reports.setdefault(key, {})
@@ -136,7 +136,7 @@ def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> l
         return [h.text for h in history]
     import numpy as np
 
-    from engine.methods.retrieval import embed
+    from engine.methods.embeddings import embed
 
     vecs = embed([task] + [h.text for h in history])
     sims = vecs[1:] @ vecs[0]
@@ -162,7 +162,7 @@ class RagMethod:
 def rag_prompt(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
                reply_tokens: int = 512) -> str:
     """The task with the user's texts before it, dropping texts until it fits the context."""
-    from engine.methods.builder import with_examples
+    from engine.methods.profile_build import with_examples
 
     examples = rag_examples(history, task)
     while True:
@@ -192,7 +192,7 @@ class SteeredMethod:
         return self.builds.get(history, self.kind), history
 
     def generate(self, state: tuple[Any, Sequence[HistoryItem]], task: str, seed: int) -> str:
-        from engine.methods.selection import WITH_PROMPT_HISTORY
+        from engine.methods.calibration import WITH_PROMPT_HISTORY
 
         report, history = state
         if not self.with_rag:

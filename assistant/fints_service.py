@@ -75,7 +75,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     )
     from engine.errors import EngineError, GenerationCancelled
     from engine.methods import fints as F
-    from engine.methods.generic import PROFILE_SYSTEM, ProfileItem
+    from engine.methods.generic_replies import PROFILE_SYSTEM, ProfileItem
 
     samples = HistoryService(svc.db).list()
     if len(samples) < 2:
@@ -221,7 +221,7 @@ class FintsEvalMethod:
 
     def prepare(self, history):
         from engine.methods import fints as F
-        from engine.methods.generic import ProfileItem
+        from engine.methods.generic_replies import ProfileItem
 
         key = tuple((h.prompt, h.text) for h in history)
         if key not in self._banks:

@@ -146,7 +146,7 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
         )
     import numpy as np
 
-    from engine.methods.retrieval import embed
+    from engine.methods.embeddings import embed
 
     vecs = embed([req.text] + [s.text for s in samples])
     order = np.argsort(-(vecs[1:] @ vecs[0]))[:RAG_K]
@@ -166,7 +166,7 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
 
 
 def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
-    from engine.methods.builder import with_examples
+    from engine.methods.profile_build import with_examples
 
     out = [dict(m) for m in messages]
     out[-1]["content"] = with_examples(out[-1]["content"], texts)
@@ -212,7 +212,7 @@ class RagSteered:
     needs: tuple[str, ...] = ("history", "steerx")
 
     def prepare(self, req: Request) -> Prepared:
-        from engine.methods.selection import WITH_PROMPT_HISTORY
+        from engine.methods.calibration import WITH_PROMPT_HISTORY
 
         texts, ids, used = retrieve_texts(req)
         _apply_vector(req, "steerx", WITH_PROMPT_HISTORY)

@@ -44,7 +44,7 @@ from store.models import Profile, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
-    from engine.methods.builder import BuildReport
+    from engine.methods.profile_build import BuildReport
     from engine.runtime.llamacpp import LlamaRuntime
     from engine.steering.vectors import SteeringVector
 
@@ -228,13 +228,13 @@ class ProfileService:
                 "Your writing history is empty, so there is nothing to learn from. Add your "
                 "own texts with 'assistant history add FILE' or --text, or chat a little first."
             )
-        from engine.methods.builder import (
+        from engine.methods.generic_replies import ProfileItem
+        from engine.methods.profile_build import (
             MIN_ITEMS,
             BuildOptions,
             NotEnoughHistory,
             build_profile,
         )
-        from engine.methods.generic import ProfileItem
 
         if len(samples) < MIN_ITEMS:
             raise UserError(

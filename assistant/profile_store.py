@@ -21,7 +21,7 @@ from store import Database
 from store.models import GenericResponse, Profile, ProfileItemCache
 
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.methods.builder import CachedItem
+    from engine.methods.profile_build import CachedItem
 
 class BuildCancelled(UserError):
     """The user stopped a build; the previous profile is untouched."""
@@ -62,7 +62,7 @@ class SqlItemStore:
         self.fp = fingerprint
 
     def get_many(self, keys: Sequence[str], config: str) -> dict[str, CachedItem]:
-        from engine.methods.builder import CachedItem
+        from engine.methods.profile_build import CachedItem
         from engine.methods.stylevector import ItemActivations
 
         out: dict[str, CachedItem] = {}

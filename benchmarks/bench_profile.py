@@ -51,7 +51,7 @@ def main() -> int:
     from assistant.app import AppContext
     from assistant.history import HistoryService
     from assistant.profile_service import ProfileService
-    from engine.methods.batched import work_threads
+    from engine.runtime.batched import work_threads
 
     data = samples(args.items)
     load_before = os.getloadavg()[0]

@@ -84,7 +84,7 @@ def test_harness_runs_the_other_user_control_with_real_methods(llama_runtime):
     from assistant.eval_service import make_methods
     from engine.eval.harness import add_attribution, run_eval
     from engine.eval.report import format_table
-    from engine.methods.retrieval import embed
+    from engine.methods.embeddings import embed
     from engine.runtime.generation import SamplingSettings
 
     rows = load_rows(DATA / "context_aware_dev.json")[:3]

@@ -115,7 +115,7 @@ def test_llamacpp_residual_injection_tracks_exact_torch(built, torch_runtime, ar
     against the exact torch intervention (attention output, then MLP output)."""
     from assistant import fints_service
     from assistant.profile_service import ProfileService
-    from engine.methods.generic import chat_prefix
+    from engine.methods.generic_replies import chat_prefix
     from engine.runtime.hooks import steer_residual
 
     app, *_ = built
@@ -154,7 +154,7 @@ def test_vectors_raise_the_likelihood_of_held_out_text(torch_runtime, llama_runt
     """Marlowe's held-out texts become likelier under per-request Fints; another user's
     texts gain less (the vectors are this user's, not a general fluency boost)."""
     from engine.methods import fints as F
-    from engine.methods.generic import MemoryGenericCache, ProfileItem, chat_prefix
+    from engine.methods.generic_replies import MemoryGenericCache, ProfileItem, chat_prefix
 
     train = [ProfileItem(x["text"], x["prompt"]) for x in USERS["marlowe"][:10]]
     bank, n_new, _ = F.build_bank(train, llama_runtime, lambda: torch_runtime,

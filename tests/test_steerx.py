@@ -51,9 +51,9 @@ def built(tmp_path_factory):
 
 def _mean_loglik(app, texts, control=None) -> float:
     """Mean per-token log-likelihood of each (prompt, text) under llama.cpp, as chat runs it."""
-    from engine.methods.batched import BatchedLlama
-    from engine.methods.builder import text_tokens
-    from engine.methods.generic import chat_prefix
+    from engine.methods.generic_replies import chat_prefix
+    from engine.methods.profile_build import text_tokens
+    from engine.runtime.batched import BatchedLlama
 
     rt = app.runtime()
     with BatchedLlama(rt, n_ctx=2048, n_seq=8) as bl:

@@ -73,7 +73,7 @@ def run(args) -> int:
     bar = tqdm(total=1, file=sys.stderr, unit="gen", disable=False)
     try:
         if app.settings.n_threads is None:  # a long run: don't fight other processes
-            from engine.methods.batched import work_threads
+            from engine.runtime.batched import work_threads
 
             app.settings.n_threads = work_threads()
         runtime = app.runtime(args.model)
@@ -106,7 +106,7 @@ def run(args) -> int:
             print(f"time limit reached: {len(report.rows)} of {len(rows)} rows done",
                   file=sys.stderr)
         bar.close()
-        from engine.methods.retrieval import embed
+        from engine.methods.embeddings import embed
 
         add_attribution(report, embed)
         if args.outputs:

@@ -11,7 +11,7 @@ computes new items):
     v_i^attn[l] = mean_t attn_l(x_i + y_i)[t] - mean_t attn_l(x_i + y_hat_i)[t]
     v_i^mlp[l]  = the same for the MLP output
 
-with y_i the user's text, y_hat_i the cached generic reply (engine.methods.generic),
+with y_i the user's text, y_hat_i the cached generic reply (engine.methods.generic_replies),
 attn the attention output after o_proj and t the positions that predict the
 response's tokens (as StyleVector does). Each item also keeps its MiniLM
 embedding (of its prompt and text).
@@ -60,7 +60,7 @@ def default_layers(n_layer: int) -> list[int]:
 
 def config_tag(layers: Sequence[int], system: str, max_text_tokens: int = MAX_TEXT_TOKENS) -> str:
     """What a cached item depends on; change any of it and items are recomputed."""
-    from engine.methods.generic import GENERIC_MAX_TOKENS, sha
+    from engine.methods.generic_replies import GENERIC_MAX_TOKENS, sha
 
     key = f"fints-v1|{','.join(map(str, layers))}|{max_text_tokens}|{GENERIC_MAX_TOKENS}|{system}"
     return sha(key)[:32]
@@ -249,7 +249,7 @@ class FintsChoice:
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    from engine.methods.retrieval import embed
+    from engine.methods.embeddings import embed
 
     return embed(texts)
 
@@ -268,13 +268,13 @@ def build_bank(
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> tuple[FintsBank, int, int]:
-    """The bank for `items` (engine.methods.generic.ProfileItem), computing only new ones.
+    """The bank for `items` (engine.methods.generic_replies.ProfileItem), computing only new ones.
 
     Returns (bank, items computed now, generic replies generated now).
     """
-    from engine.methods.batched import BatchedLlama
-    from engine.methods.builder import text_tokens
-    from engine.methods.generic import PROFILE_SYSTEM, chat_prefix, generic_responses
+    from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix, generic_responses
+    from engine.methods.profile_build import text_tokens
+    from engine.runtime.batched import BatchedLlama
 
     system = system or PROFILE_SYSTEM
     layers = list(layers) if layers else default_layers(llama.info.n_layer)

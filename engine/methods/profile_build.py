@@ -33,9 +33,9 @@ import numpy as np
 
 from engine.errors import EngineError, GenerationCancelled
 from engine.methods import steerx as sx
-from engine.methods.batched import BatchedLlama, use_work_threads_in_torch
+from engine.methods.calibration import GENERATION_GAIN, folds, select_layer_alpha
 from engine.methods.description import write_description
-from engine.methods.generic import (
+from engine.methods.generic_replies import (
     GENERIC_MAX_TOKENS,
     PROFILE_SYSTEM,
     GenericCache,
@@ -45,7 +45,6 @@ from engine.methods.generic import (
     prompt_hash,
     sha,
 )
-from engine.methods.selection import GENERATION_GAIN, folds, select_layer_alpha
 from engine.methods.stylevector import (
     GENERIC_ITEMS,
     ItemActivations,
@@ -53,6 +52,7 @@ from engine.methods.stylevector import (
     generic_means,
     style_vector,
 )
+from engine.runtime.batched import BatchedLlama, use_work_threads_in_torch
 from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)

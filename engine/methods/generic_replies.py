@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine.methods.batched import BatchedLlama
+from engine.runtime.batched import BatchedLlama
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 
