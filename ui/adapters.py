@@ -242,8 +242,6 @@ class DataAdapter(_Bridge):
     """Export, import and reset. No cancel: import is all-or-nothing and a reset must not
     stop half-way."""
 
-    can_cancel = False
-
     def _make(self) -> Any:
         from assistant.data import DataService
 

@@ -196,11 +196,6 @@ class SettingsDialog(QDialog):
         self.data_progress.setObjectName("settingsDataProgress")
         self.data_progress.setAccessibleName("Progress")
         self.data_progress.setVisible(False)
-        self.data_cancel = QPushButton("Cancel", self)
-        self.data_cancel.setObjectName("settingsDataCancel")
-        self.data_cancel.setAccessibleName("Cancel export or import")
-        self.data_cancel.setVisible(False)
-        self.data_cancel.clicked.connect(self._tasks.cancel)
         self.data_status = QLabel(self)
         self.data_status.setObjectName("settingsDataStatus")
         self.data_status.setWordWrap(True)
@@ -215,7 +210,6 @@ class SettingsDialog(QDialog):
         dl.addLayout(row1)
         row2 = QHBoxLayout()
         row2.addWidget(self.data_progress, 1)
-        row2.addWidget(self.data_cancel)
         dl.addLayout(row2)
         dl.addWidget(self.data_status)
 
@@ -337,9 +331,7 @@ class SettingsDialog(QDialog):
                   self.reset_all_button):
             b.setEnabled(on)
         self.data_progress.setVisible(self._tasks.running)
-        # The data service has no cancel: an import is all-or-nothing and a reset must not
-        # stop half-way. The button appears once a service supports it.
-        self.data_cancel.setVisible(self._tasks.running and self._data.can_cancel)
+        # No cancel: an import is all-or-nothing and a reset must not stop half-way.
 
     @Slot()
     def open_export_dialog(self) -> QFileDialog:
