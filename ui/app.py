@@ -29,6 +29,9 @@ qt_compat.apply()  # before any Qt call; see ui.qt_compat
 ORGANIZATION = APP_AUTHOR  # QSettings (window geometry) live under this name
 APPLICATION = APP_NAME
 DISPLAY_NAME = "Voice Assistant"
+# The desktop entry's file name, the AppStream id and the icon name are one id, as
+# desktops and Flathub match them (packaging/io.github.voiceassistant.*).
+DESKTOP_ID = "io.github.voiceassistant"
 
 
 def configure_application(qapp: QCoreApplication) -> None:
@@ -37,7 +40,7 @@ def configure_application(qapp: QCoreApplication) -> None:
     QCoreApplication.setApplicationName(APPLICATION)
     if isinstance(qapp, QGuiApplication):
         QGuiApplication.setApplicationDisplayName(DISPLAY_NAME)
-        QGuiApplication.setDesktopFileName("voice-assistant")
+        QGuiApplication.setDesktopFileName(DESKTOP_ID)
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(
             lambda scheme: log.info("system colour scheme changed to %s", scheme.name)
