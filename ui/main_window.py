@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
         self.conversations.conversationSelected.connect(self.show_conversation)
         self.conversations.newRequested.connect(self.new_chat)
         self.conversations.deleted.connect(self._on_conversation_deleted)
+        self.conversations.shared.connect(
+            lambda path: self.statusBar().showMessage(f"Conversation written to {path}", 6000))
         self.chat_view.sendRequested.connect(self.send_message)
         self.chat_view.stopRequested.connect(self.stop)
         self.chat_view.regenerateRequested.connect(self.regenerate)

@@ -17,6 +17,12 @@ def register(sub) -> None:
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=run_show)
+    ex = s.add_parser("export", help="write one conversation to share it (Markdown or JSON)")
+    ex.add_argument("id", type=int)
+    ex.add_argument("file", help="where to write it: NAME.md or NAME.json")
+    ex.add_argument("--format", choices=["md", "json"], help="default: from the file name")
+    ex.add_argument("--force", action="store_true", help="overwrite an existing file")
+    ex.set_defaults(handler=run_export)
     rm = s.add_parser("rm", help="delete a conversation")
     rm.add_argument("id", type=int)
     rm.set_defaults(handler=run_rm)
@@ -58,6 +64,19 @@ def run_rm(args) -> int:
     try:
         ChatService(app.db).delete(args.id)
         print(f"deleted conversation {args.id}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_export(args) -> int:
+    from assistant.share import export_conversation
+
+    app = open_app(args)
+    try:
+        out = export_conversation(ChatService(app.db), args.id, args.file, args.format,
+                                  force=args.force)
+        print(f"wrote conversation {args.id} to {out}")
         return 0
     finally:
         app.close()

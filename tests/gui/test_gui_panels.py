@@ -437,3 +437,23 @@ def test_bubbles_follow_the_palette(window):
         assert bubble.palette().color(bubble.backgroundRole()) == QColor(40, 40, 44)
     finally:
         app.setPalette(old)
+
+
+def test_a_conversation_is_shared_from_its_context_menu(window, qtbot, tmp_path):
+    cid = _conversation(window.chat, "Trip to Porto", "Where do I eat francesinha?")
+    window.conversations.refresh(cid)
+    menu = window.conversations.context_menu()
+    labels = [a.text() for a in menu.actions() if a.text()]
+    assert labels == ["Rename", "Export as Markdown…", "Export as JSON…", "Delete…"]
+    menu.deleteLater()
+    out = tmp_path / "porto.md"
+    shared: list[str] = []
+    window.conversations.shared.connect(shared.append)
+    dlg = window.conversations.open_share_dialog("md")
+    assert dlg is not None and dlg.selectedFiles()[0].endswith("Trip to Porto.md")
+    dlg.selectFile(str(out))
+    dlg.accept()
+    qtbot.waitUntil(lambda: out.exists(), timeout=5_000)
+    assert out.read_text().startswith("# Trip to Porto")
+    assert shared == [str(out)]
+    assert "written to" in window.statusBar().currentMessage()

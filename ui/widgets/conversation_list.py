@@ -1,14 +1,19 @@
-"""The conversation list: new, rename (in place), delete (after asking), search."""
+"""The conversation list: new, rename (in place), delete (after asking), search, and a
+context menu that also shares one conversation as Markdown or JSON."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,6 +33,7 @@ class ConversationList(QWidget):
     newRequested = Signal()
     deleted = Signal(int)
     renamed = Signal(int)
+    shared = Signal(str)  # the path one conversation was written to
 
     def __init__(self, chat: ChatService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +65,8 @@ class ConversationList(QWidget):
         )
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.list.itemChanged.connect(self._on_item_changed)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._show_menu)
 
         self.new_button = QPushButton("New", self)
         self.new_button.setObjectName("newConversation")
@@ -179,6 +187,52 @@ class ConversationList(QWidget):
             return
         self.refresh(cid)
         self.renamed.emit(cid)
+
+    def context_menu(self) -> QMenu:
+        """Rename, delete and share the current conversation (right click, or the menu key)."""
+        menu = QMenu(self)
+        menu.setObjectName("conversationMenu")
+        menu.addAction("Rename", self.start_rename)
+        menu.addAction("Export as Markdown…", lambda: self.open_share_dialog("md"))
+        menu.addAction("Export as JSON…", lambda: self.open_share_dialog("json"))
+        menu.addSeparator()
+        menu.addAction("Delete…", self.ask_delete)
+        return menu
+
+    @Slot(QPoint)
+    def _show_menu(self, pos: QPoint) -> None:
+        if self.list.itemAt(pos) is None:
+            return
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def open_share_dialog(self, fmt: str) -> QFileDialog | None:
+        """Ask where to write the current conversation; the file dialog asks before
+        overwriting, so the export may replace the file."""
+        cid = self.current_id()
+        if cid is None:
+            return None
+        v = self._views.get(cid)
+        stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in (v.title if v else ""))
+        name = f"{stem.strip()[:60] or f'conversation-{cid}'}.{fmt}"
+        label = "Markdown (*.md)" if fmt == "md" else "JSON (*.json)"
+        dlg = QFileDialog(self, "Share this conversation", str(Path.home() / name),
+                          f"{label};;All files (*)")
+        dlg.setObjectName("shareFileDialog")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.fileSelected.connect(lambda p: self.share(cid, Path(p), fmt))
+        dlg.open()
+        return dlg
+
+    def share(self, cid: int, path: Path, fmt: str) -> Path | None:
+        from assistant.share import export_conversation
+
+        out = guarded(self, export_conversation, self._chat, cid, path, fmt, force=True)
+        if out is not None:
+            self.shared.emit(str(out))
+        return out
 
     @Slot()
     def ask_delete(self) -> None:
