@@ -29,6 +29,7 @@ from ui.widgets.cloud_panel import CloudPanel
 from ui.widgets.conversation_list import ConversationList
 from ui.widgets.draft_pane import DraftPane
 from ui.widgets.history_panel import HistoryPanel
+from ui.widgets.meters import LiveMeters
 from ui.widgets.personalization_panel import PersonalizationPanel
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.workers import ModelHost, ProcessTaskHost, TaskHost
@@ -130,7 +131,8 @@ class MainWindow(QMainWindow):
         self.personalization_label.setObjectName("statusPersonalization")
         self.cloud_label = QLabel(self)
         self.cloud_label.setObjectName("statusCloud")
-        for w in (self.model_label, self.device_label, self.personalization_label,
+        self.meters = LiveMeters(self)
+        for w in (self.meters, self.model_label, self.device_label, self.personalization_label,
                   self.cloud_label):
             bar.addPermanentWidget(w)
 
@@ -305,6 +307,7 @@ class MainWindow(QMainWindow):
         if gen is None:
             return
         gen["text"] += piece
+        self.meters.on_token()
         if gen["kind"] == "draft":
             self.draft.append_token(piece)
         elif self._shows_stream():
@@ -313,7 +316,14 @@ class MainWindow(QMainWindow):
     @Slot(dict)
     def _on_started(self, info: dict) -> None:
         gen = self._gen
-        if gen is None or info.get("job_id") != gen.get("job_id") or info["kind"] != "chat":
+        if gen is None or info.get("job_id") != gen.get("job_id"):
+            return
+        if "prompt_tokens" in info:
+            self.meters.start(info["prompt_tokens"], info["n_ctx"], info["reply_tokens"],
+                              info.get("trimmed_turns", 0))
+            if self.meters.warning and not info.get("trimmed_turns"):
+                self.statusBar().showMessage(self.meters.warning, 6000)
+        if info["kind"] != "chat":
             return
         was_new = gen.get("conversation_id") is None
         shown_here = gen.get("conversation_id") == self.conversation_id
@@ -349,6 +359,7 @@ class MainWindow(QMainWindow):
             return
         self._gen = None
         status = result.get("status", "error")
+        self.meters.finish(result.get("tokens_per_s") if status == "complete" else None)
         if kind == "draft":
             self.draft.end_stream(status)
         elif kind == "chat":

@@ -165,7 +165,8 @@ class ModelWorker(QObject):
         self.started.emit({"kind": "chat", "job_id": job["job_id"],
                            **{k: info[k] for k in ("conversation_id", "user_message_id",
                                                    "reply_message_id", "text",
-                                                   "trimmed_turns")}})
+                                                   "trimmed_turns", "prompt_tokens", "n_ctx",
+                                                   "reply_tokens")}})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()
@@ -213,7 +214,9 @@ class ModelWorker(QObject):
                            "conversation_id": turn.conversation_id,
                            "user_message_id": turn.user_message_id,
                            "reply_message_id": turn.reply_message_id, "text": text,
-                           "trimmed_turns": prompt.trimmed_turns})
+                           "trimmed_turns": prompt.trimmed_turns,
+                           "prompt_tokens": prompt.n_tokens, "n_ctx": rt.n_ctx,
+                           "reply_tokens": sampling.max_tokens})
         for piece in self._cloud.generate_in_worker(chat, turn, rt, sampling, cancel):
             self.token.emit(piece)
         st = turn.stats
@@ -261,7 +264,10 @@ class ModelWorker(QObject):
         except EngineError as exc:
             rt.clear_control_vector()
             raise UserError(str(exc)) from exc
-        self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action})
+        self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action,
+                           "prompt_tokens": prompt.n_tokens, "n_ctx": rt.n_ctx,
+                           "reply_tokens": sampling.max_tokens,
+                           "trimmed_turns": prompt.trimmed_turns})
         stats = GenerationStats()
         parts: list[str] = []
         pieces = (prepared.decode(prompt, stats) if prepared.decode is not None
@@ -281,6 +287,7 @@ class ModelWorker(QObject):
             "text": "".join(parts),
             "tokens": stats.tokens,
             "seconds": round(stats.seconds, 3),
+            "tokens_per_s": round(stats.tokens_per_s, 2),
         }
 
     @Slot()

@@ -259,6 +259,35 @@ def test_chat_uses_the_active_profile_and_says_when_it_cannot(win, qtbot):
         win.personalization.refresh()
 
 
+def test_live_meters_show_speed_while_streaming_and_the_context_fill(win, qtbot):
+    meters = win.meters
+    rates: list[str] = []
+
+    def seen(_piece: str) -> None:
+        rates.append(meters.speed.text())
+
+    win.model.token.connect(seen)
+    try:
+        win.sampling.update(max_tokens=60)
+        send(win, qtbot, "Tell me about the sea in three sentences.")
+        qtbot.waitUntil(lambda: meters.context.isVisible(), timeout=GEN_TIMEOUT_MS)
+        assert meters.context.maximum() == win._model_facts["n_ctx"]
+        assert 0 < meters.context.value() < meters.context.maximum()
+        qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    finally:
+        win.model.token.disconnect(seen)
+    assert any(r.endswith("tok/s") for r in rates), rates[-5:]  # updated while it streamed
+    assert meters.speed.text().endswith("tok/s") and not meters.warning
+
+    # A reply room that leaves little of the context: the user is told before trimming.
+    win.sampling.update(max_tokens=3600)
+    send(win, qtbot, "Hi again.")
+    qtbot.waitUntil(lambda: bool(meters.warning), timeout=GEN_TIMEOUT_MS)
+    assert "nearly full" in meters.warning and "⚠" in meters.context.format()
+    win.model.cancel()
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+
+
 @pytest.fixture(scope="module")
 def every_profile(model_window):
     """Every kind of profile the methods need, in the window's data folder.
