@@ -8,8 +8,10 @@ follows the system's light or dark scheme.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QPalette
+import time
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.chat import MessageView
+from ui.markdown import COPY_SCHEME
+from ui.markdown import render as render_markdown
 
 PAINT_INTERVAL_MS = 40
 
@@ -60,12 +64,25 @@ class MessageBubble(QFrame):
         self.header.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.body = QLabel(self)
         self.body.setObjectName("bubbleBody")
-        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        # What the user typed stays plain text; replies are Markdown (ui.markdown).
+        self.markdown = role == "assistant"
+        self.body.setTextFormat(Qt.TextFormat.RichText if self.markdown
+                                else Qt.TextFormat.PlainText)
         self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
+        flags = (Qt.TextInteractionFlag.TextSelectableByMouse
+                 | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        if self.markdown:
+            flags |= (Qt.TextInteractionFlag.LinksAccessibleByMouse
+                      | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.body.setTextInteractionFlags(flags)
+        self.body.setOpenExternalLinks(False)  # a click goes through _on_link, never a hover
+        self.body.linkActivated.connect(self._on_link)
+        self._code_blocks: list[str] = []
+        self._render_cost = 0.0
+        self._rendered_at = 0.0
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.timeout.connect(self._show_text)
         self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.body.setAccessibleName("Your message" if role == "user" else "Assistant reply")
 
@@ -103,16 +120,53 @@ class MessageBubble(QFrame):
         if self._status == "partial":
             bits.append("partial (stopped)" if self._text else "writing…")
         self.header.setText(" · ".join(bits))
-        self.body.setText(self._text)
+        self._show_text()
         self.copy_button.setVisible(bool(self._text))
+
+    @Slot()
+    def _show_text(self) -> None:
+        self._pending.stop()
+        if not self.markdown:
+            self.body.setText(self._text)
+            return
+        t0 = time.perf_counter()
+        out = render_markdown(self._text)
+        self._code_blocks = out.code_blocks
+        self.body.setText(out.html)
+        self._rendered_at = time.perf_counter()
+        self._render_cost = self._rendered_at - t0
+
+    @property
+    def code_blocks(self) -> list[str]:
+        return list(self._code_blocks)
+
+    @Slot(str)
+    def _on_link(self, url: str) -> None:
+        """Copy code for `copy:N`; any other link opens in the browser, on a click only."""
+        if url.startswith(f"{COPY_SCHEME}:"):
+            n = int(url.split(":", 1)[1])
+            if 0 <= n < len(self._code_blocks):
+                self.copyRequested.emit(self._code_blocks[n])
+            return
+        QDesktopServices.openUrl(QUrl(url))
 
     def set_text(self, text: str) -> None:
         self._text = text
         self._render()
 
     def append(self, piece: str) -> None:
+        """Add streamed text. Markdown is rendered again as the text grows, but never more
+        often than four times its own cost allows, so a long reply keeps the window smooth."""
         self._text += piece
-        self.body.setText(self._text)
+        if self.markdown:
+            wait = max(0.0, 4 * self._render_cost - (time.perf_counter() - self._rendered_at))
+            if wait > 0:
+                if not self._pending.isActive():
+                    self._pending.start(int(wait * 1000) + 1)
+            else:
+                self._show_text()
+        else:
+            self.body.setText(self._text)
         if not self.copy_button.isVisible():
             self.copy_button.setVisible(True)
 
