@@ -49,7 +49,7 @@ def _lexer(lang: str):
         return None
 
 
-def _highlight(code: str, lang: str) -> str:
+def _highlight(code: str, lang: str, dark: bool) -> str:
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
 
@@ -57,12 +57,14 @@ def _highlight(code: str, lang: str) -> str:
     if lexer is None:
         return f"<pre>{html.escape(code)}</pre>"
     # nowrap: only the coloured spans, inside our own <pre> (Qt keeps its whitespace).
-    spans = highlight(code, lexer, HtmlFormatter(noclasses=True, nowrap=True))
+    style = "native" if dark else "default"  # colours that read on the palette's background
+    spans = highlight(code, lexer, HtmlFormatter(noclasses=True, nowrap=True, style=style))
     return f"<pre>{spans}</pre>"
 
 
-def render(text: str) -> Rendered:
-    """HTML for Qt's rich text, and the raw text of every code block in order."""
+def render(text: str, *, dark: bool = False) -> Rendered:
+    """HTML for Qt's rich text, and the raw text of every code block in order; `dark`
+    picks code colours for a dark background."""
     md = _parser()
     blocks: list[str] = []
     out: list[str] = []
@@ -84,6 +86,6 @@ def render(text: str) -> Rendered:
         label = f"{html.escape(lang)} · " if lang else ""
         out.append(f'<p style="margin:6px 0 0 0"><small>{label}'
                    f'<a href="{COPY_SCHEME}:{n}">Copy code</a></small></p>')
-        out.append(_highlight(tok.content, lang))
+        out.append(_highlight(tok.content, lang, dark))
     flush()
     return Rendered("".join(out), blocks)

@@ -87,3 +87,8 @@ def test_a_long_streamed_reply_keeps_the_event_loop_smooth(qtbot):
     assert len(text.split()) >= 2000
     assert len(bubble.code_blocks) == 16
     assert meter.max_gap < 0.25, meter.max_gap
+
+
+def test_code_colours_follow_a_dark_palette():
+    light, dark = render(REPLY).html, render(REPLY, dark=True).html
+    assert light != dark and "<span style=" in dark

@@ -130,7 +130,8 @@ class MessageBubble(QFrame):
             self.body.setText(self._text)
             return
         t0 = time.perf_counter()
-        out = render_markdown(self._text)
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        out = render_markdown(self._text, dark=dark)
         self._code_blocks = out.code_blocks
         self.body.setText(out.html)
         self._rendered_at = time.perf_counter()
