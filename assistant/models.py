@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,26 +39,6 @@ def resolve_model(flag: str | None, saved: str | None) -> ModelChoice:
     if saved:
         return ModelChoice(Path(saved).expanduser(), "setting")
     return ModelChoice(embedded_model_path(), "embedded")
-
-
-def discover_models(home: Path, saved: str | None) -> list[ModelChoice]:
-    """Models the user can pick: the embedded one, the saved one, GGUFs in <home>/models."""
-    found: list[ModelChoice] = []
-    with contextlib.suppress(UserError):
-        found.append(ModelChoice(embedded_model_path(), "embedded"))
-    if saved:
-        found.append(ModelChoice(Path(saved).expanduser(), "setting"))
-    folder = home / "models"
-    if folder.is_dir():
-        found.extend(ModelChoice(p, "folder") for p in sorted(folder.glob("*.gguf")))
-    seen: set[Path] = set()
-    unique = []
-    for m in found:
-        key = m.path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(m)
-    return unique
 
 
 def probe_model(chosen: Path) -> Path:

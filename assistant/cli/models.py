@@ -14,7 +14,8 @@ from engine.runtime.gguf_info import read_gguf_info
 def register(sub) -> None:
     p = sub.add_parser("models", help="list or choose the local model")
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    lst = s.add_parser("list", help="models you can use; * marks the active one")
+    lst = s.add_parser("list", help="models on this computer (ours, LM Studio's, GPT4All's, "
+                       "Jan's, the Hugging Face cache); * marks the active one")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=run_list)
     use = s.add_parser("use", help="save a GGUF file as the default model ('default' resets)")
@@ -22,41 +23,24 @@ def register(sub) -> None:
     use.set_defaults(handler=run_use)
 
 
-def _describe(path: Path) -> dict:
-    try:
-        info = read_gguf_info(path)
-        return {
-            "name": info.name,
-            "architecture": info.architecture,
-            "layers": info.n_layer,
-            "n_embd": info.n_embd,
-            "context": info.context_length,
-            "size_mb": round(info.size_bytes / 1e6, 1),
-            "ok": True,
-        }
-    except ModelFileError as exc:
-        return {"ok": False, "error": str(exc)}
-
-
 def run_list(args) -> int:
-    from assistant.models import discover_models
+    from assistant.model_library import library
+    from assistant.paths import machine_cache_dir
 
     app = open_app(args)
     try:
         active = app.model_choice().path.resolve()
-        rows = []
-        for m in discover_models(app.home, app.settings.model_path):
-            d = _describe(m.path)
-            rows.append(
-                {"path": str(m.path), "source": m.source, "active": m.path.resolve() == active, **d}
-            )
+        rows = [{**r, "active": Path(r["path"]).resolve() == active}
+                for r in library(app.home, app.settings.model_path, machine_cache_dir())]
         if args.json:
             print_json(rows)
         else:
             for r in rows:
                 mark = "*" if r["active"] else " "
                 desc = (
-                    f"{r['name']} ({r['architecture']}, {r['layers']} layers, {r['size_mb']} MB)"
+                    f"{r['name']} ({r['architecture']}, {r['quantization'] or '?'}, "
+                    f"{r['size_mb']} MB, context {r['context']}, "
+                    f"{'chat template' if r['chat_template'] else 'no chat template (base)'})"
                     if r["ok"]
                     else f"unusable: {r['error']}"
                 )

@@ -31,6 +31,7 @@ class GGUFInfo:
     chat_template: str | None
     size_bytes: int
     fingerprint: str
+    quantization: str = ""  # from general.file_type, e.g. "Q4_K_M" ("" when not said)
 
 
 def _field_value(reader, key: str):
@@ -108,6 +109,7 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
         return int(v) if isinstance(v, int | float) else default
 
     template = _field_value(reader, "tokenizer.chat_template")
+    file_type = _field_value(reader, "general.file_type")
     name = _field_value(reader, "general.name")
     return GGUFInfo(
         path=p,
@@ -120,4 +122,17 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
         chat_template=template if isinstance(template, str) else None,
         size_bytes=size,
         fingerprint=fingerprint(p),
+        quantization=quantization_name(file_type),
     )
+
+
+def quantization_name(file_type: object) -> str:
+    """llama.cpp's file type number as the name users know ("Q4_K_M"), via the gguf package."""
+    import gguf
+
+    if not isinstance(file_type, int):
+        return ""
+    try:
+        return gguf.LlamaFileType(file_type).name.removeprefix("MOSTLY_").removeprefix("ALL_")
+    except ValueError:
+        return f"type {file_type}"

@@ -457,3 +457,28 @@ def test_a_conversation_is_shared_from_its_context_menu(window, qtbot, tmp_path)
     assert out.read_text().startswith("# Trip to Porto")
     assert shared == [str(out)]
     assert "written to" in window.statusBar().currentMessage()
+
+
+def test_settings_list_the_models_other_apps_downloaded(window, qtbot, tmp_path, monkeypatch,
+                                                         base_model_path):
+    home = tmp_path / "user"
+    lms = home / ".lmstudio" / "models" / "google" / "gemma-3-270m"
+    lms.mkdir(parents=True)
+    (lms / "gemma-3-270m-Q4_K_M.gguf").symlink_to(base_model_path)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("HF_HOME", str(home / ".cache" / "huggingface"))
+    dlg = window.open_settings()
+    try:
+        qtbot.waitUntil(lambda: dlg.found_models.isEnabled(), timeout=60_000)
+        labels = [dlg.found_models.itemText(i) for i in range(dlg.found_models.count())]
+        gemma = next(i for i, t in enumerate(labels) if "[LM Studio]" in t)
+        assert "gemma3" in labels[gemma] and "Q4_K_M" in labels[gemma]
+        assert "base (no chat template)" in labels[gemma]
+        with qtbot.waitSignal(dlg.modelChecked, timeout=60_000):
+            dlg.found_models.setCurrentIndex(gemma)
+            dlg.found_models.activated.emit(gemma)
+        # Used where it is (the link's target), not copied into the app's folder.
+        assert Path(dlg.model_path.text()) == (lms / "gemma-3-270m-Q4_K_M.gguf").resolve()
+    finally:
+        dlg.reject()

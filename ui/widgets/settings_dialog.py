@@ -11,6 +11,7 @@ reset always asks first and says what it will delete.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -53,6 +54,8 @@ DEVICES = [
 ]
 
 
+log = logging.getLogger(__name__)
+
 def describe_model(info: GGUFInfo | dict) -> str:
     d = info if isinstance(info, dict) else {
         "name": info.name, "architecture": info.architecture, "n_layer": info.n_layer,
@@ -87,6 +90,38 @@ class _ModelCheck(QRunnable):
         # RuntimeError: the dialog closed meanwhile, and nobody waits for the answer
         with contextlib.suppress(RuntimeError):
             self.signals.done.emit(self.path, desc, error)
+
+
+class _LibrarySignals(QObject):
+    done = Signal(list)
+
+
+class _LibraryScan(QRunnable):
+    """The models on this computer (assistant.model_library), found off the GUI thread."""
+
+    def __init__(self, home: Path, saved: str | None) -> None:
+        super().__init__()
+        self.home, self.saved = home, saved
+        self.signals = _LibrarySignals()
+
+    def run(self) -> None:
+        from assistant.model_library import library
+        from assistant.paths import machine_cache_dir
+
+        try:
+            rows = [r for r in library(self.home, self.saved, machine_cache_dir()) if r["ok"]]
+        except Exception:  # a scan that fails only leaves the list empty
+            log.exception("model library scan failed")
+            rows = []
+        with contextlib.suppress(RuntimeError):
+            self.signals.done.emit(rows)
+
+
+def library_label(r: dict) -> str:
+    template = "" if r["chat_template"] else ", base (no chat template)"
+    quant = f", {r['quantization']}" if r.get("quantization") else ""
+    return (f"{r['name']} — {r['architecture']}{quant}, {r['size_mb']:.0f} MB, "
+            f"context {r['context']}{template} [{r['source']}]")
 
 
 class SettingsDialog(QDialog):
@@ -131,6 +166,15 @@ class SettingsDialog(QDialog):
         self.default_button.setObjectName("settingsDefaultModel")
         self.default_button.setAccessibleName("Use the embedded model")
         self.default_button.clicked.connect(lambda: self.set_model_path(None))
+        self.found_models = QComboBox(self)
+        self.found_models.setObjectName("settingsFoundModels")
+        self.found_models.setAccessibleName("Models found on this computer")
+        self.found_models.addItem("Looking for models on this computer…", None)
+        self.found_models.setEnabled(False)
+        self.found_models.setToolTip(
+            "GGUF files of this app, LM Studio, GPT4All, Jan and the Hugging Face cache. "
+            "A model is used where it is; nothing is copied.")
+        self.found_models.activated.connect(self._on_found_model)
         self.model_info = QLabel(self)
         self.model_info.setObjectName("settingsModelInfo")
         self.model_info.setWordWrap(True)
@@ -168,6 +212,7 @@ class SettingsDialog(QDialog):
         model_row.addWidget(self.default_button)
         form = QFormLayout()
         form.addRow("Model", model_row)
+        form.addRow("Found", self.found_models)
         form.addRow("", self.model_info)
         form.addRow("Device", self.device)
         form.addRow("Threads", self.threads)
@@ -230,6 +275,10 @@ class SettingsDialog(QDialog):
         tasks.runningChanged.connect(lambda _r: self._update_data_buttons())
         self._show_model()
         self._update_data_buttons()
+        self._scan = _LibraryScan(app.home, self._settings.model_path)
+        self._scan.setAutoDelete(False)
+        self._scan.signals.done.connect(self._on_library, Qt.ConnectionType.QueuedConnection)
+        QThreadPool.globalInstance().start(self._scan)
 
     # ---- model -------------------------------------------------------------
     def _show_model(self) -> None:
@@ -254,6 +303,25 @@ class SettingsDialog(QDialog):
         else:
             self.model_info.setText("Checking the model file…")
             self._check(str(path), accept=False)
+
+    @Slot(list)
+    def _on_library(self, rows: list) -> None:
+        self.found_models.clear()
+        if not rows:
+            self.found_models.addItem("No other GGUF models found on this computer", None)
+            return
+        self.found_models.addItem(f"{len(rows)} model(s) on this computer: pick one…", None)
+        for r in rows:
+            self.found_models.addItem(library_label(r), r["path"])
+            self.found_models.setItemData(self.found_models.count() - 1, r["path"],
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.found_models.setEnabled(True)
+
+    @Slot(int)
+    def _on_found_model(self, index: int) -> None:
+        path = self.found_models.itemData(index)
+        if path:
+            self.set_model_path(path)
 
     def _check(self, path: str, *, accept: bool) -> None:
         check = _ModelCheck(path, accept)
