@@ -60,6 +60,7 @@ class ConversationView:
     updated_at: datetime
     n_messages: int
     cloud_enabled: bool
+    settings: dict = field(default_factory=dict)  # instructions, method (conversation_settings)
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +70,7 @@ class ConversationView:
             "updated_at": self.updated_at.isoformat(),
             "messages": self.n_messages,
             "cloud_enabled": self.cloud_enabled,
+            "settings": dict(self.settings),
         }
 
 
@@ -113,7 +115,8 @@ class ChatService:
                 hits = select(Message.conversation_id).where(Message.content.like(like))
                 q = q.where(Conversation.title.like(like) | Conversation.id.in_(hits))
             return [
-                ConversationView(c.id, c.title, c.created_at, c.updated_at, n, c.cloud_enabled)
+                ConversationView(c.id, c.title, c.created_at, c.updated_at, n, c.cloud_enabled,
+                                 dict(c.settings or {}))
                 for c, n in s.execute(q)
             ]
 
@@ -150,6 +153,28 @@ class ChatService:
                 raise UserError(f"No conversation with id {conversation_id}.")
             s.delete(conv)
         self.db.checkpoint()  # leave no copy of the deleted text in the WAL
+
+    def settings_of(self, conversation_id: int | None) -> dict:
+        """The conversation's own settings ({} for a new chat or none set)."""
+        if conversation_id is None:
+            return {}
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            return dict(conv.settings or {})
+
+    def set_settings(self, conversation_id: int, **values: str | None) -> dict:
+        """Change some of the conversation's settings (None or "" clears one)."""
+        from assistant.conversation_settings import check_conversation_settings
+
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            merged = {**(conv.settings or {}), **values}
+            conv.settings = check_conversation_settings(merged)
+            return dict(conv.settings)
 
     def set_cloud(self, conversation_id: int, enabled: bool) -> None:
         with self.db.session() as s:
@@ -195,13 +220,19 @@ class ChatService:
     def prepare_messages(self, conversation_id: int | None, text: str) -> list[dict[str, str]]:
         """The chat the model will see for `text`, before anything is stored."""
         msgs: list[dict[str, str]] = []
-        if self.system_prompt:
-            msgs.append({"role": "system", "content": self.system_prompt})
+        system = self.system_prompt
+        history: list[dict[str, str]] = []
         if conversation_id is not None:
             with self.db.session() as s:
-                if s.get(Conversation, conversation_id) is None:
+                conv = s.get(Conversation, conversation_id)
+                if conv is None:
                     raise UserError(f"No conversation with id {conversation_id}.")
-                msgs.extend(self._history(s, conversation_id))
+                # The conversation's own instructions replace the app-wide system prompt.
+                system = (conv.settings or {}).get("instructions") or system
+                history = self._history(s, conversation_id)
+        if system:
+            msgs.append({"role": "system", "content": system})
+        msgs.extend(history)
         msgs.append({"role": "user", "content": text})
         return msgs
 

@@ -347,14 +347,20 @@ def get(name: str) -> Method:
         raise UserError(f"Unknown method {name!r}; use one of {', '.join(NAMES)}.") from None
 
 
-def chosen(app: AppContext, flag: str | None) -> tuple[Method, bool]:
-    """The method a turn uses and whether the user named it (flag or saved choice).
+def chosen(app: AppContext, flag: str | None,
+           conversation: str | None = None) -> tuple[Method, bool]:
+    """The method a turn uses and whether the user named it for this turn.
 
-    `--method` wins; then the saved `chat_method` (the window's menu and `settings set`
-    write it); then the active profile of older data folders; then none.
+    `--method` wins; then the conversation's own method; then the saved `chat_method`
+    (the window's menu and `settings set` write it); then the active profile of older
+    data folders; then none.
     """
     if flag:
         return get(flag), True
+    if conversation:
+        if conversation in METHODS:
+            return METHODS[conversation], False
+        log.warning("conversation method %r is not a method; using the app's", conversation)
     saved = app.settings.chat_method
     if saved:
         if saved in METHODS:

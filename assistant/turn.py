@@ -62,7 +62,8 @@ class ChatTurn:
             self.text = self.chat.take_back_last_exchange(req.conversation_id)
         if not self.text.strip():
             raise UserError("The message is empty; type something to send.")
-        method, named = methods.chosen(self.app, req.method)
+        own = self.chat.settings_of(req.conversation_id).get("method")
+        method, named = methods.chosen(self.app, req.method, own)
         messages = self.chat.prepare_messages(req.conversation_id, self.text)
         self.prepared = methods.prepare(method, methods.Request(
             self.app, rt, messages, self.text, self.sampling, self.cancel,

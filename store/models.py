@@ -31,6 +31,8 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # Cloud collaboration is opt-in per conversation and off by default.
     cloud_enabled: Mapped[bool] = mapped_column(default=False)
+    # {"instructions": ..., "method": ...}; None in rows from before migration 0004.
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=dict)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation",

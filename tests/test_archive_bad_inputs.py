@@ -248,6 +248,15 @@ def case_chatgpt_huge_message(good: Path, d: Path) -> Path:
     return p
 
 
+def case_bad_conversation_settings(good: Path, d: Path) -> Path:
+    def edit(f: dict[str, bytes]) -> None:
+        lines = f["conversations.jsonl"].splitlines()
+        rec = json.loads(lines[0])
+        rec["settings"] = {"method": 5, "shell": "rm -rf"}
+        f["conversations.jsonl"] = b"\n".join([json_line(rec).rstrip(b"\n"), *lines[1:]]) + b"\n"
+    return rebuild(good, d / "convsettings.zip", edit)
+
+
 def case_dangling_reference(good: Path, d: Path) -> Path:
     def edit(f: dict[str, bytes]) -> None:
         f["messages.jsonl"] = f["messages.jsonl"].replace(b'"conversation_id":1',
@@ -352,6 +361,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "bad role": (case_bad_role, "role must be one of"),
     "message over the cap": (case_huge_message, "longer than 1,000,000 characters"),
     "ChatGPT message over the cap": (case_chatgpt_huge_message, "at most 1,000,000"),
+    "bad conversation settings": (case_bad_conversation_settings, "Unknown conversation setting"),
     "dangling reference": (case_dangling_reference, "conversation 77 is not in the file"),
     "wrong counts": (case_wrong_counts, "manifest counts"),
     "bad control vector": (case_bad_vector, "not a GGUF"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.chat import ChatService
 from assistant.cli.common import open_app, print_json
+from assistant.errors import UserError
 
 
 def register(sub) -> None:
@@ -23,6 +24,13 @@ def register(sub) -> None:
     ex.add_argument("--format", choices=["md", "json"], help="default: from the file name")
     ex.add_argument("--force", action="store_true", help="overwrite an existing file")
     ex.set_defaults(handler=run_export)
+    st = s.add_parser("set", help="this conversation's own instructions or method")
+    st.add_argument("id", type=int)
+    st.add_argument("--instructions", metavar="TEXT",
+                    help="its system prompt ('none' returns to the app's)")
+    st.add_argument("--method", metavar="NAME",
+                    help="its personalization method ('none' for off, 'default' for the app's)")
+    st.set_defaults(handler=run_set)
     rm = s.add_parser("rm", help="delete a conversation")
     rm.add_argument("id", type=int)
     rm.set_defaults(handler=run_rm)
@@ -77,6 +85,26 @@ def run_export(args) -> int:
         out = export_conversation(ChatService(app.db), args.id, args.file, args.format,
                                   force=args.force)
         print(f"wrote conversation {args.id} to {out}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_set(args) -> int:
+    from assistant import methods
+
+    changes: dict[str, str | None] = {}
+    if args.instructions is not None:
+        changes["instructions"] = None if args.instructions.lower() == "none" else args.instructions
+    if args.method is not None:
+        changes["method"] = None if args.method == "default" else methods.get(args.method).name
+    if not changes:
+        raise UserError("Nothing to set: give --instructions or --method.")
+    app = open_app(args)
+    try:
+        now = ChatService(app.db).set_settings(args.id, **changes)
+        shown = ", ".join(f"{k}: {v[:60]!r}" for k, v in now.items()) or "the app's settings"
+        print(f"conversation {args.id} uses {shown}")
         return 0
     finally:
         app.close()

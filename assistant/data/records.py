@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.errors import UserError
 from assistant.history import MAX_SAMPLE_CHARS
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,17 @@ def conversation_row(obj: dict, where: str) -> dict[str, Any]:
         "created_at": parse_dt(obj.get("created_at"), where, "created_at"),
         "updated_at": parse_dt(obj.get("updated_at"), where, "updated_at"),
         "cloud_enabled": cloud,
+        "settings": _conversation_settings(obj.get("settings", {}), where),
     }
+
+
+def _conversation_settings(value: object, where: str) -> dict[str, str]:
+    from assistant.conversation_settings import check_conversation_settings
+
+    try:
+        return check_conversation_settings(value if value is not None else {})
+    except UserError as exc:
+        raise BadRecord(f"{where}: {exc}") from exc
 
 
 def message_row(obj: dict, where: str) -> dict[str, Any]:
@@ -138,7 +149,8 @@ def sample_row(obj: dict, where: str) -> dict[str, Any]:
 
 def conversation_record(row: Any) -> dict[str, Any]:
     return {"id": row.id, "title": row.title, "created_at": iso(row.created_at),
-            "updated_at": iso(row.updated_at), "cloud_enabled": bool(row.cloud_enabled)}
+            "updated_at": iso(row.updated_at), "cloud_enabled": bool(row.cloud_enabled),
+            "settings": dict(row.settings or {})}
 
 
 def message_record(row: Any) -> dict[str, Any]:

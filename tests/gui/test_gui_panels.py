@@ -444,7 +444,8 @@ def test_a_conversation_is_shared_from_its_context_menu(window, qtbot, tmp_path)
     window.conversations.refresh(cid)
     menu = window.conversations.context_menu()
     labels = [a.text() for a in menu.actions() if a.text()]
-    assert labels == ["Rename", "Export as Markdown…", "Export as JSON…", "Delete…"]
+    assert labels == ["Rename", "Settings of this conversation…", "Export as Markdown…",
+                      "Export as JSON…", "Delete…"]
     menu.deleteLater()
     out = tmp_path / "porto.md"
     shared: list[str] = []
@@ -482,3 +483,21 @@ def test_settings_list_the_models_other_apps_downloaded(window, qtbot, tmp_path,
         assert Path(dlg.model_path.text()) == (lms / "gemma-3-270m-Q4_K_M.gguf").resolve()
     finally:
         dlg.reject()
+
+
+def test_a_conversation_gets_its_own_instructions_and_method(window, qtbot):
+    cid = _conversation(window.chat, "In German", "Guten Tag!")
+    window.conversations.refresh(cid)
+    dlg = window.conversations.open_settings()
+    assert dlg.method.currentData() is None  # the app's choice until set
+    dlg.instructions.setPlainText("Antworte auf Deutsch.")
+    dlg.method.setCurrentIndex(dlg.method.findData("rag"))
+    dlg.accept()
+    assert window.chat.settings_of(cid) == {"instructions": "Antworte auf Deutsch.",
+                                            "method": "rag"}
+    again = window.conversations.open_settings()
+    assert again.instructions.toPlainText() == "Antworte auf Deutsch."
+    again.instructions.setPlainText("")
+    again.method.setCurrentIndex(0)
+    again.accept()
+    assert window.chat.settings_of(cid) == {}

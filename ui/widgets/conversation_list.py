@@ -193,11 +193,26 @@ class ConversationList(QWidget):
         menu = QMenu(self)
         menu.setObjectName("conversationMenu")
         menu.addAction("Rename", self.start_rename)
+        menu.addAction("Settings of this conversation…", self.open_settings)
         menu.addAction("Export as Markdown…", lambda: self.open_share_dialog("md"))
         menu.addAction("Export as JSON…", lambda: self.open_share_dialog("json"))
         menu.addSeparator()
         menu.addAction("Delete…", self.ask_delete)
         return menu
+
+    def open_settings(self):
+        """Its own instructions and method (ui.widgets.conversation_settings)."""
+        from ui.widgets.conversation_settings import ConversationSettingsDialog
+
+        cid = self.current_id()
+        if cid is None:
+            return None
+        v = self._views.get(cid)
+        dlg = ConversationSettingsDialog(self._chat, cid, v.title if v else f"#{cid}", self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(lambda: self.refresh(cid))
+        dlg.open()
+        return dlg
 
     @Slot(QPoint)
     def _show_menu(self, pos: QPoint) -> None:
