@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from assistant.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,8 +127,10 @@ def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
             f"'{req.runtime.model_name}'. Rebuild it with 'assistant profile build --method "
             f"{kind}', or turn personalization off with 'assistant profile off'."
         )
-    return sv.control_buffer(req.runtime.info.n_layer, layers=[view.layer],
-                             scale=view.alpha * scale)
+    n_layer = req.runtime.info.n_layer
+    if view.layer not in sv.directions:  # nothing learned at that layer: steer by nothing
+        return np.zeros((n_layer, sv.n_embd), dtype=np.float32)
+    return sv.control_buffer(n_layer, layers=[view.layer], scale=view.alpha * scale)
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:

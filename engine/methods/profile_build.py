@@ -164,6 +164,8 @@ class BuildReport:
         from engine.steering.vectors import SteeringVector
 
         sv = SteeringVector.from_layers(self.vector)
+        if self.layer not in sv.directions:  # an all-zero direction there: no steering
+            return np.zeros(self.vector.shape, dtype=np.float32)
         return sv.control_buffer(self.vector.shape[0], layers=[self.layer],
                                  scale=self.alpha if alpha is None else alpha)
 
