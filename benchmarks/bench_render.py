@@ -68,8 +68,10 @@ def main() -> int:
     args = ap.parse_args()
     from PySide6.QtWidgets import QApplication
 
-    from ui.markdown import render
+    from ui.markdown import render, warm
     from ui.widgets.chat_view import ChatView
+
+    warm()  # as the window does when it opens
 
     app = QApplication.instance() or QApplication([])
     view = ChatView()

@@ -24,6 +24,7 @@ from store import StoreError
 from ui.adapters import CloudAdapter, DataAdapter, ProfileAdapter
 from ui.autosave import Autosaver
 from ui.dialogs import guarded, show_error, show_info
+from ui.markdown import warm as warm_markdown
 from ui.widgets.chat_view import ChatView
 from ui.widgets.cloud_panel import CloudPanel
 from ui.widgets.conversation_list import ConversationList
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
             self.model_label.setText("Model: loading…")
         # For the status bar, after the window is up (the profile service may be slow).
         QTimer.singleShot(300, self.personalization.ensure_loaded)
+        QTimer.singleShot(600, warm_markdown)  # the first reply then renders at full speed
 
     # ---- construction ------------------------------------------------------
     def _build_status_bar(self) -> None:

@@ -89,3 +89,9 @@ def render(text: str, *, dark: bool = False) -> Rendered:
         out.append(_highlight(tok.content, lang, dark))
     flush()
     return Rendered("".join(out), blocks)
+
+
+def warm() -> None:
+    """Import the parser and the common lexers once, when the window is idle, so the first
+    reply does not pay for them while it streams."""
+    render("**x**\n\n```python\nx = 1\n```\n")

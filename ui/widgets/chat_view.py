@@ -134,6 +134,7 @@ class MessageBubble(QFrame):
         out = render_markdown(self._text, dark=dark)
         self._code_blocks = out.code_blocks
         self.body.setText(out.html)
+        self.body.sizeHint()  # lay the document out now, so its cost counts below
         self._rendered_at = time.perf_counter()
         self._render_cost = self._rendered_at - t0
 
