@@ -44,6 +44,7 @@ RAG_K = 5
 RAG_CONTEXT_SHARE = 0.25
 RAG_ITEM_TOKENS = 400  # one text longer than this is cut: several short ones say more
 RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
+_EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
 
 
 @dataclass
@@ -148,12 +149,15 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
             "Your writing history is empty, so there is nothing to put in the prompt. Add your "
             "own texts with 'assistant history add FILE' or --text."
         )
-    import numpy as np
-
     from engine.methods.embeddings import embed
 
-    vecs = embed([req.text] + [s.text for s in samples])
-    order = np.argsort(-(vecs[1:] @ vecs[0]))[:RAG_K]
+    missing = [s for s in samples if (s.id, hash(s.text)) not in _EMBEDDED]
+    if missing:  # each sample is embedded once per process, not on every request
+        for s, v in zip(missing, embed([s.text for s in missing]), strict=True):
+            _EMBEDDED[(s.id, hash(s.text))] = v
+    query = embed([req.text])[0]
+    sims = np.stack([_EMBEDDED[(s.id, hash(s.text))] for s in samples]) @ query
+    order = np.argsort(-sims)[:RAG_K]
     rt = req.runtime
     budget = int((rt.n_ctx - req.sampling.max_tokens) * RAG_CONTEXT_SHARE)
     texts, ids, used = [], [], 0
