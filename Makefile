@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 #   CMAKE_ARGS="-DGGML_METAL=on" make install     (Apple Silicon)
 #   CMAKE_ARGS="-DGGML_CUDA=on"  make install     (NVIDIA)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean translations
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# The template translators start from; a translation is ui/translations/voice_assistant_<lang>.ts,
+# compiled to .qm with $(VENV)/bin/pyside6-lrelease and loaded for the system's language.
+translations: install
+	$(VENV)/bin/pyside6-lupdate $$(ls ui/*.py ui/widgets/*.py) -ts ui/translations/voice_assistant.ts
 
 bench: install
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_chat.py

@@ -34,6 +34,25 @@ DISPLAY_NAME = "Voice Assistant"
 DESKTOP_ID = "io.github.voiceassistant"
 
 
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+_translators: list = []  # kept alive: Qt does not own an installed translator
+
+
+def install_translations(qapp: QCoreApplication, folder: Path = TRANSLATIONS,
+                         locale: str | None = None) -> bool:
+    """Load `voice_assistant_<lang>.qm` for the system's (or `locale`'s) language, if there
+    is one; the window's strings are all `tr()`, so a translation covers them."""
+    from PySide6.QtCore import QLocale, QTranslator
+
+    loc = QLocale(locale) if locale else QLocale.system()
+    tr = QTranslator(qapp)
+    if not tr.load(loc, "voice_assistant", "_", str(folder)):
+        return False
+    qapp.installTranslator(tr)
+    _translators.append(tr)
+    return True
+
+
 def configure_application(qapp: QCoreApplication) -> None:
     """Names for QSettings and the desktop, and palette-change logging."""
     QCoreApplication.setOrganizationName(ORGANIZATION)
@@ -81,6 +100,7 @@ def run_gui(home: str | Path | None = None) -> int:
     """Open the main window on the data folder `home`; returns the exit status."""
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(qapp)
+    install_translations(qapp)
     try:
         ctx = AppContext(home)
     except USER_ERRORS as exc:

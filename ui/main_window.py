@@ -53,8 +53,8 @@ class MainWindow(QMainWindow):
         """`sampling` overrides the saved sampling settings for every job (e.g. a seed)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle("Voice Assistant")
-        self.setAccessibleName("Voice Assistant")
+        self.setWindowTitle(self.tr("Voice Assistant"))
+        self.setAccessibleName(self.tr("Voice Assistant"))
         self.app = app
         self.sampling = dict(sampling or {})
         self.chat = ChatService(app.db, app.settings.system_prompt)
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         ]
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
-        self.tabs.setAccessibleName("Views")
+        self.tabs.setAccessibleName(self.tr("Views"))
         self.tabs.addTab(self.chat_view, "Chat")
         self.tabs.addTab(self.draft, "Draft")
         self.tabs.addTab(self.history_panel, "Writing history")
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.restore_state()
         if load_model:
             self.model.submit("load")
-            self.model_label.setText("Model: loading…")
+            self.model_label.setText(self.tr("Model: loading…"))
         # For the status bar, after the window is up (the profile service may be slow).
         QTimer.singleShot(300, self.personalization.ensure_loaded)
         QTimer.singleShot(600, warm_markdown)  # the first reply then renders at full speed
@@ -139,27 +139,27 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(w)
 
     def _build_menus_and_shortcuts(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.new_action = QAction("&New chat", self)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.new_action = QAction(self.tr("&New chat"), self)
         self.new_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_action.triggered.connect(self.new_chat)
         file_menu.addAction(self.new_action)
-        self.settings_action = QAction("&Settings…", self)
+        self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        self.find_action = QAction("&Find conversations", self)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        self.find_action = QAction(self.tr("&Find conversations"), self)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_action.triggered.connect(self.focus_search)
         edit_menu.addAction(self.find_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About", self)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
     def _on_settings_saved(self, model_changed: bool) -> None:
         self.chat.system_prompt = self.app.settings.system_prompt
         if model_changed:
-            self.model_label.setText("Model: loading…")
+            self.model_label.setText(self.tr("Model: loading…"))
             guarded(self, self.model.submit, "load")
         self._update_status()
 
@@ -498,7 +498,7 @@ class MainWindow(QMainWindow):
         else:
             engine = ""
             if not self.model_label.text():
-                self.model_label.setText("Model: not loaded yet")
+                self.model_label.setText(self.tr("Model: not loaded yet"))
         device = DEVICE_LABELS.get(self.app.settings.device, self.app.settings.device)
         self.device_label.setText(
             f"Device: {device}" + (f" · chat on {engine}" if engine else "")

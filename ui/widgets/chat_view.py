@@ -88,15 +88,15 @@ class MessageBubble(QFrame):
 
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
-        self.copy_button = QPushButton("Copy", self)
+        self.copy_button = QPushButton(self.tr("Copy"), self)
         self.copy_button.setObjectName("copyButton")
-        self.copy_button.setAccessibleName("Copy message")
+        self.copy_button.setAccessibleName(self.tr("Copy message"))
         self.copy_button.setFlat(True)
         self.copy_button.clicked.connect(lambda: self.copyRequested.emit(self._text))
         top.addWidget(self.copy_button)
-        self.regenerate_button = QPushButton("Regenerate", self)
+        self.regenerate_button = QPushButton(self.tr("Regenerate"), self)
         self.regenerate_button.setObjectName("regenerateButton")
-        self.regenerate_button.setAccessibleName("Regenerate reply")
+        self.regenerate_button.setAccessibleName(self.tr("Regenerate reply"))
         self.regenerate_button.setFlat(True)
         self.regenerate_button.clicked.connect(self.regenerateRequested)
         self.regenerate_button.setVisible(False)
@@ -196,9 +196,9 @@ class ChatView(QWidget):
         self._busy = False
         self._stick_to_bottom = True
 
-        self.empty_label = QLabel(
+        self.empty_label = QLabel(self.tr(
             "Start a conversation: type a message below and press Ctrl+Enter.\n"
-            "Everything stays on this computer.", self
+            "Everything stays on this computer."), self
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -211,7 +211,7 @@ class ChatView(QWidget):
         self._messages.addStretch(1)
         self.scroll = QScrollArea(self)
         self.scroll.setObjectName("chatScroll")
-        self.scroll.setAccessibleName("Conversation")
+        self.scroll.setAccessibleName(self.tr("Conversation"))
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self._container)
         bar = self.scroll.verticalScrollBar()
@@ -220,20 +220,20 @@ class ChatView(QWidget):
 
         self.input = QPlainTextEdit(self)
         self.input.setObjectName("messageInput")
-        self.input.setAccessibleName("Message")
-        self.input.setPlaceholderText("Write a message… (Ctrl+Enter sends, Esc stops)")
+        self.input.setAccessibleName(self.tr("Message"))
+        self.input.setPlaceholderText(self.tr("Write a message… (Ctrl+Enter sends, Esc stops)"))
         self.input.setMaximumHeight(120)
         self.input.setTabChangesFocus(True)
 
-        self.send_button = QPushButton("Send", self)
+        self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("sendButton")
-        self.send_button.setAccessibleName("Send message")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button.setAccessibleName(self.tr("Send message"))
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.request_send)
-        self.stop_button = QPushButton("Stop", self)
+        self.stop_button = QPushButton(self.tr("Stop"), self)
         self.stop_button.setObjectName("stopButton")
-        self.stop_button.setAccessibleName("Stop reply")
-        self.stop_button.setToolTip("Stop the reply; the text so far is kept (Esc)")
+        self.stop_button.setAccessibleName(self.tr("Stop reply"))
+        self.stop_button.setToolTip(self.tr("Stop the reply; the text so far is kept (Esc)"))
         self.stop_button.clicked.connect(self.stopRequested)
         self.stop_button.setEnabled(False)
 

@@ -48,9 +48,9 @@ class CloudPanel(QWidget):
         self._config = CloudConfig()
 
 
-        self.switch = QCheckBox("Use the cloud model for this conversation", self)
+        self.switch = QCheckBox(self.tr("Use the cloud model for this conversation"), self)
         self.switch.setObjectName("cloudSwitch")
-        self.switch.setAccessibleName("Use the cloud for this conversation")
+        self.switch.setAccessibleName(self.tr("Use the cloud for this conversation"))
         self.switch.toggled.connect(self._on_toggled)
         self.switch_note = QLabel(self)
         self.switch_note.setWordWrap(True)
@@ -58,49 +58,49 @@ class CloudPanel(QWidget):
 
         self.endpoint = QLineEdit(self)
         self.endpoint.setObjectName("cloudEndpoint")
-        self.endpoint.setAccessibleName("Cloud endpoint URL")
-        self.endpoint.setPlaceholderText("https://api.example.com/v1")
+        self.endpoint.setAccessibleName(self.tr("Cloud endpoint URL"))
+        self.endpoint.setPlaceholderText(self.tr("https://api.example.com/v1"))
         self.model = QLineEdit(self)
         self.model.setObjectName("cloudModel")
-        self.model.setAccessibleName("Cloud model name")
+        self.model.setAccessibleName(self.tr("Cloud model name"))
         self.api_key = QLineEdit(self)
         self.api_key.setObjectName("cloudApiKey")
-        self.api_key.setAccessibleName("API key")
+        self.api_key.setAccessibleName(self.tr("API key"))
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("Leave empty to keep the stored key")
+        self.api_key.setPlaceholderText(self.tr("Leave empty to keep the stored key"))
         self.key_status = QLabel(self)
         self.key_status.setObjectName("cloudKeyStatus")
         self.key_status.setWordWrap(True)
-        self.save_button = QPushButton("Save", self)
+        self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("cloudSave")
-        self.save_button.setAccessibleName("Save cloud settings")
+        self.save_button.setAccessibleName(self.tr("Save cloud settings"))
         self.save_button.clicked.connect(self.save_config)
-        self.status_label = QLabel("Not checked.", self)
+        self.status_label = QLabel(self.tr("Not checked."), self)
         self.status_label.setObjectName("cloudStatus")
         self.status_label.setWordWrap(True)
 
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("cloudPreview")
-        self.preview.setAccessibleName("What will be sent to the cloud")
+        self.preview.setAccessibleName(self.tr("What will be sent to the cloud"))
         self.preview.setReadOnly(True)
 
         form = QFormLayout()
-        form.addRow("Endpoint", self.endpoint)
-        form.addRow("Model", self.model)
-        form.addRow("API key", self.api_key)
+        form.addRow(self.tr("Endpoint"), self.endpoint)
+        form.addRow(self.tr("Model"), self.model)
+        form.addRow(self.tr("API key"), self.api_key)
         form.addRow("", self.key_status)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.save_button)
-        endpoint_box = QGroupBox("Endpoint (any OpenAI-compatible server)", self)
+        endpoint_box = QGroupBox(self.tr("Endpoint (any OpenAI-compatible server)"), self)
         el = QVBoxLayout(endpoint_box)
         el.addLayout(form)
         el.addLayout(buttons)
-        preview_box = QGroupBox("What will be sent", self)
+        preview_box = QGroupBox(self.tr("What will be sent"), self)
         pl = QVBoxLayout(preview_box)
-        note = QLabel(
+        note = QLabel(self.tr(
             "Only the conversation's messages and the chosen tokens go out; your writing "
-            "history and profile never do.", self
+            "history and profile never do."), self
         )
         note.setWordWrap(True)
         pl.addWidget(note)
@@ -132,7 +132,8 @@ class CloudPanel(QWidget):
         if c.configured:
             self.status_label.setText(f"Set up: {c.endpoint} ({c.model}).")
         else:
-            self.status_label.setText("Not set up: enter the endpoint and the model, then Save.")
+            self.status_label.setText(self.tr(
+                "Not set up: enter the endpoint and the model, then Save."))
         self._update_enabled()
         self.update_preview()
 
@@ -168,9 +169,8 @@ class CloudPanel(QWidget):
     def _update_enabled(self) -> None:
         self.switch.setEnabled(self._conversation_id is not None)
         if self._conversation_id is None:
-            self.switch_note.setText(
-                "Pick a conversation (or send a first message) to choose for it."
-            )
+            self.switch_note.setText(self.tr(
+                "Pick a conversation (or send a first message) to choose for it."))
         else:
             self.switch_note.setText(
                 "On: replies in this conversation are written with the cloud model, steered "

@@ -35,23 +35,23 @@ class ConversationSettingsDialog(QDialog):
         current = chat.settings_of(conversation_id)
         self.instructions = QPlainTextEdit(self)
         self.instructions.setObjectName("conversationInstructions")
-        self.instructions.setAccessibleName("Instructions for this conversation")
-        self.instructions.setPlaceholderText(
-            "Empty: the app's system prompt. For example: answer in German, briefly.")
+        self.instructions.setAccessibleName(self.tr("Instructions for this conversation"))
+        self.instructions.setPlaceholderText(self.tr(
+            "Empty: the app's system prompt. For example: answer in German, briefly."))
         self.instructions.setPlainText(current.get("instructions", ""))
         self.method = QComboBox(self)
         self.method.setObjectName("conversationMethod")
-        self.method.setAccessibleName("Personalization for this conversation")
-        self.method.addItem("The app's choice", None)
+        self.method.setAccessibleName(self.tr("Personalization for this conversation"))
+        self.method.addItem(self.tr("The app's choice"), None)
         for m in methods.METHODS.values():
             self.method.addItem(m.label, m.name)
         self.method.setCurrentIndex(max(self.method.findData(current.get("method")), 0))
-        note = QLabel("These apply to this conversation only, and travel with it in an "
-                      "export.", self)
+        note = QLabel(self.tr("These apply to this conversation only, and travel with it in an "
+                      "export."), self)
         note.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Instructions", self.instructions)
-        form.addRow("Personalization", self.method)
+        form.addRow(self.tr("Instructions"), self.instructions)
+        form.addRow(self.tr("Personalization"), self.method)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)

@@ -46,8 +46,9 @@ class DraftPane(QWidget):
 
         self.editor = QPlainTextEdit(self)
         self.editor.setObjectName("draftEditor")
-        self.editor.setAccessibleName("Draft")
-        self.editor.setPlaceholderText("Write here. Then ask for help with the buttons below.")
+        self.editor.setAccessibleName(self.tr("Draft"))
+        self.editor.setPlaceholderText(self.tr(
+            "Write here. Then ask for help with the buttons below."))
         self.editor.textChanged.connect(self._update_state)
 
         self.action_buttons: dict[str, QPushButton] = {}
@@ -59,9 +60,9 @@ class DraftPane(QWidget):
             b.clicked.connect(lambda _=False, k=key: self.request(k))
             self.action_buttons[key] = b
             actions_row.addWidget(b)
-        self.stop_button = QPushButton("Stop", self)
+        self.stop_button = QPushButton(self.tr("Stop"), self)
         self.stop_button.setObjectName("draftStop")
-        self.stop_button.setAccessibleName("Stop writing the suggestion")
+        self.stop_button.setAccessibleName(self.tr("Stop writing the suggestion"))
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stopRequested)
         actions_row.addStretch(1)
@@ -69,30 +70,29 @@ class DraftPane(QWidget):
 
         self.result = QPlainTextEdit(self)
         self.result.setObjectName("draftSuggestion")
-        self.result.setAccessibleName("Suggestion")
+        self.result.setAccessibleName(self.tr("Suggestion"))
         self.result.setReadOnly(True)
-        self.result.setPlaceholderText("The model's suggestion appears here.")
+        self.result.setPlaceholderText(self.tr("The model's suggestion appears here."))
         self.result.setBackgroundRole(QPalette.ColorRole.AlternateBase)
-        self.use_button = QPushButton("Use suggestion", self)
+        self.use_button = QPushButton(self.tr("Use suggestion"), self)
         self.use_button.setObjectName("draftUse")
-        self.use_button.setAccessibleName("Use suggestion")
+        self.use_button.setAccessibleName(self.tr("Use suggestion"))
         self.use_button.clicked.connect(self.use_suggestion)
-        self.discard_button = QPushButton("Discard", self)
+        self.discard_button = QPushButton(self.tr("Discard"), self)
         self.discard_button.setObjectName("draftDiscard")
-        self.discard_button.setAccessibleName("Discard suggestion")
+        self.discard_button.setAccessibleName(self.tr("Discard suggestion"))
         self.discard_button.clicked.connect(self.result.clear)
         self.result.textChanged.connect(self._update_state)
 
-        self.save_button = QPushButton("Save as my writing", self)
+        self.save_button = QPushButton(self.tr("Save as my writing"), self)
         self.save_button.setObjectName("draftSave")
-        self.save_button.setAccessibleName("Save as my writing")
-        self.save_button.setToolTip(
-            "Store this text in your writing history: your profile learns from it."
-        )
+        self.save_button.setAccessibleName(self.tr("Save as my writing"))
+        self.save_button.setToolTip(self.tr(
+            "Store this text in your writing history: your profile learns from it."))
         self.save_button.clicked.connect(self.save)
-        self.new_button = QPushButton("New draft", self)
+        self.new_button = QPushButton(self.tr("New draft"), self)
         self.new_button.setObjectName("draftNew")
-        self.new_button.setAccessibleName("New draft")
+        self.new_button.setAccessibleName(self.tr("New draft"))
         self.new_button.clicked.connect(self.new_draft)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("draftState")
@@ -108,7 +108,7 @@ class DraftPane(QWidget):
         save_row.addWidget(self.save_button)
         tl.addLayout(save_row)
         tl.addLayout(actions_row)
-        box = QGroupBox("Suggestion", self)
+        box = QGroupBox(self.tr("Suggestion"), self)
         bl = QVBoxLayout(box)
         bl.addWidget(self.result, 1)
         use_row = QHBoxLayout()
@@ -262,7 +262,7 @@ class DraftPane(QWidget):
         self.use_button.setText("Append to draft" if self._appends else "Use suggestion")
         self.save_button.setEnabled(has_text)
         if self._sample_id is None:
-            self.state_label.setText("Not saved to your writing history yet.")
+            self.state_label.setText(self.tr("Not saved to your writing history yet."))
         elif self.text() == self._saved_text:
             self.state_label.setText(f"Saved as writing sample #{self._sample_id}.")
         else:

@@ -19,7 +19,7 @@ class HeadMap(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("profileHeadMap")
-        self.setAccessibleName("Preference heads, layer by head")
+        self.setAccessibleName(self.tr("Preference heads, layer by head"))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.n_layer, self.n_head = 30, 9
         self.heads: dict[tuple[int, int], float] = {}

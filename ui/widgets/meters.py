@@ -22,10 +22,10 @@ class LiveMeters(QWidget):
         super().__init__(parent)
         self.speed = QLabel("", self)
         self.speed.setObjectName("statusSpeed")
-        self.speed.setAccessibleName("Reply speed")
+        self.speed.setAccessibleName(self.tr("Reply speed"))
         self.context = QProgressBar(self)
         self.context.setObjectName("statusContext")
-        self.context.setAccessibleName("How full the model's context is")
+        self.context.setAccessibleName(self.tr("How full the model's context is"))
         self.context.setMaximumWidth(180)
         self.context.setTextVisible(True)
         self.context.setRange(0, 1)
@@ -63,7 +63,7 @@ class LiveMeters(QWidget):
         self.context.setFormat(f"Context %v / %m{' ⚠' if self.warning else ''}")
         self.context.setToolTip(self.warning or f"{prompt_tokens} tokens of {n_ctx} in use, "
                                 f"{reply_room} kept for the reply.")
-        self.speed.setText("…")
+        self.speed.setText(self.tr("…"))
         self._timer.start()
 
     def on_token(self) -> None:

@@ -51,14 +51,14 @@ class PersonalizationPanel(QWidget):
 
         self.method = QComboBox(self)
         self.method.setObjectName("profileMethod")
-        self.method.setAccessibleName("Personalization method")
+        self.method.setAccessibleName(self.tr("Personalization method"))
         self.method.activated.connect(self._on_method)
         self.strength = QSlider(Qt.Orientation.Horizontal, self)
         self.strength.setObjectName("profileStrength")
-        self.strength.setAccessibleName("Personalization strength")
+        self.strength.setAccessibleName(self.tr("Personalization strength"))
         self.strength.setRange(0, int(MAX_STRENGTH * STRENGTH_STEPS))
         self.strength.setPageStep(10)
-        self.strength_value = QLabel("0.00", self)
+        self.strength_value = QLabel(self.tr("0.00"), self)
         self.strength_value.setMinimumWidth(self.strength_value.fontMetrics().horizontalAdvance(
             "00.00"))
         self.strength.valueChanged.connect(
@@ -69,61 +69,61 @@ class PersonalizationPanel(QWidget):
         self.model_label.setObjectName("profileModel")
         self.model_label.setWordWrap(True)
 
-        self.build_button = QPushButton("Build profile", self)
+        self.build_button = QPushButton(self.tr("Build profile"), self)
         self.build_button.setObjectName("profileBuild")
-        self.build_button.setAccessibleName("Build profile")
+        self.build_button.setAccessibleName(self.tr("Build profile"))
         self.build_button.clicked.connect(self.start_build)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setObjectName("profileCancel")
-        self.cancel_button.setAccessibleName("Cancel building the profile")
+        self.cancel_button.setAccessibleName(self.tr("Cancel building the profile"))
         self.cancel_button.clicked.connect(self._tasks.cancel)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("profileProgress")
-        self.progress.setAccessibleName("Profile build progress")
+        self.progress.setAccessibleName(self.tr("Profile build progress"))
         self.progress.setTextVisible(True)
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("profileProgressLabel")
 
         self.description = QPlainTextEdit(self)
         self.description.setObjectName("profileDescription")
-        self.description.setAccessibleName("What was learned about your writing")
-        self.description.setPlaceholderText(
+        self.description.setAccessibleName(self.tr("What was learned about your writing"))
+        self.description.setPlaceholderText(self.tr(
             "After a build, a plain-words description of your writing appears here; "
-            "you can edit it."
-        )
+            "you can edit it."))
         self.description.textChanged.connect(self._update_enabled)
-        self.save_description = QPushButton("Save description", self)
+        self.save_description = QPushButton(self.tr("Save description"), self)
         self.save_description.setObjectName("profileSaveDescription")
-        self.save_description.setAccessibleName("Save description")
+        self.save_description.setAccessibleName(self.tr("Save description"))
         self.save_description.clicked.connect(self.store_description)
         self.tokens_label = QLabel(self)
         self.tokens_label.setObjectName("profileTokens")
         self.tokens_label.setWordWrap(True)
         self.tokens_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.heads_caption = QLabel("Preference heads (DPS), layer by head:", self)
+        self.heads_caption = QLabel(self.tr("Preference heads (DPS), layer by head:"), self)
         self.head_map = HeadMap(self)
 
         form = QFormLayout()
-        form.addRow("Method", self.method)
+        form.addRow(self.tr("Method"), self.method)
         srow = QHBoxLayout()
         srow.addWidget(self.strength, 1)
         srow.addWidget(self.strength_value)
-        form.addRow("Strength", srow)
-        form.addRow("Model", self.model_label)
+        form.addRow(self.tr("Strength"), srow)
+        form.addRow(self.tr("Model"), self.model_label)
         build_row = QHBoxLayout()
         build_row.addWidget(self.build_button)
         build_row.addWidget(self.progress, 1)
         build_row.addWidget(self.cancel_button)
-        learned = QGroupBox("What was learned", self)
+        learned = QGroupBox(self.tr("What was learned"), self)
         ll = QVBoxLayout(learned)
         ll.addWidget(self.description, 1)
         drow = QHBoxLayout()
         drow.addStretch(1)
         drow.addWidget(self.save_description)
         ll.addLayout(drow)
-        ll.addWidget(QLabel("Words and phrases most typical of you:", self))
+        ll.addWidget(QLabel(self.tr("Words and phrases most typical of you:"), self))
         ll.addWidget(self.tokens_label)
-        self.fints_items_label = QLabel("Fints: no reply yet", self)  # items of the last reply
+        self.fints_items_label = QLabel(self.tr(
+            "Fints: no reply yet"), self)  # items of the last reply
         self.fints_items_label.setObjectName("profileFintsItems")
         self.fints_items_label.setWordWrap(True)
         self.fints_items_label.setVisible(False)  # shown once Fints has steered a reply
@@ -292,7 +292,7 @@ class PersonalizationPanel(QWidget):
             return
         self._selected = method
         self.progress.setRange(0, 0)  # busy until the first progress report
-        self.progress_label.setText("Starting… (loading the models)")
+        self.progress_label.setText(self.tr("Starting… (loading the models)"))
         guarded(self, self._tasks.start, args)
 
     @Slot(int, int, str)
@@ -305,10 +305,10 @@ class PersonalizationPanel(QWidget):
     def _on_finished(self, result: dict) -> None:
         status = result.get("status")
         if status == "cancelled":
-            self.progress_label.setText("Cancelled; the previous profile is kept.")
+            self.progress_label.setText(self.tr("Cancelled; the previous profile is kept."))
         elif status == "error":
-            self.progress_label.setText("The build failed; the previous profile is kept.")
+            self.progress_label.setText(self.tr("The build failed; the previous profile is kept."))
         else:
-            self.progress_label.setText("Profile built; chat now uses it.")
+            self.progress_label.setText(self.tr("Profile built; chat now uses it."))
             self.message.emit("Your profile is built.")
         self.refresh()

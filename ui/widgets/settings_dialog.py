@@ -140,8 +140,8 @@ class SettingsDialog(QDialog):
         """`loaded_model`: the facts the model thread reported (describes it for free)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("Settings")
-        self.setAccessibleName("Settings")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setAccessibleName(self.tr("Settings"))
         self.setMinimumWidth(560)
         self._app = app
         self._data = data
@@ -156,24 +156,24 @@ class SettingsDialog(QDialog):
         # ---- model and performance ----
         self.model_path = QLineEdit(self)
         self.model_path.setObjectName("settingsModelPath")
-        self.model_path.setAccessibleName("Model file")
+        self.model_path.setAccessibleName(self.tr("Model file"))
         self.model_path.setReadOnly(True)
-        self.browse_button = QPushButton("Choose…", self)
+        self.browse_button = QPushButton(self.tr("Choose…"), self)
         self.browse_button.setObjectName("settingsBrowseModel")
-        self.browse_button.setAccessibleName("Choose a model file")
+        self.browse_button.setAccessibleName(self.tr("Choose a model file"))
         self.browse_button.clicked.connect(self.open_model_dialog)
-        self.default_button = QPushButton("Use the embedded model", self)
+        self.default_button = QPushButton(self.tr("Use the embedded model"), self)
         self.default_button.setObjectName("settingsDefaultModel")
-        self.default_button.setAccessibleName("Use the embedded model")
+        self.default_button.setAccessibleName(self.tr("Use the embedded model"))
         self.default_button.clicked.connect(lambda: self.set_model_path(None))
         self.found_models = QComboBox(self)
         self.found_models.setObjectName("settingsFoundModels")
-        self.found_models.setAccessibleName("Models found on this computer")
-        self.found_models.addItem("Looking for models on this computer…", None)
+        self.found_models.setAccessibleName(self.tr("Models found on this computer"))
+        self.found_models.addItem(self.tr("Looking for models on this computer…"), None)
         self.found_models.setEnabled(False)
-        self.found_models.setToolTip(
+        self.found_models.setToolTip(self.tr(
             "GGUF files of this app, LM Studio, GPT4All, Jan and the Hugging Face cache. "
-            "A model is used where it is; nothing is copied.")
+            "A model is used where it is; nothing is copied."))
         self.found_models.activated.connect(self._on_found_model)
         self.model_info = QLabel(self)
         self.model_info.setObjectName("settingsModelInfo")
@@ -182,69 +182,67 @@ class SettingsDialog(QDialog):
 
         self.device = QComboBox(self)
         self.device.setObjectName("settingsDevice")
-        self.device.setAccessibleName("Device")
+        self.device.setAccessibleName(self.tr("Device"))
         for key, label in DEVICES:
             self.device.addItem(label, key)
         self.device.setCurrentIndex(max(self.device.findData(self._settings.device), 0))
-        self.device.setToolTip(
+        self.device.setToolTip(self.tr(
             "Where the personalization methods run. Chat runs in llama.cpp, which uses the "
-            "GPU when it was built with GPU support."
-        )
+            "GPU when it was built with GPU support."))
         self.threads = QSpinBox(self)
         self.threads.setObjectName("settingsThreads")
-        self.threads.setAccessibleName("Threads")
+        self.threads.setAccessibleName(self.tr("Threads"))
         self.threads.setRange(0, max(2, (os.cpu_count() or 1) * 2))
         self.threads.setSpecialValueText(f"Automatic ({os.cpu_count() or 1})")
         self.threads.setValue(self._settings.n_threads or 0)
 
         self.data_folder = QLineEdit(str(app.home), self)
         self.data_folder.setObjectName("settingsDataFolder")
-        self.data_folder.setAccessibleName("Data folder")
+        self.data_folder.setAccessibleName(self.tr("Data folder"))
         self.data_folder.setReadOnly(True)
-        self.data_folder.setToolTip(
+        self.data_folder.setToolTip(self.tr(
             "Everything the app stores lives here. Start with --home DIR or set ASSISTANT_HOME "
-            "to use another folder."
-        )
+            "to use another folder."))
 
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_path, 1)
         model_row.addWidget(self.browse_button)
         model_row.addWidget(self.default_button)
         form = QFormLayout()
-        form.addRow("Model", model_row)
-        form.addRow("Found", self.found_models)
+        form.addRow(self.tr("Model"), model_row)
+        form.addRow(self.tr("Found"), self.found_models)
         form.addRow("", self.model_info)
-        form.addRow("Device", self.device)
-        form.addRow("Threads", self.threads)
-        form.addRow("Data folder", self.data_folder)
-        general = QGroupBox("Model and performance", self)
+        form.addRow(self.tr("Device"), self.device)
+        form.addRow(self.tr("Threads"), self.threads)
+        form.addRow(self.tr("Data folder"), self.data_folder)
+        general = QGroupBox(self.tr("Model and performance"), self)
         general.setLayout(form)
 
         # ---- your data ----
-        self.export_button = QPushButton("Export everything…", self)
+        self.export_button = QPushButton(self.tr("Export everything…"), self)
         self.export_button.setObjectName("settingsExport")
-        self.export_button.setAccessibleName("Export all data to an archive")
+        self.export_button.setAccessibleName(self.tr("Export all data to an archive"))
         self.export_button.clicked.connect(self.open_export_dialog)
-        self.import_button = QPushButton("Import…", self)
+        self.import_button = QPushButton(self.tr("Import…"), self)
         self.import_button.setObjectName("settingsImport")
-        self.import_button.setAccessibleName("Import an archive or a ChatGPT export")
+        self.import_button.setAccessibleName(self.tr("Import an archive or a ChatGPT export"))
         self.import_button.clicked.connect(self.open_import_dialog)
-        self.reset_profile_button = QPushButton("Reset profile…", self)
+        self.reset_profile_button = QPushButton(self.tr("Reset profile…"), self)
         self.reset_profile_button.setObjectName("settingsResetProfile")
-        self.reset_profile_button.setAccessibleName("Reset the profile")
+        self.reset_profile_button.setAccessibleName(self.tr("Reset the profile"))
         self.reset_profile_button.clicked.connect(lambda: self.ask_reset("profile"))
-        self.reset_all_button = QPushButton("Delete all my data…", self)
+        self.reset_all_button = QPushButton(self.tr("Delete all my data…"), self)
         self.reset_all_button.setObjectName("settingsResetAll")
-        self.reset_all_button.setAccessibleName("Delete all data")
+        self.reset_all_button.setAccessibleName(self.tr("Delete all data"))
         self.reset_all_button.clicked.connect(lambda: self.ask_reset("all"))
         self.data_progress = QProgressBar(self)
         self.data_progress.setObjectName("settingsDataProgress")
-        self.data_progress.setAccessibleName("Progress")
+        self.data_progress.setAccessibleName(self.tr("Progress"))
         self.data_progress.setVisible(False)
         self.data_status = QLabel(self)
         self.data_status.setObjectName("settingsDataStatus")
         self.data_status.setWordWrap(True)
-        data_box = QGroupBox("Your data", self)
+        data_box = QGroupBox(self.tr("Your data"), self)
         dl = QVBoxLayout(data_box)
         row1 = QHBoxLayout()
         row1.addWidget(self.export_button)
@@ -301,14 +299,14 @@ class SettingsDialog(QDialog):
         ):
             self.model_info.setText(describe_model(facts))
         else:
-            self.model_info.setText("Checking the model file…")
+            self.model_info.setText(self.tr("Checking the model file…"))
             self._check(str(path), accept=False)
 
     @Slot(list)
     def _on_library(self, rows: list) -> None:
         self.found_models.clear()
         if not rows:
-            self.found_models.addItem("No other GGUF models found on this computer", None)
+            self.found_models.addItem(self.tr("No other GGUF models found on this computer"), None)
             return
         self.found_models.addItem(f"{len(rows)} model(s) on this computer: pick one…", None)
         for r in rows:
@@ -371,7 +369,7 @@ class SettingsDialog(QDialog):
             self._model_path = None
             self._show_model()
             return
-        self.model_info.setText("Checking the model file…")
+        self.model_info.setText(self.tr("Checking the model file…"))
         self._check(str(Path(path).expanduser().resolve()), accept=True)
 
     # ---- saving ------------------------------------------------------------
@@ -479,5 +477,5 @@ class SettingsDialog(QDialog):
             self.data_status.setText(f"Exported to {result.get('path', '')}.")
             show_info(self, f"Everything was exported to\n{result.get('path', '')}", "Export")
         elif action in ("import", "reset"):
-            self.data_status.setText("Done.")  # the main window refreshes every panel
+            self.data_status.setText(self.tr("Done."))  # the main window refreshes every panel
         self._update_data_buttons()
