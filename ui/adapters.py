@@ -20,6 +20,7 @@ from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.errors import UserError
 from assistant.history import HistoryService
+from assistant.profile_service import PROFILE_KINDS
 from engine.runtime.generation import CancelToken
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class ProfileAdapter(_Bridge):
         chosen = methods.chosen(self.app, None)[0]
         active, personalized = chosen.name, bool(chosen.needs)
         # The profile to show: the method's own (a stack: its last), else the latest.
-        kinds = [n for n in methods.get(method).needs if n in svc_methods(svc)] if method else []
+        kinds = [n for n in methods.get(method).needs if n in PROFILE_KINDS] if method else []
         view = svc.get(kinds[-1] if kinds else None) \
             if kinds or not method or not methods.get(method).needs else None
         if view is None:
@@ -125,7 +126,7 @@ class ProfileAdapter(_Bridge):
                     return False
             elif svc.get(need) is None:
                 return False
-        own = [n for n in method.needs if n in svc_methods(svc)]
+        own = [n for n in method.needs if n in PROFILE_KINDS]
         if len(own) == 1 and len(method.needs) == 1:
             svc.set_active(True, own[0])  # `assistant profile show` names the same profile
         elif not method.needs:
@@ -144,7 +145,7 @@ class ProfileAdapter(_Bridge):
         """Arguments for `python -m ui.build_process` (the build runs in a child process)."""
         from assistant import methods
 
-        kinds = [n for n in methods.get(method).needs if n in svc_methods(self.service())]
+        kinds = [n for n in methods.get(method).needs if n in PROFILE_KINDS]
         if not kinds:
             raise UserError(f"{methods.get(method).label} needs no build: it reads your "
                             "writing history as it is.")
@@ -179,13 +180,6 @@ class ProfileAdapter(_Bridge):
             ctx.close()
         return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
 
-
-
-def svc_methods(svc: Any) -> tuple[str, ...]:
-    """The profiles the profile service stores (the ones a state can show)."""
-    from assistant.profile_service import PROFILE_KINDS
-
-    return PROFILE_KINDS
 
 
 # ---- cloud -----------------------------------------------------------------------
