@@ -176,6 +176,20 @@ class ChatService:
             conv.settings = check_conversation_settings(merged)
             return dict(conv.settings)
 
+    def delete_message(self, message_id: int) -> int:
+        """Delete one message; returns its conversation. A user message stays in the writing
+        history (it is still the user's writing); no copy stays in the WAL."""
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise UserError(f"No message with id {message_id}.")
+            if msg.status == "partial" and msg.role == "assistant" and not msg.content:
+                raise UserError("That reply is still being written; stop it first.")
+            cid = msg.conversation_id
+            s.delete(msg)
+        self.db.checkpoint()
+        return cid
+
     def set_cloud(self, conversation_id: int, enabled: bool) -> None:
         with self.db.session() as s:
             conv = s.get(Conversation, conversation_id)

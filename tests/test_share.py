@@ -50,3 +50,16 @@ def test_share_refuses_overwrite_unknown_format_and_missing_conversation(app, cl
     missing = cli("conversations", "export", "999", str(tmp_path / "x.md"))
     assert missing.rc == 1 and "No conversation with id 999" in missing.err
     assert "Traceback" not in bad.err + missing.err
+
+
+def test_one_message_is_deleted_and_the_users_writing_stays(app, cli):
+    cid = _conversation(app)
+    msgs = ChatService(app.db).messages(cid)
+    user_id = msgs[0].id
+    before = HistoryService(app.db).count()
+    r = cli("conversations", "delete-message", str(user_id))
+    assert r.rc == 0, r.err
+    assert [m.role for m in ChatService(app.db).messages(cid)] == ["assistant"]
+    assert HistoryService(app.db).count() == before  # still the user's writing
+    again = cli("conversations", "delete-message", str(user_id))
+    assert again.rc == 1 and f"No message with id {user_id}" in again.err

@@ -23,7 +23,7 @@ from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
 from store import StoreError
 from ui.adapters import CloudAdapter, DataAdapter, ProfileAdapter
 from ui.autosave import Autosaver
-from ui.dialogs import guarded, show_error, show_info
+from ui.dialogs import confirm, guarded, show_error, show_info
 from ui.markdown import warm as warm_markdown
 from ui.widgets.chat_view import ChatView
 from ui.widgets.cloud_panel import CloudPanel
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.chat_view.sendRequested.connect(self.send_message)
         self.chat_view.stopRequested.connect(self.stop)
         self.chat_view.regenerateRequested.connect(self.regenerate)
+        self.chat_view.deleteRequested.connect(self.ask_delete_message)
         self.chat_view.copied.connect(lambda _t: self.statusBar().showMessage("Copied.", 2000))
         self.chat_view.input.textChanged.connect(
             lambda: self.cloud_panel.set_pending_text(self.chat_view.input_text())
@@ -207,6 +208,22 @@ class MainWindow(QMainWindow):
 
     # ---- conversations -----------------------------------------------------
     @Slot(object)
+    @Slot(int)
+    def ask_delete_message(self, message_id: int) -> None:
+        if self.model.busy:
+            self.statusBar().showMessage(self.tr("Wait for the reply to finish first."), 4000)
+            return
+        confirm(self, self.tr("Delete message"), self.tr("Delete this message?"),
+                lambda: self.delete_message(message_id), yes_text=self.tr("Delete"),
+                informative=self.tr("Your own messages stay in your writing history."),
+                destructive=True)
+
+    def delete_message(self, message_id: int) -> None:
+        cid = guarded(self, self.chat.delete_message, message_id)
+        if cid is not None:
+            self.show_conversation(cid)
+            self.conversations.refresh(cid)
+
     def show_conversation(self, conversation_id: int | None) -> None:
         self.conversation_id = conversation_id
         if conversation_id is None:

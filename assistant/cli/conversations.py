@@ -31,6 +31,9 @@ def register(sub) -> None:
     st.add_argument("--method", metavar="NAME",
                     help="its personalization method ('none' for off, 'default' for the app's)")
     st.set_defaults(handler=run_set)
+    dm = s.add_parser("delete-message", help="delete one message (see 'show --json' for ids)")
+    dm.add_argument("message_id", type=int)
+    dm.set_defaults(handler=run_delete_message)
     rm = s.add_parser("rm", help="delete a conversation")
     rm.add_argument("id", type=int)
     rm.set_defaults(handler=run_rm)
@@ -105,6 +108,16 @@ def run_set(args) -> int:
         now = ChatService(app.db).set_settings(args.id, **changes)
         shown = ", ".join(f"{k}: {v[:60]!r}" for k, v in now.items()) or "the app's settings"
         print(f"conversation {args.id} uses {shown}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_delete_message(args) -> int:
+    app = open_app(args)
+    try:
+        cid = ChatService(app.db).delete_message(args.message_id)
+        print(f"deleted message {args.message_id} of conversation {cid}")
         return 0
     finally:
         app.close()

@@ -501,3 +501,18 @@ def test_a_conversation_gets_its_own_instructions_and_method(window, qtbot):
     again.method.setCurrentIndex(0)
     again.accept()
     assert window.chat.settings_of(cid) == {}
+
+
+def test_a_message_is_deleted_from_its_bubble(window, qtbot, wait_box):
+    chat = window.chat
+    turn = chat.begin_turn(None, "Delete me, please.", model_name="test")
+    for _ in chat.generate(turn, iter(["Sure."])):
+        pass
+    window.conversations.refresh(turn.conversation_id)
+    window.show_conversation(turn.conversation_id)
+    user = window.chat_view.bubbles()[0]
+    assert user.role == "user" and not user.delete_button.isHidden()
+    user.delete_button.click()
+    click_box(wait_box("confirmBox"), "confirmYes")
+    qtbot.waitUntil(lambda: len(window.chat_view.bubbles()) == 1, timeout=5_000)
+    assert [m.role for m in chat.messages(turn.conversation_id)] == ["assistant"]

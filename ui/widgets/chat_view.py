@@ -36,6 +36,7 @@ class MessageBubble(QFrame):
 
     copyRequested = Signal(str)
     regenerateRequested = Signal()
+    deleteRequested = Signal(int)  # the message id
 
     def __init__(
         self,
@@ -101,6 +102,13 @@ class MessageBubble(QFrame):
         self.regenerate_button.clicked.connect(self.regenerateRequested)
         self.regenerate_button.setVisible(False)
         top.addWidget(self.regenerate_button)
+        self.delete_button = QPushButton(self.tr("Delete"), self)
+        self.delete_button.setObjectName("deleteMessageButton")
+        self.delete_button.setAccessibleName(self.tr("Delete message"))
+        self.delete_button.setFlat(True)
+        self.delete_button.clicked.connect(
+            lambda: self.deleteRequested.emit(self.message_id) if self.message_id else None)
+        top.addWidget(self.delete_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
@@ -122,6 +130,7 @@ class MessageBubble(QFrame):
         self.header.setText(" · ".join(bits))
         self._show_text()
         self.copy_button.setVisible(bool(self._text))
+        self.delete_button.setVisible(self.message_id is not None)
 
     @Slot()
     def _show_text(self) -> None:
@@ -186,6 +195,7 @@ class ChatView(QWidget):
     sendRequested = Signal(str)
     stopRequested = Signal()
     regenerateRequested = Signal()
+    deleteRequested = Signal(int)  # a message id; the window asks, then deletes
     copied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -271,6 +281,7 @@ class ChatView(QWidget):
     def _add(self, bubble: MessageBubble) -> MessageBubble:
         bubble.copyRequested.connect(self._copy)
         bubble.regenerateRequested.connect(self.regenerateRequested)
+        bubble.deleteRequested.connect(self.deleteRequested)
         self._messages.insertWidget(self._messages.count() - 1, bubble)
         self._bubbles.append(bubble)
         self.empty_label.setVisible(False)
