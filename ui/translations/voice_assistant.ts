@@ -4,53 +4,53 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="200"/>
+        <location filename="../widgets/chat_view.py" line="210"/>
         <source>Start a conversation: type a message below and press Ctrl+Enter.
 Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="214"/>
+        <location filename="../widgets/chat_view.py" line="224"/>
         <source>Conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="223"/>
+        <location filename="../widgets/chat_view.py" line="233"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="224"/>
+        <location filename="../widgets/chat_view.py" line="234"/>
         <source>Write a message… (Ctrl+Enter sends, Esc stops)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="228"/>
+        <location filename="../widgets/chat_view.py" line="238"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="230"/>
+        <location filename="../widgets/chat_view.py" line="240"/>
         <source>Send message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="231"/>
+        <location filename="../widgets/chat_view.py" line="241"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="233"/>
+        <location filename="../widgets/chat_view.py" line="243"/>
         <source>Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="235"/>
+        <location filename="../widgets/chat_view.py" line="245"/>
         <source>Stop reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="236"/>
+        <location filename="../widgets/chat_view.py" line="246"/>
         <source>Stop the reply; the text so far is kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -447,7 +447,7 @@ Everything stays on this computer.</source>
     </message>
     <message>
         <location filename="../main_window.py" line="119"/>
-        <location filename="../main_window.py" line="472"/>
+        <location filename="../main_window.py" line="489"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -492,7 +492,32 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="501"/>
+        <location filename="../main_window.py" line="214"/>
+        <source>Wait for the reply to finish first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="216"/>
+        <source>Delete message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="216"/>
+        <source>Delete this message?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="217"/>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="218"/>
+        <source>Your own messages stay in your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="518"/>
         <source>Model: not loaded yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -500,23 +525,33 @@ Everything stays on this computer.</source>
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="91"/>
+        <location filename="../widgets/chat_view.py" line="92"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="93"/>
+        <location filename="../widgets/chat_view.py" line="94"/>
         <source>Copy message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="97"/>
+        <location filename="../widgets/chat_view.py" line="98"/>
         <source>Regenerate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="99"/>
+        <location filename="../widgets/chat_view.py" line="100"/>
         <source>Regenerate reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="105"/>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="107"/>
+        <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
