@@ -114,20 +114,27 @@ def _apply_vector(req: Request, kind: str, scale: float = 1.0) -> None:
     req.runtime.set_control_vector(_vector_buffer(req, kind, scale))
 
 
-def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
-    """`kind`'s llama.cpp control buffer, refused if built for another model."""
-    svc = _profiles(req.app)
-    if svc.get(kind) is None:
+def _checked_profile(req: Request, kind: str):
+    """`kind`'s stored profile, refused (ProfileMissing) when absent or built for another
+    model: steering a model with another model's profile means nothing."""
+    view = _profiles(req.app).get(kind)
+    if view is None:
         raise ProfileMissing(
             f"No {kind} profile yet. Build one with 'assistant profile build --method {kind}'."
         )
-    view, sv = svc.steering_vector(kind)
     if view.model_fingerprint != req.runtime.info.fingerprint:
         raise ProfileMissing(
             f"Your {kind} profile was built for the model '{view.model}', not for "
             f"'{req.runtime.model_name}'. Rebuild it with 'assistant profile build --method "
             f"{kind}', or turn personalization off with 'assistant profile off'."
         )
+    return view
+
+
+def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
+    """`kind`'s llama.cpp control buffer at its chosen layer and strength."""
+    _checked_profile(req, kind)
+    view, sv = _profiles(req.app).steering_vector(kind)
     n_layer = req.runtime.info.n_layer
     if view.layer not in sv.directions:  # nothing learned at that layer: steer by nothing
         return np.zeros((n_layer, sv.n_embd), dtype=np.float32)
@@ -173,6 +180,14 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
     return texts, ids, used
 
 
+def _with_retrieved(name: str, req: Request) -> Prepared:
+    """The request with the user's most relevant texts in front of it, said in a notice."""
+    texts, ids, used = retrieve_texts(req)
+    return Prepared(name, _with_texts(req.messages, texts),
+                    details={"rag_samples": ids, "rag_tokens": used},
+                    notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+
+
 def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
     from engine.methods.profile_build import with_examples
 
@@ -190,10 +205,7 @@ class Rag:
 
     def prepare(self, req: Request) -> Prepared:
         req.runtime.clear_control_vector()
-        texts, ids, used = retrieve_texts(req)
-        return Prepared(self.name, _with_texts(req.messages, texts),
-                        details={"rag_samples": ids, "rag_tokens": used},
-                        notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+        return _with_retrieved(self.name, req)
 
 
 @dataclass(frozen=True)
@@ -222,11 +234,8 @@ class RagSteered:
     def prepare(self, req: Request) -> Prepared:
         from engine.methods.calibration import WITH_PROMPT_HISTORY
 
-        texts, ids, used = retrieve_texts(req)
         _apply_vector(req, "steerx", WITH_PROMPT_HISTORY)
-        return Prepared(self.name, _with_texts(req.messages, texts),
-                        details={"rag_samples": ids, "rag_tokens": used},
-                        notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+        return _with_retrieved(self.name, req)
 
 
 @dataclass(frozen=True)
@@ -242,11 +251,8 @@ class Fints:
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
 
+        _checked_profile(req, "fints")
         svc = _profiles(req.app)
-        if svc.get("fints") is None:
-            raise ProfileMissing(
-                "No fints profile yet. Build one with 'assistant profile build --method fints'."
-            )
         stack = _vector_buffer(req, "steerx") if self.stacked else None
         items = fints_service.apply_request(svc, req.runtime, req.text, stack)
         return Prepared(self.name, list(req.messages), details={"fints_items": items})
@@ -268,16 +274,7 @@ class Dps:
         from engine.methods import dps
 
         svc = _profiles(req.app)
-        view = svc.get("dps")
-        if view is None:
-            raise ProfileMissing(
-                "No dps profile yet. Build one with 'assistant profile build --method dps'."
-            )
-        if view.model_fingerprint != req.runtime.info.fingerprint:
-            raise ProfileMissing(
-                f"Your dps profile was built for the model '{view.model}'. Rebuild it with "
-                "'assistant profile build --method dps'."
-            )
+        view = _checked_profile(req, "dps")
         req.runtime.clear_control_vector()
         choice = req.app.model_choice(req.model_flag)
         key = (str(choice.path), req.app.settings.device)
