@@ -139,3 +139,58 @@ def test_eval_cli_prints_the_table_as_json(cli, tmp_path):
 def test_eval_cli_refuses_an_unknown_control(cli, tmp_path):
     r = cli("eval", "--data", str(tmp_path / "x.json"), "--controls", "same-genre")
     assert r.rc == 1 and "Unknown control" in r.err
+
+
+class _CountingMethod:
+    """A method whose text names its inputs, so a reused output is told from a new one."""
+
+    name, uses_history = "echo", True
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+
+    def prepare(self, history):
+        return history[0].text
+
+    def generate(self, state, task, seed):
+        self.calls.append((task, seed))
+        return f"{state} {task} {seed}"
+
+
+def _toy_rows(n: int):
+    from engine.eval.data import EvalRow, HistoryItem
+
+    return [EvalRow(str(i), f"task{i}", f"gold {i}", [HistoryItem(f"p{i}", f"author{i} text")])
+            for i in range(n)]
+
+
+def test_a_stopped_run_resumes_from_its_outputs(tmp_path):
+    from engine.eval.harness import load_reusable, run_eval
+    from engine.eval.report import write_outputs
+
+    rows = _toy_rows(4)
+    first = _CountingMethod()
+    stop_after = iter([False, False, True])  # two rows, then the time limit
+    report = run_eval(rows, [first], controls=["other-user"], should_stop=lambda: next(stop_after))
+    assert len(report.rows) == 2 and len(first.calls) == 4
+    path = tmp_path / "outputs.jsonl"
+    write_outputs(report, path)
+    # Plant a text: only a reused output can carry it into the second run.
+    planted = path.read_text().replace("author0 text task0 0", "planted resumed text", 1)
+    path.write_text(planted)
+    again = _CountingMethod()
+    resumed = run_eval(rows, [again], controls=["other-user"], reuse=load_reusable(path))
+    assert len(resumed.rows) == 4
+    assert [c[0] for c in again.calls] == ["task2", "task2", "task3", "task3"]
+    texts = [o.text for o in resumed.methods["echo"].own.outputs]
+    assert texts[0] == "planted resumed text"
+    assert resumed.methods["echo"].timed_rows == 2
+
+
+def test_resume_refuses_a_file_that_is_not_an_outputs_file(tmp_path):
+    from engine.eval.harness import load_reusable
+
+    bad = tmp_path / "x.jsonl"
+    bad.write_text('{"row": 0, "text": "no method"}\n')
+    with pytest.raises(ValueError, match="line 1"):
+        load_reusable(bad)

@@ -35,6 +35,9 @@ def register(sub) -> None:
                    help="start no new row after MIN minutes; the report covers the rows done")
     p.add_argument("--outputs", type=Path, metavar="FILE",
                    help="also write every generated text with its scores (JSON lines)")
+    p.add_argument("--resume", type=Path, metavar="FILE",
+                   help="reuse the texts of an earlier run's outputs.jsonl with the same "
+                   "data, rows, methods, seeds and sampling, and generate only what it lacks")
     p.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
     p.set_defaults(handler=run)
 
@@ -45,7 +48,7 @@ def run(args) -> int:
     from assistant.eval_service import make_methods, parse_methods
     from assistant.paths import cache_dir
     from engine.eval.data import load_rows
-    from engine.eval.harness import CONTROLS, add_attribution, run_eval
+    from engine.eval.harness import CONTROLS, add_attribution, load_reusable, run_eval
     from engine.eval.report import format_table, write_outputs, write_report
 
     names = parse_methods(args.methods)
@@ -68,6 +71,15 @@ def run(args) -> int:
         raise UserError("No rows to evaluate (check --offset and --limit).")
     if controls and len(rows) < 2:
         raise UserError("The other-user control needs at least two rows.")
+    reuse = None
+    if args.resume is not None:
+        try:
+            reuse = load_reusable(args.resume)
+        except OSError as exc:
+            raise UserError(f"Cannot read {args.resume}: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise UserError(f"Cannot resume from {args.resume}: {exc}") from exc
+        print(f"resuming: {len(reuse)} outputs from {args.resume}", file=sys.stderr)
     app = open_app(args)
     builds = None
     bar = tqdm(total=1, file=sys.stderr, unit="gen", disable=False)
@@ -98,7 +110,7 @@ def run(args) -> int:
             sampling={"temperature": sampling.temperature, "top_p": sampling.top_p,
                       "top_k": sampling.top_k, "repeat_penalty": sampling.repeat_penalty,
                       "max_tokens": sampling.max_tokens},
-            progress=progress, should_stop=should_stop,
+            progress=progress, should_stop=should_stop, reuse=reuse,
         )
         if not report.rows:
             raise UserError("The time limit ended the run before its first row.")

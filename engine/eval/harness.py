@@ -17,10 +17,12 @@ The controls (engine.eval.stats, engine.eval.attribution):
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from engine.eval.data import EvalRow, HistoryItem
@@ -28,6 +30,8 @@ from engine.eval.metrics import METRICS, Scores, score, wordnet_available
 from engine.eval.stats import Interval, bootstrap_mean, cut_to_words, derangement, paired_difference
 
 ProgressFn = Callable[[int, int, str], None]
+ReuseKey = tuple[str, str, str, int, int]  # tid, method, control, profile row, seed
+_UNPREPARED = object()
 OTHER_USER = "other-user"
 CONTROLS = (OTHER_USER,)
 BASELINES = ("none", "rag")
@@ -102,7 +106,8 @@ class MethodResult:
     uses_history: bool
     own: Arm = field(default_factory=Arm)
     other: Arm | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # spent generating (outputs reused from an earlier run cost none)
+    timed_rows: int = 0  # rows whose outputs this run generated
     decoding: str = ""  # set when the method decodes by its own rule
 
 
@@ -154,7 +159,7 @@ class EvalReport:
             line["other"] = gap
         if name in self.attribution:
             line["attribution"] = self.attribution[name]
-        line["seconds_per_row"] = round(res.seconds / max(1, line["n"]), 2)
+        line["seconds_per_row"] = round(res.seconds / max(1, res.timed_rows), 2)
         if res.decoding:
             line["decoding"] = res.decoding
         return line
@@ -220,12 +225,18 @@ def run_eval(
     sampling: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
+    reuse: Mapping[ReuseKey, str] | None = None,
 ) -> EvalReport:
     """Run every method on every row (row-major, so a stopped run is still paired).
 
     Row i's s-th sample uses seed `seed + i + 100_003 * s` for every method and
     control, so the only thing that differs between two outputs of a row is the
     method or the profile.
+
+    `reuse` holds texts an earlier run of the same settings generated (read with
+    `load_reusable`): an output whose row, method, control, profile row and seed
+    all match is taken from it and scored again instead of generated, so a run
+    stopped at its time limit continues where it stopped.
     """
     bad = [c for c in controls if c not in CONTROLS]
     if bad:
@@ -257,21 +268,54 @@ def run_eval(
             arms = [("own", i, res.own)]
             if res.other is not None and perm is not None:
                 arms.append((OTHER_USER, perm[i], res.other))
+            generated = False
             for control, source, arm in arms:
-                state = m.prepare(rows[source].history)
+                state: Any = _UNPREPARED
                 for s in range(seeds):
                     sd = seed + i + 100_003 * s
-                    text = m.generate(state, row.task, sd)
+                    text = (reuse or {}).get((row.tid, m.name, control, source, sd))
+                    if text is None:
+                        if state is _UNPREPARED:
+                            state = m.prepare(rows[source].history)
+                        text = m.generate(state, row.task, sd)
+                        generated = True
                     arm.outputs.append(Output(
                         i, row.tid, m.name, control, source, sd, text,
                         score(row.gold, text), score(row.gold, cut_to_words(text, gold_n))))
                     step += 1
                     if progress:
                         progress(step, total, f"row {row.tid} {m.name} {control}")
-            res.seconds += time.perf_counter() - t
+            if generated:
+                res.seconds += time.perf_counter() - t
+                res.timed_rows += 1
         done.append(row)
     return EvalReport(done, results, wordnet_available(), seeds, perm, dict(sampling or {}),
                       time.perf_counter() - t0)
+
+
+def load_reusable(path: Path) -> dict[ReuseKey, str]:
+    """The texts of an earlier run's outputs file (`--outputs` or the report's
+    outputs.jsonl), keyed for `run_eval(reuse=...)`.
+
+    A line that does not parse is an error rather than a silent regeneration, since
+    a half-read file would quietly mix two runs.
+    """
+    out: dict[ReuseKey, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                key = (str(d["tid"]), str(d["method"]), str(d["control"]),
+                       int(d["profile_row"]), int(d["seed"]))
+                text = d["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"line {n} is not an output of this harness ({exc})") from exc
+            if not isinstance(text, str):
+                raise ValueError(f"line {n}: the text is not a string")
+            out[key] = text
+    return out
 
 
 def add_attribution(report: EvalReport,
