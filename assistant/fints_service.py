@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import select
 
 from assistant.errors import UserError
+from engine.methods.kinds import ProfileKind
 from store import Database
 from store.models import ProfileItemCache
 
@@ -53,7 +54,8 @@ class SqlFintsStore:
     def put(self, key: str, config: str, item: FintsItem) -> None:
         with self.db.session() as s:
             s.merge(ProfileItemCache(item_hash=key, model_fingerprint=self.fp, config=config,
-                                     effects={"method": "fints"}, data=item.to_bytes()))
+                                     effects={"method": ProfileKind.FINTS.value},
+                                     data=item.to_bytes()))
 
 
 def fints_settings(view) -> dict[str, Any]:
@@ -139,9 +141,9 @@ def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: i
     info = runtime.info
     with svc.db.session() as s:
         s.execute(update(Profile).values(active=False))
-        row = s.scalars(select(Profile).where(Profile.method == "fints")).first()
+        row = s.scalars(select(Profile).where(Profile.method == ProfileKind.FINTS.value)).first()
         if row is None:
-            row = Profile(method="fints")
+            row = Profile(method=ProfileKind.FINTS.value)
             s.add(row)
         row.model_name, row.model_fingerprint = info.name, info.fingerprint
         row.n_layer, row.n_embd = info.n_layer, info.n_embd
@@ -159,7 +161,7 @@ def load_bank(svc, fingerprint: str) -> FintsBank:
     """The stored bank for the model (raises a UserError saying how to build it)."""
     from engine.methods.fints import FintsBank
 
-    view = svc.get("fints")
+    view = svc.get(ProfileKind.FINTS)
     if view is None:
         raise UserError("No fints profile yet. Build one with "
                         "'assistant profile build --method fints'.")
@@ -170,7 +172,7 @@ def load_bank(svc, fingerprint: str) -> FintsBank:
     with svc.db.session() as s:
         from store.models import Profile
 
-        row = s.scalars(select(Profile).where(Profile.method == "fints")).first()
+        row = s.scalars(select(Profile).where(Profile.method == ProfileKind.FINTS.value)).first()
         keys = list(row.item_hashes or [])
     found = SqlFintsStore(svc.db, fingerprint).get_many(keys, st["config"])
     keys = [k for k in keys if k in found]
@@ -183,10 +185,11 @@ def choose_for(svc, runtime, text: str) -> tuple[FintsChoice, dict[str, Any]]:
     from engine.methods.fints import embed_texts
 
     bank = load_bank(svc, runtime.info.fingerprint)
-    st = fints_settings(svc.get("fints"))
+    st = fints_settings(svc.get(ProfileKind.FINTS))
     ch = bank.choose(embed_texts([text])[0], k=int(st.get("k", 5)),
                      temperature=float(st.get("temperature", 0.1)))
-    return ch, st | {"alpha": svc.get("fints").alpha}  # `profile set --alpha` edits the row
+    # `profile set --alpha` edits the row
+    return ch, st | {"alpha": svc.get(ProfileKind.FINTS).alpha}
 
 
 def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None
@@ -230,7 +233,7 @@ class FintsEvalMethod:
             self._banks[key], _, _ = F.build_bank(
                 items, b.runtime, b.load_torch, b.generic_cache,
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
-        steerx = self.builds.get(history, "steerx") if self.stacked else None
+        steerx = self.builds.get(history, ProfileKind.STEERX) if self.stacked else None
         return self._banks[key], steerx
 
     def generate(self, state, task: str, seed: int) -> str:

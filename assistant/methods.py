@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from assistant.errors import UserError
+from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
@@ -45,6 +46,8 @@ RAG_CONTEXT_SHARE = 0.25
 RAG_ITEM_TOKENS = 400  # one text longer than this is cut: several short ones say more
 RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
 _EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
+HISTORY = "history"  # the need of a method that reads the writing history itself
+Need = ProfileKind | str  # a stored profile's kind, or HISTORY
 
 
 @dataclass
@@ -79,7 +82,7 @@ class Method(Protocol):
     name: str
     label: str  # the window's menu
     summary: str  # one line for help texts
-    needs: tuple[str, ...]  # stored profiles it uses ("history" for the writing history)
+    needs: tuple[Need, ...]  # the profile kinds it uses, and HISTORY if it reads the history
 
     def prepare(self, req: Request) -> Prepared:
         """Steer the runtime (or not) and return the request to run."""
@@ -97,7 +100,7 @@ class Plain:
     name: str = "none"
     label: str = "Off"
     summary: str = "no personalization"
-    needs: tuple[str, ...] = ()
+    needs: tuple[Need, ...] = ()
 
     def prepare(self, req: Request) -> Prepared:
         req.runtime.clear_control_vector()
@@ -201,7 +204,7 @@ class Rag:
     name: str = "rag"
     label: str = "My texts in the prompt"
     summary: str = "your most relevant own texts go into the prompt (nothing is trained)"
-    needs: tuple[str, ...] = ("history",)
+    needs: tuple[Need, ...] = (HISTORY,)
 
     def prepare(self, req: Request) -> Prepared:
         req.runtime.clear_control_vector()
@@ -215,10 +218,14 @@ class Steered:
     name: str
     label: str
     summary: str
-    needs: tuple[str, ...]
+    kind: ProfileKind
+
+    @property
+    def needs(self) -> tuple[Need, ...]:
+        return (self.kind,)
 
     def prepare(self, req: Request) -> Prepared:
-        _apply_vector(req, self.name)
+        _apply_vector(req, self.kind)
         return Prepared(self.name, list(req.messages))
 
 
@@ -229,12 +236,12 @@ class RagSteered:
     name: str = "rag+steerx"
     label: str = "My texts + SteerX"
     summary: str = "your texts in the prompt and SteerX steering together"
-    needs: tuple[str, ...] = ("history", "steerx")
+    needs: tuple[Need, ...] = (HISTORY, ProfileKind.STEERX)
 
     def prepare(self, req: Request) -> Prepared:
         from engine.methods.calibration import WITH_PROMPT_HISTORY
 
-        _apply_vector(req, "steerx", WITH_PROMPT_HISTORY)
+        _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
         return _with_retrieved(self.name, req)
 
 
@@ -245,15 +252,18 @@ class Fints:
     name: str
     label: str
     summary: str
-    needs: tuple[str, ...]
     stacked: bool = False
+
+    @property
+    def needs(self) -> tuple[Need, ...]:
+        return (ProfileKind.FINTS, ProfileKind.STEERX) if self.stacked else (ProfileKind.FINTS,)
 
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
 
-        _checked_profile(req, "fints")
+        _checked_profile(req, ProfileKind.FINTS)
         svc = _profiles(req.app)
-        stack = _vector_buffer(req, "steerx") if self.stacked else None
+        stack = _vector_buffer(req, ProfileKind.STEERX) if self.stacked else None
         items = fints_service.apply_request(svc, req.runtime, req.text, stack)
         return Prepared(self.name, list(req.messages), details={"fints_items": items})
 
@@ -268,13 +278,13 @@ class Dps:
     name: str = "dps"
     label: str = "DPS"
     summary: str = "contrastive decoding through your preference heads (torch)"
-    needs: tuple[str, ...] = ("dps",)
+    needs: tuple[Need, ...] = (ProfileKind.DPS,)
 
     def prepare(self, req: Request) -> Prepared:
         from engine.methods import dps
 
         svc = _profiles(req.app)
-        view = _checked_profile(req, "dps")
+        view = _checked_profile(req, ProfileKind.DPS)
         req.runtime.clear_control_vector()
         choice = req.app.model_choice(req.model_flag)
         key = (str(choice.path), req.app.settings.device)
@@ -332,14 +342,12 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     Plain(),
     Rag(),
     Steered("stylevector", "StyleVector", "one steering vector learned from your texts",
-            ("stylevector",)),
+            ProfileKind.STYLEVECTOR),
     Steered("steerx", "SteerX", "a steering vector from the words that carry your preferences",
-            ("steerx",)),
+            ProfileKind.STEERX),
     RagSteered(),
-    Fints("fints", "Fints", "a steering vector chosen per request from your own texts",
-          ("fints",)),
-    Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX",
-          ("fints", "steerx"), stacked=True),
+    Fints("fints", "Fints", "a steering vector chosen per request from your own texts"),
+    Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX", stacked=True),
     Dps(),
 )}
 NAMES = tuple(METHODS)
@@ -373,6 +381,52 @@ def chosen(app: AppContext, flag: str | None,
         log.warning("saved chat_method %r is not a method; answering without one", saved)
     active = _profiles(app).active_method()
     return (METHODS.get(active or "none", METHODS["none"])), False
+
+
+def profile_kinds(method: Method) -> list[ProfileKind]:
+    """The stored profiles `method` steers with, in the order they are built."""
+    return [ProfileKind(n) for n in method.needs if n != HISTORY]
+
+
+def uses_history(method: Method) -> bool:
+    """Whether `method` reads the writing history at request time (RAG)."""
+    return HISTORY in method.needs
+
+
+def missing_need(app: AppContext, method: Method) -> str | None:
+    """What `method` lacks to run now, in words, or None when it can run."""
+    from assistant.history import HistoryService
+
+    if uses_history(method) and HistoryService(app.db).count() == 0:
+        return "your writing history is empty"
+    svc = _profiles(app)
+    for kind in profile_kinds(method):
+        if svc.get(kind) is None:
+            return f"there is no {kind} profile yet"
+    return None
+
+
+def use(app: AppContext, name: str) -> str | None:
+    """Personalize chat and drafting with `name` from now on (the saved `chat_method`,
+    which the CLI and the window both read). Returns why not, or None when saved.
+
+    A method with exactly one profile also makes it the active profile, so that
+    `assistant profile show` names the profile chat uses.
+    """
+    from assistant.settings import update_setting
+
+    method = get(name)
+    why = missing_need(app, method)
+    if why is not None:
+        return why
+    kinds = profile_kinds(method)
+    if len(kinds) == 1 and len(method.needs) == 1:
+        _profiles(app).set_active(True, kinds[0])
+    elif not method.needs:
+        _profiles(app).set_active(False)
+    update_setting(app.db, "chat_method", method.name)
+    app.reload_settings()
+    return None
 
 
 def prepare(method: Method, req: Request) -> Prepared:

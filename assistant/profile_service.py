@@ -40,6 +40,7 @@ from assistant.profile_store import (
     quiet_load_torch,
 )
 from engine.errors import EngineError, GenerationCancelled
+from engine.methods.kinds import ProfileKind
 from store.models import Profile, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,10 +51,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-METHODS = ("stylevector", "steerx", "dps")
+METHODS = (*ProfileKind.vector_kinds(), ProfileKind.DPS)
 # Every kind of stored profile: Fints is a bank of per-item vectors picked per request
 # (assistant.fints_service). How chat uses them is assistant.methods'.
-PROFILE_KINDS = (*METHODS, "fints")
+PROFILE_KINDS = tuple(ProfileKind)
 # How much of a build each stage takes (measured on 2 cores), for one progress bar.
 STAGE_WEIGHTS = {
     "generic replies": 0.35,
@@ -77,7 +78,7 @@ class ProfileService:
     # ---- reading ------------------------------------------------------------
     def _row(self, s, method: str | None) -> Profile | None:
         if method is not None:
-            if method not in METHODS and method != "fints":
+            if method not in PROFILE_KINDS:
                 raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
             return s.scalars(select(Profile).where(Profile.method == method)).first()
         active = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
@@ -203,7 +204,7 @@ class ProfileService:
     # ---- building -----------------------------------------------------------------
     def build(
         self,
-        method: str = "steerx",
+        method: str = ProfileKind.STEERX,
         *,
         layer: int | None = None,
         alpha: float | None = None,
@@ -213,14 +214,14 @@ class ProfileService:
         cancel: threading.Event | None = None,
     ) -> BuildOutcome:
         """Build (or incrementally rebuild) the method's profile and make it the active one."""
-        if method == "fints":
+        if method == ProfileKind.FINTS:
             from assistant import fints_service
 
             return fints_service.build(self, layer=layer, alpha=alpha, model_flag=model_flag,
                                        progress=progress, cancel=cancel)
         if method not in METHODS:
             raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
-        if method == "dps":
+        if method == ProfileKind.DPS:
             return self._build_dps(model_flag=model_flag, progress=progress, cancel=cancel)
         samples = HistoryService(self.db).list()
         if not samples:
@@ -344,9 +345,9 @@ class ProfileService:
                 "notes": [], "n_items": len(items)}
         with self.db.session() as s:
             s.execute(update(Profile).values(active=False))
-            row = s.scalars(select(Profile).where(Profile.method == "dps")).first()
+            row = s.scalars(select(Profile).where(Profile.method == ProfileKind.DPS.value)).first()
             if row is None:
-                row = Profile(method="dps")
+                row = Profile(method=ProfileKind.DPS.value)
                 s.add(row)
             row.model_name, row.model_fingerprint = info.name, info.fingerprint
             row.n_layer, row.n_embd = info.n_layer, info.n_embd

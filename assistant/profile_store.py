@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 
 from assistant.errors import UserError
+from engine.methods.kinds import ProfileKind
 from store import Database
 from store.models import GenericResponse, Profile, ProfileItemCache
 
@@ -144,8 +145,8 @@ class ProfileView:
             "active": self.active,
             "auto_selected": bool(self.meta.get("auto_selected")),
             **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
-               if self.method == "dps" else {}),
-            **({"fints": self.meta["fints"]} if "fints" in self.meta else {}),
+               if self.method == ProfileKind.DPS else {}),
+            **({"fints": self.meta["fints"]} if ProfileKind.FINTS in self.meta else {}),
         }
 
 

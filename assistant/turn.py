@@ -1,4 +1,5 @@
-"""One chat turn, the same for the command line, the terminal chat and the window.
+"""One chat turn, the same for the command line, the terminal chat and the window,
+and one drafting turn (`DraftTurn`) that personalizes the same way without storing.
 
     turn = ChatTurn(app, ChatRequest(text, conversation_id, method="rag"))
     info = turn.start()        # method applied, prompt fitted, user message stored
@@ -9,12 +10,17 @@
 prompt's fit in the context), then stores the user's message and an empty partial
 reply; `stream` runs the method's decoder (llama.cpp's own stream, or DPS's)
 through `ChatService.generate`, so the partial-reply rule holds for every method.
-The cloud path (CoSteer) has its own service and is not a turn of this kind yet.
+
+A cloud turn (`ChatRequest(cloud=True)`, CoSteer) is the same turn with another
+decoder: the remote writes, steered token by token by the local model, which is
+personalized by the same method as a local turn. What the method adds to the local
+prompt (RAG's texts) stays local; the remote gets the public turns only
+(`assistant.cloud_service`). Asking for the cloud is the conversation's opt-in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +28,41 @@ from assistant import methods
 from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
 from engine.errors import EngineError
-from engine.runtime.generation import CancelToken
+from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
-    from engine.runtime.llamacpp import ChatPrompt
+    from assistant.cloud_service import CloudReply, CloudService
+    from engine.cloud.client import CloudClient
+    from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
+
+
+def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named: bool,
+                messages: list[dict[str, str]], text: str, sampling: SamplingSettings,
+                cancel: CancelToken, model_flag: str | None = None,
+                ) -> tuple[methods.Prepared, ChatPrompt]:
+    """Apply `method` to one request and fit its prompt in the context.
+
+    A prompt that cannot fit takes the method's control vector off again, so a
+    refused request leaves the runtime as it found it.
+    """
+    prepared = methods.prepare(method, methods.Request(
+        app, rt, messages, text, sampling, cancel, model_flag=model_flag, explicit=named))
+    try:
+        prompt = rt.fit_chat(prepared.messages, sampling.max_tokens)
+    except EngineError as exc:
+        rt.clear_control_vector()
+        raise UserError(str(exc)) from exc
+    return prepared, prompt
+
+
+def decode(prepared: methods.Prepared, prompt: ChatPrompt, rt: LlamaRuntime,
+           sampling: SamplingSettings, cancel: CancelToken,
+           stats: GenerationStats) -> Iterator[str]:
+    """The method's own decoder (DPS) or llama.cpp's stream under its control vector."""
+    if prepared.decode is not None:
+        return prepared.decode(prompt, stats)
+    return rt.stream(prompt, sampling, cancel=cancel, stats=stats)
 
 
 @dataclass
@@ -37,6 +73,9 @@ class ChatRequest:
     regenerate: bool = False  # take back the last exchange and answer its message again
     sampling: dict[str, Any] = field(default_factory=dict)  # checked overrides (app.sampling)
     model_flag: str | None = None
+    cloud: bool = False  # CoSteer: the remote model writes, steered by the local one
+    allow_local_fallback: bool = False  # cloud: the local model finishes if the remote fails
+    on_notice: Callable[[str], None] | None = None  # cloud: a fallback or a retry, as it happens
 
 
 class ChatTurn:
@@ -52,6 +91,9 @@ class ChatTurn:
         self.prompt: ChatPrompt | None = None
         self.turn: Turn | None = None
         self.text = request.text
+        self.cloud: CloudService | None = None
+        self.cloud_client: CloudClient | None = None
+        self.cloud_reply: CloudReply | None = None
 
     def start(self) -> dict[str, Any]:
         """Apply the method, fit the prompt and store the user's message; what the UI shows."""
@@ -62,20 +104,30 @@ class ChatTurn:
             self.text = self.chat.take_back_last_exchange(req.conversation_id)
         if not self.text.strip():
             raise UserError("The message is empty; type something to send.")
+        if req.cloud:  # not set up: this fails here, before anything is stored
+            from assistant.cloud_service import CloudService
+
+            self.cloud = CloudService(self.app)
+            self.cloud_client = self.cloud.client()
         own = self.chat.settings_of(req.conversation_id).get("method")
         method, named = methods.chosen(self.app, req.method, own)
         messages = self.chat.prepare_messages(req.conversation_id, self.text)
-        self.prepared = methods.prepare(method, methods.Request(
-            self.app, rt, messages, self.text, self.sampling, self.cancel,
-            model_flag=req.model_flag, explicit=named))
-        try:
-            self.prompt = rt.fit_chat(self.prepared.messages, self.sampling.max_tokens)
-        except EngineError as exc:
-            rt.clear_control_vector()
-            raise UserError(str(exc)) from exc
+        cloud_note = ""
+        if self.cloud_client is not None:
+            earlier = sum(1 for m in messages if m["role"] in ("user", "assistant")) - 1
+            cloud_note = (
+                f"sending to {self.cloud_client.endpoint.base_url} (model "
+                f"{self.cloud_client.model}): the message and this conversation's {earlier} "
+                "earlier turns, then the chosen tokens; your writing history, profile and "
+                "system prompt stay here ('assistant cloud preview' shows the exact request).")
+        self.prepared, self.prompt = personalize(
+            self.app, rt, method, named, messages, self.text, self.sampling, self.cancel,
+            req.model_flag)
         self.turn = self.chat.begin_turn(req.conversation_id, self.text,
                                          model_name=rt.model_name, regenerate=req.regenerate)
         self.turn.stats.trimmed_turns = self.prompt.trimmed_turns
+        if req.cloud:
+            self.chat.set_cloud(self.turn.conversation_id, True)
         return {
             "conversation_id": self.turn.conversation_id,
             "user_message_id": self.turn.user_message_id,
@@ -88,21 +140,39 @@ class ChatTurn:
             "method": self.prepared.method,
             "notice": self.prepared.notice,
             "format_note": rt.chat_format.note(rt.info.path.name) or "",
+            "cloud_note": cloud_note,
         }
 
     def stream(self) -> Iterator[str]:
         """The reply's pieces, stored as they come (kept, marked partial, if cut short)."""
         if self.turn is None or self.prepared is None or self.prompt is None:
             raise RuntimeError("start() the turn first")
-        decode = self.prepared.decode
-        pieces = (decode(self.prompt, self.turn.stats) if decode is not None else
-                  self.runtime.stream(self.prompt, self.sampling, cancel=self.cancel,
-                                      stats=self.turn.stats))
+        if self.cloud is not None:
+            pieces, self.cloud_reply = self.cloud.generate(
+                self.chat, self.turn, self.runtime, self.sampling,
+                allow_local_fallback=self.request.allow_local_fallback, cancel=self.cancel,
+                client=self.cloud_client, on_notice=self.request.on_notice,
+                # CoSteer decodes greedily unless a temperature is asked for.
+                temperature=float(self.request.sampling.get("temperature") or 0.0))
+            yield from pieces  # already through ChatService.generate
+            return
+        pieces = decode(self.prepared, self.prompt, self.runtime, self.sampling, self.cancel,
+                        self.turn.stats)
         yield from self.chat.generate(self.turn, pieces, cancel=self.cancel)
 
     def summary(self) -> dict[str, Any]:
         assert self.turn is not None and self.prepared is not None and self.prompt is not None
         st, rt = self.turn.stats, self.runtime
+        cloud: dict[str, Any] = {"cloud": self.cloud is not None}
+        if self.cloud_reply is not None and self.cloud_client is not None:
+            cs = self.cloud_reply.stats
+            cloud.update(
+                remote_requests=cs.remote_requests,
+                remote_requests_per_token=round(cs.requests_per_token, 4),
+                agreed_tokens=cs.agreed_tokens, steered_tokens=cs.steered_tokens,
+                fell_back=self.cloud_reply.fell_back, local_tokens=self.cloud_reply.local_tokens,
+                error=self.cloud_reply.error, endpoint=self.cloud_client.endpoint.base_url,
+                remote_model=self.cloud_client.model)
         return {
             "text": self.turn.text,
             "status": self.turn.status,
@@ -119,4 +189,70 @@ class ChatTurn:
             "chat_format": rt.chat_format.source,
             "method": self.prepared.method,
             **self.prepared.details,
+            **cloud,
         }
+
+
+class DraftTurn:
+    """One drafting action (continue, rewrite in my voice...) on the user's text.
+
+    Personalized by the saved method, like a chat turn; nothing is stored, since the
+    draft pane owns its text. Without a method that retrieves the user's texts, the
+    three most recent samples stand for their voice in the actions that use it.
+    """
+
+    def __init__(self, app: AppContext, action: str, text: str,
+                 sampling: dict[str, Any] | None = None, cancel: CancelToken | None = None,
+                 model_flag: str | None = None) -> None:
+        from assistant.drafting import ACTIONS
+
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise UserError(f"Unknown drafting action {action!r}; use one of "
+                            f"{', '.join(ACTIONS)}.")
+        self.app, self.spec, self.text = app, spec, text
+        self.cancel = cancel or CancelToken()
+        self.sampling = app.sampling(**(sampling or {}))
+        self.runtime = app.runtime(model_flag)
+        self.model_flag = model_flag
+        self.stats = GenerationStats()
+        self.prepared: methods.Prepared | None = None
+        self.prompt: ChatPrompt | None = None
+        self.parts: list[str] = []
+
+    def start(self) -> dict[str, Any]:
+        from assistant.drafting import draft_messages
+        from assistant.history import HistoryService
+
+        method, named = methods.chosen(self.app, None)
+        examples: list[str] = []
+        if self.spec.uses_voice and not methods.uses_history(method):
+            examples = [s.text for s in HistoryService(self.app.db).list()[-3:]][::-1]
+        msgs = draft_messages(self.spec.key, self.text, examples)
+        self.prepared, self.prompt = personalize(
+            self.app, self.runtime, method, named, msgs, self.text, self.sampling, self.cancel,
+            self.model_flag)
+        return {"action": self.spec.key, "prompt_tokens": self.prompt.n_tokens,
+                "n_ctx": self.runtime.n_ctx, "reply_tokens": self.sampling.max_tokens,
+                "trimmed_turns": self.prompt.trimmed_turns, "method": self.prepared.method,
+                "notice": self.prepared.notice}
+
+    def stream(self) -> Iterator[str]:
+        if self.prepared is None or self.prompt is None:
+            raise RuntimeError("start() the turn first")
+        try:
+            for piece in decode(self.prepared, self.prompt, self.runtime, self.sampling,
+                                self.cancel, self.stats):
+                self.parts.append(piece)
+                yield piece
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+
+    def summary(self) -> dict[str, Any]:
+        assert self.prepared is not None
+        cancelled = self.stats.finish_reason == "cancelled" or self.cancel.cancelled
+        return {"status": "partial" if cancelled else "complete", "action": self.spec.key,
+                "method": self.prepared.method, "appends": self.spec.appends,
+                "text": "".join(self.parts), "tokens": self.stats.tokens,
+                "seconds": round(self.stats.seconds, 3),
+                "tokens_per_s": round(self.stats.tokens_per_s, 2), **self.prepared.details}

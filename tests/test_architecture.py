@@ -119,3 +119,40 @@ def test_only_the_gui_launcher_imports_ui():
     bad = [(m, w) for m, out in import_graph().items() for w in out
            if not m.startswith("ui") and w.split(".")[0] == "ui" and m not in GUI_LAUNCHERS]
     assert bad == []
+
+
+def _method_name_comparisons(tree: ast.AST, names: set[str]) -> list[tuple[int, str]]:
+    """`x == "steerx"`, `x in ("dps", ...)`: a method or profile name compared as a string."""
+    hits = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        for side in [node.left, *node.comparators]:
+            consts = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+            for c in consts:
+                if isinstance(c, ast.Constant) and c.value in names:
+                    hits.append((node.lineno, c.value))
+    return hits
+
+
+def test_no_method_name_is_compared_as_a_string_outside_the_registry():
+    from assistant.methods import NAMES
+    from engine.methods.kinds import ProfileKind
+
+    # "none" is also an ordinary word (a key's source, a setting cleared): the registry's
+    # Plain method is found by object, and the kinds below are the stored profiles.
+    names = (set(NAMES) | {k.value for k in ProfileKind} | {"costeer"}) - {"none"}
+    found = []
+    for pkg in PACKAGES:
+        for path in sorted((REPO / pkg).rglob("*.py")):
+            if path == REPO / "assistant" / "methods.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(REPO)}:{n}: {v!r}"
+                      for n, v in _method_name_comparisons(tree, names)]
+    assert not found, "compare with the registry's objects or ProfileKind:\n" + "\n".join(found)
+
+
+def test_the_comparison_finder_finds_one():
+    tree = ast.parse('if method == "steerx" or kind in ("dps", "x"):\n    pass\n')
+    assert _method_name_comparisons(tree, {"steerx", "dps"}) == [(1, "steerx"), (1, "dps")]

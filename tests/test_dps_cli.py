@@ -44,9 +44,10 @@ def test_build_show_chat(with_history, cli):
     res = chat.json()
     assert res["method"] == "dps" and res["text"].strip()
 
-    from ui.adapters import ProfileAdapter
+    from assistant.profile_service import ProfileService
+    from ui.widgets.personalization_panel import profile_state
 
-    st = ProfileAdapter(with_history).state("dps")
+    st = profile_state(with_history, ProfileService(with_history), "dps")
     assert st.heads == heads and (st.n_layer, st.n_head) == (30, 9)
 
 

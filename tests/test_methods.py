@@ -89,3 +89,41 @@ def test_the_evaluation_runs_every_chat_method():
     from assistant.eval_service import PLUGINS
 
     assert set(methods.NAMES) <= set(PLUGINS)
+
+
+def test_each_method_names_the_profiles_it_steers_with():
+    from engine.methods.kinds import ProfileKind
+
+    kinds = {n: methods.profile_kinds(m) for n, m in methods.METHODS.items()}
+    assert kinds["none"] == [] and kinds["rag"] == []
+    assert kinds["steerx+fints"] == [ProfileKind.FINTS, ProfileKind.STEERX]
+    assert kinds["rag+steerx"] == [ProfileKind.STEERX]
+    assert [n for n, m in methods.METHODS.items() if methods.uses_history(m)] == \
+        ["rag", "rag+steerx"]
+
+
+def test_choosing_a_method_saves_it_only_when_it_can_run(app):
+    from assistant.settings import load_settings
+
+    assert methods.use(app, "rag") == "your writing history is empty"
+    assert methods.use(app, "steerx") == "there is no steerx profile yet"
+    assert load_settings(app.db).chat_method is None  # nothing saved by a refusal
+    HistoryService(app.db).add(TEXTS[0][1], prompt=TEXTS[0][0])
+    assert methods.use(app, "rag") is None
+    assert load_settings(app.db).chat_method == "rag"
+    assert methods.chosen(app, None) == (methods.METHODS["rag"], False)
+
+
+def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
+    from assistant.turn import DraftTurn
+
+    methods.use(with_texts, "rag")
+    turn = DraftTurn(with_texts, "voice", "i think we should meet on monday",
+                     {"max_tokens": 12, "temperature": 0.0})
+    info = turn.start()
+    assert info["method"] == "rag" and "of your texts" in info["notice"]
+    text = "".join(turn.stream())
+    out = turn.summary()
+    assert out["text"] == text and out["tokens"] > 0 and out["rag_samples"]
+    with pytest.raises(methods.UserError, match="Unknown drafting action"):
+        DraftTurn(with_texts, "translate", "x")

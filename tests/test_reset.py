@@ -176,3 +176,26 @@ def test_reset_with_nothing_to_erase(home: Path, cli) -> None:
     assert cli("reset", "--profile", "--yes").rc == 0
     r = cli("reset", "--yes")
     assert r.rc != 0  # a scope is required
+
+
+def test_the_reset_question_counts_what_it_deletes(app):
+    from assistant.chat import ChatService
+    from assistant.data import DataService
+    from assistant.errors import UserError
+    from assistant.history import HistoryService
+
+    chat = ChatService(app.db)
+    turn = chat.begin_turn(None, "hello there", model_name="m")
+    list(chat.generate(turn, iter(["hi"])))
+    list(chat.generate(chat.begin_turn(turn.conversation_id, "again", model_name="m"),
+                       iter(["ok"])))
+    history = HistoryService(app.db)
+    history.add("one sample of mine")
+    n = history.count()  # the user's chat messages are writing samples too
+    assert n == 3
+    svc = DataService.for_app(app)
+    text = svc.reset_summary("all")
+    assert f"1 conversation(s) with 4 message(s), {n} writing sample(s)" in text
+    assert "conversations and writing history are kept" in svc.reset_summary("profile")
+    with pytest.raises(UserError, match="Unknown reset scope"):
+        svc.reset_summary("some")

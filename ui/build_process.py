@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 log = logging.getLogger("ui.build_process")
@@ -59,6 +60,26 @@ def _watch_stdin(cancel: threading.Event) -> None:
     cancel.set()  # "cancel", or EOF: the app is gone, nobody wants the result
 
 
+def build_here(home: str, method: str, progress: Callable[[int, int, str], None],
+               cancel: threading.Event) -> dict | None:
+    """Build the profile in this (the child) process; None if it was cancelled."""
+    from assistant.app import AppContext
+    from assistant.profile_service import ProfileService
+    from assistant.profile_store import BuildCancelled
+
+    ctx = AppContext(home)
+    try:
+        out = ProfileService(ctx).build(
+            method, cancel=cancel,
+            progress=lambda frac, stage: progress(int(frac * 1000), 1000,
+                                                  str(stage).capitalize()))
+    except BuildCancelled:
+        return None
+    finally:
+        ctx.close()
+    return dict(out.as_dict()) if hasattr(out, "as_dict") else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui.build_process")
     parser.add_argument("--home", required=True)
@@ -74,11 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     cancel = threading.Event()
     threading.Thread(target=_watch_stdin, args=(cancel,), daemon=True).start()
 
-    from ui.adapters import ProfileAdapter
     from ui.errors import USER_ERRORS
 
     try:
-        result = ProfileAdapter.build_here(args.home, args.method, emit.progress, cancel)
+        result = build_here(args.home, args.method, emit.progress, cancel)
     except USER_ERRORS as exc:
         emit("error", message=str(exc))
         return 1

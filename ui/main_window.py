@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidge
 
 from assistant.app import AppContext
 from assistant.chat import ChatService
+from assistant.data import DataService
 from assistant.history import HistoryService
 from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
 from store import StoreError
-from ui.adapters import CloudAdapter, DataAdapter, ProfileAdapter
 from ui.autosave import Autosaver
 from ui.dialogs import confirm, guarded, show_error, show_info
 from ui.markdown import warm as warm_markdown
@@ -59,9 +59,7 @@ class MainWindow(QMainWindow):
         self.sampling = dict(sampling or {})
         self.chat = ChatService(app.db, app.settings.system_prompt)
         self.history = HistoryService(app.db)
-        self.profile = ProfileAdapter(app)
-        self.cloud = CloudAdapter(app)
-        self.data = DataAdapter(app)
+        self.data = DataService.for_app(app)
         self.conversation_id: int | None = None
         # The reply being written: which job, conversation and message, and its text so far.
         self._gen: dict[str, Any] | None = None
@@ -69,7 +67,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._shutdown_ok = False
 
-        self.model = ModelHost(app, self.cloud, self.profile, self)
+        self.model = ModelHost(app, self)
         self.profile_tasks = ProcessTaskHost("ui.build_process", self)
         self.data_tasks = TaskHost("data-worker", self)
 
@@ -77,11 +75,11 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationList(self.chat, self)
         self.chat_view = ChatView(self)
         self.draft = DraftPane(self.history, self)
-        self.personalization = PersonalizationPanel(self.profile, self.profile_tasks, self)
+        self.personalization = PersonalizationPanel(app, self.profile_tasks, self)
         self.history_panel = HistoryPanel(
             self.history, self.personalization.samples_used, self
         )
-        self.cloud_panel = CloudPanel(self.cloud, self)
+        self.cloud_panel = CloudPanel(app, self)
         self.unsent = UnsentService(app.db)
         self._restore_unsent()
         self.autosavers = [
@@ -379,6 +377,8 @@ class MainWindow(QMainWindow):
         self._gen = None
         status = result.get("status", "error")
         self.meters.finish(result.get("tokens_per_s") if status == "complete" else None)
+        if "fints_items" in result:
+            self.personalization.set_fints_items(result["fints_items"])
         if kind == "draft":
             self.draft.end_stream(status)
         elif kind == "chat":

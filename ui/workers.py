@@ -29,18 +29,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
-from assistant import methods
 from assistant.app import AppContext
-from assistant.chat import ChatService
-from assistant.drafting import ACTIONS, draft_messages
 from assistant.errors import UserError
-from assistant.history import HistoryService
-from assistant.turn import ChatRequest, ChatTurn
-from engine.errors import EngineError
-from engine.runtime.generation import CancelToken, GenerationStats
+from assistant.turn import ChatRequest, ChatTurn, DraftTurn
+from engine.runtime.generation import CancelToken
 from engine.runtime.llamacpp import LlamaRuntime
 from ui import qt_compat
-from ui.adapters import CloudAdapter, ProfileAdapter
 from ui.errors import USER_ERRORS
 
 log = logging.getLogger(__name__)
@@ -71,16 +65,9 @@ class ModelWorker(QObject):
     notice = Signal(str)  # worth a line in the status bar, not a message box
     modelLoaded = Signal(dict)
 
-    def __init__(
-        self,
-        app: AppContext,
-        cloud: CloudAdapter | None = None,
-        profile: ProfileAdapter | None = None,
-    ) -> None:
+    def __init__(self, app: AppContext) -> None:
         super().__init__()
         self._app = app
-        self._cloud = cloud or CloudAdapter(app)
-        self._profile = profile or ProfileAdapter(app)
         self._loaded: LlamaRuntime | None = None
 
     # ---- jobs ----------------------------------------------------------------
@@ -140,28 +127,16 @@ class ModelWorker(QObject):
                 self.notice.emit(note)
         return rt
 
-    def _personalize(self, rt: LlamaRuntime, messages: list[dict[str, str]], text: str,
-                     sampling: Any, cancel: CancelToken) -> methods.Prepared:
-        """The saved method applied to one request (a missing profile: none, and a notice)."""
-        method, named = methods.chosen(self._app, None)
-        prepared = methods.prepare(method, methods.Request(
-            self._app, rt, messages, text, sampling, cancel, explicit=named))
-        if prepared.notice:
-            self.notice.emit(prepared.notice)
-        self._profile.last_fints_items = prepared.details.get("fints_items", [])
-        return prepared
-
     def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
         self._runtime()
-        if job.get("cloud"):
-            return self._cloud_chat(job, cancel)
+        cloud = bool(job.get("cloud"))
         turn = ChatTurn(self._app, ChatRequest(
             job.get("text", ""), job.get("conversation_id"),
-            regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {})), cancel)
+            regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {}),
+            cloud=cloud, on_notice=self.notice.emit), cancel)
         info = turn.start()
         if info["notice"]:
             self.notice.emit(info["notice"])
-        self._profile.last_fints_items = turn.prepared.details.get("fints_items", [])
         self.started.emit({"kind": "chat", "job_id": job["job_id"],
                            **{k: info[k] for k in ("conversation_id", "user_message_id",
                                                    "reply_message_id", "text",
@@ -180,115 +155,40 @@ class ModelWorker(QObject):
             "tokens_per_s": out["tokens_per_s"],
             "finish_reason": out["finish_reason"],
             "trimmed_turns": out["trimmed_turns"],
-            "cloud": False,
+            "cloud": cloud,
             "personalization": out["method"],
-        }
-
-    def _cloud_chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
-        """CoSteer: the remote writes, steered by the local model (its own service).
-
-        The local model is steered with the saved method's vector, if any; what a
-        method would add to the prompt (RAG's texts) never goes to the remote.
-        """
-        rt = self._runtime()
-        chat = ChatService(self._app.db, self._app.settings.system_prompt)
-        sampling = self._app.sampling(**job.get("sampling", {}))
-        cid: int | None = job.get("conversation_id")
-        regenerate = bool(job.get("regenerate"))
-        if regenerate:
-            if cid is None:
-                raise UserError("Pick a conversation to regenerate its last reply.")
-            text = chat.take_back_last_exchange(cid)
-        else:
-            text = job.get("text", "")
-        if not text.strip():
-            raise UserError("The message is empty; type something to send.")
-        messages = chat.prepare_messages(cid, text)
-        try:
-            prompt = rt.fit_chat(messages, sampling.max_tokens)
-        except EngineError as exc:
-            raise UserError(str(exc)) from exc
-        method = self._personalize(rt, messages, text, sampling, cancel).method
-        turn = chat.begin_turn(cid, text, model_name=rt.model_name, regenerate=regenerate)
-        self.started.emit({"kind": "chat", "job_id": job["job_id"],
-                           "conversation_id": turn.conversation_id,
-                           "user_message_id": turn.user_message_id,
-                           "reply_message_id": turn.reply_message_id, "text": text,
-                           "trimmed_turns": prompt.trimmed_turns,
-                           "prompt_tokens": prompt.n_tokens, "n_ctx": rt.n_ctx,
-                           "reply_tokens": sampling.max_tokens})
-        for piece in self._cloud.generate_in_worker(chat, turn, rt, sampling, cancel):
-            self.token.emit(piece)
-        st = turn.stats
-        return {
-            "status": turn.status,
-            "conversation_id": turn.conversation_id,
-            "reply_message_id": turn.reply_message_id,
-            "text": turn.text,
-            "tokens": st.tokens,
-            "seconds": round(st.seconds, 3),
-            "tokens_per_s": round(st.tokens_per_s, 2),
-            "finish_reason": st.finish_reason,
-            "trimmed_turns": prompt.trimmed_turns,
-            "cloud": True,
-            "personalization": method,
+            "fints_items": out.get("fints_items", []),
         }
 
     def _cloud_preview(self, job: dict[str, Any]) -> dict[str, Any]:
         """What sending `text` in the conversation would send (built with the runtime)."""
         rt = self._runtime()
         sampling = self._app.sampling(**job.get("sampling", {}))
-        preview = self._cloud.preview_in_worker(
-            job.get("conversation_id"), job.get("text", ""), rt, sampling.max_tokens
-        )
+        from assistant.cloud_service import CloudService
+
+        preview = CloudService(self._app).preview(
+            job.get("conversation_id"), job.get("text", ""), rt, sampling.max_tokens)
         return {"status": "complete", "preview": preview,
                 "conversation_id": job.get("conversation_id")}
 
     def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
-        action = job.get("action", "")
-        spec = ACTIONS.get(action)
-        if spec is None:
-            raise UserError(f"Unknown drafting action {action!r}.")
-        rt = self._runtime()
-        sampling = self._app.sampling(**job.get("sampling", {}))
-        method, _named = methods.chosen(self._app, None)
-        examples: list[str] = []
-        if spec.uses_voice and "history" not in method.needs:
-            # Without a method that retrieves the user's texts, the most recent
-            # samples stand for their voice.
-            examples = [s.text for s in HistoryService(self._app.db).list()[-3:]][::-1]
-        msgs = draft_messages(action, job.get("text", ""), examples)
-        prepared = self._personalize(rt, msgs, job.get("text", ""), sampling, cancel)
-        try:
-            prompt = rt.fit_chat(prepared.messages, sampling.max_tokens)
-        except EngineError as exc:
-            rt.clear_control_vector()
-            raise UserError(str(exc)) from exc
-        self.started.emit({"kind": "draft", "job_id": job["job_id"], "action": action,
-                           "prompt_tokens": prompt.n_tokens, "n_ctx": rt.n_ctx,
-                           "reply_tokens": sampling.max_tokens,
-                           "trimmed_turns": prompt.trimmed_turns})
-        stats = GenerationStats()
-        parts: list[str] = []
-        pieces = (prepared.decode(prompt, stats) if prepared.decode is not None
-                  else rt.stream(prompt, sampling, cancel=cancel, stats=stats))
-        try:
-            for piece in pieces:
-                parts.append(piece)
-                self.token.emit(piece)
-        except EngineError as exc:
-            raise UserError(str(exc)) from exc
-        cancelled = stats.finish_reason == "cancelled" or cancel.cancelled
-        return {
-            "status": "partial" if cancelled else "complete",
-            "action": action,
-            "personalization": prepared.method,
-            "appends": spec.appends,
-            "text": "".join(parts),
-            "tokens": stats.tokens,
-            "seconds": round(stats.seconds, 3),
-            "tokens_per_s": round(stats.tokens_per_s, 2),
-        }
+        self._runtime()
+        turn = DraftTurn(self._app, job.get("action", ""), job.get("text", ""),
+                         job.get("sampling", {}), cancel)
+        info = turn.start()
+        if info["notice"]:
+            self.notice.emit(info["notice"])
+        self.started.emit({"kind": "draft", "job_id": job["job_id"],
+                           **{k: info[k] for k in ("action", "prompt_tokens", "n_ctx",
+                                                   "reply_tokens", "trimmed_turns")}})
+        for piece in turn.stream():
+            self.token.emit(piece)
+        out = turn.summary()
+        return {"status": out["status"], "action": out["action"],
+                "personalization": out["method"], "appends": out["appends"],
+                "text": out["text"], "tokens": out["tokens"], "seconds": out["seconds"],
+                "tokens_per_s": out["tokens_per_s"],
+                "fints_items": out.get("fints_items", [])}
 
     @Slot()
     def shutdown(self) -> None:
@@ -324,14 +224,12 @@ class ModelHost(QObject):
     def __init__(
         self,
         app: AppContext,
-        cloud: CloudAdapter | None = None,
-        profile: ProfileAdapter | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("model-worker")
-        self.worker = ModelWorker(app, cloud, profile)
+        self.worker = ModelWorker(app)
         self.worker.moveToThread(self._thread)
         self._submit.connect(self.worker.run_job)
         self._shutdown.connect(self.worker.shutdown)

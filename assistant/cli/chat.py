@@ -61,19 +61,17 @@ def run(args) -> int:
     text = read_prompt(args.prompt)
     if not text.strip():
         raise UserError("The message is empty; type something to send.")
-    if args.cloud:
-        from assistant.cli.cloud import run_chat_cloud
-
-        return run_chat_cloud(args, text)
     app = open_app(args)
     try:
         overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature,
                      "seed": args.seed}
         turn = ChatTurn(app, ChatRequest(
             text, args.conversation, method=args.method, model_flag=args.model,
-            sampling={k: v for k, v in overrides.items() if v is not None}))
+            sampling={k: v for k, v in overrides.items() if v is not None},
+            cloud=args.cloud, allow_local_fallback=args.allow_local_fallback,
+            on_notice=lambda m: print(f"\nnote: {m}", file=sys.stderr)))
         info = turn.start()
-        for note in (info["format_note"], info["notice"]):
+        for note in (info["format_note"], info["notice"], info["cloud_note"]):
             if note:
                 print(f"note: {note}", file=sys.stderr)
         if info["trimmed_turns"]:
@@ -82,9 +80,19 @@ def run(args) -> int:
                 f"the {info['trimmed_turns']} oldest turns were left out.",
                 file=sys.stderr,
             )
-        for piece in turn.stream():
-            sys.stdout.write(piece)
-            sys.stdout.flush()
+        try:
+            for piece in turn.stream():
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+        except UserError as exc:
+            if not args.cloud:
+                raise
+            sys.stdout.write("\n")
+            st = turn.turn.stats if turn.turn else None
+            raise UserError(
+                f"{exc} The {st.tokens if st else 0} tokens written so far are saved as a "
+                f"partial reply (message {turn.turn.reply_message_id if turn.turn else '?'}); "
+                "add --allow-local-fallback to let the local model finish.") from exc
         sys.stdout.write("\n")
         summary = turn.summary()
         if args.explain:

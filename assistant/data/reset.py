@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 
 from assistant.data.records import Progress
@@ -17,13 +17,27 @@ from assistant.secrets import delete_api_key
 from store import StoreError
 from store.db import explain_operational_error
 from store.erase import scrub_database, shred_file, shred_tree, truncate_in_place
-from store.models import Base
+from store.models import Base, Conversation, Message, WritingSample
 
 log = logging.getLogger(__name__)
 
 
 class ResetMixin:
-    """`DataService.reset`."""
+    """`DataService.reset`, and what it would delete."""
+
+    def reset_summary(self, scope: str) -> str:
+        """What `reset(scope)` deletes, in words, counted now (the question asked first)."""
+        if scope == "profile":
+            return ("This deletes your personal profile (the learned description and steering "
+                    "vectors). Your conversations and writing history are kept.")
+        if scope != "all":
+            raise UserError(f"Unknown reset scope {scope!r}; use profile or all.")
+        with self.db.session() as s:
+            convs, msgs, samples = (s.scalar(select(func.count()).select_from(t)) or 0
+                                    for t in (Conversation, Message, WritingSample))
+        return (f"This deletes {convs} conversation(s) with {msgs} message(s), {samples} "
+                "writing sample(s), your profile, your settings, the logs and the cloud API "
+                "key. Model files are kept. This cannot be undone.")
 
     def reset(self, scope: str, progress: Progress | None = None) -> ResetResult:
         """Erase the profile ("profile") or everything ("all") so that no file keeps the text.

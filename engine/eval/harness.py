@@ -182,12 +182,13 @@ class EvalReport:
         The mean half-width of the paired intervals against `none`: a difference
         smaller than this is inside the noise of this many rows and seeds.
         """
-        if "none" not in self.methods:
+        none = BASELINES[0]
+        if none not in self.methods:
             return None
-        base = self.methods["none"].own
+        base = self.methods[none].own
         widths = []
         for name, res in self.methods.items():
-            if name == "none":
+            if name == none:
                 continue
             xa, xb = res.own.per_row("rougeL", True), base.per_row("rougeL", True)
             n = min(len(xa), len(xb))

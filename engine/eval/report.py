@@ -10,7 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.eval.harness import EvalReport
+from engine.eval.harness import BASELINES, EvalReport
+
+NONE, RAG = BASELINES  # the two baselines every table compares against
 
 NAMES = {"rouge1": "ROUGE-1", "rougeL": "ROUGE-L", "meteor": "METEOR"}
 
@@ -65,8 +67,8 @@ def format_table(report: EvalReport) -> str:
     out.append("Length-matched ROUGE-L differences (paired 95 % intervals):")
     out.append(f"{'method':<14}{'vs none':>28}{'vs rag':>28}{'own - other user':>30}  personal?")
     for t in lines_:
-        vs_none = _ci(t["vs"]["none"]["matched"]["rougeL"]) if "none" in t["vs"] else "-"
-        vs_rag = _ci(t["vs"]["rag"]["matched"]["rougeL"]) if "rag" in t["vs"] else "-"
+        vs_none = _ci(t["vs"][NONE]["matched"]["rougeL"]) if NONE in t["vs"] else "-"
+        vs_rag = _ci(t["vs"][RAG]["matched"]["rougeL"]) if RAG in t["vs"] else "-"
         gap = _ci(t["other"]["matched"]["rougeL"]) if "other" in t else "-"
         out.append(f"{t['method']:<14}{vs_none:>28}{vs_rag:>28}{gap:>30}  {_verdict(t)}")
     if report.attribution:
@@ -166,8 +168,8 @@ def write_markdown(report: EvalReport, path: Path, *, title: str, chart: str | N
     for t in lines_:
         vs = t["vs"]
         md.append(
-            f"| {t['method']} | {_ci(vs['none']['matched']['rougeL']) if 'none' in vs else '-'} "
-            f"| {_ci(vs['rag']['matched']['rougeL']) if 'rag' in vs else '-'} "
+            f"| {t['method']} | {_ci(vs[NONE]['matched']['rougeL']) if NONE in vs else '-'} "
+            f"| {_ci(vs[RAG]['matched']['rougeL']) if RAG in vs else '-'} "
             f"| {_ci(t['other']['matched']['rougeL']) if 'other' in t else '-'} "
             f"| {_ci(t['other']['matched']['meteor']) if 'other' in t else '-'} "
             f"| {_verdict(t)} |")

@@ -45,6 +45,7 @@ from engine.methods.generic_replies import (
     prompt_hash,
     sha,
 )
+from engine.methods.kinds import ProfileKind
 from engine.methods.stylevector import (
     GENERIC_ITEMS,
     ItemActivations,
@@ -57,7 +58,7 @@ from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
 
-METHODS = ("stylevector", "steerx")
+METHODS = ProfileKind.vector_kinds()
 MIN_ITEMS = 4
 DESC_ITEMS = 8
 
@@ -109,7 +110,7 @@ class MemoryItemStore:
 
 @dataclass
 class BuildOptions:
-    method: str = "steerx"
+    method: str = ProfileKind.STEERX
     tau: float = sx.DEFAULT_TAU
     n_context: int = sx.N_CONTEXT
     max_text_tokens: int = 64
@@ -339,16 +340,16 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             cached[keys[i]] = c
     all_items = [cached[k] for k in keys]
     acts_all = [c.acts for c in all_items]
-    vectors: dict[str, np.ndarray] = {"stylevector": style_vector(acts_all, generic_mean)}
+    vectors: dict[str, np.ndarray] = {ProfileKind.STYLEVECTOR: style_vector(acts_all, generic_mean)}
     report_tokens: list[dict] = []
     description, desc_source = "", "none"
-    if opt.method == "steerx":
+    if opt.method == ProfileKind.STEERX:
         t = time.perf_counter()
         tok_vec = sx.steerx_tokens_vector(acts_all, generic_mean)
         if tok_vec is None:
             notes.append("No preference-driven tokens were found; SteerX falls back to "
                          "the StyleVector direction.")
-            tok_vec = vectors["stylevector"]
+            tok_vec = vectors[ProfileKind.STYLEVECTOR]
         vectors["steerx_tokens"] = tok_vec
         pieces = [[_piece(llama, tok) for tok in c.tokens] for c in all_items]
         report_tokens = sx.preference_tokens(pieces, [c.deltas for c in all_items], opt.tau)
@@ -382,7 +383,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             )
             item_store.put_array(desc_key, tag, desc_vec)
         vectors["description"] = desc_vec
-        vectors["steerx"] = sx.combine(tok_vec, desc_vec, opt.desc_weight)
+        vectors[ProfileKind.STEERX] = sx.combine(tok_vec, desc_vec, opt.desc_weight)
         timings["description"] = time.perf_counter() - t
     _check_stop(should_stop)
     # 6. layer and strength
@@ -444,7 +445,7 @@ def _fold_vector(method: str, train: list[CachedItem], generic_mean: np.ndarray,
                  vectors: dict[str, np.ndarray], desc_weight: float) -> np.ndarray:
     """The method's vector from the training items of one fold only."""
     acts = [c.acts for c in train]
-    if method == "stylevector":
+    if method == ProfileKind.STYLEVECTOR:
         return style_vector(acts, generic_mean)
     tok = sx.steerx_tokens_vector(acts, generic_mean)
     if tok is None:

@@ -42,6 +42,7 @@ from assistant.models import embedded_model_path
 from assistant.settings import load_settings, update_setting
 from ui.app import freeze_gc
 from ui.widgets.chat_view import MessageBubble
+from ui.widgets.personalization_panel import profile_state
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.workers import TaskHost
 
@@ -255,14 +256,14 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
     panel.description.setPlainText("Warm, brief, a little dry.")
     assert panel.save_description.isEnabled()
     panel.save_description.click()
-    state = panel._adapter.state("steerx")
+    state = profile_state(window.app, panel.profiles, "steerx")
     assert state.description == "Warm, brief, a little dry."
-    assert panel._adapter.service().get("steerx").description_edited
+    assert panel.profiles.get("steerx").description_edited
 
     # Strength.
     panel.strength.setValue(250)
     panel.strength.sliderReleased.emit()
-    assert panel._adapter.state("steerx").strength == pytest.approx(2.5)
+    assert profile_state(window.app, panel.profiles, "steerx").strength == pytest.approx(2.5)
 
     # Off and on again; a method never built says so instead of failing.
     panel.method.setCurrentIndex(panel.method.findData("none"))
@@ -309,7 +310,7 @@ def test_profile_build_progress_and_cancel(window, qtbot):
     assert meter.max_gap < 0.1, f"the GUI thread stalled for {meter.max_gap * 1000:.0f} ms"
     assert sig.args[0]["status"] == "cancelled", sig.args[0]
     assert "Cancelled" in panel.progress_label.text()
-    assert panel._adapter.state("stylevector").exists is False
+    assert profile_state(window.app, panel.profiles, "stylevector").exists is False
     assert panel.build_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 

@@ -1,13 +1,15 @@
 """Cloud collaboration: the per-conversation opt-in, the endpoint, and what would be sent.
 
-Off by default for every conversation. Everything goes through `CloudAdapter`;
-the preview is built by the model worker (it needs the runtime) and shows exactly
-what the next message would send.
+Off by default for every conversation. The panel holds the cloud service (settings
+and the key's place) and the chat service (the per-conversation switch); the
+preview is built by the model worker (it needs the runtime) and shows exactly what
+the next message would send.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTime, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
@@ -24,11 +26,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.adapters import CloudAdapter, CloudConfig
+from assistant.app import AppContext
+from assistant.chat import ChatService
+from assistant.cloud_service import CloudService
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 
 PREVIEW_DEBOUNCE_MS = 250
+
+
+@dataclass
+class CloudConfig:
+    """What the panel shows of the cloud settings; never the key itself."""
+
+    endpoint: str = ""
+    model: str = ""
+    configured: bool = False
+    key_source: str = "none"  # keyring | session | environment | none
+    session_only: bool = False  # no OS keyring: a key lasts for this session only
+
+    @classmethod
+    def of(cls, service: CloudService) -> CloudConfig:
+        st = dict(service.status() or {})
+        return cls(endpoint=st.get("url") or "", model=st.get("model") or "",
+                   configured=bool(st.get("configured")),
+                   key_source=str(st.get("key_source") or "none"),
+                   session_only=bool(st.get("session_only")))
 
 
 class CloudPanel(QWidget):
@@ -39,9 +62,10 @@ class CloudPanel(QWidget):
     previewRequested = Signal(object, str)  # conversation id, the message being typed
     message = Signal(str)
 
-    def __init__(self, adapter: CloudAdapter, parent: QWidget | None = None):
+    def __init__(self, app: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self._adapter = adapter
+        self._app = app
+        self._service = CloudService(app)
         self._conversation_id: int | None = None
         self._enabled = False
         self._pending_text = ""
@@ -124,7 +148,7 @@ class CloudPanel(QWidget):
     # ---- state -------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        self._config = guarded(self, self._adapter.config) or CloudConfig()
+        self._config = guarded(self, CloudConfig.of, self._service) or CloudConfig()
         c = self._config
         self.endpoint.setText(c.endpoint)
         self.model.setText(c.model)
@@ -184,7 +208,7 @@ class CloudPanel(QWidget):
         if self._conversation_id is None:
             return
         try:
-            self._adapter.set_enabled(self._conversation_id, on)
+            ChatService(self._app.db).set_cloud(self._conversation_id, on)
         except USER_ERRORS as exc:
             self.switch.blockSignals(True)
             self.switch.setChecked(self._enabled)
@@ -232,10 +256,8 @@ class CloudPanel(QWidget):
     @Slot()
     def save_config(self) -> None:
         try:
-            self._adapter.save_config(
-                self.endpoint.text().strip(), self.model.text().strip(),
-                self.api_key.text().strip() or None,
-            )
+            self._service.configure(self.endpoint.text().strip(), self.model.text().strip(),
+                                    self.api_key.text().strip() or None)
         except USER_ERRORS as exc:
             show_error(self, str(exc), "Cloud settings not saved")
             return

@@ -1,12 +1,16 @@
 """Personalization: method, strength, build with progress and Cancel, what was learned.
 
-Everything goes through `ProfileAdapter`; the menu lists every method of
-`assistant.methods`, and picking one saves it as the `chat_method` the CLI reads
-too. The build runs in a child process (`ProcessTaskHost`), so chatting stays
-possible and the window smooth meanwhile.
+The panel holds the profile service it reads and edits (made on first use: it may
+pull in torch, and the window must open without it); the menu lists every method
+of `assistant.methods`, and picking one saves it as the `chat_method` the CLI reads
+too (`methods.use`). The build runs in a child process (`ProcessTaskHost`,
+`ui.build_process`), so chatting stays possible and the window smooth meanwhile.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -24,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from assistant import methods
-from ui.adapters import ProfileAdapter, ProfileState
+from assistant.app import AppContext
+from assistant.errors import UserError
+from engine.methods.kinds import ProfileKind
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 from ui.widgets.head_map import HeadMap
@@ -33,16 +39,79 @@ from ui.workers import ProcessTaskHost
 STRENGTH_STEPS = 100  # slider units per 1.0 of strength
 MAX_STRENGTH = 6.0  # the builder tries 0.5 to 4
 
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.profile_service import ProfileService
+
+
+@dataclass
+class ProfileState:
+    """What the panel shows: the active method and one stored profile's facts."""
+
+    active: str = "none"  # the method chat is personalized with (assistant.methods)
+    personalized: bool = False  # that method uses the user's data (not "Off")
+    method: str = ""  # the profile shown (the active one, else the latest built)
+    exists: bool = False
+    strength: float = 1.0
+    layer: int = 0
+    description: str = ""
+    top_tokens: list[str] = field(default_factory=list)
+    model_name: str = ""
+    model_fingerprint: str = ""
+    samples_used: int = 0
+    built_at: str = ""
+    heads: list[dict] = field(default_factory=list)  # DPS: [{layer, head, score}]
+    n_layer: int = 0
+    n_head: int = 0
+
+
+def profile_state(app: AppContext, profiles: ProfileService,
+                  method: str | None = None) -> ProfileState:
+    """The profile `method` steers with (a stack: its last), else the most recent one."""
+    app.reload_settings()
+    chosen = methods.chosen(app, None)[0]
+    active, personalized = chosen.name, bool(chosen.needs)
+    kinds = methods.profile_kinds(methods.get(method)) if method else []
+    view = (profiles.get(kinds[-1] if kinds else None)
+            if kinds or not method or not methods.get(method).needs else None)
+    if view is None:
+        return ProfileState(active=active, personalized=personalized, method=method or "")
+    tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
+              for t in view.preference_tokens]
+    return ProfileState(
+        active=active, personalized=personalized, method=view.method, exists=True,
+        strength=float(view.alpha), layer=int(view.layer), description=view.description,
+        top_tokens=[t for t in tokens if t][:12], model_name=view.model,
+        model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
+        built_at=view.built_at.replace("T", " "),
+        heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
+        n_head=int(view.meta.get("n_head", 0) or 0),
+        n_layer=int(view.meta.get("n_layer", 0) or 0),
+    )
+
+
+def build_args(app: AppContext, profiles: ProfileService, method: str) -> list[str]:
+    """Arguments for `python -m ui.build_process`: the profile `method` needs that is
+    not built yet (a stack builds its parts one at a time), else its first."""
+    kinds = methods.profile_kinds(methods.get(method))
+    if not kinds:
+        raise UserError(f"{methods.get(method).label} needs no build: it reads your "
+                        "writing history as it is.")
+    todo = [k for k in kinds if profiles.get(k) is None] or kinds
+    return ["--home", str(app.home), "--method", str(todo[0])]
+
 
 class PersonalizationPanel(QWidget):
     personalizationChanged = Signal(bool)  # on / off, for the status bar
     message = Signal(str)
 
     def __init__(
-        self, adapter: ProfileAdapter, tasks: ProcessTaskHost, parent: QWidget | None = None
+        self, app: AppContext, tasks: ProcessTaskHost, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._adapter = adapter
+        self._app = app
+        self._service: ProfileService | None = None
+        self._fints_items: list[dict] = []
+        self._labels = {m.name: m.label for m in methods.METHODS.values()}
         self._tasks = tasks
         self._state = ProfileState()
         self._selected: str | None = None  # the method picked in the box (may be unbuilt)
@@ -155,9 +224,23 @@ class PersonalizationPanel(QWidget):
             self._fill_methods()
             self.refresh()
 
+    @property
+    def profiles(self) -> ProfileService:
+        if self._service is None:
+            from assistant.profile_service import ProfileService
+
+            self._service = ProfileService(self._app)
+        return self._service
+
+    def set_fints_items(self, items: list[dict]) -> None:
+        """The history items Fints picked for the last reply (from the model worker)."""
+        self._fints_items = list(items)
+        if self.isVisible():
+            self.show_fints_items()
+
     def show_fints_items(self) -> None:
         """The history items Fints used for the last reply, with their weights."""
-        items = getattr(self._adapter, "last_fints_items", [])
+        items = self._fints_items
         self.fints_items_label.setText(
             "Fints, last reply: " + "; ".join(f"{it['weight']:.2f} {it['text']}" for it in items)
             if items else "Fints: no reply yet")
@@ -166,7 +249,7 @@ class PersonalizationPanel(QWidget):
     # ---- state -------------------------------------------------------------
     def _fill_methods(self) -> None:
         self.method.clear()
-        for key, label in self._adapter.methods():
+        for key, label in self._labels.items():
             self.method.addItem(label, key)
 
     def set_current_model(self, name: str, fingerprint: str) -> None:
@@ -177,7 +260,8 @@ class PersonalizationPanel(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        st = guarded(self, self._adapter.state, self._selected) or ProfileState()
+        st = guarded(self, profile_state, self._app, self.profiles, self._selected) \
+            or ProfileState()
         self._state = st
         shown = self._selected or st.active
         self.method.blockSignals(True)
@@ -209,7 +293,7 @@ class PersonalizationPanel(QWidget):
             return (f"No {label} profile yet: " if label else "No profile yet: ") + (
                 "build one from your writing history."
             )
-        label = dict(self._adapter.methods()).get(st.method, st.method)
+        label = self._labels.get(st.method, st.method)
         text = (f"{label} profile for {st.model_name}, from {st.samples_used} writing "
                 f"sample(s), built {st.built_at}.")
         name, fingerprint = self._current_model
@@ -228,7 +312,7 @@ class PersonalizationPanel(QWidget):
         """For the status bar: the method chat is personalized with, or "off"."""
         if not self.personalization_on:
             return "off"
-        return dict(self._adapter.methods()).get(self._state.active, self._state.active)
+        return self._labels.get(self._state.active, self._state.active)
 
     def samples_used(self) -> tuple[int | None, str]:
         """For the history panel: how many samples the profile uses, or why none."""
@@ -254,18 +338,17 @@ class PersonalizationPanel(QWidget):
     def _on_method(self, _index: int) -> None:
         key = self.method.currentData()
         self._selected = key
-        ok = guarded(self, self._adapter.set_method, key)
-        if ok is False:
-            self.message.emit(
-                f"There is no {self.method.currentText()} profile yet: build it to use it."
-            )
+        why = guarded(self, methods.use, self._app, key)
+        if why:
+            self.message.emit(f"{self.method.currentText()} cannot be used yet: {why}. "
+                              "Build its profile or add your texts first.")
         self.refresh()
 
     @Slot()
     def _on_strength(self) -> None:
         if self._state.exists:
-            guarded(self, self._adapter.set_strength, self._state.method,
-                    self.strength.value() / STRENGTH_STEPS)
+            guarded(self, lambda: self.profiles.set_strength(
+                self._state.method, alpha=self.strength.value() / STRENGTH_STEPS))
         self.refresh()
 
     @Slot()
@@ -273,7 +356,7 @@ class PersonalizationPanel(QWidget):
         if not self._state.exists:
             return
         try:
-            self._adapter.set_description(self._state.method, self.description.toPlainText())
+            self.profiles.set_description(self.description.toPlainText(), self._state.method)
         except USER_ERRORS as exc:
             show_error(self, str(exc), "Description not saved")
             return
@@ -286,8 +369,8 @@ class PersonalizationPanel(QWidget):
             return
         method = self.method.currentData()
         if method is None or not methods.get(method).needs:  # "Off": build the shown one
-            method = self._state.method or "steerx"
-        args = guarded(self, self._adapter.build_args, method)
+            method = self._state.method or ProfileKind.STEERX
+        args = guarded(self, build_args, self._app, self.profiles, method)
         if args is None:
             return
         self._selected = method

@@ -4,8 +4,8 @@ A picked model file is checked with `read_gguf_info` before it is accepted, so a
 wrong file is refused here with the reason, not later by llama.cpp. The check
 parses the whole GGUF header (seconds for a large model), so it runs on the
 thread pool; the model in use is described from what the model thread reported. Export,
-import and reset go through `DataAdapter` and run in the data `TaskHost` thread;
-reset always asks first and says what it will delete.
+import and reset are `DataService` calls run in the data `TaskHost` thread; reset
+always asks first and says what it will delete.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.app import AppContext
+from assistant.data import DataService
 from assistant.errors import UserError
 from assistant.models import embedded_model_path
 from assistant.settings import load_settings, save_settings
 from engine.errors import ModelFileError
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
-from ui.adapters import DataAdapter
 from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
 from ui.workers import TaskHost
 
@@ -131,7 +131,7 @@ class SettingsDialog(QDialog):
     def __init__(
         self,
         app: AppContext,
-        data: DataAdapter,
+        data: DataService,
         tasks: TaskHost,
         model_busy: Callable[[], bool],
         parent: QWidget | None = None,
@@ -434,13 +434,17 @@ class SettingsDialog(QDialog):
         self._update_data_buttons()
 
     def start_export(self, path: Path) -> None:
-        self._run("export", lambda: self._data.export_task(path), f"Exporting to {path}…")
+        svc = self._data
+        self._run("export", lambda: lambda progress, _c: svc.export(path, _phases(progress))
+                  .as_dict(), f"Exporting to {path}…")
 
     def start_import(self, path: Path) -> None:
         if self._model_busy():
             show_error(self, "Stop the reply being written first, then import.", "Busy")
             return
-        self._run("import", lambda: self._data.import_task(path), f"Importing {path.name}…")
+        svc = self._data
+        self._run("import", lambda: lambda progress, _c: svc.import_file(
+            path, "merge", _phases(progress)).as_dict(), f"Importing {path.name}…")
 
     def ask_reset(self, scope: str) -> None:
         if self._model_busy():
@@ -452,7 +456,8 @@ class SettingsDialog(QDialog):
         title = "Reset the profile" if scope == "profile" else "Delete all your data"
         confirm(
             self, title, summary,
-            lambda: self._run("reset", lambda: self._data.reset_task(scope), "Deleting…"),
+            lambda: self._run("reset", lambda: lambda progress, _c: self._data.reset(
+                scope, _phases(progress)).as_dict(), "Deleting…"),
             yes_text="Reset profile" if scope == "profile" else "Delete everything",
             informative="Deleted data is overwritten in the database file, not just hidden.",
             destructive=True,
@@ -479,3 +484,8 @@ class SettingsDialog(QDialog):
         elif action in ("import", "reset"):
             self.data_status.setText(self.tr("Done."))  # the main window refreshes every panel
         self._update_data_buttons()
+
+
+def _phases(progress: Callable[[int, int, str], None]) -> Callable[[str, int, int], None]:
+    """The data service's (phase, done, total) as the task host's (done, total, text)."""
+    return lambda phase, done, total: progress(done, total, f"{phase.capitalize()}…")
