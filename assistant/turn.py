@@ -98,17 +98,17 @@ class ChatTurn:
     def start(self) -> dict[str, Any]:
         """Apply the method, fit the prompt and store the user's message; what the UI shows."""
         req, rt = self.request, self.runtime
+        if req.cloud:  # not set up: this fails here, before anything is stored or taken back
+            from assistant.cloud_service import CloudService
+
+            self.cloud = CloudService(self.app)
+            self.cloud_client = self.cloud.client()
         if req.regenerate:
             if req.conversation_id is None:
                 raise UserError("Pick a conversation to regenerate its last reply.")
             self.text = self.chat.take_back_last_exchange(req.conversation_id)
         if not self.text.strip():
             raise UserError("The message is empty; type something to send.")
-        if req.cloud:  # not set up: this fails here, before anything is stored
-            from assistant.cloud_service import CloudService
-
-            self.cloud = CloudService(self.app)
-            self.cloud_client = self.cloud.client()
         own = self.chat.settings_of(req.conversation_id).get("method")
         method, named = methods.chosen(self.app, req.method, own)
         messages = self.chat.prepare_messages(req.conversation_id, self.text)
