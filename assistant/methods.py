@@ -62,6 +62,9 @@ class Request:
     cancel: CancelToken
     model_flag: str | None = None
     explicit: bool = True  # asked for by name: a missing profile is an error, not a fallback
+    # A multiplier on the profile's own strength for the control-vector methods
+    # (`assistant serve`'s extension field); 1.0 is the strength the profile chose.
+    strength: float = 1.0
 
 
 Decoder = Callable[["ChatPrompt", "GenerationStats"], Iterator[str]]
@@ -114,7 +117,7 @@ def _profiles(app: AppContext):
 
 
 def _apply_vector(req: Request, kind: str, scale: float = 1.0) -> None:
-    req.runtime.set_control_vector(_vector_buffer(req, kind, scale))
+    req.runtime.set_control_vector(_vector_buffer(req, kind, scale * req.strength))
 
 
 def _checked_profile(req: Request, kind: str):
@@ -263,7 +266,8 @@ class Fints:
 
         _checked_profile(req, ProfileKind.FINTS)
         svc = _profiles(req.app)
-        stack = _vector_buffer(req, ProfileKind.STEERX) if self.stacked else None
+        stack = (_vector_buffer(req, ProfileKind.STEERX, req.strength) if self.stacked
+                 else None)
         items = fints_service.apply_request(svc, req.runtime, req.text, stack)
         return Prepared(self.name, list(req.messages), details={"fints_items": items})
 

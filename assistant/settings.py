@@ -39,6 +39,11 @@ class AppSettings:
     # The personalization method chat and drafting use (assistant.methods); None: the
     # active profile's, or none. The window's menu and `settings set` write it.
     chat_method: str | None = None
+    # `assistant serve`: the loopback port, whether other apps' requests and replies are
+    # kept as conversations, and the browser origins allowed to call it (none: no CORS).
+    serve_port: int = 8765
+    serve_keep_history: bool = False
+    serve_origins: str | None = None
 
 
 # ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
@@ -49,6 +54,8 @@ _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
 # The shape of a method name; which names exist is the registry's (assistant.methods,
 # which the settings cannot import without a cycle), checked where the name is used.
 _METHOD = re.compile(r"^[a-z][a-z+]{0,39}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+_TRUE, _FALSE = ("on", "true", "yes", "1"), ("off", "false", "no", "0")
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,11 @@ SPECS: dict[str, Spec] = {
                         lambda v: 0 < len(v.strip()) <= 200, True),
     "chat_method": Spec(str, "a personalization method (see 'assistant chat --help'), or none",
                         lambda v: bool(_METHOD.match(v)), True),
+    "serve_port": Spec(int, "a whole number from 1024 to 65535", _num(1024, 65535)),
+    "serve_keep_history": Spec(bool, "on or off", lambda v: True),
+    "serve_origins": Spec(str, "browser origins such as http://localhost:3000, separated by "
+                          "commas, or none", lambda v: all(
+                              _ORIGIN.match(o.strip()) for o in v.split(",")), True),
 }
 
 
@@ -106,6 +118,10 @@ def check_setting(key: str, value: Any) -> Any:
         if spec.optional:
             return None
         raise UserError(f"{key} cannot be empty; it must be {spec.allowed}.")
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise UserError(f"{key} must be {spec.allowed}, not {value!r}.")
+        return value
     ok_type = (
         isinstance(value, str) if spec.kind is str
         else isinstance(value, int | float) and not isinstance(value, bool)
@@ -137,6 +153,11 @@ def parse_setting(key: str, raw: str) -> Any:
         return check_setting(key, None) if spec.optional else getattr(AppSettings(), key)
     if spec.kind is str:
         return check_setting(key, raw)
+    if spec.kind is bool:
+        word = raw.strip().lower()
+        if word in _TRUE + _FALSE:
+            return word in _TRUE
+        raise UserError(f"{key} must be {spec.allowed}, not {raw!r}.")
     try:
         number: float = int(raw) if spec.kind is int else float(raw)
     except ValueError:

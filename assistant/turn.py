@@ -11,6 +11,10 @@ prompt's fit in the context), then stores the user's message and an empty partia
 reply; `stream` runs the method's decoder (llama.cpp's own stream, or DPS's)
 through `ChatService.generate`, so the partial-reply rule holds for every method.
 
+`ApiTurn` is the turn `assistant serve` runs for another app on this computer:
+the client sends the whole chat (or a raw prompt), so nothing is read from the
+store and nothing is kept unless the user chose to keep such requests.
+
 A cloud turn (`ChatRequest(cloud=True)`, CoSteer) is the same turn with another
 decoder: the remote writes, steered token by token by the local model, which is
 personalized by the same method as a local turn. What the method adds to the local
@@ -20,26 +24,30 @@ prompt (RAG's texts) stays local; the remote gets the public turns only
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from assistant import methods
 from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
+from engine.runtime.llamacpp import ChatPrompt
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
     from assistant.cloud_service import CloudReply, CloudService
     from engine.cloud.client import CloudClient
-    from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
+    from engine.runtime.llamacpp import LlamaRuntime
 
 
 def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named: bool,
                 messages: list[dict[str, str]], text: str, sampling: SamplingSettings,
-                cancel: CancelToken, model_flag: str | None = None,
+                cancel: CancelToken, model_flag: str | None = None, strength: float = 1.0,
                 ) -> tuple[methods.Prepared, ChatPrompt]:
     """Apply `method` to one request and fit its prompt in the context.
 
@@ -47,7 +55,8 @@ def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named
     refused request leaves the runtime as it found it.
     """
     prepared = methods.prepare(method, methods.Request(
-        app, rt, messages, text, sampling, cancel, model_flag=model_flag, explicit=named))
+        app, rt, messages, text, sampling, cancel, model_flag=model_flag, explicit=named,
+        strength=strength))
     try:
         prompt = rt.fit_chat(prepared.messages, sampling.max_tokens)
     except EngineError as exc:
@@ -256,3 +265,141 @@ class DraftTurn:
                 "text": "".join(self.parts), "tokens": self.stats.tokens,
                 "seconds": round(self.stats.seconds, 3),
                 "tokens_per_s": round(self.stats.tokens_per_s, 2), **self.prepared.details}
+
+
+@dataclass
+class TokenLogprob:
+    """One generated token's log-probability and its strongest alternatives (OpenAI's shape)."""
+
+    token: str
+    logprob: float
+    bytes: bytes
+    top: list[tuple[bytes, float]]
+
+
+@dataclass
+class ApiRequest:
+    """One request from another app: the chat it sends, or a raw prompt (completions)."""
+
+    messages: list[dict[str, str]] | None = None  # the chat route: the client's whole chat
+    prompt: str | None = None  # the completions route: continued verbatim, no template
+    method: str | None = None  # None: the saved choice (the profile on)
+    strength: float = 1.0  # a multiplier on the profile's own strength
+    sampling: dict[str, Any] = field(default_factory=dict)  # checked like app.sampling
+    stop: list[str] = field(default_factory=list)
+    logprobs: int | None = None  # None: none; N: each token's and its N best alternatives'
+    keep: bool = False  # store the request and the reply as a conversation
+
+
+class ApiTurn:
+    """A turn for `assistant serve`: the same methods and decoders as a chat turn, on the
+    client's messages; personal only through the method (the client sees the reply)."""
+
+    def __init__(self, app: AppContext, request: ApiRequest,
+                 cancel: CancelToken | None = None) -> None:
+        self.app, self.request = app, request
+        self.cancel = cancel or CancelToken()
+        self.sampling = app.sampling(**request.sampling)
+        self.runtime = app.runtime()
+        self.stats = GenerationStats()
+        self.prepared: methods.Prepared | None = None
+        self.prompt: ChatPrompt | None = None
+        self.logprobs: list[TokenLogprob] = []
+        self.parts: list[str] = []
+        self.chat: ChatService | None = None
+        self.turn: Turn | None = None
+
+    def _text(self) -> str:
+        req = self.request
+        if req.prompt is not None:
+            return req.prompt
+        users = [m["content"] for m in req.messages or [] if m["role"] == "user"]
+        return users[-1] if users else ""
+
+    def start(self) -> dict[str, Any]:
+        req, rt = self.request, self.runtime
+        text = self._text()
+        if not text.strip():
+            raise UserError("The request has no user text to answer.")
+        method, named = methods.chosen(self.app, req.method)
+        if req.prompt is None:
+            self.prepared, self.prompt = personalize(
+                self.app, rt, method, named, list(req.messages or []), text, self.sampling,
+                self.cancel, strength=req.strength)
+        else:
+            self.prepared, self.prompt = self._prepare_completion(method, named, text)
+        self.prompt.stop = [*self.prompt.stop, *req.stop]
+        if req.logprobs is not None and self.prepared.decode is not None:
+            rt.clear_control_vector()
+            raise UserError(f"Log-probabilities are not available with the method "
+                            f"{self.prepared.method!r}, which decodes by itself.")
+        if req.keep:
+            self.chat = ChatService(self.app.db, "")
+            self.turn = self.chat.begin_turn(None, text, model_name=rt.model_name)
+        return {"method": self.prepared.method, "prompt_tokens": self.prompt.n_tokens,
+                "notice": self.prepared.notice}
+
+    def _prepare_completion(self, method: methods.Method, named: bool,
+                            text: str) -> tuple[methods.Prepared, ChatPrompt]:
+        """The method's steering on a raw prompt, sent as it is (no template, no texts added)."""
+        rt = self.runtime
+        asked = [{"role": "user", "content": text}]
+        prepared = methods.prepare(method, methods.Request(
+            self.app, rt, asked, text, self.sampling, self.cancel, explicit=named,
+            strength=self.request.strength))
+        if prepared.decode is not None:
+            rt.clear_control_vector()
+            raise UserError(f"The method {prepared.method!r} decodes a chat by itself; use "
+                            "/v1/chat/completions for it.")
+        if prepared.messages != asked:
+            prepared.notice = ("The completions route continues your prompt as it is; your "
+                               "texts were not added to it (the chat route adds them).")
+        n = len(rt.tokenize(text))
+        if n + self.sampling.max_tokens > rt.n_ctx:
+            rt.clear_control_vector()
+            raise UserError(f"The prompt is {n} tokens and the reply may take "
+                            f"{self.sampling.max_tokens}; the context holds {rt.n_ctx}.")
+        return prepared, ChatPrompt(text=text, n_tokens=n)
+
+    def stream(self) -> Iterator[str]:
+        if self.prepared is None or self.prompt is None:
+            raise RuntimeError("start() the turn first")
+        rt, s = self.runtime, self.sampling
+        stats = self.turn.stats if self.turn is not None else self.stats
+        if self.request.logprobs is not None:
+            pieces = rt.stream_with_logits(self.prompt, s, on_token=self._note_logprob,
+                                           cancel=self.cancel, stats=stats)
+        else:
+            pieces = decode(self.prepared, self.prompt, rt, s, self.cancel, stats)
+        if self.chat is not None and self.turn is not None:
+            pieces = self.chat.generate(self.turn, pieces, cancel=self.cancel)
+        try:
+            for piece in pieces:
+                self.parts.append(piece)
+                yield piece
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+        finally:
+            self.stats = stats
+
+    def _note_logprob(self, token: int, logits: np.ndarray) -> None:
+        top = int(self.request.logprobs or 0)
+        z = logits.astype(np.float64)
+        z = z - z.max()
+        logp = z - math.log(float(np.exp(z).sum()))
+        raw = self.runtime.token_bytes
+        best = np.argpartition(-logp, top)[:top] if top else np.array([], dtype=int)
+        best = best[np.argsort(-logp[best])]
+        self.logprobs.append(TokenLogprob(
+            raw(token).decode("utf-8", errors="replace"), float(logp[token]), raw(token),
+            [(raw(int(t)), float(logp[t])) for t in best]))
+
+    def summary(self) -> dict[str, Any]:
+        assert self.prepared is not None and self.prompt is not None
+        st = self.stats
+        cancelled = st.finish_reason == "cancelled" or self.cancel.cancelled
+        return {"text": "".join(self.parts), "method": self.prepared.method,
+                "finish_reason": "cancelled" if cancelled else st.finish_reason,
+                "prompt_tokens": self.prompt.n_tokens, "completion_tokens": st.tokens,
+                "seconds": round(st.seconds, 4), "tokens_per_s": round(st.tokens_per_s, 2),
+                "notice": self.prepared.notice}

@@ -35,10 +35,12 @@ def _command_modules():
         history,
         models,
         profile,
+        serve,
         settings,
     )
 
-    return [chat, cloud, conversations, data, doctor, eval, history, models, profile, settings]
+    return [chat, cloud, conversations, data, doctor, eval, history, models, profile, serve,
+            settings]
 
 
 def build_parser() -> argparse.ArgumentParser:

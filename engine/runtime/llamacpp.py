@@ -148,6 +148,10 @@ class LlamaRuntime:
     def detokenize(self, tokens: Sequence[int]) -> str:
         return self.llm.detokenize(list(tokens)).decode("utf-8", errors="replace")
 
+    def token_bytes(self, token: int) -> bytes:
+        """One token's bytes (part of a character, for some): what log-probabilities name."""
+        return self.llm.detokenize([token])
+
     def format_chat(self, messages: Sequence[dict[str, str]]) -> ChatPrompt:
         result = self.chat_format.render(messages)
         return ChatPrompt(
@@ -281,13 +285,16 @@ class LlamaRuntime:
         sampling: SamplingSettings | None = None,
         *,
         logits_fn: LogitsFn | None = None,
+        on_token: Callable[[int, np.ndarray], None] | None = None,
         cancel: CancelToken | None = None,
         stats: GenerationStats | None = None,
     ) -> Iterator[str]:
         """Token-by-token generation that exposes (and lets `logits_fn` rewrite) each step's logits.
 
         Slower than `stream` (sampling in numpy), so only methods that contrast
-        or steer logits use it.
+        or steer logits use it, and requests that want log-probabilities: `on_token`
+        gets each emitted token with the logits it was sampled from, before its text
+        is yielded.
         """
         s = sampling or SamplingSettings()
         st = stats if stats is not None else GenerationStats()
@@ -322,6 +329,8 @@ class LlamaRuntime:
                 break
             generated.append(tok)
             st.tokens += 1
+            if on_token is not None:
+                on_token(tok, logits)
             piece = scanner.feed(decoder.decode(self.llm.detokenize([tok])))
             if piece:
                 if st.first_token_s is None:
