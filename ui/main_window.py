@@ -32,6 +32,7 @@ from ui.widgets.draft_pane import DraftPane
 from ui.widgets.history_panel import HistoryPanel
 from ui.widgets.meters import LiveMeters
 from ui.widgets.personalization_panel import PersonalizationPanel
+from ui.widgets.serve_panel import ServePanel
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.workers import ModelHost, ProcessTaskHost, TaskHost
 
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
             self.history, self.personalization.samples_used, self
         )
         self.cloud_panel = CloudPanel(app, self)
+        self.serve_panel = ServePanel(app, self)
         self.unsent = UnsentService(app.db)
         self._restore_unsent()
         self.autosavers = [
@@ -89,11 +91,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName(self.tr("Views"))
-        self.tabs.addTab(self.chat_view, "Chat")
-        self.tabs.addTab(self.draft, "Draft")
-        self.tabs.addTab(self.history_panel, "Writing history")
-        self.tabs.addTab(self.personalization, "Personalization")
-        self.tabs.addTab(self.cloud_panel, "Cloud")
+        self.tabs.addTab(self.chat_view, self.tr("Chat"))
+        self.tabs.addTab(self.draft, self.tr("Draft"))
+        self.tabs.addTab(self.history_panel, self.tr("Writing history"))
+        self.tabs.addTab(self.personalization, self.tr("Personalization"))
+        self.tabs.addTab(self.cloud_panel, self.tr("Cloud"))
+        self.tabs.addTab(self.serve_panel, self.tr("Other apps"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.conversations)
@@ -570,6 +573,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> bool:
         """Stop the workers; False if one did not stop in time (its model stays open)."""
+        self.serve_panel.stop_now()
         ok = self.model.stop()
         for tasks in (self.profile_tasks, self.data_tasks):
             ok = tasks.stop() and ok

@@ -9,6 +9,7 @@ as their API key. Only loopback is ever bound.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from assistant.cli.common import open_app, print_json
@@ -23,6 +24,7 @@ def register(sub) -> None:
                    help="requests that may wait while one runs; more get 429 (default 4)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON line with the URL when ready")
+    p.add_argument("--token-from-stdin", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=run_serve)
     s = p.add_subparsers(dest="serve_action", metavar="ACTION")
     t = s.add_parser("token", help="print the access token other apps send")
@@ -57,7 +59,12 @@ def run_serve(args) -> int:
     if not 0 <= port <= 65535:
         raise UserError("--port must be a whole number from 0 to 65535.")
     origins = tuple(o.strip() for o in (settings.serve_origins or "").split(",") if o.strip())
-    token = access.token()
+    if args.token_from_stdin:  # the window's server: the token the window shows
+        token = sys.stdin.readline().strip()
+        if len(token) < 16:
+            raise UserError("The access token on stdin is missing or too short.")
+    else:
+        token = access.token()
     worker = ModelWorker(lambda: AppContext(home), capacity=args.queue)
     server = Server(worker, lambda: token, port,
                     ServeOptions(keep_history=settings.serve_keep_history, origins=origins))
@@ -76,7 +83,7 @@ def run_serve(args) -> int:
         if settings.serve_keep_history:
             print("Requests and replies are kept as conversations (serve_keep_history on).",
                   file=sys.stderr)
-    if access.kept_for_session_only():
+    if access.kept_for_session_only() and not args.token_from_stdin:
         print(f"No OS keyring: this run's token is {token}", file=sys.stderr)
     try:
         server.run()

@@ -24,9 +24,13 @@ def test_assistant_opens_the_window_without_torch_and_quits_on_sigterm(home, tmp
         XDG_CONFIG_HOME=str(tmp_path / "config"),  # QSettings of this run stay in tmp
         PYTHONUNBUFFERED="1",
     )
+    # -X importtime writes ~100 KB to stderr: into a file, since a pipe nobody reads
+    # until the end fills up and blocks the app mid-import.
+    err_path = tmp_path / "stderr.txt"
+    err_file = err_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "assistant"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err_file, text=True,
     )
     log = home / "logs" / "assistant.log"
     try:
@@ -36,14 +40,17 @@ def test_assistant_opens_the_window_without_torch_and_quits_on_sigterm(home, tmp
             if log.exists() and "loading model" in log.read_text(encoding="utf-8"):
                 break
             time.sleep(0.2)
-        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert proc.poll() is None, err_path.read_text(encoding="utf-8")[-2000:]
+        assert "loading model" in log.read_text(encoding="utf-8"), "the model never loaded"
         time.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+            proc.wait()
+        err_file.close()
+    err = err_path.read_text(encoding="utf-8")
     assert proc.returncode == 0, err[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in err.splitlines()
                 if line.startswith("import time:")}
