@@ -49,13 +49,15 @@ def _seed(home: Path) -> None:
 
 
 class Running:
-    def __init__(self, home: Path, capacity: int = 4, keep: bool = False) -> None:
+    def __init__(self, home: Path, capacity: int = 4, keep: bool = False,
+                 origins: tuple[str, ...] = ()) -> None:
         from assistant.app import AppContext
 
         self.home = home
         self.token = "va-test-" + os.urandom(8).hex()
         self.worker = ModelWorker(lambda: AppContext(home), capacity=capacity)
-        self.server = Server(self.worker, lambda: self.token, 0, ServeOptions(keep_history=keep))
+        self.server = Server(self.worker, lambda: self.token, 0, ServeOptions(keep_history=keep,
+                                                                          origins=origins))
         self.worker.start()
         self.server.start()
 
@@ -347,3 +349,23 @@ def test_the_strength_field_scales_the_profile(served):
     assert steered(1.0) != plain
     with pytest.raises(openai.BadRequestError, match="strength"):
         steered(9.0)
+
+
+def test_cors_only_for_the_origins_the_user_listed(tmp_path):
+    run = Running(tmp_path / "home", origins=("http://localhost:3000",))
+    try:
+        def preflight(origin: str) -> httpx.Response:
+            return httpx.options(run.server.url + "/chat/completions", headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type"})
+
+        ok = preflight("http://localhost:3000")
+        assert ok.status_code == 200
+        assert ok.headers["access-control-allow-origin"] == "http://localhost:3000"
+        other = preflight("https://evil.example")
+        assert "access-control-allow-origin" not in other.headers
+        # A listed origin still needs the token.
+        r = httpx.get(run.server.url + "/models", headers={"Origin": "http://localhost:3000"})
+        assert r.status_code == 401
+    finally:
+        run.close()
