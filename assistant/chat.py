@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -60,7 +61,7 @@ class ConversationView:
     updated_at: datetime
     n_messages: int
     cloud_enabled: bool
-    settings: dict = field(default_factory=dict)  # instructions, method (conversation_settings)
+    settings: dict = field(default_factory=dict)  # assistant.conversation_settings
 
     def as_dict(self) -> dict:
         return {
@@ -164,7 +165,7 @@ class ChatService:
                 raise UserError(f"No conversation with id {conversation_id}.")
             return dict(conv.settings or {})
 
-    def set_settings(self, conversation_id: int, **values: str | None) -> dict:
+    def set_settings(self, conversation_id: int, **values: Any) -> dict:
         """Change some of the conversation's settings (None or "" clears one)."""
         from assistant.conversation_settings import check_conversation_settings
 

@@ -94,7 +94,15 @@ class ChatTurn:
         self.request = request
         self.cancel = cancel or CancelToken()
         self.chat = ChatService(app.db, app.settings.system_prompt)
-        self.sampling = app.sampling(**request.sampling)  # a bad value fails before the load
+        # The conversation's own temperature and reply length, under this turn's flags;
+        # a bad value fails before the load.
+        from assistant.conversation_settings import sampling_of
+
+        own = sampling_of(self.chat.settings_of(request.conversation_id))
+        asked = {k: v for k, v in request.sampling.items() if v is not None}
+        self.sampling = app.sampling(**{**own, **asked})
+        # CoSteer decodes greedily unless a temperature is asked for (here or in the chat).
+        self.cloud_temperature = float({**own, **asked}.get("temperature") or 0.0)
         self.runtime = app.runtime(request.model_flag)
         self.prepared: methods.Prepared | None = None
         self.prompt: ChatPrompt | None = None
@@ -161,8 +169,7 @@ class ChatTurn:
                 self.chat, self.turn, self.runtime, self.sampling,
                 allow_local_fallback=self.request.allow_local_fallback, cancel=self.cancel,
                 client=self.cloud_client, on_notice=self.request.on_notice,
-                # CoSteer decodes greedily unless a temperature is asked for.
-                temperature=float(self.request.sampling.get("temperature") or 0.0))
+                temperature=self.cloud_temperature)
             yield from pieces  # already through ChatService.generate
             return
         pieces = decode(self.prepared, self.prompt, self.runtime, self.sampling, self.cancel,

@@ -61,3 +61,24 @@ def test_export_and_import_carry_them(app, tmp_path):
     svc.import_file(out, "replace")
     assert ChatService(app.db).settings_of(cid) == {"instructions": "Be brief.",
                                                     "method": "steerx"}
+
+
+def test_temperature_and_reply_length_reach_the_turn(app, cli):
+    """A conversation's reply length caps its replies; a flag for one turn wins over it."""
+    cid = _conversation(app)
+    r = cli("conversations", "set", str(cid), "--temperature", "0", "--max-tokens", "3")
+    assert r.rc == 0, r.err
+    assert ChatService(app.db).settings_of(cid) == {"temperature": 0.0, "max_tokens": 3}
+    out = cli("chat", "--conversation", str(cid), "--json", "Tell me a long story.").json()
+    assert out["tokens"] <= 3 and out["finish_reason"] == "length"
+    # Greedy (its temperature 0): the same message answered twice is the same reply.
+    again = cli("chat", "--conversation", str(cid), "--json", "Tell me a long story.").json()
+    assert again["text"] == out["text"]
+    longer = cli("chat", "--conversation", str(cid), "--json", "--max-tokens", "6",
+                 "Tell me a long story.").json()
+    assert 3 < longer["tokens"] <= 6
+    bad = cli("conversations", "set", str(cid), "--temperature", "9")
+    assert bad.rc == 1 and "temperature must be a number from 0 to 5" in bad.err
+    assert cli("conversations", "set", str(cid), "--temperature", "default",
+               "--max-tokens", "default").rc == 0
+    assert ChatService(app.db).settings_of(cid) == {}

@@ -24,12 +24,17 @@ def register(sub) -> None:
     ex.add_argument("--format", choices=["md", "json"], help="default: from the file name")
     ex.add_argument("--force", action="store_true", help="overwrite an existing file")
     ex.set_defaults(handler=run_export)
-    st = s.add_parser("set", help="this conversation's own instructions or method")
+    st = s.add_parser("set", help="this conversation's own instructions, method, temperature "
+                      "or reply length")
     st.add_argument("id", type=int)
     st.add_argument("--instructions", metavar="TEXT",
                     help="its system prompt ('none' returns to the app's)")
     st.add_argument("--method", metavar="NAME",
                     help="its personalization method ('none' for off, 'default' for the app's)")
+    st.add_argument("--temperature", metavar="T",
+                    help="its sampling temperature, 0-5 ('default' for the app's)")
+    st.add_argument("--max-tokens", metavar="N",
+                    help="its reply length in tokens ('default' for the app's)")
     st.set_defaults(handler=run_set)
     dm = s.add_parser("delete-message", help="delete one message (see 'show --json' for ids)")
     dm.add_argument("message_id", type=int)
@@ -95,18 +100,24 @@ def run_export(args) -> int:
 
 def run_set(args) -> int:
     from assistant import methods
+    from assistant.settings import parse_setting
 
-    changes: dict[str, str | None] = {}
+    changes: dict[str, object] = {}
     if args.instructions is not None:
         changes["instructions"] = None if args.instructions.lower() == "none" else args.instructions
     if args.method is not None:
         changes["method"] = None if args.method == "default" else methods.get(args.method).name
+    for key, raw in (("temperature", args.temperature), ("max_tokens", args.max_tokens)):
+        if raw is not None:
+            changes[key] = None if raw.lower() == "default" else parse_setting(key, raw)
     if not changes:
-        raise UserError("Nothing to set: give --instructions or --method.")
+        raise UserError("Nothing to set: give --instructions, --method, --temperature or "
+                        "--max-tokens.")
     app = open_app(args)
     try:
         now = ChatService(app.db).set_settings(args.id, **changes)
-        shown = ", ".join(f"{k}: {v[:60]!r}" for k, v in now.items()) or "the app's settings"
+        shown = ", ".join(f"{k}: {str(v)[:60]!r}" for k, v in now.items()) or \
+            "the app's settings"
         print(f"conversation {args.id} uses {shown}")
         return 0
     finally:

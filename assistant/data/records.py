@@ -106,7 +106,7 @@ def conversation_row(obj: dict, where: str) -> dict[str, Any]:
     }
 
 
-def _conversation_settings(value: object, where: str) -> dict[str, str]:
+def _conversation_settings(value: object, where: str) -> dict[str, Any]:
     from assistant.conversation_settings import check_conversation_settings
 
     try:

@@ -493,13 +493,21 @@ def test_a_conversation_gets_its_own_instructions_and_method(window, qtbot):
     assert dlg.method.currentData() is None  # the app's choice until set
     dlg.instructions.setPlainText("Antworte auf Deutsch.")
     dlg.method.setCurrentIndex(dlg.method.findData("rag"))
+    assert dlg.temperature.text() == "The app's (0.7)"  # the lowest value: the app's
+    assert dlg.max_tokens.text() == "The app's (512 tokens)"
+    dlg.temperature.setValue(0.2)
+    dlg.max_tokens.setValue(64)
     dlg.accept()
     assert window.chat.settings_of(cid) == {"instructions": "Antworte auf Deutsch.",
-                                            "method": "rag"}
+                                            "method": "rag", "temperature": 0.2,
+                                            "max_tokens": 64}
     again = window.conversations.open_settings()
     assert again.instructions.toPlainText() == "Antworte auf Deutsch."
+    assert again.temperature.value() == 0.2 and again.max_tokens.value() == 64
     again.instructions.setPlainText("")
     again.method.setCurrentIndex(0)
+    again.temperature.setValue(again.temperature.minimum())
+    again.max_tokens.setValue(0)
     again.accept()
     assert window.chat.settings_of(cid) == {}
 
@@ -517,3 +525,25 @@ def test_a_message_is_deleted_from_its_bubble(window, qtbot, wait_box):
     click_box(wait_box("confirmBox"), "confirmYes")
     qtbot.waitUntil(lambda: len(window.chat_view.bubbles()) == 1, timeout=5_000)
     assert [m.role for m in chat.messages(turn.conversation_id)] == ["assistant"]
+
+
+def test_the_reply_defaults_are_set_in_the_window(window, qtbot):
+    """System prompt, temperature, reply length and context size: saved, checked, and a
+    context change reloads the model."""
+    dlg = window.open_settings()
+    try:
+        assert dlg.system_prompt.toPlainText() == window.app.settings.system_prompt
+        dlg.system_prompt.setPlainText("You answer in haiku.")
+        dlg.temperature.setValue(0.3)
+        dlg.max_tokens.setValue(128)
+        dlg.n_ctx.setValue(2048)
+        with qtbot.waitSignal(dlg.settingsSaved, timeout=5_000) as saved:
+            dlg.accept()
+        assert saved.args == [True]  # the context changed: the model reloads
+    finally:
+        dlg.close()
+    s = window.app.settings
+    assert (s.system_prompt, s.temperature, s.max_tokens, s.n_ctx) == (
+        "You answer in haiku.", 0.3, 128, 2048)
+    assert window.chat.system_prompt == "You answer in haiku."
+    assert window.app.sampling().max_tokens == 128

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -40,7 +42,7 @@ from assistant.app import AppContext
 from assistant.data import DataService
 from assistant.errors import UserError
 from assistant.models import embedded_model_path
-from assistant.settings import load_settings, save_settings
+from assistant.settings import MAX_REPLY_TOKENS, SPECS, load_settings, save_settings
 from engine.errors import ModelFileError
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
 from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
@@ -218,6 +220,50 @@ class SettingsDialog(QDialog):
         general = QGroupBox(self.tr("Model and performance"), self)
         general.setLayout(form)
 
+        # ---- replies (the defaults; a conversation may have its own) ----
+        self.system_prompt = QPlainTextEdit(self)
+        self.system_prompt.setObjectName("settingsSystemPrompt")
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
+        self.system_prompt.setPlainText(self._settings.system_prompt)
+        self.system_prompt.setMaximumHeight(80)
+        self.temperature = QDoubleSpinBox(self)
+        self.temperature.setObjectName("settingsTemperature")
+        self.temperature.setAccessibleName(self.tr("Temperature"))
+        self.temperature.setRange(0.0, 5.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setDecimals(2)
+        self.temperature.setValue(self._settings.temperature)
+        self.temperature.setToolTip(self.tr(SPECS["temperature"].allowed))
+        self.max_tokens = QSpinBox(self)
+        self.max_tokens.setObjectName("settingsMaxTokens")
+        self.max_tokens.setAccessibleName(self.tr("Reply length"))
+        self.max_tokens.setRange(1, MAX_REPLY_TOKENS)
+        self.max_tokens.setSuffix(self.tr(" tokens"))
+        self.max_tokens.setValue(self._settings.max_tokens)
+        self.n_ctx = QSpinBox(self)
+        self.n_ctx.setObjectName("settingsContext")
+        self.n_ctx.setAccessibleName(self.tr("Context size"))
+        self.n_ctx.setRange(256, 1_048_576)
+        self.n_ctx.setSingleStep(1024)
+        self.n_ctx.setSuffix(self.tr(" tokens"))
+        self.n_ctx.setValue(self._settings.n_ctx)
+        self.n_ctx.setToolTip(self.tr(
+            "How much of the conversation the model sees; capped at what the model was "
+            "trained for. A change reloads the model."))
+        replies_form = QFormLayout()
+        replies_form.addRow(self.tr("System prompt"), self.system_prompt)
+        replies_form.addRow(self.tr("Temperature"), self.temperature)
+        replies_form.addRow(self.tr("Reply length"), self.max_tokens)
+        replies_form.addRow(self.tr("Context size"), self.n_ctx)
+        replies_note = QLabel(self.tr(
+            "Defaults for every conversation; a conversation's own settings (its menu) win."),
+            self)
+        replies_note.setWordWrap(True)
+        replies_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        replies_form.addRow("", replies_note)
+        replies = QGroupBox(self.tr("Replies"), self)
+        replies.setLayout(replies_form)
+
         # ---- your data ----
         self.export_button = QPushButton(self.tr("Export everything…"), self)
         self.export_button.setObjectName("settingsExport")
@@ -264,6 +310,7 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(general)
+        layout.addWidget(replies)
         layout.addWidget(data_box)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -381,6 +428,11 @@ class SettingsDialog(QDialog):
         threads = self.threads.value()
         model_changed = model_changed or (s.n_threads or 0) != threads
         s.n_threads = threads or None
+        s.system_prompt = self.system_prompt.toPlainText()
+        s.temperature = round(self.temperature.value(), 2)
+        s.max_tokens = self.max_tokens.value()
+        model_changed = model_changed or s.n_ctx != self.n_ctx.value()
+        s.n_ctx = self.n_ctx.value()
         try:
             save_settings(self._app.db, s)
         except USER_ERRORS as exc:
