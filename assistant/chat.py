@@ -40,9 +40,19 @@ class MessageView:
     tokens: int
     model: str | None
     created_at: datetime
+    version: int = 0  # which of a regenerated reply's versions is shown (0-based)
+    n_versions: int = 1
+
+    @classmethod
+    def of(cls, m: Message) -> MessageView:
+        meta = m.meta or {}
+        n = len(meta.get("versions") or []) or 1
+        shown = meta.get("shown")
+        return cls(m.id, m.role, m.content, m.status, m.tokens, m.model, m.created_at,
+                   shown if isinstance(shown, int) and 0 <= shown < n else n - 1, n)
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "role": self.role,
             "content": self.content,
@@ -51,6 +61,9 @@ class MessageView:
             "model": self.model,
             "created_at": self.created_at.isoformat(),
         }
+        if self.n_versions > 1:
+            out.update(version=self.version + 1, versions=self.n_versions)
+        return out
 
 
 @dataclass
@@ -86,6 +99,30 @@ class Turn:
     stats: GenerationStats = field(default_factory=GenerationStats)
     text: str = ""
     status: str = "partial"
+    # Earlier versions of this reply (a regenerate keeps them to step back to).
+    versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class TakenBack:
+    """What taking back an exchange leaves: the message to answer again and the reply's
+    versions so far (the one taken back among them)."""
+
+    text: str
+    versions: list[dict[str, Any]]
+
+
+def _versions_of(msg: Message) -> list[dict[str, Any]]:
+    """Every version of a reply, the shown one included, oldest first."""
+    meta = dict(msg.meta or {})
+    versions = [dict(v) for v in meta.get("versions") or []]
+    shown = meta.get("shown")
+    current = {"content": msg.content, "model": msg.model, "tokens": msg.tokens}
+    if versions and isinstance(shown, int) and 0 <= shown < len(versions):
+        versions[shown] = current
+    else:
+        versions.append(current)
+    return [v for v in versions if v.get("content")]
 
 
 def _title_from(text: str) -> str:
@@ -127,8 +164,7 @@ class ChatService:
             if conv is None:
                 raise UserError(f"No conversation with id {conversation_id}.")
             return [
-                MessageView(m.id, m.role, m.content, m.status, m.tokens, m.model, m.created_at)
-                for m in conv.messages
+                MessageView.of(m) for m in conv.messages
             ]
 
     def create_conversation(self, title: str = "New chat") -> int:
@@ -198,13 +234,14 @@ class ChatService:
                 raise UserError(f"No conversation with id {conversation_id}.")
             conv.cloud_enabled = enabled
 
-    def take_back_last_exchange(self, conversation_id: int) -> str:
-        """Remove the last reply and the user message it answered; return that message's text.
+    def take_back_last_exchange(self, conversation_id: int) -> TakenBack:
+        """Remove the last reply and the user message it answered; return that message's
+        text and the reply's versions, which the new reply keeps to step back to.
 
-        Regenerate = take back, then `begin_turn(..., regenerate=True)`: the user's
-        message is stored again without a second writing sample, and the model does
-        not see the reply it is replacing. The writing sample of the original message
-        stays (its `message_id` becomes NULL): it is still the user's writing.
+        Regenerate = take back, then `begin_turn(..., regenerate=True, versions=...)`: the
+        user's message is stored again without a second writing sample, and the model
+        does not see the reply it is replacing. The writing sample of the original
+        message stays (its `message_id` becomes NULL): it is still the user's writing.
         """
         with self.db.session() as s:
             if s.get(Conversation, conversation_id) is None:
@@ -219,11 +256,94 @@ class ChatService:
             )
             if len(rows) < 2 or rows[0].role != "assistant" or rows[1].role != "user":
                 raise UserError("Only the last reply of a conversation can be regenerated.")
-            text = rows[1].content
+            taken = TakenBack(rows[1].content, _versions_of(rows[0]))
             s.delete(rows[0])
             s.delete(rows[1])
-        self.db.checkpoint()  # like delete(): no copy of the replaced reply in the WAL
-        return text
+        self.db.checkpoint()
+        return taken
+
+    def fork(self, conversation_id: int, before_message_id: int) -> int:
+        """A new conversation with this one's messages before `before_message_id` (its
+        settings and cloud choice too): where an edited message or a regenerated earlier
+        reply continues, while the original stays as it was, in the list."""
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(f"No conversation with id {conversation_id}.")
+            at = s.get(Message, before_message_id)
+            if at is None or at.conversation_id != conversation_id:
+                raise UserError(f"Message {before_message_id} is not in conversation "
+                                f"{conversation_id}.")
+            title = conv.title if conv.title.endswith(" (branch)") else f"{conv.title} (branch)"
+            new = Conversation(title=title[:200], settings=dict(conv.settings or {}),
+                               cloud_enabled=conv.cloud_enabled)
+            s.add(new)
+            s.flush()
+            for m in s.scalars(select(Message).where(
+                    Message.conversation_id == conversation_id,
+                    Message.id < before_message_id).order_by(Message.id)):
+                s.add(Message(conversation_id=new.id, role=m.role, content=m.content,
+                              status=m.status, model=m.model, tokens=m.tokens,
+                              meta=dict(m.meta or {})))
+            new_id = new.id
+        log.info("conversation %d branched from %d at message %d", new_id, conversation_id,
+                 before_message_id)
+        return new_id
+
+    def reply_context(self, message_id: int) -> tuple[int, int, str, bool]:
+        """For a reply: (its conversation, the user message it answers, that message's
+        text, whether it is the conversation's last message)."""
+        with self.db.session() as s:
+            reply = s.get(Message, message_id)
+            if reply is None or reply.role != "assistant":
+                raise UserError(f"No reply with id {message_id}.")
+            user = s.scalars(select(Message).where(
+                Message.conversation_id == reply.conversation_id, Message.id < reply.id,
+                Message.role == "user").order_by(Message.id.desc()).limit(1)).first()
+            if user is None:
+                raise UserError("That reply answers no message of yours; it cannot be "
+                                "regenerated.")
+            last = s.scalars(select(func.max(Message.id)).where(
+                Message.conversation_id == reply.conversation_id)).one()
+            return reply.conversation_id, user.id, user.content, last == reply.id
+
+    def message(self, message_id: int) -> MessageView:
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise UserError(f"No message with id {message_id}.")
+            return MessageView.of(msg)
+
+    def conversation_of(self, message_id: int) -> int:
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise UserError(f"No message with id {message_id}.")
+            return msg.conversation_id
+
+    def versions(self, message_id: int) -> list[dict[str, Any]]:
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise UserError(f"No message with id {message_id}.")
+            return _versions_of(msg)
+
+    def show_version(self, message_id: int, index: int) -> MessageView:
+        """Show another version of a reply (the one the next turns then see)."""
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise UserError(f"No message with id {message_id}.")
+            versions = _versions_of(msg)
+            if not 0 <= index < len(versions):
+                raise UserError(f"This reply has {len(versions)} version(s); pick 1 to "
+                                f"{len(versions)}.")
+            chosen = versions[index]
+            msg.content, msg.model = chosen["content"], chosen.get("model")
+            msg.tokens = int(chosen.get("tokens") or 0)
+            msg.meta = {**dict(msg.meta or {}), "versions": versions, "shown": index}
+            s.flush()
+            return MessageView.of(msg)
 
     # ---- a turn ------------------------------------------------------------
     def _history(self, s, conversation_id: int) -> list[dict[str, str]]:
@@ -252,7 +372,8 @@ class ChatService:
         return msgs
 
     def begin_turn(
-        self, conversation_id: int | None, text: str, *, model_name: str, regenerate: bool = False
+        self, conversation_id: int | None, text: str, *, model_name: str,
+        regenerate: bool = False, versions: list[dict[str, Any]] | None = None,
     ) -> Turn:
         """Commit the user's message (and its writing sample) and an empty partial reply."""
         if not text or not text.strip():
@@ -290,7 +411,7 @@ class ChatService:
             s.add(reply)
             conv.updated_at = utcnow()
             s.flush()
-            turn = Turn(conv.id, user.id, reply.id, msgs)
+            turn = Turn(conv.id, user.id, reply.id, msgs, versions=list(versions or []))
         log.info(
             "turn started: conversation %d, user message %d (%d chars)",
             turn.conversation_id,
@@ -314,6 +435,10 @@ class ChatService:
                     "finish_reason": turn.stats.finish_reason,
                     "trimmed_turns": turn.stats.trimmed_turns,
                 }
+                if turn.versions:  # a regenerated reply: the earlier ones, then this one
+                    now = {"content": turn.text, "model": msg.model, "tokens": msg.tokens}
+                    msg.meta["versions"] = [*turn.versions, now]
+                    msg.meta["shown"] = len(turn.versions)
 
     def generate(
         self,

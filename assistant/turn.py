@@ -80,6 +80,10 @@ class ChatRequest:
     conversation_id: int | None = None
     method: str | None = None  # None: the saved choice (assistant.methods.chosen)
     regenerate: bool = False  # take back the last exchange and answer its message again
+    # Edit: this user message's text becomes `text`, in a branch (the original conversation
+    # stays); regenerate this reply, in place if it is the last one, else in a branch.
+    edit_of: int | None = None
+    reply_of: int | None = None
     sampling: dict[str, Any] = field(default_factory=dict)  # checked overrides (app.sampling)
     model_flag: str | None = None
     cloud: bool = False  # CoSteer: the remote model writes, steered by the local one
@@ -114,21 +118,56 @@ class ChatTurn:
 
     def start(self) -> dict[str, Any]:
         """Apply the method, fit the prompt and store the user's message; what the UI shows."""
-        req, rt = self.request, self.runtime
+        req = self.request
         if req.cloud:  # not set up: this fails here, before anything is stored or taken back
             from assistant.cloud_service import CloudService
 
             self.cloud = CloudService(self.app)
             self.cloud_client = self.cloud.client()
-        if req.regenerate:
-            if req.conversation_id is None:
-                raise UserError("Pick a conversation to regenerate its last reply.")
-            self.text = self.chat.take_back_last_exchange(req.conversation_id)
-        if not self.text.strip():
+        if not self.text.strip() and (req.edit_of is not None or not (
+                req.regenerate or req.reply_of is not None)):
             raise UserError("The message is empty; type something to send.")
-        own = self.chat.settings_of(req.conversation_id).get("method")
+        cid, regenerate, versions = req.conversation_id, req.regenerate, []
+        forked = False
+        if req.edit_of is not None or req.reply_of is not None:
+            cid, regenerate, versions, forked = self._branch()
+        try:
+            return self._start(cid, regenerate, versions, forked)
+        except BaseException:
+            if forked:  # a branch that never got its message is no conversation
+                self.chat.delete(cid)
+            raise
+
+    def _branch(self) -> tuple[int, bool, list[dict[str, Any]], bool]:
+        """Where an edit or an earlier reply's regenerate goes on: (conversation,
+        regenerate in place, the reply's versions so far, whether it is a new branch)."""
+        req = self.request
+        if req.edit_of is not None:
+            msg = self.chat.message(req.edit_of)
+            if msg.role != "user":
+                raise UserError("Only your own messages can be edited; regenerate a reply "
+                                "instead.")
+            cid = self.chat.conversation_of(req.edit_of)
+            return self.chat.fork(cid, req.edit_of), False, [], True
+        assert req.reply_of is not None
+        conv, user_id, user_text, last = self.chat.reply_context(req.reply_of)
+        if last:
+            return conv, True, [], False
+        versions = self.chat.versions(req.reply_of)
+        self.text = user_text
+        return self.chat.fork(conv, user_id), False, versions, True
+
+    def _start(self, cid: int | None, regenerate: bool, versions: list[dict[str, Any]],
+               forked: bool) -> dict[str, Any]:
+        req, rt = self.request, self.runtime
+        if regenerate:
+            if cid is None:
+                raise UserError("Pick a conversation to regenerate its last reply.")
+            taken = self.chat.take_back_last_exchange(cid)
+            self.text, versions = taken.text, taken.versions
+        own = self.chat.settings_of(cid).get("method")
         method, named = methods.chosen(self.app, req.method, own)
-        messages = self.chat.prepare_messages(req.conversation_id, self.text)
+        messages = self.chat.prepare_messages(cid, self.text)
         cloud_note = ""
         if self.cloud_client is not None:
             earlier = sum(1 for m in messages if m["role"] in ("user", "assistant")) - 1
@@ -140,8 +179,11 @@ class ChatTurn:
         self.prepared, self.prompt = personalize(
             self.app, rt, method, named, messages, self.text, self.sampling, self.cancel,
             req.model_flag)
-        self.turn = self.chat.begin_turn(req.conversation_id, self.text,
-                                         model_name=rt.model_name, regenerate=req.regenerate)
+        # An earlier reply regenerated in a branch answers a message already in the
+        # history: no second writing sample, as for a regenerate in place.
+        self.turn = self.chat.begin_turn(cid, self.text, model_name=rt.model_name,
+                                         regenerate=regenerate or bool(versions),
+                                         versions=versions)
         self.turn.stats.trimmed_turns = self.prompt.trimmed_turns
         if req.cloud:
             self.chat.set_cloud(self.turn.conversation_id, True)
@@ -158,6 +200,7 @@ class ChatTurn:
             "notice": self.prepared.notice,
             "format_note": rt.chat_format.note(rt.info.path.name) or "",
             "cloud_note": cloud_note,
+            "forked": forked,
         }
 
     def stream(self) -> Iterator[str]:

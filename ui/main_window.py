@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from assistant.app import AppContext
 from assistant.chat import ChatService
@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
         self.chat_view.stopRequested.connect(self.stop)
         self.chat_view.regenerateRequested.connect(self.regenerate)
         self.chat_view.deleteRequested.connect(self.ask_delete_message)
+        self.chat_view.replyRegenerateRequested.connect(self.regenerate_reply)
+        self.chat_view.editRequested.connect(self.ask_edit_message)
+        self.chat_view.versionRequested.connect(self.show_version)
         self.chat_view.copied.connect(lambda _t: self.statusBar().showMessage("Copied.", 2000))
         self.chat_view.input.textChanged.connect(
             lambda: self.cloud_panel.set_pending_text(self.chat_view.input_text())
@@ -295,6 +298,55 @@ class MainWindow(QMainWindow):
             cloud=self._gen["cloud"],
         )
 
+    @Slot(int)
+    def regenerate_reply(self, message_id: int) -> None:
+        """An earlier reply written again: the conversation continues in a branch from it
+        (the window switches to the branch when it starts; the original stays)."""
+        if self.model.busy or self.conversation_id is None:
+            return
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
+                     "cloud": self.cloud_panel.cloud_on}
+        self.chat_view.set_busy(True)
+        self._gen["job_id"] = self.model.submit(
+            "chat", conversation_id=self.conversation_id, reply_of=message_id,
+            sampling=self.sampling, cloud=self._gen["cloud"])
+
+    @Slot(int, str)
+    def ask_edit_message(self, message_id: int, text: str) -> QInputDialog | None:
+        """Edit one of the user's messages; sending it continues in a branch."""
+        if self.model.busy:
+            self.statusBar().showMessage(self.tr("Wait for the reply to finish first."), 4000)
+            return None
+        dlg = QInputDialog(self)
+        dlg.setObjectName("editMessageDialog")
+        dlg.setWindowTitle(self.tr("Edit message"))
+        dlg.setLabelText(self.tr("Send this instead. The conversation continues in a branch; "
+                                 "the original stays as it is."))
+        dlg.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        dlg.setTextValue(text)
+        dlg.setOkButtonText(self.tr("Send"))
+        dlg.textValueSelected.connect(lambda new: self.edit_message(message_id, new))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def edit_message(self, message_id: int, text: str) -> None:
+        if self.model.busy or not text.strip():
+            return
+        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
+                     "cloud": self.cloud_panel.cloud_on}
+        self.chat_view.set_busy(True)
+        self._gen["job_id"] = self.model.submit(
+            "chat", conversation_id=self.conversation_id, edit_of=message_id, text=text,
+            sampling=self.sampling, cloud=self._gen["cloud"])
+
+    @Slot(int, int)
+    def show_version(self, message_id: int, index: int) -> None:
+        if self.model.busy:
+            return
+        if guarded(self, self.chat.show_version, message_id, index) is not None:
+            self.show_conversation(self.conversation_id)
+
     @Slot(str, str)
     def run_draft_action(self, action: str, text: str) -> None:
         if self.model.busy:
@@ -351,7 +403,10 @@ class MainWindow(QMainWindow):
         gen["reply_message_id"] = info["reply_message_id"]
         if shown_here:
             self.conversation_id = info["conversation_id"]
-            self.chat_view.set_stream_ids(info["user_message_id"], info["reply_message_id"])
+            if info.get("forked"):  # an edit or an earlier reply: show the branch, streaming
+                self.show_conversation(info["conversation_id"])
+            else:
+                self.chat_view.set_stream_ids(info["user_message_id"], info["reply_message_id"])
         self.conversations.refresh(self.conversation_id)
         if was_new and shown_here:
             view = self.conversations.view(info["conversation_id"])

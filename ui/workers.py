@@ -133,6 +133,7 @@ class ModelWorker(QObject):
         turn = ChatTurn(self._app, ChatRequest(
             job.get("text", ""), job.get("conversation_id"),
             regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {}),
+            edit_of=job.get("edit_of"), reply_of=job.get("reply_of"),
             cloud=cloud, on_notice=self.notice.emit), cancel)
         info = turn.start()
         if info["notice"]:
@@ -141,7 +142,7 @@ class ModelWorker(QObject):
                            **{k: info[k] for k in ("conversation_id", "user_message_id",
                                                    "reply_message_id", "text",
                                                    "trimmed_turns", "prompt_tokens", "n_ctx",
-                                                   "reply_tokens")}})
+                                                   "reply_tokens", "forked")}})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()

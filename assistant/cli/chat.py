@@ -16,6 +16,12 @@ def register(sub) -> None:
     p.add_argument("--model", metavar="PATH", help="a GGUF model file (default: saved or embedded)")
     p.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    p.add_argument("--edit", type=int, metavar="MESSAGE_ID",
+                   help="send PROMPT in place of this earlier message of yours, in a branch "
+                   "(a new conversation; the original stays)")
+    p.add_argument("--regenerate", type=int, metavar="REPLY_ID",
+                   help="write this reply again (the last one in place, an earlier one in a "
+                   "branch); its earlier versions are kept ('conversations version')")
     p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
@@ -59,7 +65,10 @@ def explain(summary: dict) -> None:
 
 def run(args) -> int:
     text = read_prompt(args.prompt)
-    if not text.strip():
+    if args.regenerate is not None and (text.strip() or args.edit is not None):
+        raise UserError("--regenerate writes a reply again for the same message; give no "
+                        "message and no --edit with it.")
+    if not text.strip() and args.regenerate is None:
         raise UserError("The message is empty; type something to send.")
     app = open_app(args)
     try:
@@ -67,6 +76,7 @@ def run(args) -> int:
                      "seed": args.seed}
         turn = ChatTurn(app, ChatRequest(
             text, args.conversation, method=args.method, model_flag=args.model,
+            edit_of=args.edit, reply_of=args.regenerate,
             sampling={k: v for k, v in overrides.items() if v is not None},
             cloud=args.cloud, allow_local_fallback=args.allow_local_fallback,
             on_notice=lambda m: print(f"\nnote: {m}", file=sys.stderr)))

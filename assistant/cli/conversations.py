@@ -36,6 +36,10 @@ def register(sub) -> None:
     st.add_argument("--max-tokens", metavar="N",
                     help="its reply length in tokens ('default' for the app's)")
     st.set_defaults(handler=run_set)
+    ver = s.add_parser("version", help="show another version of a regenerated reply")
+    ver.add_argument("message_id", type=int)
+    ver.add_argument("number", type=int, help="1 is the first version written")
+    ver.set_defaults(handler=run_version)
     dm = s.add_parser("delete-message", help="delete one message (see 'show --json' for ids)")
     dm.add_argument("message_id", type=int)
     dm.set_defaults(handler=run_delete_message)
@@ -69,7 +73,9 @@ def run_show(args) -> int:
         else:
             for m in msgs:
                 mark = " [partial]" if m.status == "partial" else ""
-                print(f"--- {m.role}{mark}\n{m.content}")
+                if m.n_versions > 1:
+                    mark += f" [version {m.version + 1} of {m.n_versions}]"
+                print(f"--- {m.role} #{m.id}{mark}\n{m.content}")
         return 0
     finally:
         app.close()
@@ -93,6 +99,19 @@ def run_export(args) -> int:
         out = export_conversation(ChatService(app.db), args.id, args.file, args.format,
                                   force=args.force)
         print(f"wrote conversation {args.id} to {out}")
+        return 0
+    finally:
+        app.close()
+
+
+def run_version(args) -> int:
+    app = open_app(args)
+    try:
+        chat = ChatService(app.db)
+        n = len(chat.versions(args.message_id))
+        shown = chat.show_version(args.message_id, args.number - 1)
+        print(f"reply {args.message_id} shows version {args.number} of {n}:")
+        print(shown.content)
         return 0
     finally:
         app.close()

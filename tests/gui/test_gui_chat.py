@@ -146,6 +146,53 @@ def test_copy_and_regenerate_last_reply(win, qtbot):
     assert again[1].created_at > first[1].created_at and again[1].status == "complete"
     assert HistoryService(win.app.db).count() == samples  # no second sample of the same words
     assert [b.text for b in win.chat_view.bubbles()] == [m.content for m in again]
+    # The replaced reply is a version to step back to.
+    reply = win.chat_view.bubbles()[-1]
+    assert not reply.prev_button.isHidden() and reply.version_label.text() == "2/2"
+    reply.prev_button.click()
+    assert chat.messages(cid)[-1].content == first[-1].content
+    assert win.chat_view.bubbles()[-1].version_label.text() == "1/2"
+    assert win.chat_view.bubbles()[-1].text == first[-1].content
+
+
+def test_edit_a_message_and_regenerate_an_earlier_reply_in_branches(win, qtbot):
+    chat = ChatService(win.app.db)
+    send(win, qtbot, "Name a fruit.")
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    send(win, qtbot, "Name a colour.")
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    cid = win.conversation_id
+    original = [(m.role, m.content) for m in chat.messages(cid)]
+    bubbles = win.chat_view.bubbles()
+    assert not bubbles[0].edit_button.isHidden() and bubbles[1].edit_button.isHidden()
+    assert not bubbles[1].regenerate_button.isHidden()  # an earlier reply too
+
+    dlg = win.ask_edit_message(bubbles[0].message_id, bubbles[0].text)
+    assert dlg.textValue() == "Name a fruit."
+    dlg.setTextValue("Name a vegetable.")
+    dlg.accept()
+    assert win.model.busy
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    branch = win.conversation_id
+    assert branch != cid
+    assert [m.content for m in chat.messages(branch)][0] == "Name a vegetable."
+    assert [b.text for b in win.chat_view.bubbles()] == [m.content for m in
+                                                         chat.messages(branch)]
+    assert [(m.role, m.content) for m in chat.messages(cid)] == original
+
+    win.conversations.select(cid)
+    win.show_conversation(cid)
+    earlier = win.chat_view.bubbles()[1]
+    win.sampling.update(seed=5)
+    earlier.regenerate_button.click()
+    assert win.model.busy
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+    second = win.conversation_id
+    assert second not in (cid, branch)
+    msgs = chat.messages(second)
+    assert [m.role for m in msgs] == ["user", "assistant"] and msgs[1].n_versions == 2
+    assert win.chat_view.bubbles()[-1].version_label.text() == "2/2"
+    assert [(m.role, m.content) for m in chat.messages(cid)] == original
 
 
 def test_draft_actions_stream_stop_and_save_as_writing(win, qtbot, artifacts_dir):

@@ -35,8 +35,10 @@ class MessageBubble(QFrame):
     """One message: who wrote it, its text (selectable), and Copy / Regenerate on replies."""
 
     copyRequested = Signal(str)
-    regenerateRequested = Signal()
+    regenerateRequested = Signal(int)  # the reply's message id
     deleteRequested = Signal(int)  # the message id
+    editRequested = Signal(int, str)  # the user message's id and its text
+    versionRequested = Signal(int, int)  # the reply's id and the version to show (0-based)
 
     def __init__(
         self,
@@ -46,11 +48,14 @@ class MessageBubble(QFrame):
         status: str = "complete",
         model: str | None = None,
         message_id: int | None = None,
+        version: int = 0,
+        n_versions: int = 1,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.role = role
         self.message_id = message_id
+        self.version, self.n_versions = version, n_versions
         self._text = text
         self._model = model
         self._status = status
@@ -99,9 +104,35 @@ class MessageBubble(QFrame):
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName(self.tr("Regenerate reply"))
         self.regenerate_button.setFlat(True)
-        self.regenerate_button.clicked.connect(self.regenerateRequested)
+        self.regenerate_button.clicked.connect(
+            lambda: self.regenerateRequested.emit(self.message_id) if self.message_id else None)
         self.regenerate_button.setVisible(False)
         top.addWidget(self.regenerate_button)
+        # A regenerated reply's versions: ‹ 2/3 ›
+        self.prev_button = QPushButton("‹", self)
+        self.prev_button.setObjectName("previousVersionButton")
+        self.prev_button.setAccessibleName(self.tr("Previous version of this reply"))
+        self.prev_button.setFlat(True)
+        self.prev_button.clicked.connect(lambda: self._step(-1))
+        self.version_label = QLabel(self)
+        self.version_label.setObjectName("versionLabel")
+        self.next_button = QPushButton("›", self)
+        self.next_button.setObjectName("nextVersionButton")
+        self.next_button.setAccessibleName(self.tr("Next version of this reply"))
+        self.next_button.setFlat(True)
+        self.next_button.clicked.connect(lambda: self._step(1))
+        for w in (self.prev_button, self.version_label, self.next_button):
+            top.addWidget(w)
+        self.edit_button = QPushButton(self.tr("Edit"), self)
+        self.edit_button.setObjectName("editMessageButton")
+        self.edit_button.setAccessibleName(self.tr("Edit message"))
+        self.edit_button.setToolTip(self.tr("Send it changed; the conversation continues in a "
+                                            "branch and this one stays as it is."))
+        self.edit_button.setFlat(True)
+        self.edit_button.clicked.connect(
+            lambda: self.editRequested.emit(self.message_id, self._text)
+            if self.message_id else None)
+        top.addWidget(self.edit_button)
         self.delete_button = QPushButton(self.tr("Delete"), self)
         self.delete_button.setObjectName("deleteMessageButton")
         self.delete_button.setAccessibleName(self.tr("Delete message"))
@@ -131,6 +162,19 @@ class MessageBubble(QFrame):
         self._show_text()
         self.copy_button.setVisible(bool(self._text))
         self.delete_button.setVisible(self.message_id is not None)
+        self.edit_button.setVisible(self.role == "user" and self.message_id is not None)
+        many = self.n_versions > 1
+        for w in (self.prev_button, self.version_label, self.next_button):
+            w.setVisible(many)
+        if many:
+            self.version_label.setText(f"{self.version + 1}/{self.n_versions}")
+            self.prev_button.setEnabled(self.version > 0)
+            self.next_button.setEnabled(self.version < self.n_versions - 1)
+
+    def _step(self, by: int) -> None:
+        target = self.version + by
+        if self.message_id and 0 <= target < self.n_versions:
+            self.versionRequested.emit(self.message_id, target)
 
     @Slot()
     def _show_text(self) -> None:
@@ -190,12 +234,23 @@ class MessageBubble(QFrame):
     def set_regenerable(self, on: bool) -> None:
         self.regenerate_button.setVisible(on and self.role == "assistant")
 
+    def set_editable(self, on: bool) -> None:
+        self.edit_button.setEnabled(on)
+        for w in (self.prev_button, self.next_button):
+            if not on:
+                w.setEnabled(False)
+        if on:
+            self._render()
+
 
 class ChatView(QWidget):
     sendRequested = Signal(str)
     stopRequested = Signal()
-    regenerateRequested = Signal()
+    regenerateRequested = Signal()  # the last reply, in place
+    replyRegenerateRequested = Signal(int)  # an earlier reply (it continues in a branch)
     deleteRequested = Signal(int)  # a message id; the window asks, then deletes
+    editRequested = Signal(int, str)  # a user message to send changed, in a branch
+    versionRequested = Signal(int, int)  # show another version of a reply
     copied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -280,8 +335,10 @@ class ChatView(QWidget):
 
     def _add(self, bubble: MessageBubble) -> MessageBubble:
         bubble.copyRequested.connect(self._copy)
-        bubble.regenerateRequested.connect(self.regenerateRequested)
+        bubble.regenerateRequested.connect(self._on_regenerate)
         bubble.deleteRequested.connect(self.deleteRequested)
+        bubble.editRequested.connect(self.editRequested)
+        bubble.versionRequested.connect(self.versionRequested)
         self._messages.insertWidget(self._messages.count() - 1, bubble)
         self._bubbles.append(bubble)
         self.empty_label.setVisible(False)
@@ -301,7 +358,8 @@ class ChatView(QWidget):
                 continue
             text = streaming_text if m.id == streaming_reply_id else m.content
             b = self._add(
-                MessageBubble(m.role, text, status=m.status, model=m.model, message_id=m.id)
+                MessageBubble(m.role, text, status=m.status, model=m.model, message_id=m.id,
+                              version=m.version, n_versions=m.n_versions)
             )
             if m.id == streaming_reply_id:
                 self._stream = b
@@ -383,11 +441,20 @@ class ChatView(QWidget):
         self._update_regenerate()
 
     def _update_regenerate(self) -> None:
-        last_reply = None
-        if self._bubbles and self._bubbles[-1].role == "assistant":
-            last_reply = self._bubbles[-1]
+        """Every stored reply can be written again, and every message of yours edited,
+        while nothing is being written."""
+        idle = not self._busy and self._stream is None
         for b in self._bubbles:
-            b.set_regenerable(b is last_reply and not self._busy and b is not self._stream)
+            b.set_regenerable(idle and b.message_id is not None)
+            b.set_editable(idle)
+
+    @Slot(int)
+    def _on_regenerate(self, message_id: int) -> None:
+        last = self._bubbles[-1] if self._bubbles else None
+        if last is not None and last.message_id == message_id:
+            self.regenerateRequested.emit()
+        else:
+            self.replyRegenerateRequested.emit(message_id)
 
     @Slot(str)
     def _copy(self, text: str) -> None:

@@ -1,0 +1,88 @@
+"""Edit, regenerate any reply, and step between a reply's versions, through the real CLI
+and the real model: the original conversation is never changed by a branch."""
+
+from __future__ import annotations
+
+from assistant.chat import ChatService
+from assistant.history import HistoryService
+
+
+def _say(cli, *args: str) -> dict:
+    r = cli("chat", "--json", "--max-tokens", "6", *args)
+    assert r.rc == 0, r.err
+    return r.json()
+
+
+def _two_exchanges(cli) -> int:
+    cid = _say(cli, "--seed", "1", "Name a fruit.")["conversation_id"]
+    _say(cli, "--conversation", str(cid), "--seed", "2", "Name a colour.")
+    return cid
+
+
+def test_regenerating_the_last_reply_keeps_the_earlier_one(app, cli):
+    first = _say(cli, "--seed", "1", "--temperature", "1.5", "Name a fruit.")
+    cid, reply = first["conversation_id"], first["message_id"]
+    again = _say(cli, "--regenerate", str(reply), "--seed", "7", "--temperature", "1.5")
+    assert again["conversation_id"] == cid
+    chat = ChatService(app.db)
+    msgs = chat.messages(cid)
+    assert [m.role for m in msgs] == ["user", "assistant"]
+    assert (msgs[1].version, msgs[1].n_versions) == (1, 2)
+    assert msgs[1].content == again["text"]
+    assert [v["content"] for v in chat.versions(msgs[1].id)] == [first["text"], again["text"]]
+    r = cli("conversations", "version", str(msgs[1].id), "1")
+    assert r.rc == 0 and first["text"] in r.out
+    assert chat.messages(cid)[1].content == first["text"]  # what the next turn sees
+    assert chat.prepare_messages(cid, "And?")[-2]["content"] == first["text"]
+    shown = cli("conversations", "show", str(cid))
+    assert "[version 1 of 2]" in shown.out
+    assert HistoryService(app.db).count() == 1  # the message was not stored as a new sample
+    bad = cli("conversations", "version", str(msgs[1].id), "3")
+    assert bad.rc == 1 and "has 2 version(s)" in bad.err
+
+
+def test_editing_a_message_continues_in_a_branch(app, cli):
+    cid = _two_exchanges(cli)
+    chat = ChatService(app.db)
+    before = [(m.role, m.content) for m in chat.messages(cid)]
+    first_user = chat.messages(cid)[0].id
+    out = _say(cli, "--edit", str(first_user), "Name a vegetable.")
+    branch = out["conversation_id"]
+    assert branch != cid
+    assert [(m.role, m.content) for m in chat.messages(cid)] == before  # untouched
+    msgs = chat.messages(branch)
+    assert [m.role for m in msgs] == ["user", "assistant"]
+    assert msgs[0].content == "Name a vegetable." and msgs[1].content == out["text"]
+    titles = {c.id: c.title for c in chat.list_conversations()}
+    assert titles[branch].endswith("(branch)")
+    # The edited text is the user's writing too.
+    assert "Name a vegetable." in [s.text for s in HistoryService(app.db).list()]
+    reply = chat.messages(cid)[1].id
+    bad = cli("chat", "--edit", str(reply), "x")
+    assert bad.rc == 1 and "Only your own messages" in bad.err
+
+
+def test_regenerating_an_earlier_reply_branches_and_keeps_its_versions(app, cli):
+    cid = _two_exchanges(cli)
+    chat = ChatService(app.db)
+    before = [(m.role, m.content) for m in chat.messages(cid)]
+    samples = HistoryService(app.db).count()
+    old = chat.messages(cid)[1]
+    out = _say(cli, "--regenerate", str(old.id), "--seed", "9", "--temperature", "1.5")
+    branch = out["conversation_id"]
+    assert branch != cid and [(m.role, m.content) for m in chat.messages(cid)] == before
+    msgs = chat.messages(branch)
+    assert [m.role for m in msgs] == ["user", "assistant"]
+    assert msgs[0].content == "Name a fruit." and msgs[1].n_versions == 2
+    assert [v["content"] for v in chat.versions(msgs[1].id)] == [old.content, out["text"]]
+    assert HistoryService(app.db).count() == samples
+
+
+def test_a_refused_edit_leaves_no_branch(app, cli):
+    cid = _two_exchanges(cli)
+    chat = ChatService(app.db)
+    n = len(chat.list_conversations())
+    first_user = chat.messages(cid)[0].id
+    r = cli("chat", "--edit", str(first_user), "--method", "steerx", "Hi")  # no profile
+    assert r.rc == 1
+    assert len(chat.list_conversations()) == n
