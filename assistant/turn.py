@@ -325,6 +325,7 @@ class TokenLogprob:
     logprob: float
     bytes: bytes
     top: list[tuple[bytes, float]]
+    token_id: int = -1
 
 
 @dataclass
@@ -442,7 +443,7 @@ class ApiTurn:
         best = best[np.argsort(-logp[best])]
         self.logprobs.append(TokenLogprob(
             raw(token).decode("utf-8", errors="replace"), float(logp[token]), raw(token),
-            [(raw(int(t)), float(logp[t])) for t in best]))
+            [(raw(int(t)), float(logp[t])) for t in best], token))
 
     def summary(self) -> dict[str, Any]:
         assert self.prepared is not None and self.prompt is not None

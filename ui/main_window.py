@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.history_panel.changed.connect(self._on_history_changed)
         self.history_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         self.personalization.personalizationChanged.connect(self._on_personalization_changed)
+        self.personalization.previewRequested.connect(self._request_profile_preview)
         self.personalization.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
@@ -297,6 +298,13 @@ class MainWindow(QMainWindow):
             "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
             cloud=self._gen["cloud"],
         )
+
+    @Slot(str, object)
+    def _request_profile_preview(self, prompt: str, strength: float | None) -> None:
+        """Errors go to the panel's own line (quiet: no message box for a preview)."""
+        if guarded(self, self.model.submit, "profile_preview", prompt=prompt,
+                   strength=strength, quiet=True) is None:
+            self.personalization.show_preview({"status": "error"})
 
     @Slot(int)
     def regenerate_reply(self, message_id: int) -> None:
@@ -428,6 +436,9 @@ class MainWindow(QMainWindow):
             return
         if kind == "cloud_preview":
             self.cloud_panel.show_preview(result)
+            return
+        if kind == "profile_preview":
+            self.personalization.show_preview(result)
             return
         gen = self._gen
         if gen is None or result.get("job_id") != gen.get("job_id"):

@@ -86,6 +86,8 @@ class ModelWorker(QObject):
                 result = self._draft(job, cancel)
             elif kind == "cloud_preview":
                 result = self._cloud_preview(job)
+            elif kind == "profile_preview":
+                result = self._profile_preview(job, cancel)
             else:
                 raise UserError(f"Unknown job {kind!r}.")
         except USER_ERRORS as exc:
@@ -171,6 +173,14 @@ class ModelWorker(QObject):
             job.get("conversation_id"), job.get("text", ""), rt, sampling.max_tokens)
         return {"status": "complete", "preview": preview,
                 "conversation_id": job.get("conversation_id")}
+
+    def _profile_preview(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        from assistant.preview import preview
+
+        self._runtime()
+        p = preview(self._app, job.get("prompt", ""), strength=job.get("strength"),
+                    cancel=cancel)
+        return {"status": "complete", "preview": p.as_dict()}
 
     def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
         self._runtime()

@@ -274,6 +274,20 @@ class LlamaRuntime:
         ptr = self._llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
         return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).astype(np.float32, copy=True)
 
+    def score_tokens(self, prompt: str, tokens: Sequence[int]) -> list[float]:
+        """Each of `tokens`' log-probability after `prompt` and the tokens before it, under
+        whatever steering is applied now (teacher forcing, one token at a time)."""
+        self.llm.reset()
+        logits = self.eval_prompt(self.tokenize(prompt))
+        out: list[float] = []
+        for tok in tokens:
+            z = logits.astype(np.float64)
+            z -= z.max()
+            out.append(float(z[tok] - np.log(np.exp(z).sum())))
+            self.llm.eval([int(tok)])
+            logits = self.last_logits()
+        return out
+
     def next_token_logits(self, text: str) -> np.ndarray:
         """Logits for the token after `text` (a fresh evaluation, no sampling)."""
         self.llm.reset()

@@ -111,7 +111,8 @@ class StallMeter:
 
 
 def store_profile(
-    app, *, method: str = "steerx", active: bool = True, fingerprint: str | None = None
+    app, *, method: str = "steerx", active: bool = True, fingerprint: str | None = None,
+    direction: float = 0.0,
 ) -> None:
     """A built profile for the embedded model, written through the store (a real build
     takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
@@ -122,6 +123,10 @@ def store_profile(
     from store.models import Profile
 
     info = read_gguf_info(embedded_model_path())
+    vectors = np.zeros((info.n_layer, info.n_embd), dtype="<f4")
+    # `direction`: a fixed random direction of that scale at layer 12 (row 11), so that
+    # steering changes the reply; 0 steers by nothing.
+    vectors[11] = np.random.default_rng(7).standard_normal(info.n_embd) * direction
     with app.db.session() as s:
         s.add(Profile(
             method=method, model_name=info.name, model_fingerprint=fingerprint or info.fingerprint,
@@ -130,6 +135,6 @@ def store_profile(
             preference_tokens=[{"token": " honestly", "effect": 2.1, "count": 4},
                                {"token": " Coffee", "effect": 1.7, "count": 3}],
             n_samples=6, item_hashes=[],
-            vectors=np.zeros((info.n_layer, info.n_embd), dtype="<f4").tobytes(),
+            vectors=vectors.tobytes(),
             active=active, meta={"auto_selected": True},
         ))

@@ -260,9 +260,14 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
     assert state.description == "Warm, brief, a little dry."
     assert panel.profiles.get("steerx").description_edited
 
-    # Strength.
+    # Strength: moving the slider previews it; "Use this strength" saves it.
     panel.strength.setValue(250)
     panel.strength.sliderReleased.emit()
+    assert not panel.use_strength.isHidden()
+    assert profile_state(window.app, panel.profiles, "steerx").strength == pytest.approx(1.5)
+    qtbot.waitUntil(lambda: not panel._previewing, timeout=120_000)
+    panel.use_strength.click()
+    assert panel.use_strength.isHidden()
     assert profile_state(window.app, panel.profiles, "steerx").strength == pytest.approx(2.5)
 
     # Off and on again; a method never built says so instead of failing.
@@ -547,3 +552,26 @@ def test_the_reply_defaults_are_set_in_the_window(window, qtbot):
         "You answer in haiku.", 0.3, 128, 2048)
     assert window.chat.system_prompt == "You answer in haiku."
     assert window.app.sampling().max_tokens == 128
+
+
+def test_the_preview_shows_the_profile_off_and_on_side_by_side(window, qtbot):
+    store_profile(window.app, direction=3.0)
+    panel = window.personalization
+    window.tabs.setCurrentWidget(panel)
+    panel.refresh()
+    panel.preview_prompt.setText("Say something about rain.")
+    panel.preview_button.click()
+    assert not panel.preview_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.preview_button.isEnabled(), timeout=120_000)
+    off, on = panel.preview_off.toPlainText(), panel.preview_on.toPlainText()
+    assert off and on and off != on, panel.preview_status.text()
+    assert "SteerX at strength 1.50" in panel.preview_status.text()
+    assert "word(s) marked" in panel.preview_status.text()
+    # Strength 0 previewed: the same reply as off, nothing saved until asked.
+    panel.strength.setValue(0)
+    panel.strength.sliderReleased.emit()
+    qtbot.waitUntil(lambda: panel.preview_button.isEnabled(), timeout=120_000)
+    assert panel.preview_on.toPlainText() == panel.preview_off.toPlainText()
+    assert "0 word(s) marked" in panel.preview_status.text()
+    assert "Not saved yet" in panel.preview_status.text()
+    assert profile_state(window.app, panel.profiles, "steerx").strength == pytest.approx(1.5)

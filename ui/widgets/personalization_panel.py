@@ -1,4 +1,8 @@
-"""Personalization: method, strength, build with progress and Cancel, what was learned.
+"""Personalization: method, strength, build with progress and Cancel, what was learned,
+and a preview: one prompt answered with the profile off and on, side by side, with the
+words the profile made more likely marked (`assistant.preview`, run by the model worker:
+`previewRequested` out, `show_preview` back). Moving the strength slider previews the
+new strength; "Use this strength" saves it.
 
 The panel holds the profile service it reads and edits (made on first use: it may
 pull in torch, and the window must open without it); the menu lists every method
@@ -9,6 +13,7 @@ too (`methods.use`). The build runs in a child process (`ProcessTaskHost`,
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,10 +24,12 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSlider,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +37,7 @@ from PySide6.QtWidgets import (
 from assistant import methods
 from assistant.app import AppContext
 from assistant.errors import UserError
+from assistant.preview import DEFAULT_PROMPT, MARK_GAIN
 from engine.methods.kinds import ProfileKind
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
@@ -103,6 +111,7 @@ def build_args(app: AppContext, profiles: ProfileService, method: str) -> list[s
 class PersonalizationPanel(QWidget):
     personalizationChanged = Signal(bool)  # on / off, for the status bar
     message = Signal(str)
+    previewRequested = Signal(str, object)  # the prompt, the strength to try (None: saved)
 
     def __init__(
         self, app: AppContext, tasks: ProcessTaskHost, parent: QWidget | None = None
@@ -134,6 +143,11 @@ class PersonalizationPanel(QWidget):
             lambda v: self.strength_value.setText(f"{v / STRENGTH_STEPS:.2f}")
         )
         self.strength.sliderReleased.connect(self._on_strength)
+        self.use_strength = QPushButton(self.tr("Use this strength"), self)
+        self.use_strength.setObjectName("profileUseStrength")
+        self.use_strength.setToolTip(self.tr("Save the strength the preview shows."))
+        self.use_strength.clicked.connect(self.save_strength)
+        self.use_strength.setVisible(False)
         self.model_label = QLabel(self)
         self.model_label.setObjectName("profileModel")
         self.model_label.setWordWrap(True)
@@ -168,6 +182,25 @@ class PersonalizationPanel(QWidget):
         self.tokens_label.setObjectName("profileTokens")
         self.tokens_label.setWordWrap(True)
         self.tokens_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # ---- the preview ----
+        self.preview_prompt = QLineEdit(self.tr(DEFAULT_PROMPT), self)
+        self.preview_prompt.setObjectName("previewPrompt")
+        self.preview_prompt.setAccessibleName(self.tr("Prompt to preview"))
+        self.preview_prompt.returnPressed.connect(lambda: self.request_preview())
+        self.preview_button = QPushButton(self.tr("Preview"), self)
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.clicked.connect(lambda: self.request_preview())
+        self.preview_status = QLabel(self.tr(
+            "Answer one prompt with your profile off and on, side by side."), self)
+        self.preview_status.setObjectName("previewStatus")
+        self.preview_status.setWordWrap(True)
+        self.preview_off = QTextBrowser(self)
+        self.preview_off.setObjectName("previewOff")
+        self.preview_off.setAccessibleName(self.tr("Reply with the profile off"))
+        self.preview_on = QTextBrowser(self)
+        self.preview_on.setObjectName("previewOn")
+        self.preview_on.setAccessibleName(self.tr("Reply with the profile on"))
+        self._previewing = False
         self.heads_caption = QLabel(self.tr("Preference heads (DPS), layer by head:"), self)
         self.head_map = HeadMap(self)
 
@@ -176,6 +209,7 @@ class PersonalizationPanel(QWidget):
         srow = QHBoxLayout()
         srow.addWidget(self.strength, 1)
         srow.addWidget(self.strength_value)
+        srow.addWidget(self.use_strength)
         form.addRow(self.tr("Strength"), srow)
         form.addRow(self.tr("Model"), self.model_label)
         build_row = QHBoxLayout()
@@ -199,11 +233,28 @@ class PersonalizationPanel(QWidget):
         ll.addWidget(self.fints_items_label)
         ll.addWidget(self.heads_caption)
         ll.addWidget(self.head_map)
+        preview_box = QGroupBox(self.tr("See the difference"), self)
+        pv = QVBoxLayout(preview_box)
+        prow = QHBoxLayout()
+        prow.addWidget(self.preview_prompt, 1)
+        prow.addWidget(self.preview_button)
+        pv.addLayout(prow)
+        pv.addWidget(self.preview_status)
+        sides = QHBoxLayout()
+        for title, view in ((self.tr("Off"), self.preview_off),
+                            (self.tr("On (marked: words your profile made likelier)"),
+                             self.preview_on)):
+            col = QVBoxLayout()
+            col.addWidget(QLabel(title, self))
+            col.addWidget(view, 1)
+            sides.addLayout(col, 1)
+        pv.addLayout(sides, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(build_row)
         layout.addWidget(self.progress_label)
         layout.addWidget(learned, 1)
+        layout.addWidget(preview_box, 1)
 
         tasks.progress.connect(self._on_progress)
         tasks.finished.connect(self._on_finished)
@@ -262,15 +313,20 @@ class PersonalizationPanel(QWidget):
     def refresh(self) -> None:
         st = guarded(self, profile_state, self._app, self.profiles, self._selected) \
             or ProfileState()
+        # A previewed, unsaved strength survives a refresh of the same profile.
+        pending = (self.strength.value() if not self.use_strength.isHidden()
+                   and st.exists and st.method == self._state.method else None)
         self._state = st
         shown = self._selected or st.active
         self.method.blockSignals(True)
         self.method.setCurrentIndex(max(self.method.findData(shown), 0))
         self.method.blockSignals(False)
         self.strength.blockSignals(True)
-        self.strength.setValue(round(st.strength * STRENGTH_STEPS))
+        self.strength.setValue(round(st.strength * STRENGTH_STEPS) if pending is None
+                               else pending)
         self.strength.blockSignals(False)
-        self.strength_value.setText(f"{st.strength:.2f}")
+        self.strength_value.setText(f"{self.strength.value() / STRENGTH_STEPS:.2f}")
+        self.use_strength.setVisible(pending is not None)
         self.description.blockSignals(True)
         self.description.setPlainText(st.description)
         self.description.blockSignals(False)
@@ -346,10 +402,60 @@ class PersonalizationPanel(QWidget):
 
     @Slot()
     def _on_strength(self) -> None:
+        """A new strength is previewed first; "Use this strength" saves it."""
+        changed = abs(self.strength.value() / STRENGTH_STEPS - self._state.strength) > 1e-9
+        self.use_strength.setVisible(self._state.exists and changed)
+        if self._state.exists and changed:
+            self.request_preview()
+
+    @Slot()
+    def save_strength(self) -> None:
         if self._state.exists:
             guarded(self, lambda: self.profiles.set_strength(
                 self._state.method, alpha=self.strength.value() / STRENGTH_STEPS))
+        self.use_strength.setVisible(False)
         self.refresh()
+
+    def request_preview(self) -> None:
+        """Ask the window's model worker for the two replies (at the slider's strength)."""
+        prompt = self.preview_prompt.text().strip()
+        if not prompt or self._previewing:
+            return
+        strength = self.strength.value() / STRENGTH_STEPS if self.strength.isEnabled() \
+            else None
+        self._previewing = True
+        self.preview_button.setEnabled(False)
+        self.preview_status.setText(self.tr("Writing both replies…"))
+        self.previewRequested.emit(prompt, strength)
+
+    def show_preview(self, result: dict) -> None:
+        self._previewing = False
+        self.preview_button.setEnabled(True)
+        if result.get("status") != "complete":
+            self.preview_status.setText(str(result.get("error") or self.tr(
+                "The preview did not finish.")))
+            return
+        p = result["preview"]
+        self.preview_off.setPlainText(p["off"])
+        parts = []
+        for text, gain in p["on"]:
+            piece = html.escape(text).replace("\n", "<br>")
+            if p["marked"] and gain >= MARK_GAIN and text.strip():
+                piece = (f'<span style="background-color:#ffe08a; color:#000" '
+                         f'title="{gain:+.1f}">{piece}</span>')
+            parts.append(piece)
+        self.preview_on.setHtml("".join(parts))
+        n = sum(1 for t, g in p["on"] if g >= MARK_GAIN and t.strip()) if p["marked"] else 0
+        label = self._labels.get(p["method"], p["method"])
+        at = f" at strength {p['strength']:.2f}" if p.get("strength") is not None else ""
+        note = (self.tr("{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely "
+                        "by your profile.").format(label, at, n, 2.718 ** MARK_GAIN)
+                if p["marked"] else
+                self.tr("{0}{1}: this method decodes by itself, so no words are marked.")
+                .format(label, at))
+        if not self.use_strength.isHidden():
+            note += " " + self.tr("Not saved yet: “Use this strength” keeps it.")
+        self.preview_status.setText(note)
 
     @Slot()
     def store_description(self) -> None:
