@@ -14,10 +14,12 @@ service refuses to send anything for a conversation that has not opted in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +30,19 @@ from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
 from assistant.history import HistoryService, SampleView
 from assistant.settings import load_settings, save_settings
-from engine.cloud import AUTO, CloudClient, CloudError, Endpoint
+from engine.cloud import CHAT, COMPLETIONS, CloudClient, CloudError, Endpoint
+from engine.cloud.probe import (
+    CHAT_MODE,
+    COMPLETIONS_MODE,
+    CONTINUE_FLAGS,
+    PLAIN_MODE,
+    Capabilities,
+    Mode,
+    choose_mode,
+    probe,
+)
 from engine.cloud.session import RemoteSession, public_messages
+from engine.cloud.templates import Rendered, check_template, render
 from engine.errors import EngineError
 from engine.methods.costeer import (
     CoSteerConfig,
@@ -168,6 +181,31 @@ def default_profile_description(app: AppContext) -> str | None:
     return text or None
 
 
+def findings(cap: Capabilities, model: str) -> list[str]:
+    """The probe's results in plain words, one line each."""
+    out = []
+    if cap.models is None:
+        out.append("the model list (/models) did not answer")
+    else:
+        listed = "listed" if model in cap.models else "not listed (it may still work)"
+        out.append(f"{len(cap.models)} model(s) offered; {model!r} is {listed}")
+    out.append(f"completions route: log-probabilities with up to {cap.completions_top_k} "
+               "alternatives" if cap.completions_top_k else
+               "completions route: no log-probabilities (or no such route)")
+    out.append(f"chat route: log-probabilities with up to {cap.chat_top_k} alternatives"
+               if cap.chat_top_k else "chat route: no log-probabilities")
+    out.append(("chat route continues a final assistant message" +
+                (" (with continue_final_message)" if cap.continue_flags else ""))
+               if cap.chat_continues else
+               "chat route starts a new reply instead of continuing one")
+    out.append("the server renders its own chat template (/apply-template)"
+               if cap.apply_template else "the server's chat template is not known")
+    if cap.shared_tokenizer is not None:
+        out.append("its tokens match the local model's one to one" if cap.shared_tokenizer
+                   else "its tokens differ from the local model's (matched by their text)")
+    return out
+
+
 # ---- a planned steered reply -------------------------------------------------------
 @dataclass
 class CloudPlan:
@@ -207,33 +245,47 @@ def build_plan(
     *,
     system: str,
     client: CloudClient,
+    mode: Mode,
     top_k: int = DEFAULT_TOP_K,
     max_tokens: int,
 ) -> CloudPlan:
-    """The remote session (public turns only) and the two local prompts (with/without context)."""
+    """The remote session (public turns only, in the remote's template or as chat messages,
+    as `mode` says) and the two local prompts (with and without the personal context)."""
     public = public_messages(messages)
     if not public or public[-1]["role"] != "user":
         raise UserError("There is no message to send.")
+    if mode.kind == PLAIN_MODE:
+        raise UserError("This endpoint cannot be steered; its replies are plain cloud chat.")
     try:
-        remote_prompt = runtime.fit_chat(public, max_tokens)
+        fitted = runtime.fit_chat(public, max_tokens)  # the local tokenizer sizes the turns
     except EngineError as exc:
         raise UserError(str(exc)) from exc
-    kept = public[remote_prompt.trimmed_turns :]  # fit_chat drops the oldest first
+    kept = public[fitted.trimmed_turns :]  # fit_chat drops the oldest first
+
+    def local_template(msgs: list[dict[str, str]]) -> Rendered:
+        p = runtime.format_chat(msgs)
+        return Rendered(p.text, list(p.stop))
+
+    remote = Rendered("", [])
+    if mode.kind == COMPLETIONS_MODE:
+        try:
+            remote = render(mode.template or "", kept, client, local_template)
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
     system = system.strip() or "You are a helpful assistant."
     local_with = runtime.format_chat(
         [{"role": "system", "content": system + "\n\n" + context_block(samples, description)}]
         + kept
     )
     local_without = runtime.format_chat([{"role": "system", "content": system}] + kept)
-    vocab = LocalVocab.for_runtime(runtime)
     session = RemoteSession(
         client=client,
-        prompt=remote_prompt.text,
+        prompt=remote.prompt,
         messages=kept,
-        stop=list(remote_prompt.stop),
+        stop=remote.stops,
         top_k=top_k,
-        api=AUTO,
-        accept=lambda comp: vocab.shared_fraction(comp.steps) >= 0.9,
+        api=COMPLETIONS if mode.kind == COMPLETIONS_MODE else CHAT,
+        flags=dict(mode.flags),
     )
     return CloudPlan(
         session=session,
@@ -241,7 +293,7 @@ def build_plan(
         without_context=local_without.text,
         samples_used=len(samples),
         description_used=bool(description),
-        trimmed_turns=remote_prompt.trimmed_turns,
+        trimmed_turns=fitted.trimmed_turns,
     )
 
 
@@ -316,16 +368,24 @@ class CloudService:
         self.accept_margin = accept_margin
 
     # ---- settings ----
-    def configure(self, url: str, model: str, key: str | None = None) -> dict[str, Any]:
-        """Save the endpoint and model (validated) and store the key if one is given."""
+    def configure(self, url: str, model: str, key: str | None = None, *,
+                  template: str | None = None, check: bool = True) -> dict[str, Any]:
+        """Save the endpoint, model and the remote's template (validated), store the key if
+        one is given, and (`check`) probe the endpoint for the mode it can be steered in."""
         try:
             Endpoint.parse(url)
+            if template is not None:
+                check_template(template)
         except CloudError as exc:
             raise UserError(str(exc)) from exc
         if not model or not model.strip():
             raise UserError("Give the remote model's name with --model.")
         s = load_settings(self.app.db)
+        changed = (s.cloud_url, s.cloud_model) != (url.strip(), model.strip())
         s.cloud_url, s.cloud_model = url.strip(), model.strip()
+        s.cloud_template = template
+        if changed or template is not None:
+            s.cloud_mode = None  # what the old endpoint could do says nothing of this one
         save_settings(self.app.db, s)
         self.app.reload_settings()
         if key is not None:
@@ -336,7 +396,53 @@ class CloudService:
 
             secrets.set_api_key(key, KEY_ACCOUNT)
         log.info("cloud endpoint configured (key %s)", "given" if key else "unchanged")
-        return self.status()
+        out = self.status()
+        if check:
+            try:
+                out["probe"] = self.test_connection()
+            except UserError as exc:  # saved anyway; checked again at the first cloud reply
+                out["probe_error"] = str(exc)
+            out.update({k: v for k, v in self.status().items() if k.startswith("mode")})
+        return out
+
+    def test_connection(self) -> dict[str, Any]:
+        """Probe the endpoint, save the mode it can be steered in, and say what was found
+        (the CLI's `cloud set` and the Cloud panel's "Test connection")."""
+        from engine.methods.costeer import LocalVocab
+
+        client = self.client()
+        try:
+            vocab = None
+            with contextlib.suppress(UserError):  # no local model: the tokenizer is unknown
+                vocab = LocalVocab.for_runtime(self.app.runtime())
+            cap = probe(client, vocab.shared_fraction if vocab is not None else None)
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
+        finally:
+            client.close()
+        s = load_settings(self.app.db)
+        mode = choose_mode(cap, s.cloud_template, client.endpoint.api)
+        s.cloud_mode = mode.kind
+        s.cloud_continue_flag = bool(mode.flags)
+        save_settings(self.app.db, s)
+        self.app.reload_settings()
+        log.info("cloud endpoint probed: %s", mode.kind)
+        return {"capabilities": cap.as_dict(), "mode": mode.as_dict(),
+                "findings": findings(cap, s.cloud_model or "")}
+
+    def mode(self, *, check: bool = True) -> Mode | None:
+        """The saved mode; an endpoint never probed is probed now (`check`), else None."""
+        s = self.app.reload_settings()
+        if s.cloud_mode is None:
+            if not check:
+                return None
+            self.test_connection()
+            s = self.app.reload_settings()
+        if s.cloud_mode == COMPLETIONS_MODE and s.cloud_template:
+            return Mode(COMPLETIONS_MODE, template=s.cloud_template)
+        if s.cloud_mode == CHAT_MODE:
+            return Mode(CHAT_MODE, flags=dict(CONTINUE_FLAGS) if s.cloud_continue_flag else {})
+        return Mode(PLAIN_MODE)
 
     def api_key(self) -> str | None:
         """The key for requests: explicit, else the keyring/session store, else the env var."""
@@ -363,10 +469,17 @@ class CloudService:
             except CloudError:
                 api = "invalid"
         backend = keyring_backend()
+        mode = None
+        if s.cloud_mode is not None:
+            mode = Mode(s.cloud_mode, template=s.cloud_template,
+                        flags=dict(CONTINUE_FLAGS) if s.cloud_continue_flag else {}).describe()
         return {
             "url": s.cloud_url,
             "model": s.cloud_model,
             "api": api,
+            "mode": s.cloud_mode,
+            "mode_description": mode,
+            "template": s.cloud_template,
             "configured": bool(s.cloud_url and s.cloud_model),
             "key_set": self.key_source() != "none",
             "key_source": self.key_source(),
@@ -419,6 +532,7 @@ class CloudService:
         max_tokens: int,
         *,
         client: CloudClient | None = None,
+        mode: Mode | None = None,
     ) -> CloudPlan:
         """Split `messages` (as ChatService prepares them) into what is sent and what is not."""
         public = public_messages(messages)
@@ -431,6 +545,7 @@ class CloudService:
             description,
             system=self.app.settings.system_prompt,
             client=client or self.client(),
+            mode=mode or self.mode(),
             top_k=self.top_k,
             max_tokens=max_tokens,
         )
@@ -446,11 +561,22 @@ class CloudService:
         msgs = ChatService(self.app.db, self.app.settings.system_prompt).prepare_messages(
             conversation_id, text
         )
-        plan = self.plan(msgs, runtime, max_tokens)
+        mode = self.mode(check=False)  # a preview sends nothing, not even the check
+        note = ""
+        if mode is None:
+            mode, note = Mode(CHAT_MODE), ("The endpoint has not been checked yet; shown as "
+                                           "the chat route would carry it.")
+        elif mode.kind == PLAIN_MODE:
+            mode, note = Mode(CHAT_MODE), ("This endpoint cannot be steered: one plain chat "
+                                           "request, without the tokens, is sent.")
+        plan = self.plan(msgs, runtime, max_tokens, mode=mode)
         try:
-            return plan.preview(max_tokens, self.lookahead)
+            out = plan.preview(max_tokens, self.lookahead)
         finally:
             plan.session.client.close()
+        if note:
+            out["note"] = note
+        return out
 
     # ---- generation ----
     def generate(
@@ -481,6 +607,9 @@ class CloudService:
         stats = CoSteerStats(trimmed_turns=0)
         turn.stats = stats
         reply = CloudReply(stats)
+        if self.mode().kind == PLAIN_MODE:
+            pieces = self._plain(turn, runtime, sampling, reply, client, on_notice)
+            return chat.generate(turn, pieces, cancel=cancel), reply
         try:
             plan = self.plan(turn.messages, runtime, sampling.max_tokens, client=client)
         except UserError:
@@ -492,6 +621,33 @@ class CloudService:
             plan, runtime, sampling, reply, allow_local_fallback, cancel, temperature, on_notice
         )
         return chat.generate(turn, pieces, cancel=cancel), reply
+
+    def _plain(self, turn: Turn, runtime: LlamaRuntime, sampling: SamplingSettings,
+               reply: CloudReply, client: CloudClient | None,
+               on_notice: Callable[[str], None] | None) -> Iterator[str]:
+        """An endpoint that cannot be steered: its own chat reply to the public turns,
+        unsteered; the history is not used (and, as always, not sent)."""
+        notice = ("This cloud endpoint cannot be steered, so this is its plain reply: your "
+                  "writing history was not used.")
+        reply.notices.append(notice)
+        if on_notice:
+            on_notice(notice)
+        client = client or self.client()
+        t0 = time.perf_counter()
+        try:
+            text, finish = client.chat_text(public_messages(turn.messages),
+                                            max_tokens=sampling.max_tokens)
+        except CloudError as exc:
+            reply.error = str(exc)
+            raise
+        finally:
+            client.close()
+        st = reply.stats
+        st.remote_requests, st.seconds = 1, time.perf_counter() - t0
+        st.tokens = len(runtime.tokenize(text, special=False)) - 1 if text else 0
+        st.finish_reason = "length" if finish == "length" else "stop"
+        if text:
+            yield text
 
     def _pieces(
         self,
@@ -576,6 +732,7 @@ class CoSteerEvalMethod:
         model: str | None,
         *,
         api_key: str | None = None,
+        template: str | None = None,
         system: str = "You are a helpful assistant.",
         config: CoSteerConfig | None = None,
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
@@ -590,6 +747,8 @@ class CoSteerEvalMethod:
         self.key = api_key or stored_api_key()
         self.config = config or CoSteerConfig()
         self.accept_margin = accept_margin
+        self.template = template
+        self.mode: Mode | None = None  # probed at the first row
         self.last_stats: list[CoSteerStats] = []
 
     def prepare(self, history: Sequence[Any]) -> list[Any]:
@@ -598,8 +757,15 @@ class CoSteerEvalMethod:
     def generate(self, state: list[Any], task: str, seed: int) -> str:
         try:
             client = CloudClient(self.url, self.model, self.key, extra_body=LLAMA_CPP_EXTRAS)
+            if self.mode is None:
+                vocab = LocalVocab.for_runtime(self.runtime)
+                self.mode = choose_mode(probe(client, vocab.shared_fraction), self.template,
+                                        client.endpoint.api)
         except CloudError as exc:
             raise UserError(str(exc)) from exc
+        if self.mode.kind == PLAIN_MODE:
+            raise UserError(f"The cloud endpoint cannot be steered ({self.mode.describe()}); "
+                            "costeer cannot be evaluated against it.")
         plan = build_plan(
             self.runtime,
             [{"role": "user", "content": task}],
@@ -607,6 +773,7 @@ class CoSteerEvalMethod:
             None,
             system=self.system,
             client=client,
+            mode=self.mode,
             max_tokens=self.sampling.max_tokens,
         )
         decoder = CoSteerDecoder(

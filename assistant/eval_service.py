@@ -251,14 +251,16 @@ class EvalParts:
     sampling: SamplingSettings
     gen: Generator
     device: str
-    cloud: tuple[str | None, str | None]
+    cloud: tuple[str | None, str | None, str | None]  # url, model, the remote's template
     builds: ProfileBuilds | None = None
 
 
 def _costeer(p: EvalParts) -> Any:
     from assistant.cloud_service import CoSteerEvalMethod  # the remote of `assistant cloud set`
 
-    return CoSteerEvalMethod(p.runtime, p.sampling, *p.cloud, system=EVAL_SYSTEM)
+    url, model, template = p.cloud
+    return CoSteerEvalMethod(p.runtime, p.sampling, url, model, template=template,
+                             system=EVAL_SYSTEM)
 
 
 def _fints(stacked: bool) -> Callable[[EvalParts], Any]:

@@ -36,6 +36,12 @@ class AppSettings:
     system_prompt: str = "You are a helpful assistant."
     cloud_url: str | None = None  # OpenAI-compatible endpoint (CoSteer); key: keyring
     cloud_model: str | None = None
+    # What the capability probe found the endpoint can follow (engine.cloud.probe):
+    # completions | chat | plain; None until probed. The remote's template (completions)
+    # and whether the chat route needs vLLM's continue_final_message.
+    cloud_mode: str | None = None
+    cloud_template: str | None = None
+    cloud_continue_flag: bool = False
     # The personalization method chat and drafting use (assistant.methods); None: the
     # active profile's, or none. The window's menu and `settings set` write it.
     chat_method: str | None = None
@@ -99,6 +105,12 @@ SPECS: dict[str, Spec] = {
                       _url_ok, True),
     "cloud_model": Spec(str, "a model name of 1 to 200 characters, or none",
                         lambda v: 0 < len(v.strip()) <= 200, True),
+    "cloud_mode": Spec(str, "completions, chat or plain, or none (not probed yet)",
+                       lambda v: v in ("completions", "chat", "plain"), True),
+    "cloud_template": Spec(str, "server, local, or a template name (see 'assistant cloud set "
+                           "--help'), or none", lambda v: bool(re.match(r"^[a-z0-9.\-]{1,40}$", v)),
+                           True),
+    "cloud_continue_flag": Spec(bool, "on or off", lambda v: True),
     "chat_method": Spec(str, "a personalization method (see 'assistant chat --help'), or none",
                         lambda v: bool(_METHOD.match(v)), True),
     "serve_port": Spec(int, "a whole number from 1024 to 65535", _num(1024, 65535)),

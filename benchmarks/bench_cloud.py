@@ -67,6 +67,7 @@ class Bench:
         from assistant.chat import ChatService
         from assistant.cloud_service import CloudService
         from assistant.history import HistoryService
+        from assistant.settings import update_setting
 
         self.n += 1
         app = AppContext(Path(self.tmp.name) / f"h{self.n}")
@@ -75,7 +76,10 @@ class Bench:
             for prompt, text in history:
                 h.add(text, prompt=prompt, source="file")
             svc = CloudService(app, **svc_kw)
-            svc.configure(self.remote, "smollm2")
+            # The same model on both sides: its template is the local one; the mode is the
+            # one `cloud set --template local` finds (not probed again for every run).
+            svc.configure(self.remote, "smollm2", template="local", check=False)
+            update_setting(app.db, "cloud_mode", "completions")
             chat = ChatService(app.db, app.settings.system_prompt)
             turn = chat.begin_turn(None, task, model_name=self.runtime.model_name)
             chat.set_cloud(turn.conversation_id, True)
@@ -86,6 +90,51 @@ class Bench:
             return text, reply.stats.as_dict()
         finally:
             app.close()
+
+
+class DelayProxy:
+    """A forwarding proxy on 127.0.0.1 that holds every request for `delay_s` first: the
+    round trip of a real network (the loopback server answers in microseconds)."""
+
+    def __init__(self, target: str, delay_s: float) -> None:
+        import http.server
+        import threading
+        import time
+
+        import httpx
+
+        base = target.rstrip("/")
+        root = base[: -len("/v1")] if base.endswith("/v1") else base
+        client = httpx.Client(timeout=120)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *_a) -> None:
+                pass
+
+            def _forward(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(delay_s)
+                r = client.request(method, root + self.path, content=body or None,
+                                   headers={"Content-Type": "application/json"})
+                self.send_response(r.status_code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._forward("POST")
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._forward("GET")
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def speed(bench: Bench, max_tokens: int) -> list[dict]:
@@ -141,8 +190,8 @@ def quality(remote: str, n_rows: int, max_tokens: int) -> dict:
     """
     with tempfile.TemporaryDirectory() as home:
         base = [sys.executable, "-m", "assistant", "--home", home]
-        subprocess.run([*base, "cloud", "set", "--url", remote, "--model", "smollm2"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*base, "cloud", "set", "--url", remote, "--model", "smollm2",
+                        "--template", "local"], check=True, stdout=subprocess.DEVNULL)
         r = subprocess.run(
             [*base, "eval", "--data", str(DATA / "paper_dev.json"), "--methods", "none,costeer",
              "--limit", str(n_rows), "--max-tokens", str(max_tokens), "--json"],
@@ -167,6 +216,8 @@ def main() -> int:
         default=1,
         help="local llama.cpp threads (1: the local model and the server share 2 cores)",
     )
+    ap.add_argument("--latency-ms", type=float, nargs="*", default=[0.0],
+                    help="round trips to simulate, each a speed run (e.g. 0 50 150)")
     ap.add_argument("--json", metavar="OUT")
     args = ap.parse_args()
 
@@ -185,7 +236,18 @@ def main() -> int:
         bench = Bench(runtime, remote)
         load = os.getloadavg()[0]
         print(f"remote {remote}; local {runtime.model_name}; load average {load:.1f}")
-        out = {"load_average": load, "speed": speed(bench, args.speed_tokens)}
+        out: dict = {"load_average": load, "speed": []}
+        for ms in args.latency_ms:
+            proxy = DelayProxy(remote, ms / 1000) if ms > 0 else None
+            bench.remote = proxy.url if proxy else remote
+            print(f"-- round trip {ms:g} ms", flush=True)
+            try:
+                rows = speed(bench, args.speed_tokens)
+            finally:
+                if proxy:
+                    proxy.close()
+            out["speed"] += [{"latency_ms": ms, **r} for r in rows]
+        bench.remote = remote
         if not args.skip_quality:
             out["quality"] = quality(remote, args.rows, args.max_tokens)
         if args.json:

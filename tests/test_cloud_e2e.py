@@ -194,7 +194,14 @@ def make_service(app, url: str, **kw):
     kw.setdefault("retries", 0)
     kw.setdefault("timeout", 30.0)
     svc = CloudService(app, **kw)
-    svc.configure(url, "smollm2")
+    # The remote serves the local model: its template is the local one. The mode is set
+    # as the probe would find it for this route (tests/test_cloud_remote.py probes), so
+    # that a proxy failing on purpose meets the first reply, not the probe.
+    svc.configure(url, "smollm2", template="local", check=False)
+    from assistant.settings import update_setting
+
+    update_setting(app.db, "cloud_mode",
+                   "chat" if url.rstrip("/").endswith("/chat/completions") else "completions")
     return svc
 
 
@@ -410,11 +417,14 @@ def test_cli_cloud_commands_and_chat(cli, proxy, tmp_path):
         proxy.url + "/v1",
         "--model",
         "smollm2",
+        "--template",
+        "local",
         "--key-from-stdin",
         input=KEY_MARK + "\n",
         env=env,
     )
     assert r.rc == 0, r.err
+    assert "mode: steered token by token through completions (the local model's template)" in r.out
     st = cli("cloud", "status", "--json", env=env).json()
     assert st["key_source"] == "keyring" and st["session_only"] is False and st["configured"]
     assert KEY_MARK not in json.dumps(st)
@@ -454,6 +464,7 @@ def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
         proxy.url + "/v1",
         "smollm2",
         api_key=KEY_MARK,
+        template="local",  # the remote serves the local model
     )
     state = m.prepare([HistoryItem("rainy days", f"Rain, tea and cats. {HISTORY_MARK}")])
     text = m.generate(state, TASK, 0)

@@ -12,7 +12,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QCoreApplication,
+    QSettings,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
@@ -39,7 +47,8 @@ from ui.workers import ModelHost, ProcessTaskHost, TaskHost
 log = logging.getLogger(__name__)
 
 TAB_CHAT, TAB_DRAFT, TAB_HISTORY, TAB_PROFILE, TAB_CLOUD = range(5)
-DEVICE_LABELS = {"auto": "auto", "cpu": "CPU", "cuda": "CUDA", "mps": "Metal"}
+DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("MainWindow", "auto"), "cpu": "CPU", "cuda": "CUDA",
+                 "mps": "Metal"}
 
 
 class MainWindow(QMainWindow):
@@ -184,7 +193,8 @@ class MainWindow(QMainWindow):
         self.conversations.newRequested.connect(self.new_chat)
         self.conversations.deleted.connect(self._on_conversation_deleted)
         self.conversations.shared.connect(
-            lambda path: self.statusBar().showMessage(f"Conversation written to {path}", 6000))
+            lambda path: self.statusBar().showMessage(
+                self.tr("Conversation written to {0}").format(path), 6000))
         self.chat_view.sendRequested.connect(self.send_message)
         self.chat_view.stopRequested.connect(self.stop)
         self.chat_view.regenerateRequested.connect(self.regenerate)
@@ -192,7 +202,8 @@ class MainWindow(QMainWindow):
         self.chat_view.replyRegenerateRequested.connect(self.regenerate_reply)
         self.chat_view.editRequested.connect(self.ask_edit_message)
         self.chat_view.versionRequested.connect(self.show_version)
-        self.chat_view.copied.connect(lambda _t: self.statusBar().showMessage("Copied.", 2000))
+        self.chat_view.copied.connect(
+            lambda _t: self.statusBar().showMessage(self.tr("Copied."), 2000))
         self.chat_view.input.textChanged.connect(
             lambda: self.cloud_panel.set_pending_text(self.chat_view.input_text())
         )
@@ -206,6 +217,8 @@ class MainWindow(QMainWindow):
         self.personalization.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
+        self.cloud_panel.testRequested.connect(
+            lambda: guarded(self, self.model.submit, "cloud_test", quiet=True))
         self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         for tasks in (self.profile_tasks, self.data_tasks):
             tasks.failed.connect(self._on_failed)
@@ -370,7 +383,7 @@ class MainWindow(QMainWindow):
         """Esc / Stop: end the reply or suggestion now; what was written is kept."""
         if self.model.busy:
             self.model.cancel()
-            self.statusBar().showMessage("Stopping…", 2000)
+            self.statusBar().showMessage(self.tr("Stopping…"), 2000)
 
     def _shows_stream(self) -> bool:
         gen = self._gen
@@ -423,8 +436,9 @@ class MainWindow(QMainWindow):
             )
         if info.get("trimmed_turns"):
             self.statusBar().showMessage(
-                f"The conversation is longer than the model's context; the "
-                f"{info['trimmed_turns']} oldest turn(s) were left out.", 6000
+                self.tr("The conversation is longer than the model's context; the "
+                        "{0} oldest turn(s) were left out.").format(info["trimmed_turns"]),
+                6000
             )
         self.history_panel.refresh()  # the user's message is a new writing sample
 
@@ -436,6 +450,9 @@ class MainWindow(QMainWindow):
             return
         if kind == "cloud_preview":
             self.cloud_panel.show_preview(result)
+            return
+        if kind == "cloud_test":
+            self.cloud_panel.show_test(result)
             return
         if kind == "profile_preview":
             self.personalization.show_preview(result)
@@ -468,12 +485,14 @@ class MainWindow(QMainWindow):
             self.cloud_panel.report_reply(status != "error", str(result.get("error", "")))
         notice = f" {gen['notice']}" if gen.get("notice") else ""
         if status == "partial":
-            self.statusBar().showMessage(f"Stopped; the text so far is kept.{notice}", 8000)
+            self.statusBar().showMessage(
+                self.tr("Stopped; the text so far is kept.{0}").format(notice), 8000)
         elif status == "complete":
             tps = result.get("tokens_per_s")
-            speed = f" at {tps} tokens/s" if tps else ""
+            speed = self.tr(" at {0} tokens/s").format(tps) if tps else ""
             self.statusBar().showMessage(
-                f"Done: {result.get('tokens', 0)} tokens{speed}.{notice}", 10000 if notice else 5000
+                self.tr("Done: {0} tokens{1}.{2}").format(result.get("tokens", 0), speed, notice),
+                10000 if notice else 5000,
             )
 
     @Slot(str)
@@ -492,12 +511,13 @@ class MainWindow(QMainWindow):
         self.chat_view.set_busy(busy)
         self.draft.set_busy(busy)
         if busy:
-            self.statusBar().showMessage("Writing…")
+            self.statusBar().showMessage(self.tr("Writing…"))
 
     # ---- other panels ------------------------------------------------------
     @Slot(int)
     def _on_draft_saved(self, sample_id: int) -> None:
-        self.statusBar().showMessage(f"Saved to your writing history (sample #{sample_id}).", 4000)
+        self.statusBar().showMessage(
+            self.tr("Saved to your writing history (sample #{0}).").format(sample_id), 4000)
         self.history_panel.refresh()
 
     @Slot(bool)
@@ -562,9 +582,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         show_info(
             self,
-            "A private assistant that learns how you write. Your conversations, writing "
-            "history and profile stay on this computer.",
-            "About Voice Assistant",
+            self.tr("A private assistant that learns how you write. Your conversations, writing "
+                    "history and profile stay on this computer."),
+            self.tr("About Voice Assistant"),
         )
 
     # ---- status bar --------------------------------------------------------
@@ -577,22 +597,26 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         f = self._model_facts
         if f:
-            src = " (embedded)" if f.get("source") == "embedded" else ""
-            self.model_label.setText(f"Model: {f['name']}{src}")
+            src = self.tr(" (embedded)") if f.get("source") == "embedded" else ""
+            self.model_label.setText(self.tr("Model: {0}{1}").format(f["name"], src))
             self.model_label.setToolTip(f.get("path", ""))
             engine = "GPU" if f.get("gpu_offload") else "CPU"
         else:
             engine = ""
             if not self.model_label.text():
                 self.model_label.setText(self.tr("Model: not loaded yet"))
-        device = DEVICE_LABELS.get(self.app.settings.device, self.app.settings.device)
+        device = self.app.settings.device
+        if device in DEVICE_LABELS:
+            device = QCoreApplication.translate("MainWindow", DEVICE_LABELS[device])
         self.device_label.setText(
-            f"Device: {device}" + (f" · chat on {engine}" if engine else "")
+            self.tr("Device: {0}").format(device)
+            + (self.tr(" · chat on {0}").format(engine) if engine else "")
         )
         self.personalization_label.setText(
-            "Personalization: " + self.personalization.active_label
+            self.tr("Personalization: {0}").format(self.personalization.active_label)
         )
-        self.cloud_label.setText("Cloud: " + ("on" if self.cloud_panel.cloud_on else "off"))
+        self.cloud_label.setText(
+            self.tr("Cloud: on") if self.cloud_panel.cloud_on else self.tr("Cloud: off"))
 
     # ---- window state ------------------------------------------------------
     def restore_state(self) -> None:

@@ -86,6 +86,11 @@ class ModelWorker(QObject):
                 result = self._draft(job, cancel)
             elif kind == "cloud_preview":
                 result = self._cloud_preview(job)
+            elif kind == "cloud_test":
+                self._runtime()  # the probe reads tokens in the local vocabulary
+                from assistant.cloud_service import CloudService
+
+                result = {"status": "complete", **CloudService(self._app).test_connection()}
             elif kind == "profile_preview":
                 result = self._profile_preview(job, cancel)
             else:

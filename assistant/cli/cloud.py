@@ -14,6 +14,7 @@ import sys
 from assistant.chat import ChatService
 from assistant.cli.common import open_app, print_json
 from assistant.errors import UserError
+from engine.cloud.templates import REMOTE_TEMPLATES
 
 
 def register(sub) -> None:
@@ -29,6 +30,14 @@ def register(sub) -> None:
         "--session-only", action="store_true",
         help="accept a key that lasts only for this command where no OS keyring exists",
     )
+    st.add_argument("--template", metavar="NAME",
+                    help="the remote model's chat template for the completions route: "
+                    "'server' (the server renders its own), 'local' (it serves the local "
+                    "model's family), or one of " + ", ".join(REMOTE_TEMPLATES) +
+                    " (default: found by the check, else chat continuation)")
+    st.add_argument("--no-check", action="store_true",
+                    help="save without asking the endpoint what it can do (checked at the "
+                    "first cloud reply instead)")
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=run_set)
     stat = s.add_parser("status", help="show the endpoint, the model and where the key is kept")
@@ -71,7 +80,8 @@ def run_set(args) -> int:
             )
     app = open_app(args)
     try:
-        status = _service(app).configure(args.url, args.cloud_model, key)
+        status = _service(app).configure(args.url, args.cloud_model, key,
+                                         template=args.template, check=not args.no_check)
         note = None
         if key is not None and status["session_only"]:
             note = (
@@ -85,6 +95,13 @@ def run_set(args) -> int:
             print(f"cloud endpoint: {status['url']} (model {status['model']})")
             if key is not None and not status["session_only"]:
                 print(f"API key stored in the OS keyring ({status['keyring_backend']}).")
+            for line in (status.get("probe") or {}).get("findings", []):
+                print(f"  {line}")
+            if status.get("probe_error"):
+                print(f"note: the endpoint could not be checked ({status['probe_error']}); "
+                      "it is checked again at the first cloud reply.", file=sys.stderr)
+            if status.get("mode_description"):
+                print(f"mode: {status['mode_description']}")
             if note:
                 print(f"note: {note}", file=sys.stderr)
         return 0
@@ -108,6 +125,7 @@ def run_status(args) -> int:
                 "none": "not set",
             }[status["key_source"]]
             print(f"key:     {where}")
+            print(f"mode:    {status['mode_description'] or 'not checked yet'}")
             if status["session_only"]:
                 print("note: no OS keyring is available; keys last for one session only.")
         return 0

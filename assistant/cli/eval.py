@@ -92,7 +92,8 @@ def run(args) -> int:
         sampling = app.sampling(max_tokens=args.max_tokens, temperature=0.7)
         methods, builds = make_methods(names, runtime, sampling, cache_dir(app.home) / "eval",
                                        app.settings.device,
-                                       cloud=(app.settings.cloud_url, app.settings.cloud_model))
+                                       cloud=(app.settings.cloud_url, app.settings.cloud_model,
+                                              app.settings.cloud_template))
 
         def progress(done: int, total: int, label: str) -> None:
             bar.total = total

@@ -304,17 +304,22 @@ class CloudClient:
         return body
 
     def chat_body(
-        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int
+        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int,
+        flags: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        return {
+        """`flags`: what makes the endpoint continue a final assistant message (vLLM's
+        `continue_final_message`), found by the capability probe."""
+        body = {
             "model": self.model,
             "messages": [dict(m) for m in messages],
             "max_tokens": max_tokens,
             "temperature": 0,
-            "logprobs": True,
-            "top_logprobs": min(top_k, OPENAI_MAX_TOP_LOGPROBS),
             "stream": False,
         }
+        if top_k > 0:
+            body.update(logprobs=True, top_logprobs=min(top_k, OPENAI_MAX_TOP_LOGPROBS))
+        body.update(flags or {})
+        return body
 
     def redacted_headers(self) -> dict[str, str]:
         """The headers as they will be sent, with the key shown as a placeholder."""
@@ -332,10 +337,62 @@ class CloudClient:
         return parse_completion(data, COMPLETIONS)
 
     def chat(
-        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int
+        self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int,
+        flags: Mapping[str, Any] | None = None,
     ) -> Completion:
-        body = self.chat_body(messages, max_tokens=max_tokens, top_k=top_k)
+        body = self.chat_body(messages, max_tokens=max_tokens, top_k=top_k, flags=flags)
         return parse_completion(self._post("/chat/completions", body), CHAT)
+
+    def chat_text(self, messages: Sequence[Mapping[str, str]], *, max_tokens: int,
+                  flags: Mapping[str, Any] | None = None) -> tuple[str, str]:
+        """A plain chat reply (no log-probs): (its text, its finish reason)."""
+        body = self.chat_body(messages, max_tokens=max_tokens, top_k=0, flags=flags)
+        data = self._post("/chat/completions", body)
+        try:
+            choice = data["choices"][0]
+            return str(choice["message"].get("content") or ""), str(
+                choice.get("finish_reason") or "stop")
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise CloudProtocolError("The cloud endpoint's chat reply has no message.") from exc
+
+    @property
+    def root_url(self) -> str:
+        """The server's root (the base without its /v1): llama.cpp's /tokenize and
+        /apply-template live there."""
+        base = self.endpoint.base_url
+        return base[: -len("/v1")] if base.endswith("/v1") else base
+
+    def get_json(self, path: str) -> Any:
+        """GET under the API base, no retries (the capability probe)."""
+        self.requests_sent += 1
+        try:
+            resp = self._http.get(path)
+        except httpx.HTTPError as exc:
+            raise CloudConnectionError(
+                f"Cannot reach the cloud endpoint at {self.endpoint.base_url} "
+                f"({self._scrub(str(exc)) or type(exc).__name__}).") from exc
+        if resp.status_code != 200:
+            raise self._status_error(resp.status_code, f"{self.endpoint.base_url}{path}",
+                                     self._server_message(resp))
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise CloudProtocolError(f"{path} did not answer JSON.") from exc
+
+    def post_root(self, path: str, body: dict[str, Any]) -> Any:
+        """POST at the server's root (outside /v1), once: llama.cpp's helper routes."""
+        url = self.root_url + path
+        self.requests_sent += 1
+        try:
+            resp = self._http.post(url, content=json.dumps(body).encode("utf-8"))
+        except httpx.HTTPError as exc:
+            raise CloudConnectionError(f"Cannot reach {url} ({type(exc).__name__}).") from exc
+        if resp.status_code != 200:
+            raise self._status_error(resp.status_code, url, self._server_message(resp))
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise CloudProtocolError(f"{url} did not answer JSON.") from exc
 
     def close(self) -> None:
         self._http.close()

@@ -59,3 +59,7 @@ class CloudProtocolError(CloudError):
 
 class CloudNoLogprobsError(CloudProtocolError):
     """The endpoint answered but without per-token log-probabilities."""
+
+
+class CloudDriftError(CloudError):
+    """The remote stopped continuing the text it was sent (it began a reply of its own)."""

@@ -256,7 +256,10 @@ def test_cloud_switch_and_preview(win, qtbot, artifacts_dir):
     panel.endpoint.setText("http://127.0.0.1:9/v1")
     panel.model.setText("remote-test-model")
     panel.save_button.click()
-    assert "Set up" in panel.status_label.text()
+    # Saved, then checked: nothing listens there, so the check says so.
+    qtbot.waitUntil(lambda: panel.test_button.isEnabled(), timeout=30_000)
+    assert "The check failed" in panel.status_label.text()
+    assert "not checked yet" in panel.mode_label.text()
 
     panel.switch.click()
     assert panel.switch.isChecked() and win.cloud_label.text() == "Cloud: on"
@@ -416,7 +419,12 @@ def test_cloud_reply_through_a_real_endpoint(win, qtbot, llama_server):
     panel = win.cloud_panel
     panel.endpoint.setText(llama_server)
     panel.model.setText("smollm2")
+    panel.template.setCurrentIndex(panel.template.findData("chatml"))  # SmolLM2 reads ChatML
     panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.test_button.isEnabled(), timeout=60_000)
+    assert "steered token by token through completions (the chatml template)" in \
+        panel.mode_label.text()
+    assert "log-probabilities with up to 20" in panel.findings.text()
     panel.switch.click()
     assert panel.cloud_on
     win.sampling.update(max_tokens=16)

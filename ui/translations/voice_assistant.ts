@@ -4,53 +4,53 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="265"/>
+        <location filename="../widgets/chat_view.py" line="266"/>
         <source>Start a conversation: type a message below and press Ctrl+Enter.
 Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="279"/>
+        <location filename="../widgets/chat_view.py" line="280"/>
         <source>Conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="288"/>
+        <location filename="../widgets/chat_view.py" line="289"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="289"/>
+        <location filename="../widgets/chat_view.py" line="290"/>
         <source>Write a message… (Ctrl+Enter sends, Esc stops)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="293"/>
+        <location filename="../widgets/chat_view.py" line="294"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="295"/>
+        <location filename="../widgets/chat_view.py" line="296"/>
         <source>Send message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="296"/>
+        <location filename="../widgets/chat_view.py" line="297"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="298"/>
+        <location filename="../widgets/chat_view.py" line="299"/>
         <source>Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="300"/>
+        <location filename="../widgets/chat_view.py" line="301"/>
         <source>Stop reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="301"/>
+        <location filename="../widgets/chat_view.py" line="302"/>
         <source>Stop the reply; the text so far is kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -231,6 +231,11 @@ Everything stays on this computer.</source>
 <context>
     <name>ConversationSettingsDialog</name>
     <message>
+        <location filename="../widgets/conversation_settings.py" line="36"/>
+        <source>Settings of “{0}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../widgets/conversation_settings.py" line="42"/>
         <source>Instructions for this conversation</source>
         <translation type="unfinished"></translation>
@@ -305,6 +310,11 @@ Everything stays on this computer.</source>
         <source>Reply length</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../widgets/conversation_settings.py" line="99"/>
+        <source>Settings not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DraftPane</name>
@@ -342,6 +352,7 @@ Everything stays on this computer.</source>
     <message>
         <location filename="../widgets/draft_pane.py" line="77"/>
         <location filename="../widgets/draft_pane.py" line="79"/>
+        <location filename="../widgets/draft_pane.py" line="263"/>
         <source>Use suggestion</source>
         <translation type="unfinished"></translation>
     </message>
@@ -373,8 +384,28 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="265"/>
+        <location filename="../widgets/draft_pane.py" line="224"/>
+        <source>Cannot save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/draft_pane.py" line="263"/>
+        <source>Append to draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/draft_pane.py" line="266"/>
         <source>Not saved to your writing history yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/draft_pane.py" line="269"/>
+        <source>Saved as writing sample #{0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/draft_pane.py" line="272"/>
+        <source>Changed since it was saved (sample #{0}); save again to update.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -385,72 +416,178 @@ Everything stays on this computer.</source>
         <source>Preference heads, layer by head</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../widgets/head_map.py" line="32"/>
+        <source>layer {0} head {1}: {2:+.3f}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../widgets/history_panel.py" line="62"/>
+        <location filename="../widgets/history_panel.py" line="33"/>
+        <source>chat message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="34"/>
+        <source>draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="35"/>
+        <source>imported file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="38"/>
+        <source>Chat messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="39"/>
+        <source>Drafts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="40"/>
+        <source>Imported files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="42"/>
+        <source>Text files (*.txt *.md *.markdown *.text);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="81"/>
         <source>Show samples from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="63"/>
+        <location filename="../widgets/history_panel.py" line="82"/>
         <source>All sources</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="67"/>
+        <location filename="../widgets/history_panel.py" line="86"/>
         <source>Import files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="69"/>
+        <location filename="../widgets/history_panel.py" line="88"/>
         <source>Import text files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="70"/>
+        <location filename="../widgets/history_panel.py" line="89"/>
         <source>Import .txt or .md files (or drop them here)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="75"/>
+        <location filename="../widgets/history_panel.py" line="94"/>
         <source>Writing samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="84"/>
+        <location filename="../widgets/history_panel.py" line="103"/>
         <source>Sample text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="85"/>
+        <location filename="../widgets/history_panel.py" line="104"/>
         <source>Pick a sample to read or edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="87"/>
+        <location filename="../widgets/history_panel.py" line="106"/>
         <source>Save changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="89"/>
+        <location filename="../widgets/history_panel.py" line="108"/>
         <source>Save changes to the sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="91"/>
+        <location filename="../widgets/history_panel.py" line="110"/>
+        <location filename="../widgets/history_panel.py" line="245"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="93"/>
+        <location filename="../widgets/history_panel.py" line="112"/>
         <source>Delete the sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="116"/>
+        <location filename="../widgets/history_panel.py" line="135"/>
         <source>Drop .txt or .md files here to add them to your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="177"/>
+        <source>{0} writing sample(s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="183"/>
+        <source> Your profile uses {0} of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="198"/>
+        <source>Sample #{0}: {1}{2}, added {3}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="228"/>
+        <source>Cannot save the sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="232"/>
+        <source>Sample #{0} saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="242"/>
+        <source>Delete writing sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="243"/>
+        <source>Delete sample #{0} from your writing history?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="246"/>
+        <source>Your profile will not learn from it when it is next built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="254"/>
+        <source>Sample #{0} deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="260"/>
+        <source>Import your writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="275"/>
+        <source>Nothing was imported. {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="276"/>
+        <source>Cannot import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="280"/>
+        <source>Imported {0} file(s) into your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -467,387 +604,625 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="66"/>
+        <location filename="../widgets/meters.py" line="33"/>
+        <source>Context</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="56"/>
+        <source>Context full: the {0} oldest turn(s) were left out of this reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="59"/>
+        <source>Context nearly full: the next replies will leave the oldest turns out. Start a new chat to keep everything in view.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="63"/>
+        <source>Context %v / %m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="65"/>
+        <source>{0} tokens of {1} in use, {2} kept for the reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="67"/>
         <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/meters.py" line="85"/>
+        <location filename="../widgets/meters.py" line="89"/>
+        <source>{0:.1f} tok/s</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="57"/>
-        <location filename="../main_window.py" line="58"/>
+        <location filename="../main_window.py" line="50"/>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="66"/>
+        <location filename="../main_window.py" line="67"/>
         <source>Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="93"/>
+        <location filename="../main_window.py" line="102"/>
         <source>Views</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="94"/>
+        <location filename="../main_window.py" line="103"/>
         <source>Chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="95"/>
+        <location filename="../main_window.py" line="104"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="96"/>
+        <location filename="../main_window.py" line="105"/>
         <source>Writing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97"/>
+        <location filename="../main_window.py" line="106"/>
         <source>Personalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="107"/>
         <source>Cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="99"/>
+        <location filename="../main_window.py" line="108"/>
         <source>Other apps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120"/>
-        <location filename="../main_window.py" line="558"/>
+        <location filename="../main_window.py" line="129"/>
+        <location filename="../main_window.py" line="573"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143"/>
+        <location filename="../main_window.py" line="152"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="153"/>
         <source>&amp;New chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="157"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153"/>
+        <location filename="../main_window.py" line="162"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157"/>
+        <location filename="../main_window.py" line="166"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158"/>
+        <location filename="../main_window.py" line="167"/>
         <source>&amp;Find conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="171"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="163"/>
+        <location filename="../main_window.py" line="172"/>
         <source>&amp;About</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219"/>
-        <location filename="../main_window.py" line="326"/>
+        <location filename="../main_window.py" line="197"/>
+        <source>Conversation written to {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="206"/>
+        <source>Copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="337"/>
         <source>Wait for the reply to finish first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="232"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="232"/>
         <source>Delete this message?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="233"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="234"/>
         <source>Your own messages stay in your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="330"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331"/>
+        <location filename="../main_window.py" line="342"/>
         <source>Send this instead. The conversation continues in a branch; the original stays as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="335"/>
+        <location filename="../main_window.py" line="346"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="384"/>
+        <source>Stopping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="437"/>
+        <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="484"/>
+        <source>Stopped; the text so far is kept.{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="487"/>
+        <source> at {0} tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="489"/>
+        <source>Done: {0} tokens{1}.{2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="509"/>
+        <source>Writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="515"/>
+        <source>Saved to your writing history (sample #{0}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="580"/>
+        <source>A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="582"/>
+        <source>About Voice Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="595"/>
+        <source> (embedded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="596"/>
+        <source>Model: {0}{1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="602"/>
         <source>Model: not loaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="607"/>
+        <source>Device: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="608"/>
+        <source> · chat on {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="611"/>
+        <source>Personalization: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="614"/>
+        <source>Cloud: on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="614"/>
+        <source>Cloud: off</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="97"/>
+        <location filename="../widgets/chat_view.py" line="94"/>
+        <source>Your message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="94"/>
+        <source>Assistant reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="98"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="99"/>
+        <location filename="../widgets/chat_view.py" line="100"/>
         <source>Copy message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="103"/>
+        <location filename="../widgets/chat_view.py" line="104"/>
         <source>Regenerate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="105"/>
+        <location filename="../widgets/chat_view.py" line="106"/>
         <source>Regenerate reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="114"/>
+        <location filename="../widgets/chat_view.py" line="115"/>
         <source>Previous version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="121"/>
+        <location filename="../widgets/chat_view.py" line="122"/>
         <source>Next version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="126"/>
+        <location filename="../widgets/chat_view.py" line="127"/>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="128"/>
+        <location filename="../widgets/chat_view.py" line="129"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="129"/>
+        <location filename="../widgets/chat_view.py" line="130"/>
         <source>Send it changed; the conversation continues in a branch and this one stays as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="136"/>
+        <location filename="../widgets/chat_view.py" line="137"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="138"/>
+        <location filename="../widgets/chat_view.py" line="139"/>
         <source>Delete message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="156"/>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="156"/>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="161"/>
+        <source>partial (stopped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="161"/>
+        <source>writing…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>PersonalizationPanel</name>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="132"/>
+        <location filename="../widgets/personalization_panel.py" line="105"/>
+        <source>{0} needs no build: it reads your writing history as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="133"/>
         <source>Personalization method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="136"/>
+        <location filename="../widgets/personalization_panel.py" line="137"/>
         <source>Personalization strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="139"/>
+        <location filename="../widgets/personalization_panel.py" line="140"/>
         <source>0.00</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="146"/>
+        <location filename="../widgets/personalization_panel.py" line="147"/>
         <source>Use this strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="148"/>
+        <location filename="../widgets/personalization_panel.py" line="149"/>
         <source>Save the strength the preview shows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="155"/>
-        <location filename="../widgets/personalization_panel.py" line="157"/>
+        <location filename="../widgets/personalization_panel.py" line="156"/>
+        <location filename="../widgets/personalization_panel.py" line="158"/>
+        <location filename="../widgets/personalization_panel.py" line="341"/>
         <source>Build profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="159"/>
+        <location filename="../widgets/personalization_panel.py" line="160"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="161"/>
+        <location filename="../widgets/personalization_panel.py" line="162"/>
         <source>Cancel building the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="165"/>
+        <location filename="../widgets/personalization_panel.py" line="166"/>
         <source>Profile build progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="172"/>
+        <location filename="../widgets/personalization_panel.py" line="173"/>
         <source>What was learned about your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="174"/>
+        <location filename="../widgets/personalization_panel.py" line="175"/>
         <source>After a build, a plain-words description of your writing appears here; you can edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="177"/>
-        <location filename="../widgets/personalization_panel.py" line="179"/>
+        <location filename="../widgets/personalization_panel.py" line="178"/>
+        <location filename="../widgets/personalization_panel.py" line="180"/>
         <source>Save description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="188"/>
+        <location filename="../widgets/personalization_panel.py" line="189"/>
         <source>Prompt to preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="190"/>
+        <location filename="../widgets/personalization_panel.py" line="191"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="194"/>
+        <location filename="../widgets/personalization_panel.py" line="195"/>
         <source>Answer one prompt with your profile off and on, side by side.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="199"/>
+        <location filename="../widgets/personalization_panel.py" line="200"/>
         <source>Reply with the profile off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="202"/>
+        <location filename="../widgets/personalization_panel.py" line="203"/>
         <source>Reply with the profile on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="204"/>
+        <location filename="../widgets/personalization_panel.py" line="205"/>
         <source>Preference heads (DPS), layer by head:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="208"/>
+        <location filename="../widgets/personalization_panel.py" line="209"/>
         <source>Method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="213"/>
+        <location filename="../widgets/personalization_panel.py" line="214"/>
         <source>Strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="214"/>
+        <location filename="../widgets/personalization_panel.py" line="215"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="219"/>
+        <location filename="../widgets/personalization_panel.py" line="220"/>
         <source>What was learned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="226"/>
+        <location filename="../widgets/personalization_panel.py" line="227"/>
         <source>Words and phrases most typical of you:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="229"/>
+        <location filename="../widgets/personalization_panel.py" line="230"/>
+        <location filename="../widgets/personalization_panel.py" line="299"/>
         <source>Fints: no reply yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="236"/>
+        <location filename="../widgets/personalization_panel.py" line="237"/>
         <source>See the difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="244"/>
+        <location filename="../widgets/personalization_panel.py" line="245"/>
         <source>Off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="245"/>
+        <location filename="../widgets/personalization_panel.py" line="246"/>
         <source>On (marked: words your profile made likelier)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="428"/>
+        <location filename="../widgets/personalization_panel.py" line="297"/>
+        <source>Fints, last reply: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="341"/>
+        <source>Rebuild profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="352"/>
+        <source>No {0} profile yet: build one from your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="354"/>
+        <source>No profile yet: build one from your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="356"/>
+        <source>{0} profile for {1}, from {2} writing sample(s), built {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="360"/>
+        <source> The model in use is {0}: rebuild the profile to use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="363"/>
+        <source> Personalization is off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="374"/>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="380"/>
+        <source>No profile has been built from them yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="403"/>
+        <source>{0} cannot be used yet: {1}. Build its profile or add your texts first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="432"/>
         <source>Writing both replies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="436"/>
+        <location filename="../widgets/personalization_panel.py" line="440"/>
         <source>The preview did not finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="451"/>
+        <location filename="../widgets/personalization_panel.py" line="454"/>
+        <source> at strength {0:.2f}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="456"/>
         <source>{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely by your profile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="454"/>
+        <location filename="../widgets/personalization_panel.py" line="459"/>
         <source>{0}{1}: this method decodes by itself, so no words are marked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="457"/>
+        <location filename="../widgets/personalization_panel.py" line="462"/>
         <source>Not saved yet: “Use this strength” keeps it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="484"/>
+        <location filename="../widgets/personalization_panel.py" line="472"/>
+        <source>Description not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="474"/>
+        <source>Description saved; the next build keeps your wording.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="489"/>
         <source>Starting… (loading the models)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="497"/>
+        <location filename="../widgets/personalization_panel.py" line="496"/>
+        <source>{0} of {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="502"/>
         <source>Cancelled; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="499"/>
+        <location filename="../widgets/personalization_panel.py" line="504"/>
         <source>The build failed; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="501"/>
+        <location filename="../widgets/personalization_panel.py" line="506"/>
         <source>Profile built; chat now uses it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="507"/>
+        <source>Your profile is built.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -969,198 +1344,378 @@ Everything stays on this computer.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="145"/>
-        <location filename="../widgets/settings_dialog.py" line="146"/>
+        <location filename="../widgets/settings_dialog.py" line="61"/>
+        <source>Automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
+        <source>Apple GPU (Metal)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="75"/>
+        <source>{0} — {1}, {2} layers, context {3}, {4:.0f} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="100"/>
+        <source>{0} cannot be read ({1}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="133"/>
+        <source>, base (no chat template)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="136"/>
+        <source>{0} — {1}{2}, {3:.0f} MB, context {4}{5} [{6}]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="158"/>
+        <location filename="../widgets/settings_dialog.py" line="159"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="161"/>
+        <location filename="../widgets/settings_dialog.py" line="174"/>
         <source>Model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="163"/>
+        <location filename="../widgets/settings_dialog.py" line="176"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165"/>
+        <location filename="../widgets/settings_dialog.py" line="178"/>
         <source>Choose a model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="167"/>
-        <location filename="../widgets/settings_dialog.py" line="169"/>
+        <location filename="../widgets/settings_dialog.py" line="180"/>
+        <location filename="../widgets/settings_dialog.py" line="182"/>
         <source>Use the embedded model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="186"/>
         <source>Models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174"/>
+        <location filename="../widgets/settings_dialog.py" line="187"/>
         <source>Looking for models on this computer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
         <source>GGUF files of this app, LM Studio, GPT4All, Jan and the Hugging Face cache. A model is used where it is; nothing is copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="200"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192"/>
+        <location filename="../widgets/settings_dialog.py" line="205"/>
         <source>Where the personalization methods run. Chat runs in llama.cpp, which uses the GPU when it was built with GPU support.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196"/>
-        <location filename="../widgets/settings_dialog.py" line="218"/>
+        <location filename="../widgets/settings_dialog.py" line="209"/>
+        <location filename="../widgets/settings_dialog.py" line="231"/>
         <source>Threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
-        <location filename="../widgets/settings_dialog.py" line="219"/>
+        <location filename="../widgets/settings_dialog.py" line="211"/>
+        <source>Automatic ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="216"/>
+        <location filename="../widgets/settings_dialog.py" line="232"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206"/>
+        <location filename="../widgets/settings_dialog.py" line="219"/>
         <source>Everything the app stores lives here. Start with --home DIR or set ASSISTANT_HOME to use another folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214"/>
+        <location filename="../widgets/settings_dialog.py" line="227"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215"/>
+        <location filename="../widgets/settings_dialog.py" line="228"/>
         <source>Found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="220"/>
+        <location filename="../widgets/settings_dialog.py" line="233"/>
         <source>Model and performance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226"/>
-        <location filename="../widgets/settings_dialog.py" line="254"/>
+        <location filename="../widgets/settings_dialog.py" line="239"/>
+        <location filename="../widgets/settings_dialog.py" line="267"/>
         <source>System prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="231"/>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="244"/>
+        <location filename="../widgets/settings_dialog.py" line="268"/>
         <source>Temperature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
-        <location filename="../widgets/settings_dialog.py" line="256"/>
+        <location filename="../widgets/settings_dialog.py" line="252"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
         <source>Reply length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="241"/>
-        <location filename="../widgets/settings_dialog.py" line="248"/>
+        <location filename="../widgets/settings_dialog.py" line="254"/>
+        <location filename="../widgets/settings_dialog.py" line="261"/>
         <source> tokens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245"/>
-        <location filename="../widgets/settings_dialog.py" line="257"/>
+        <location filename="../widgets/settings_dialog.py" line="258"/>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
         <source>Context size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="251"/>
+        <location filename="../widgets/settings_dialog.py" line="264"/>
         <source>How much of the conversation the model sees; capped at what the model was trained for. A change reloads the model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="272"/>
         <source>Defaults for every conversation; a conversation&apos;s own settings (its menu) win.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <location filename="../widgets/settings_dialog.py" line="277"/>
         <source>Replies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="268"/>
+        <location filename="../widgets/settings_dialog.py" line="281"/>
         <source>Export everything…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="283"/>
         <source>Export all data to an archive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272"/>
+        <location filename="../widgets/settings_dialog.py" line="285"/>
         <source>Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274"/>
+        <location filename="../widgets/settings_dialog.py" line="287"/>
         <source>Import an archive or a ChatGPT export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="276"/>
+        <location filename="../widgets/settings_dialog.py" line="289"/>
         <source>Reset profile…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="278"/>
+        <location filename="../widgets/settings_dialog.py" line="291"/>
+        <location filename="../widgets/settings_dialog.py" line="527"/>
         <source>Reset the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="280"/>
+        <location filename="../widgets/settings_dialog.py" line="293"/>
         <source>Delete all my data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="282"/>
+        <location filename="../widgets/settings_dialog.py" line="295"/>
         <source>Delete all data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286"/>
+        <location filename="../widgets/settings_dialog.py" line="299"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="291"/>
+        <location filename="../widgets/settings_dialog.py" line="304"/>
         <source>Your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="349"/>
-        <location filename="../widgets/settings_dialog.py" line="419"/>
+        <location filename="../widgets/settings_dialog.py" line="351"/>
+        <source>Embedded: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="362"/>
+        <location filename="../widgets/settings_dialog.py" line="434"/>
         <source>Checking the model file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="356"/>
+        <location filename="../widgets/settings_dialog.py" line="369"/>
         <source>No other GGUF models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="537"/>
+        <location filename="../widgets/settings_dialog.py" line="372"/>
+        <source>{0} model(s) on this computer: pick one…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="400"/>
+        <source>Not a usable model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="412"/>
+        <source>Unusable: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="417"/>
+        <source>Choose a GGUF model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="418"/>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="454"/>
+        <source>Cannot save the settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="472"/>
+        <source>Export everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="473"/>
+        <source>Archives (*.zip);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="483"/>
+        <location filename="../widgets/settings_dialog.py" line="547"/>
+        <source>Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="484"/>
+        <source>Archives and ChatGPT exports (*.zip *.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="506"/>
+        <source>Exporting to {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="510"/>
+        <source>Stop the reply being written first, then import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="511"/>
+        <location filename="../widgets/settings_dialog.py" line="521"/>
+        <source>Busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="516"/>
+        <source>Importing {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="520"/>
+        <source>Stop the reply being written first, then reset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="527"/>
+        <source>Delete all your data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="531"/>
+        <source>Deleting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="532"/>
+        <source>Reset profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="532"/>
+        <source>Delete everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="533"/>
+        <source>Deleted data is overwritten in the database file, not just hidden.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="547"/>
+        <location filename="../widgets/settings_dialog.py" line="563"/>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="548"/>
+        <source>Reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="556"/>
+        <source>{0} cancelled; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="559"/>
+        <source>{0} failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="561"/>
+        <source>Exported to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="562"/>
+        <source>Everything was exported to
+{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="565"/>
         <source>Done.</source>
         <translation type="unfinished"></translation>
     </message>

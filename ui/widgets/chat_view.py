@@ -90,7 +90,8 @@ class MessageBubble(QFrame):
         self._pending.setSingleShot(True)
         self._pending.timeout.connect(self._show_text)
         self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.body.setAccessibleName("Your message" if role == "user" else "Assistant reply")
+        self.body.setAccessibleName(
+            self.tr("Your message") if role == "user" else self.tr("Assistant reply"))
 
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
@@ -152,12 +153,12 @@ class MessageBubble(QFrame):
         return self._text
 
     def _render(self) -> None:
-        who = "You" if self.role == "user" else "Assistant"
+        who = self.tr("You") if self.role == "user" else self.tr("Assistant")
         bits = [who]
         if self.role == "assistant" and self._model:
             bits.append(self._model)
         if self._status == "partial":
-            bits.append("partial (stopped)" if self._text else "writing…")
+            bits.append(self.tr("partial (stopped)") if self._text else self.tr("writing…"))
         self.header.setText(" · ".join(bits))
         self._show_text()
         self.copy_button.setVisible(bool(self._text))

@@ -15,6 +15,7 @@ from PySide6.QtCore import QTime, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from assistant.app import AppContext
 from assistant.chat import ChatService
 from assistant.cloud_service import CloudService
+from engine.cloud.templates import LOCAL, REMOTE_TEMPLATES, SERVER
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 
@@ -44,6 +46,8 @@ class CloudConfig:
     configured: bool = False
     key_source: str = "none"  # keyring | session | environment | none
     session_only: bool = False  # no OS keyring: a key lasts for this session only
+    mode: str = ""  # what the last probe decided, in plain words ("" until probed)
+    template: str | None = None  # the remote's template the user picked (None: the check's)
 
     @classmethod
     def of(cls, service: CloudService) -> CloudConfig:
@@ -51,7 +55,9 @@ class CloudConfig:
         return cls(endpoint=st.get("url") or "", model=st.get("model") or "",
                    configured=bool(st.get("configured")),
                    key_source=str(st.get("key_source") or "none"),
-                   session_only=bool(st.get("session_only")))
+                   session_only=bool(st.get("session_only")),
+                   mode=str(st.get("mode_description") or ""),
+                   template=st.get("template"))
 
 
 class CloudPanel(QWidget):
@@ -60,6 +66,7 @@ class CloudPanel(QWidget):
 
     cloudChanged = Signal(bool)  # the current conversation's switch, for the status bar
     previewRequested = Signal(object, str)  # conversation id, the message being typed
+    testRequested = Signal()  # probe the endpoint (a model job: it reads the local vocabulary)
     message = Signal(str)
 
     def __init__(self, app: AppContext, parent: QWidget | None = None):
@@ -87,6 +94,17 @@ class CloudPanel(QWidget):
         self.model = QLineEdit(self)
         self.model.setObjectName("cloudModel")
         self.model.setAccessibleName(self.tr("Cloud model name"))
+        self.template = QComboBox(self)
+        self.template.setObjectName("cloudTemplate")
+        self.template.setAccessibleName(self.tr("The remote model's chat template"))
+        self.template.addItem(self.tr("Found by the check"), None)
+        self.template.addItem(self.tr("The server's own"), SERVER)
+        self.template.addItem(self.tr("The same as my local model's"), LOCAL)
+        for name in REMOTE_TEMPLATES:
+            self.template.addItem(name, name)
+        self.template.setToolTip(self.tr(
+            "How the remote model reads a conversation, for steering through completions. "
+            "Leave it to the check unless you know the remote's family."))
         self.api_key = QLineEdit(self)
         self.api_key.setObjectName("cloudApiKey")
         self.api_key.setAccessibleName(self.tr("API key"))
@@ -99,6 +117,19 @@ class CloudPanel(QWidget):
         self.save_button.setObjectName("cloudSave")
         self.save_button.setAccessibleName(self.tr("Save cloud settings"))
         self.save_button.clicked.connect(self.save_config)
+        self.test_button = QPushButton(self.tr("Test connection"), self)
+        self.test_button.setObjectName("cloudTest")
+        self.test_button.setToolTip(self.tr(
+            "Ask the endpoint what it can do: which routes, log-probabilities, whether it "
+            "continues a reply, its template. Sends a few tiny requests with no text of yours."))
+        self.test_button.clicked.connect(self.request_test)
+        self.mode_label = QLabel(self)
+        self.mode_label.setObjectName("cloudMode")
+        self.mode_label.setWordWrap(True)
+        self.findings = QLabel(self)
+        self.findings.setObjectName("cloudFindings")
+        self.findings.setWordWrap(True)
+        self.findings.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.status_label = QLabel(self.tr("Not checked."), self)
         self.status_label.setObjectName("cloudStatus")
         self.status_label.setWordWrap(True)
@@ -111,15 +142,19 @@ class CloudPanel(QWidget):
         form = QFormLayout()
         form.addRow(self.tr("Endpoint"), self.endpoint)
         form.addRow(self.tr("Model"), self.model)
+        form.addRow(self.tr("Template"), self.template)
         form.addRow(self.tr("API key"), self.api_key)
         form.addRow("", self.key_status)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.test_button)
         buttons.addWidget(self.save_button)
         endpoint_box = QGroupBox(self.tr("Endpoint (any OpenAI-compatible server)"), self)
         el = QVBoxLayout(endpoint_box)
         el.addLayout(form)
         el.addLayout(buttons)
+        el.addWidget(self.mode_label)
+        el.addWidget(self.findings)
         preview_box = QGroupBox(self.tr("What will be sent"), self)
         pl = QVBoxLayout(preview_box)
         note = QLabel(self.tr(
@@ -152,9 +187,12 @@ class CloudPanel(QWidget):
         c = self._config
         self.endpoint.setText(c.endpoint)
         self.model.setText(c.model)
+        self.template.setCurrentIndex(max(self.template.findData(c.template), 0))
         self.key_status.setText(self._key_text(c))
+        self.mode_label.setText(self.tr("How it is used: {0}").format(
+            c.mode or self.tr("not checked yet (Test connection)")) if c.configured else "")
         if c.configured:
-            self.status_label.setText(f"Set up: {c.endpoint} ({c.model}).")
+            self.status_label.setText(self.tr("Set up: {0} ({1}).").format(c.endpoint, c.model))
         else:
             self.status_label.setText(self.tr(
                 "Not set up: enter the endpoint and the model, then Save."))
@@ -257,10 +295,32 @@ class CloudPanel(QWidget):
     def save_config(self) -> None:
         try:
             self._service.configure(self.endpoint.text().strip(), self.model.text().strip(),
-                                    self.api_key.text().strip() or None)
+                                    self.api_key.text().strip() or None,
+                                    template=self.template.currentData(), check=False)
         except USER_ERRORS as exc:
             show_error(self, str(exc), "Cloud settings not saved")
             return
         self.api_key.clear()
         self.refresh()
-        self.message.emit("Cloud settings saved.")
+        self.message.emit(self.tr("Cloud settings saved; checking the endpoint…"))
+        self.request_test()
+
+    @Slot()
+    def request_test(self) -> None:
+        if not self._config.configured:
+            self.status_label.setText(self.tr("Enter the endpoint and the model, then Save."))
+            return
+        self.test_button.setEnabled(False)
+        self.status_label.setText(self.tr("Checking what the endpoint can do…"))
+        self.testRequested.emit()
+
+    def show_test(self, result: dict) -> None:
+        self.test_button.setEnabled(True)
+        if result.get("status") != "complete":
+            self.status_label.setText(self.tr("The check failed: {0}").format(
+                result.get("error", "")))
+            return
+        self.status_label.setText(self.tr("Checked at {0}.").format(
+            QTime.currentTime().toString("HH:mm")))
+        self.findings.setText("\n".join(f"• {line}" for line in result.get("findings", [])))
+        self.refresh()

@@ -33,7 +33,7 @@ class ConversationSettingsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversationSettingsDialog")
-        self.setWindowTitle(f"Settings of “{title}”")
+        self.setWindowTitle(self.tr("Settings of “{0}”").format(title))
         self._chat = chat
         self._cid = conversation_id
         current = chat.settings_of(conversation_id)
@@ -96,6 +96,6 @@ class ConversationSettingsDialog(QDialog):
                 temperature=None if t < 0 else t,
                 max_tokens=self.max_tokens.value() or None)
         except USER_ERRORS as exc:
-            show_error(self, str(exc), "Settings not saved")
+            show_error(self, str(exc), self.tr("Settings not saved"))
             return
         super().accept()

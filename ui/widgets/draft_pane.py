@@ -221,7 +221,7 @@ class DraftPane(QWidget):
             try:
                 self._history.update(self._sample_id, text)
             except UserError as exc:
-                show_error(self, str(exc), "Cannot save")
+                show_error(self, str(exc), self.tr("Cannot save"))
                 return None
         self._saved_text = text
         self._update_state()
@@ -259,13 +259,16 @@ class DraftPane(QWidget):
         has_suggestion = bool(self.suggestion().strip()) and not self._streaming
         self.use_button.setEnabled(has_suggestion)
         self.discard_button.setEnabled(has_suggestion)
-        self.use_button.setText("Append to draft" if self._appends else "Use suggestion")
+        self.use_button.setText(
+            self.tr("Append to draft") if self._appends else self.tr("Use suggestion"))
         self.save_button.setEnabled(has_text)
         if self._sample_id is None:
             self.state_label.setText(self.tr("Not saved to your writing history yet."))
         elif self.text() == self._saved_text:
-            self.state_label.setText(f"Saved as writing sample #{self._sample_id}.")
+            self.state_label.setText(
+                self.tr("Saved as writing sample #{0}.").format(self._sample_id))
         else:
             self.state_label.setText(
-                f"Changed since it was saved (sample #{self._sample_id}); save again to update."
+                self.tr("Changed since it was saved (sample #{0}); save again to update.")
+                .format(self._sample_id)
             )

@@ -29,7 +29,7 @@ class HeadMap(QWidget):
         self.n_layer, self.n_head = max(1, n_layer), max(1, n_head)
         self.heads = {(int(h["layer"]), int(h["head"])): float(h.get("score", 0.0))
                       for h in heads}
-        self.setToolTip(", ".join(f"layer {L} head {k}: {s:+.3f}"
+        self.setToolTip(", ".join(self.tr("layer {0} head {1}: {2:+.3f}").format(L, k, s)
                                   for (L, k), s in self.heads.items()))
         self.updateGeometry()
         self.update()

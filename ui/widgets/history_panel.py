@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +29,27 @@ from assistant.history import HistoryService, SampleView
 from ui.dialogs import confirm, guarded, show_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-SOURCE_LABELS = {"chat": "chat message", "draft": "draft", "file": "imported file"}
-FILE_FILTER = "Text files (*.txt *.md *.markdown *.text);;All files (*)"
+SOURCE_LABELS = {
+    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "chat message"),
+    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "draft"),
+    "file": QT_TRANSLATE_NOOP("HistoryPanel", "imported file"),
+}
+SOURCE_FILTERS = {  # the filter menu's entries, one per source
+    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "Chat messages"),
+    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "Drafts"),
+    "file": QT_TRANSLATE_NOOP("HistoryPanel", "Imported files"),
+}
+FILE_FILTER = QT_TRANSLATE_NOOP("HistoryPanel",
+                                "Text files (*.txt *.md *.markdown *.text);;All files (*)")
+
+
+def _translated(text: str) -> str:
+    return QCoreApplication.translate("HistoryPanel", text)
+
+
+def source_label(source: str) -> str:
+    """A sample's source as the panel names it ("chat message", ...), translated."""
+    return _translated(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source
 
 
 def _preview(text: str, n: int = 70) -> str:
@@ -61,8 +80,8 @@ class HistoryPanel(QWidget):
         self.source_filter.setObjectName("historyFilter")
         self.source_filter.setAccessibleName(self.tr("Show samples from"))
         self.source_filter.addItem(self.tr("All sources"), None)
-        for key, label in SOURCE_LABELS.items():
-            self.source_filter.addItem(label.capitalize() + "s", key)
+        for key, label in SOURCE_FILTERS.items():
+            self.source_filter.addItem(_translated(label), key)
         self.source_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.import_button = QPushButton(self.tr("Import files…"), self)
         self.import_button.setObjectName("historyImport")
@@ -138,7 +157,7 @@ class HistoryPanel(QWidget):
             current_item = None
             for s in reversed(samples):  # newest first
                 item = QListWidgetItem(
-                    f"#{s.id} · {SOURCE_LABELS.get(s.source, s.source)} · "
+                    f"#{s.id} · {source_label(s.source)} · "
                     f"{s.created_at:%Y-%m-%d}\n{_preview(s.text)}"
                 )
                 item.setData(ID_ROLE, s.id)
@@ -155,13 +174,13 @@ class HistoryPanel(QWidget):
         self._update_count(total)
 
     def _update_count(self, total: int) -> None:
-        text = f"{total} writing sample(s)."
+        text = self.tr("{0} writing sample(s).").format(total)
         if self._samples_used is not None:
             used, note = self._samples_used()
             if used is None:
                 text += f" {note}"
             else:
-                text += f" Your profile uses {used} of them."
+                text += self.tr(" Your profile uses {0} of them.").format(used)
         self.count_label.setText(text)
 
     def _show(self, sample: SampleView | None) -> None:
@@ -173,10 +192,11 @@ class HistoryPanel(QWidget):
                 self.meta_label.setText("")
             else:
                 self.editor.setPlainText(sample.text)
-                where = SOURCE_LABELS.get(sample.source, sample.source)
+                where = source_label(sample.source)
                 ref = f" ({sample.source_ref})" if sample.source_ref else ""
                 self.meta_label.setText(
-                    f"Sample #{sample.id}: {where}{ref}, added {sample.created_at:%Y-%m-%d %H:%M}"
+                    self.tr("Sample #{0}: {1}{2}, added {3}").format(
+                        sample.id, where, ref, f"{sample.created_at:%Y-%m-%d %H:%M}")
                 )
         finally:
             self.editor.blockSignals(False)
@@ -205,11 +225,11 @@ class HistoryPanel(QWidget):
         try:
             self._history.update(sid, self.editor.toPlainText())
         except UserError as exc:
-            show_error(self, str(exc), "Cannot save the sample")
+            show_error(self, str(exc), self.tr("Cannot save the sample"))
             return
         self._current = None
         self.refresh(sid)
-        self.message.emit(f"Sample #{sid} saved.")
+        self.message.emit(self.tr("Sample #{0} saved.").format(sid))
         self.changed.emit()
 
     @Slot()
@@ -219,11 +239,11 @@ class HistoryPanel(QWidget):
         sid = self._current.id
         confirm(
             self,
-            "Delete writing sample",
-            f"Delete sample #{sid} from your writing history?",
+            self.tr("Delete writing sample"),
+            self.tr("Delete sample #{0} from your writing history?").format(sid),
             lambda: self._delete(sid),
-            yes_text="Delete",
-            informative="Your profile will not learn from it when it is next built.",
+            yes_text=self.tr("Delete"),
+            informative=self.tr("Your profile will not learn from it when it is next built."),
             destructive=True,
         )
 
@@ -231,13 +251,14 @@ class HistoryPanel(QWidget):
         self._history.remove(sid)
         self._current = None
         self.refresh()
-        self.message.emit(f"Sample #{sid} deleted.")
+        self.message.emit(self.tr("Sample #{0} deleted.").format(sid))
         self.changed.emit()
 
     # ---- import ------------------------------------------------------------
     @Slot()
     def open_import_dialog(self) -> QFileDialog:
-        dlg = QFileDialog(self, "Import your writing", str(Path.home()), FILE_FILTER)
+        dlg = QFileDialog(self, self.tr("Import your writing"), str(Path.home()),
+                          _translated(FILE_FILTER))
         dlg.setObjectName("historyImportDialog")
         dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -251,10 +272,12 @@ class HistoryPanel(QWidget):
         try:
             ids = self._history.add_files(paths)
         except UserError as exc:
-            show_error(self, f"Nothing was imported. {exc}", "Cannot import")
+            show_error(self, self.tr("Nothing was imported. {0}").format(exc),
+                       self.tr("Cannot import"))
             return []
         self.refresh(ids[-1] if ids else None)
-        self.message.emit(f"Imported {len(ids)} file(s) into your writing history.")
+        self.message.emit(
+            self.tr("Imported {0} file(s) into your writing history.").format(len(ids)))
         self.changed.emit()
         return ids
 

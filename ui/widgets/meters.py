@@ -30,7 +30,7 @@ class LiveMeters(QWidget):
         self.context.setTextVisible(True)
         self.context.setRange(0, 1)
         self.context.setValue(0)
-        self.context.setFormat("Context")
+        self.context.setFormat(self.tr("Context"))
         self.context.setVisible(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,16 +53,17 @@ class LiveMeters(QWidget):
         self.context.setValue(min(prompt_tokens, n_ctx))
         self.context.setVisible(True)
         if trimmed:
-            self.warning = (f"Context full: the {trimmed} oldest turn(s) were left out of "
-                            "this reply.")
+            self.warning = self.tr("Context full: the {0} oldest turn(s) were left out of "
+                                   "this reply.").format(trimmed)
         elif prompt_tokens + reply_room > WARN_SHARE * n_ctx:
-            self.warning = ("Context nearly full: the next replies will leave the oldest "
-                            "turns out. Start a new chat to keep everything in view.")
+            self.warning = self.tr("Context nearly full: the next replies will leave the oldest "
+                                   "turns out. Start a new chat to keep everything in view.")
         else:
             self.warning = ""
-        self.context.setFormat(f"Context %v / %m{' ⚠' if self.warning else ''}")
-        self.context.setToolTip(self.warning or f"{prompt_tokens} tokens of {n_ctx} in use, "
-                                f"{reply_room} kept for the reply.")
+        self.context.setFormat(self.tr("Context %v / %m") + (" ⚠" if self.warning else ""))
+        self.context.setToolTip(self.warning or self.tr(
+            "{0} tokens of {1} in use, {2} kept for the reply.").format(
+                prompt_tokens, n_ctx, reply_room))
         self.speed.setText(self.tr("…"))
         self._timer.start()
 
@@ -81,8 +82,8 @@ class LiveMeters(QWidget):
     @Slot()
     def _refresh_speed(self) -> None:
         r = self.rate()
-        self.speed.setText(f"{r:.1f} tok/s" if r else "…")
+        self.speed.setText(self.tr("{0:.1f} tok/s").format(r) if r else "…")
 
     def finish(self, tokens_per_s: float | None = None) -> None:
         self._timer.stop()
-        self.speed.setText(f"{tokens_per_s:.1f} tok/s" if tokens_per_s else "")
+        self.speed.setText(self.tr("{0:.1f} tok/s").format(tokens_per_s) if tokens_per_s else "")

@@ -17,7 +17,7 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -102,8 +102,9 @@ def build_args(app: AppContext, profiles: ProfileService, method: str) -> list[s
     not built yet (a stack builds its parts one at a time), else its first."""
     kinds = methods.profile_kinds(methods.get(method))
     if not kinds:
-        raise UserError(f"{methods.get(method).label} needs no build: it reads your "
-                        "writing history as it is.")
+        raise UserError(QCoreApplication.translate(
+            "PersonalizationPanel", "{0} needs no build: it reads your writing history as it is."
+        ).format(methods.get(method).label))
     todo = [k for k in kinds if profiles.get(k) is None] or kinds
     return ["--home", str(app.home), "--method", str(todo[0])]
 
@@ -293,8 +294,9 @@ class PersonalizationPanel(QWidget):
         """The history items Fints used for the last reply, with their weights."""
         items = self._fints_items
         self.fints_items_label.setText(
-            "Fints, last reply: " + "; ".join(f"{it['weight']:.2f} {it['text']}" for it in items)
-            if items else "Fints: no reply yet")
+            self.tr("Fints, last reply: {0}").format(
+                "; ".join(f"{it['weight']:.2f} {it['text']}" for it in items))
+            if items else self.tr("Fints: no reply yet"))
         self.fints_items_label.setVisible(bool(items))
 
     # ---- state -------------------------------------------------------------
@@ -335,7 +337,8 @@ class PersonalizationPanel(QWidget):
         self.head_map.setVisible(bool(st.heads))
         self.heads_caption.setVisible(bool(st.heads))
         self.model_label.setText(self._model_text(st))
-        self.build_button.setText("Rebuild profile" if st.exists else "Build profile")
+        self.build_button.setText(
+            self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))
         if not self._tasks.running:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
@@ -346,17 +349,18 @@ class PersonalizationPanel(QWidget):
         if not st.exists:
             label = self.method.currentText() if self._selected and \
                 methods.get(self._selected).needs else ""
-            return (f"No {label} profile yet: " if label else "No profile yet: ") + (
-                "build one from your writing history."
-            )
+            return (self.tr("No {0} profile yet: build one from your writing history.")
+                    .format(label) if label
+                    else self.tr("No profile yet: build one from your writing history."))
         label = self._labels.get(st.method, st.method)
-        text = (f"{label} profile for {st.model_name}, from {st.samples_used} writing "
-                f"sample(s), built {st.built_at}.")
+        text = self.tr("{0} profile for {1}, from {2} writing sample(s), built {3}.").format(
+            label, st.model_name, st.samples_used, st.built_at)
         name, fingerprint = self._current_model
         if fingerprint and st.model_fingerprint and fingerprint != st.model_fingerprint:
-            text += f" The model in use is {name}: rebuild the profile to use it."
+            text += self.tr(" The model in use is {0}: rebuild the profile to use it.").format(
+                name)
         if not st.personalized:
-            text += " Personalization is off."
+            text += self.tr(" Personalization is off.")
         return text
 
     @property
@@ -367,13 +371,13 @@ class PersonalizationPanel(QWidget):
     def active_label(self) -> str:
         """For the status bar: the method chat is personalized with, or "off"."""
         if not self.personalization_on:
-            return "off"
+            return self.tr("off")
         return self._labels.get(self._state.active, self._state.active)
 
     def samples_used(self) -> tuple[int | None, str]:
         """For the history panel: how many samples the profile uses, or why none."""
         if not self._state.exists:
-            return None, "No profile has been built from them yet."
+            return None, self.tr("No profile has been built from them yet.")
         return self._state.samples_used, ""
 
     def _update_enabled(self) -> None:
@@ -396,8 +400,8 @@ class PersonalizationPanel(QWidget):
         self._selected = key
         why = guarded(self, methods.use, self._app, key)
         if why:
-            self.message.emit(f"{self.method.currentText()} cannot be used yet: {why}. "
-                              "Build its profile or add your texts first.")
+            self.message.emit(self.tr("{0} cannot be used yet: {1}. Build its profile or add "
+                                      "your texts first.").format(self.method.currentText(), why))
         self.refresh()
 
     @Slot()
@@ -447,7 +451,8 @@ class PersonalizationPanel(QWidget):
         self.preview_on.setHtml("".join(parts))
         n = sum(1 for t, g in p["on"] if g >= MARK_GAIN and t.strip()) if p["marked"] else 0
         label = self._labels.get(p["method"], p["method"])
-        at = f" at strength {p['strength']:.2f}" if p.get("strength") is not None else ""
+        at = (self.tr(" at strength {0:.2f}").format(p["strength"])
+              if p.get("strength") is not None else "")
         note = (self.tr("{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely "
                         "by your profile.").format(label, at, n, 2.718 ** MARK_GAIN)
                 if p["marked"] else
@@ -464,9 +469,9 @@ class PersonalizationPanel(QWidget):
         try:
             self.profiles.set_description(self.description.toPlainText(), self._state.method)
         except USER_ERRORS as exc:
-            show_error(self, str(exc), "Description not saved")
+            show_error(self, str(exc), self.tr("Description not saved"))
             return
-        self.message.emit("Description saved; the next build keeps your wording.")
+        self.message.emit(self.tr("Description saved; the next build keeps your wording."))
         self.refresh()
 
     @Slot()
@@ -488,7 +493,7 @@ class PersonalizationPanel(QWidget):
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
-        self.progress_label.setText(message or f"{done} of {total}")
+        self.progress_label.setText(message or self.tr("{0} of {1}").format(done, total))
 
     @Slot(dict)
     def _on_finished(self, result: dict) -> None:
@@ -499,5 +504,5 @@ class PersonalizationPanel(QWidget):
             self.progress_label.setText(self.tr("The build failed; the previous profile is kept."))
         else:
             self.progress_label.setText(self.tr("Profile built; chat now uses it."))
-            self.message.emit("Your profile is built.")
+            self.message.emit(self.tr("Your profile is built."))
         self.refresh()

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,10 +58,10 @@ from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
 from ui.workers import TaskHost
 
 DEVICES = [
-    ("auto", "Automatic"),
+    ("auto", QT_TRANSLATE_NOOP("SettingsDialog", "Automatic")),
     ("cpu", "CPU"),
-    ("cuda", "NVIDIA GPU (CUDA)"),
-    ("mps", "Apple GPU (Metal)"),
+    ("cuda", QT_TRANSLATE_NOOP("SettingsDialog", "NVIDIA GPU (CUDA)")),
+    ("mps", QT_TRANSLATE_NOOP("SettingsDialog", "Apple GPU (Metal)")),
 ]
 
 
@@ -63,10 +72,10 @@ def describe_model(info: GGUFInfo | dict) -> str:
         "name": info.name, "architecture": info.architecture, "n_layer": info.n_layer,
         "context_length": info.context_length, "size_bytes": info.size_bytes,
     }
-    return (
-        f"{d['name']} — {d['architecture']}, {d['n_layer']} layers, "
-        f"context {d['context_length']}, {d['size_bytes'] / 1e6:.0f} MB"
-    )
+    return QCoreApplication.translate(
+        "SettingsDialog", "{0} — {1}, {2} layers, context {3}, {4:.0f} MB"
+    ).format(d["name"], d["architecture"], d["n_layer"], d["context_length"],
+             d["size_bytes"] / 1e6)
 
 
 class _CheckSignals(QObject):
@@ -88,7 +97,8 @@ class _ModelCheck(QRunnable):
         except ModelFileError as exc:
             desc, error = "", str(exc)
         except Exception as exc:  # a damaged file must not kill the pool thread
-            desc, error = "", f"{Path(self.path).name} cannot be read ({exc})."
+            desc, error = "", QCoreApplication.translate(
+                "SettingsDialog", "{0} cannot be read ({1}).").format(Path(self.path).name, exc)
         # RuntimeError: the dialog closed meanwhile, and nobody waits for the answer
         with contextlib.suppress(RuntimeError):
             self.signals.done.emit(self.path, desc, error)
@@ -120,10 +130,13 @@ class _LibraryScan(QRunnable):
 
 
 def library_label(r: dict) -> str:
-    template = "" if r["chat_template"] else ", base (no chat template)"
+    template = "" if r["chat_template"] else QCoreApplication.translate(
+        "SettingsDialog", ", base (no chat template)")
     quant = f", {r['quantization']}" if r.get("quantization") else ""
-    return (f"{r['name']} — {r['architecture']}{quant}, {r['size_mb']:.0f} MB, "
-            f"context {r['context']}{template} [{r['source']}]")
+    return QCoreApplication.translate(
+        "SettingsDialog", "{0} — {1}{2}, {3:.0f} MB, context {4}{5} [{6}]"
+    ).format(r["name"], r["architecture"], quant, r["size_mb"], r["context"], template,
+             r["source"])
 
 
 class SettingsDialog(QDialog):
@@ -186,7 +199,7 @@ class SettingsDialog(QDialog):
         self.device.setObjectName("settingsDevice")
         self.device.setAccessibleName(self.tr("Device"))
         for key, label in DEVICES:
-            self.device.addItem(label, key)
+            self.device.addItem(QCoreApplication.translate("SettingsDialog", label), key)
         self.device.setCurrentIndex(max(self.device.findData(self._settings.device), 0))
         self.device.setToolTip(self.tr(
             "Where the personalization methods run. Chat runs in llama.cpp, which uses the "
@@ -195,7 +208,7 @@ class SettingsDialog(QDialog):
         self.threads.setObjectName("settingsThreads")
         self.threads.setAccessibleName(self.tr("Threads"))
         self.threads.setRange(0, max(2, (os.cpu_count() or 1) * 2))
-        self.threads.setSpecialValueText(f"Automatic ({os.cpu_count() or 1})")
+        self.threads.setSpecialValueText(self.tr("Automatic ({0})").format(os.cpu_count() or 1))
         self.threads.setValue(self._settings.n_threads or 0)
 
         self.data_folder = QLineEdit(str(app.home), self)
@@ -335,7 +348,7 @@ class SettingsDialog(QDialog):
                 self.model_path.setText("")
                 self.model_info.setText(str(exc))
                 return
-            self.model_path.setText(f"Embedded: {path.name}")
+            self.model_path.setText(self.tr("Embedded: {0}").format(path.name))
         else:
             path = Path(self._model_path)
             self.model_path.setText(str(path))
@@ -355,7 +368,8 @@ class SettingsDialog(QDialog):
         if not rows:
             self.found_models.addItem(self.tr("No other GGUF models found on this computer"), None)
             return
-        self.found_models.addItem(f"{len(rows)} model(s) on this computer: pick one…", None)
+        self.found_models.addItem(
+            self.tr("{0} model(s) on this computer: pick one…").format(len(rows)), None)
         for r in rows:
             self.found_models.addItem(library_label(r), r["path"])
             self.found_models.setItemData(self.found_models.count() - 1, r["path"],
@@ -383,7 +397,7 @@ class SettingsDialog(QDialog):
             return
         if check.accept:
             if error:
-                show_error(self, error, "Not a usable model")
+                show_error(self, error, self.tr("Not a usable model"))
                 return
             self._model_path = path
             self.model_path.setText(path)
@@ -395,12 +409,13 @@ class SettingsDialog(QDialog):
         except UserError:
             return
         if Path(shown).resolve() == Path(path).resolve():
-            self.model_info.setText(desc or f"Unusable: {error}")
+            self.model_info.setText(desc or self.tr("Unusable: {0}").format(error))
 
     @Slot()
     def open_model_dialog(self) -> QFileDialog:
         start = str(Path(self._model_path).parent) if self._model_path else str(Path.home())
-        dlg = QFileDialog(self, "Choose a GGUF model", start, "GGUF models (*.gguf);;All files (*)")
+        dlg = QFileDialog(self, self.tr("Choose a GGUF model"), start,
+                          self.tr("GGUF models (*.gguf);;All files (*)"))
         dlg.setObjectName("modelFileDialog")
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -436,7 +451,7 @@ class SettingsDialog(QDialog):
         try:
             save_settings(self._app.db, s)
         except USER_ERRORS as exc:
-            show_error(self, str(exc), "Cannot save the settings")
+            show_error(self, str(exc), self.tr("Cannot save the settings"))
             return
         self._app.reload_settings()
         self.settingsSaved.emit(model_changed)
@@ -454,8 +469,8 @@ class SettingsDialog(QDialog):
     @Slot()
     def open_export_dialog(self) -> QFileDialog:
         name = f"voice-assistant-{date.today():%Y%m%d}.zip"
-        dlg = QFileDialog(self, "Export everything", str(Path.home() / name),
-                          "Archives (*.zip);;All files (*)")
+        dlg = QFileDialog(self, self.tr("Export everything"), str(Path.home() / name),
+                          self.tr("Archives (*.zip);;All files (*)"))
         dlg.setObjectName("exportFileDialog")
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -465,8 +480,8 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def open_import_dialog(self) -> QFileDialog:
-        dlg = QFileDialog(self, "Import", str(Path.home()),
-                          "Archives and ChatGPT exports (*.zip *.json);;All files (*)")
+        dlg = QFileDialog(self, self.tr("Import"), str(Path.home()),
+                          self.tr("Archives and ChatGPT exports (*.zip *.json);;All files (*)"))
         dlg.setObjectName("importFileDialog")
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -488,30 +503,35 @@ class SettingsDialog(QDialog):
     def start_export(self, path: Path) -> None:
         svc = self._data
         self._run("export", lambda: lambda progress, _c: svc.export(path, _phases(progress))
-                  .as_dict(), f"Exporting to {path}…")
+                  .as_dict(), self.tr("Exporting to {0}…").format(path))
 
     def start_import(self, path: Path) -> None:
         if self._model_busy():
-            show_error(self, "Stop the reply being written first, then import.", "Busy")
+            show_error(self, self.tr("Stop the reply being written first, then import."),
+                       self.tr("Busy"))
             return
         svc = self._data
         self._run("import", lambda: lambda progress, _c: svc.import_file(
-            path, "merge", _phases(progress)).as_dict(), f"Importing {path.name}…")
+            path, "merge", _phases(progress)).as_dict(),
+            self.tr("Importing {0}…").format(path.name))
 
     def ask_reset(self, scope: str) -> None:
         if self._model_busy():
-            show_error(self, "Stop the reply being written first, then reset.", "Busy")
+            show_error(self, self.tr("Stop the reply being written first, then reset."),
+                       self.tr("Busy"))
             return
         summary = guarded(self, self._data.reset_summary, scope)
         if summary is None:
             return
-        title = "Reset the profile" if scope == "profile" else "Delete all your data"
+        profile = scope == "profile"
+        title = self.tr("Reset the profile") if profile else self.tr("Delete all your data")
         confirm(
             self, title, summary,
             lambda: self._run("reset", lambda: lambda progress, _c: self._data.reset(
-                scope, _phases(progress)).as_dict(), "Deleting…"),
-            yes_text="Reset profile" if scope == "profile" else "Delete everything",
-            informative="Deleted data is overwritten in the database file, not just hidden.",
+                scope, _phases(progress)).as_dict(), self.tr("Deleting…")),
+            yes_text=self.tr("Reset profile") if profile else self.tr("Delete everything"),
+            informative=self.tr("Deleted data is overwritten in the database file, not just "
+                                "hidden."),
             destructive=True,
         )
 
@@ -522,17 +542,25 @@ class SettingsDialog(QDialog):
         if message:
             self.data_status.setText(message)
 
+    def _action_name(self, action: str) -> str:
+        """The action as the data status line names it: Export, Import or Reset."""
+        names = {"export": self.tr("Export"), "import": self.tr("Import"),
+                 "reset": self.tr("Reset")}
+        return names.get(action, action.capitalize())
+
     @Slot(dict)
     def _on_data_finished(self, result: dict) -> None:
         action, self._running_action = self._running_action, ""
         status = result.get("status")
         if status == "cancelled":
-            self.data_status.setText(f"{action.capitalize()} cancelled; nothing was changed.")
+            self.data_status.setText(self.tr("{0} cancelled; nothing was changed.").format(
+                self._action_name(action)))
         elif status == "error":
-            self.data_status.setText(f"{action.capitalize()} failed.")
+            self.data_status.setText(self.tr("{0} failed.").format(self._action_name(action)))
         elif action == "export":
-            self.data_status.setText(f"Exported to {result.get('path', '')}.")
-            show_info(self, f"Everything was exported to\n{result.get('path', '')}", "Export")
+            self.data_status.setText(self.tr("Exported to {0}.").format(result.get("path", "")))
+            show_info(self, self.tr("Everything was exported to\n{0}").format(
+                result.get("path", "")), self.tr("Export"))
         elif action in ("import", "reset"):
             self.data_status.setText(self.tr("Done."))  # the main window refreshes every panel
         self._update_data_buttons()
