@@ -58,94 +58,174 @@ Everything stays on this computer.</source>
 <context>
     <name>CloudPanel</name>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="75"/>
+        <location filename="../widgets/cloud_panel.py" line="82"/>
         <source>Use the cloud model for this conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="77"/>
+        <location filename="../widgets/cloud_panel.py" line="84"/>
         <source>Use the cloud for this conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="85"/>
+        <location filename="../widgets/cloud_panel.py" line="92"/>
         <source>Cloud endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="86"/>
+        <location filename="../widgets/cloud_panel.py" line="93"/>
         <source>https://api.example.com/v1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="89"/>
+        <location filename="../widgets/cloud_panel.py" line="96"/>
         <source>Cloud model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="92"/>
-        <location filename="../widgets/cloud_panel.py" line="114"/>
-        <source>API key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/cloud_panel.py" line="94"/>
-        <source>Leave empty to keep the stored key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/cloud_panel.py" line="98"/>
-        <source>Save</source>
+        <location filename="../widgets/cloud_panel.py" line="99"/>
+        <source>The remote model&apos;s chat template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/cloud_panel.py" line="100"/>
-        <source>Save cloud settings</source>
+        <source>Found by the check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="101"/>
+        <source>The server&apos;s own</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/cloud_panel.py" line="102"/>
-        <source>Not checked.</source>
+        <source>The same as my local model&apos;s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="108"/>
-        <source>What will be sent to the cloud</source>
+        <location filename="../widgets/cloud_panel.py" line="106"/>
+        <source>How the remote model reads a conversation, for steering through completions. Leave it to the check unless you know the remote&apos;s family.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="110"/>
+        <location filename="../widgets/cloud_panel.py" line="146"/>
+        <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/cloud_panel.py" line="112"/>
-        <source>Endpoint</source>
+        <source>Leave empty to keep the stored key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="113"/>
-        <source>Model</source>
+        <location filename="../widgets/cloud_panel.py" line="116"/>
+        <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="119"/>
-        <source>Endpoint (any OpenAI-compatible server)</source>
+        <location filename="../widgets/cloud_panel.py" line="118"/>
+        <source>Save cloud settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="120"/>
+        <source>Test connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/cloud_panel.py" line="123"/>
+        <source>Ask the endpoint what it can do: which routes, log-probabilities, whether it continues a reply, its template. Sends a few tiny requests with no text of yours.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="133"/>
+        <source>Not checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="139"/>
+        <source>What will be sent to the cloud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="143"/>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="144"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="145"/>
+        <source>Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="152"/>
+        <source>Endpoint (any OpenAI-compatible server)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="158"/>
         <source>What will be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="126"/>
+        <location filename="../widgets/cloud_panel.py" line="161"/>
         <source>Only the conversation&apos;s messages and the chosen tokens go out; your writing history and profile never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="160"/>
+        <location filename="../widgets/cloud_panel.py" line="192"/>
+        <source>How it is used: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="193"/>
+        <source>not checked yet (Test connection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="195"/>
+        <source>Set up: {0} ({1}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="198"/>
         <source>Not set up: enter the endpoint and the model, then Save.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="197"/>
+        <location filename="../widgets/cloud_panel.py" line="235"/>
         <source>Pick a conversation (or send a first message) to choose for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="305"/>
+        <source>Cloud settings saved; checking the endpoint…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="311"/>
+        <source>Enter the endpoint and the model, then Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="314"/>
+        <source>Checking what the endpoint can do…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="320"/>
+        <source>The check failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="323"/>
+        <source>Checked at {0}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -690,7 +770,7 @@ Everything stays on this computer.</source>
     </message>
     <message>
         <location filename="../main_window.py" line="129"/>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="578"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -745,128 +825,128 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
-        <location filename="../main_window.py" line="337"/>
+        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="339"/>
         <source>Wait for the reply to finish first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="234"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="234"/>
         <source>Delete this message?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="235"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="236"/>
         <source>Your own messages stay in your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="343"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="344"/>
         <source>Send this instead. The conversation continues in a branch; the original stays as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="386"/>
         <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="437"/>
+        <location filename="../main_window.py" line="439"/>
         <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="484"/>
+        <location filename="../main_window.py" line="489"/>
         <source>Stopped; the text so far is kept.{0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="492"/>
         <source> at {0} tokens/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="489"/>
+        <location filename="../main_window.py" line="494"/>
         <source>Done: {0} tokens{1}.{2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../main_window.py" line="514"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="520"/>
         <source>Saved to your writing history (sample #{0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="585"/>
         <source>A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="587"/>
         <source>About Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="595"/>
+        <location filename="../main_window.py" line="600"/>
         <source> (embedded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="596"/>
+        <location filename="../main_window.py" line="601"/>
         <source>Model: {0}{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="602"/>
+        <location filename="../main_window.py" line="607"/>
         <source>Model: not loaded yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../main_window.py" line="612"/>
         <source>Device: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="608"/>
+        <location filename="../main_window.py" line="613"/>
         <source> · chat on {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="611"/>
+        <location filename="../main_window.py" line="616"/>
         <source>Personalization: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614"/>
+        <location filename="../main_window.py" line="619"/>
         <source>Cloud: on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614"/>
+        <location filename="../main_window.py" line="619"/>
         <source>Cloud: off</source>
         <translation type="unfinished"></translation>
     </message>
