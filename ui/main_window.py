@@ -347,9 +347,15 @@ class MainWindow(QMainWindow):
         dlg.setTextValue(text)
         dlg.setOkButtonText(self.tr("Send"))
         dlg.textValueSelected.connect(lambda new: self.edit_message(message_id, new))
+        dlg.finished.connect(self._refocus)  # the window's shortcuts work again at once
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         return dlg
+
+    @Slot()
+    def _refocus(self) -> None:
+        self.activateWindow()
+        self.chat_view.focus_input()
 
     def edit_message(self, message_id: int, text: str) -> None:
         if self.model.busy or not text.strip():

@@ -770,7 +770,7 @@ Everything stays on this computer.</source>
     </message>
     <message>
         <location filename="../main_window.py" line="129"/>
-        <location filename="../main_window.py" line="578"/>
+        <location filename="../main_window.py" line="584"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -866,87 +866,87 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="392"/>
         <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="439"/>
+        <location filename="../main_window.py" line="445"/>
         <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="489"/>
+        <location filename="../main_window.py" line="495"/>
         <source>Stopped; the text so far is kept.{0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="492"/>
+        <location filename="../main_window.py" line="498"/>
         <source> at {0} tokens/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="494"/>
+        <location filename="../main_window.py" line="500"/>
         <source>Done: {0} tokens{1}.{2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514"/>
+        <location filename="../main_window.py" line="520"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="520"/>
+        <location filename="../main_window.py" line="526"/>
         <source>Saved to your writing history (sample #{0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585"/>
+        <location filename="../main_window.py" line="591"/>
         <source>A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="593"/>
         <source>About Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="600"/>
+        <location filename="../main_window.py" line="606"/>
         <source> (embedded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="601"/>
+        <location filename="../main_window.py" line="607"/>
         <source>Model: {0}{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../main_window.py" line="613"/>
         <source>Model: not loaded yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="612"/>
+        <location filename="../main_window.py" line="618"/>
         <source>Device: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613"/>
+        <location filename="../main_window.py" line="619"/>
         <source> · chat on {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="616"/>
+        <location filename="../main_window.py" line="622"/>
         <source>Personalization: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="619"/>
+        <location filename="../main_window.py" line="625"/>
         <source>Cloud: on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="619"/>
+        <location filename="../main_window.py" line="625"/>
         <source>Cloud: off</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1042,266 +1042,266 @@ Everything stays on this computer.</source>
 <context>
     <name>PersonalizationPanel</name>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="105"/>
+        <location filename="../widgets/personalization_panel.py" line="107"/>
         <source>{0} needs no build: it reads your writing history as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="133"/>
+        <location filename="../widgets/personalization_panel.py" line="135"/>
         <source>Personalization method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="137"/>
+        <location filename="../widgets/personalization_panel.py" line="139"/>
         <source>Personalization strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="140"/>
+        <location filename="../widgets/personalization_panel.py" line="142"/>
         <source>0.00</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="147"/>
+        <location filename="../widgets/personalization_panel.py" line="149"/>
         <source>Use this strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="149"/>
+        <location filename="../widgets/personalization_panel.py" line="151"/>
         <source>Save the strength the preview shows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="156"/>
         <location filename="../widgets/personalization_panel.py" line="158"/>
-        <location filename="../widgets/personalization_panel.py" line="341"/>
+        <location filename="../widgets/personalization_panel.py" line="160"/>
+        <location filename="../widgets/personalization_panel.py" line="355"/>
         <source>Build profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="160"/>
+        <location filename="../widgets/personalization_panel.py" line="162"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="162"/>
+        <location filename="../widgets/personalization_panel.py" line="164"/>
         <source>Cancel building the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="166"/>
+        <location filename="../widgets/personalization_panel.py" line="168"/>
         <source>Profile build progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="173"/>
+        <location filename="../widgets/personalization_panel.py" line="175"/>
         <source>What was learned about your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="175"/>
+        <location filename="../widgets/personalization_panel.py" line="177"/>
         <source>After a build, a plain-words description of your writing appears here; you can edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="178"/>
         <location filename="../widgets/personalization_panel.py" line="180"/>
+        <location filename="../widgets/personalization_panel.py" line="182"/>
         <source>Save description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="189"/>
+        <location filename="../widgets/personalization_panel.py" line="191"/>
         <source>Prompt to preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="191"/>
+        <location filename="../widgets/personalization_panel.py" line="193"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="195"/>
+        <location filename="../widgets/personalization_panel.py" line="197"/>
         <source>Answer one prompt with your profile off and on, side by side.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="200"/>
+        <location filename="../widgets/personalization_panel.py" line="202"/>
         <source>Reply with the profile off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="203"/>
+        <location filename="../widgets/personalization_panel.py" line="205"/>
         <source>Reply with the profile on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="205"/>
+        <location filename="../widgets/personalization_panel.py" line="207"/>
         <source>Preference heads (DPS), layer by head:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="209"/>
+        <location filename="../widgets/personalization_panel.py" line="211"/>
         <source>Method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="214"/>
+        <location filename="../widgets/personalization_panel.py" line="216"/>
         <source>Strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="215"/>
+        <location filename="../widgets/personalization_panel.py" line="217"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="220"/>
+        <location filename="../widgets/personalization_panel.py" line="222"/>
         <source>What was learned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="227"/>
+        <location filename="../widgets/personalization_panel.py" line="229"/>
         <source>Words and phrases most typical of you:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="230"/>
-        <location filename="../widgets/personalization_panel.py" line="299"/>
+        <location filename="../widgets/personalization_panel.py" line="232"/>
+        <location filename="../widgets/personalization_panel.py" line="313"/>
         <source>Fints: no reply yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="237"/>
+        <location filename="../widgets/personalization_panel.py" line="239"/>
         <source>See the difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="245"/>
+        <location filename="../widgets/personalization_panel.py" line="247"/>
         <source>Off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="246"/>
+        <location filename="../widgets/personalization_panel.py" line="248"/>
         <source>On (marked: words your profile made likelier)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="297"/>
+        <location filename="../widgets/personalization_panel.py" line="311"/>
         <source>Fints, last reply: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="341"/>
+        <location filename="../widgets/personalization_panel.py" line="355"/>
         <source>Rebuild profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="352"/>
+        <location filename="../widgets/personalization_panel.py" line="366"/>
         <source>No {0} profile yet: build one from your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="354"/>
+        <location filename="../widgets/personalization_panel.py" line="368"/>
         <source>No profile yet: build one from your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="356"/>
+        <location filename="../widgets/personalization_panel.py" line="370"/>
         <source>{0} profile for {1}, from {2} writing sample(s), built {3}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="360"/>
+        <location filename="../widgets/personalization_panel.py" line="374"/>
         <source> The model in use is {0}: rebuild the profile to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="363"/>
+        <location filename="../widgets/personalization_panel.py" line="377"/>
         <source> Personalization is off.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="374"/>
+        <location filename="../widgets/personalization_panel.py" line="388"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="380"/>
+        <location filename="../widgets/personalization_panel.py" line="394"/>
         <source>No profile has been built from them yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="403"/>
+        <location filename="../widgets/personalization_panel.py" line="417"/>
         <source>{0} cannot be used yet: {1}. Build its profile or add your texts first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="432"/>
+        <location filename="../widgets/personalization_panel.py" line="446"/>
         <source>Writing both replies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="440"/>
+        <location filename="../widgets/personalization_panel.py" line="454"/>
         <source>The preview did not finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="454"/>
+        <location filename="../widgets/personalization_panel.py" line="468"/>
         <source> at strength {0:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="456"/>
+        <location filename="../widgets/personalization_panel.py" line="470"/>
         <source>{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely by your profile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="459"/>
+        <location filename="../widgets/personalization_panel.py" line="473"/>
         <source>{0}{1}: this method decodes by itself, so no words are marked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="462"/>
+        <location filename="../widgets/personalization_panel.py" line="476"/>
         <source>Not saved yet: “Use this strength” keeps it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="472"/>
+        <location filename="../widgets/personalization_panel.py" line="486"/>
         <source>Description not saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="474"/>
+        <location filename="../widgets/personalization_panel.py" line="488"/>
         <source>Description saved; the next build keeps your wording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="489"/>
+        <location filename="../widgets/personalization_panel.py" line="503"/>
         <source>Starting… (loading the models)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="496"/>
+        <location filename="../widgets/personalization_panel.py" line="510"/>
         <source>{0} of {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="502"/>
+        <location filename="../widgets/personalization_panel.py" line="516"/>
         <source>Cancelled; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="504"/>
+        <location filename="../widgets/personalization_panel.py" line="518"/>
         <source>The build failed; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="506"/>
+        <location filename="../widgets/personalization_panel.py" line="520"/>
         <source>Profile built; chat now uses it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="507"/>
+        <location filename="../widgets/personalization_panel.py" line="521"/>
         <source>Your profile is built.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QTextBrowser,
     QVBoxLayout,
@@ -250,12 +252,24 @@ class PersonalizationPanel(QWidget):
             col.addWidget(view, 1)
             sides.addLayout(col, 1)
         pv.addLayout(sides, 1)
-        layout = QVBoxLayout(self)
+        # In a scroll area: the panel holds more than a small window's height, and the
+        # window's minimum size must not grow with it.
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
         layout.addLayout(form)
         layout.addLayout(build_row)
         layout.addWidget(self.progress_label)
         layout.addWidget(learned, 1)
         layout.addWidget(preview_box, 1)
+        for view in (self.preview_off, self.preview_on):
+            view.setMinimumHeight(120)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         tasks.progress.connect(self._on_progress)
         tasks.finished.connect(self._on_finished)
