@@ -319,7 +319,6 @@ def steer(
             plan.session, local, max_tokens=max_tokens, cancel=cancel, stats=stats
         )
     finally:
-        stats.vocab_match = "shared" if plan.session.api == "completions" else "text"
         if local is not None:
             local.close()
         plan.session.client.close()

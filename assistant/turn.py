@@ -124,8 +124,8 @@ class ChatTurn:
 
             self.cloud = CloudService(self.app)
             self.cloud_client = self.cloud.client()
-        if not self.text.strip() and (req.edit_of is not None or not (
-                req.regenerate or req.reply_of is not None)):
+        answers_again = req.regenerate or req.reply_of is not None  # its message is stored
+        if not answers_again and not self.text.strip():
             raise UserError("The message is empty; type something to send.")
         cid, regenerate, versions = req.conversation_id, req.regenerate, []
         forked = False

@@ -301,7 +301,16 @@ class CoSteerStats(GenerationStats):
     local_only_tokens: int = 0  # no remote candidate was representable locally
     remote_seconds: float = 0.0
     local_seconds: float = 0.0
-    vocab_match: str = ""  # shared | text
+    one_token_steps: int = 0  # remote tokens that are exactly one local token
+    remote_steps: int = 0  # remote tokens looked at
+
+    @property
+    def vocab_match(self) -> str:
+        """shared: the remote's tokens are the local ones (nine in ten or more, measured);
+        text: matched through their text; "" before any."""
+        if not self.remote_steps:
+            return ""
+        return "shared" if self.one_token_steps >= 0.9 * self.remote_steps else "text"
 
     @property
     def requests_per_token(self) -> float:
@@ -460,6 +469,8 @@ class CoSteerDecoder:
                 accepted = 0
                 disagreed = False
                 for step in comp.steps:
+                    st.remote_steps += 1
+                    st.one_token_steps += self.vocab.exact_id(step.chosen) is not None
                     l0 = time.perf_counter()
                     w, wo = local.logits()
                     ch = self.choose(step, w, wo, history, rng)
