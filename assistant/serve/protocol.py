@@ -33,9 +33,9 @@ MAX_STRENGTH = 4.0
 class BadRequest(ValueError):
     """A request the API refuses with 400, naming the parameter."""
 
-    def __init__(self, message: str, param: str | None = None) -> None:
+    def __init__(self, message: str, param: str | None = None, status: int = 400) -> None:
         super().__init__(message)
-        self.param = param
+        self.param, self.status = param, status
 
 
 def model_ids() -> list[str]:

@@ -74,12 +74,13 @@ class RequireToken:
 async def _json_body(request: Request) -> Any:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise protocol.BadRequest(f"The request is larger than {MAX_BODY} bytes.", "body")
+        raise protocol.BadRequest(f"The request is larger than {MAX_BODY} bytes.", "body", 413)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise protocol.BadRequest(f"The request is larger than {MAX_BODY} bytes.", "body")
+            raise protocol.BadRequest(f"The request is larger than {MAX_BODY} bytes.", "body",
+                                      413)
         chunks.append(chunk)
     try:
         return json.loads(b"".join(chunks) or b"null")
@@ -116,8 +117,7 @@ class Api:
         try:
             parsed = parse(await _json_body(request), self.options.keep_history)
         except protocol.BadRequest as exc:
-            status = 413 if exc.param == "body" and "larger" in str(exc) else 400
-            return _error(status, str(exc), param=exc.param)
+            return _error(exc.status, str(exc), param=exc.param)
         job = Job(parsed.api, asyncio.get_running_loop())
         try:
             self.worker.submit(job)
