@@ -2,7 +2,8 @@
 
 Prints, in one run:
 1. decode tokens/s of a streamed chat reply through the server (the official `openai`
-   client on 127.0.0.1) and of the same `ApiTurn` in this process, same prompt, settings
+   client on 127.0.0.1, in a process of its own as another app would be; `--same-process`
+   runs it in this one) and of the same `ApiTurn` in this process, same prompt, settings
    and seed, rounds alternating; medians and their ratio (goal >= 0.95);
 2. eight concurrent clients for `--flood-s` seconds against a queue of 4: every request
    is answered (200) or refused (429 with Retry-After), none lost, none failed, and the
@@ -45,6 +46,16 @@ def through_server(client, max_tokens: int, seed: int) -> tuple[float, int]:
         if chunk.usage is not None:
             tokens = chunk.usage.completion_tokens
     return (tokens - 1) / (last - first) if last and first and last > first else 0.0, tokens
+
+
+def client_process(url: str, token: str, max_tokens: int, seed: int) -> float:
+    """`through_server` run by another Python process (the client's parsing then costs the
+    server no interpreter time, as with a real app)."""
+    import subprocess
+
+    r = subprocess.run([sys.executable, __file__, "--client", url, token, str(max_tokens),
+                        str(seed)], capture_output=True, text=True, timeout=300, check=True)
+    return float(r.stdout.strip().splitlines()[-1])
 
 
 def in_process(app, max_tokens: int, seed: int) -> tuple[float, int]:
@@ -106,10 +117,19 @@ def flood(url: str, token: str, seconds: float, clients: int = 8) -> dict:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--client"]:  # the client process of `client_process`
+        import openai
+
+        url, token, n, seed = sys.argv[2:6]
+        c = openai.OpenAI(base_url=url, api_key=token, max_retries=0)
+        print(through_server(c, int(n), int(seed))[0])
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--flood-s", type=float, default=60)
+    ap.add_argument("--same-process", action="store_true",
+                    help="run the client in this process (its parsing competes with the server)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -133,7 +153,9 @@ def main() -> int:
         in_process(local, 8, 0)
         served, inproc = [], []
         for i in range(args.rounds):
-            served.append(through_server(client, args.max_tokens, 100 + i)[0])
+            served.append(through_server(client, args.max_tokens, 100 + i)[0]
+                          if args.same_process else
+                          client_process(server.url, token, args.max_tokens, 100 + i))
             inproc.append(in_process(local, args.max_tokens, 100 + i)[0])
         local.close_runtime()  # only the server's model stays for the flood
         proc = psutil.Process()
@@ -159,6 +181,7 @@ def main() -> int:
     out = {
         "serve_tokens_per_s": round(s_med, 2), "inprocess_tokens_per_s": round(i_med, 2),
         "ratio": round(s_med / i_med, 3) if i_med else None, "rounds": args.rounds,
+        "client": "this process" if args.same_process else "another process",
         "max_tokens": args.max_tokens, "flood_clients": 8, "flood_s": args.flood_s,
         "flood_sent": counts["sent"], "flood_answered": counts["answered"],
         "flood_refused_429": counts["refused_429"], "flood_errors": counts["errors"],

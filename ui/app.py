@@ -88,11 +88,12 @@ def _show_unexpected(
     if issubclass(exc_type, KeyboardInterrupt):
         QApplication.quit()
         return
-    text = str(exc) if isinstance(exc, USER_ERRORS) else (
-        f"Unexpected {exc_type.__name__}: {exc}. The details are in the log file."
-    )
-    box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", text)
-    box.setAccessibleName("Error")
+    tr = QCoreApplication.translate
+    text = str(exc) if isinstance(exc, USER_ERRORS) else tr(
+        "App", "Unexpected {0}: {1}. The details are in the log file.").format(
+            exc_type.__name__, exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("App", "Something went wrong"), text)
+    box.setAccessibleName(tr("App", "Error"))
     box.open()
 
 

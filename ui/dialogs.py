@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ui.errors import USER_ERRORS
@@ -65,7 +65,7 @@ def confirm(
     yes.setAccessibleName(yes_text)
     no = box.addButton(QMessageBox.StandardButton.Cancel)
     no.setObjectName("confirmNo")
-    no.setAccessibleName("Cancel")
+    no.setAccessibleName(QCoreApplication.translate("Dialogs", "Cancel"))
     box.setDefaultButton(no)  # destructive actions never happen on a stray Enter
     box.setEscapeButton(no)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -2,6 +2,27 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name></name>
+    <message>
+        <location filename="../app.py" line="93"/>
+        <source>App</source>
+        <comment>Unexpected {0}: {1}. The details are in the log file.</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="95"/>
+        <source>App</source>
+        <comment>Something went wrong</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="96"/>
+        <source>App</source>
+        <comment>Error</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <location filename="../widgets/chat_view.py" line="266"/>
@@ -393,6 +414,14 @@ Everything stays on this computer.</source>
     <message>
         <location filename="../widgets/conversation_settings.py" line="99"/>
         <source>Settings not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../dialogs.py" line="68"/>
+        <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
