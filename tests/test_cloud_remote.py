@@ -47,24 +47,23 @@ def test_the_mode_is_the_most_faithful_the_endpoint_allows():
 
 
 # ---- real servers ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def gemma_server(base_model_path, tmp_path_factory):
-    log = tmp_path_factory.mktemp("gemma-server") / "server.log"
+def _serve(model, tmp_path_factory, name: str):
+    log = tmp_path_factory.mktemp(name) / "server.log"
     try:
-        with LlamaServer(base_model_path, n_ctx=1024, log_path=log, start_timeout=90) as s:
+        with LlamaServer(model, n_ctx=1024, log_path=log, start_timeout=90) as s:
             yield s.url
     except ServerDidNotStart as exc:
         pytest.fail(f"{exc}\n{log.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def gemma_server(base_model_path, tmp_path_factory):
+    yield from _serve(base_model_path, tmp_path_factory, "gemma-server")
 
 
 @pytest.fixture(scope="module")
 def smol_server(model_path, tmp_path_factory):
-    log = tmp_path_factory.mktemp("smol-server") / "server.log"
-    try:
-        with LlamaServer(model_path, n_ctx=1024, log_path=log, start_timeout=90) as s:
-            yield s.url
-    except ServerDidNotStart as exc:
-        pytest.fail(f"{exc}\n{log.read_text(errors='replace')[-2000:]}")
+    yield from _serve(model_path, tmp_path_factory, "smol-server")
 
 
 def _turn(app, svc, runtime, *, max_tokens=12, allow=False):

@@ -78,6 +78,22 @@ def _continued(answer: str) -> bool:
     return answer.lstrip(" ").lower().startswith("ee")
 
 
+def _largest_top_k(cap: Capabilities, route: str, ask) -> list | None:
+    """The steps of the first answer with alternatives, asking for top-20, then 5, then 1
+    (some endpoints refuse more than they serve); None when none has them."""
+    for k in _TOP_KS:
+        try:
+            comp = ask(k)
+        except (CloudAuthError, CloudConnectionError):
+            raise
+        except CloudError as exc:
+            cap.notes.append(f"{route} with top-{k}: {exc}")
+            continue
+        if comp.steps and comp.steps[0].top:
+            return comp.steps
+    return None
+
+
 def probe(client: CloudClient, shared_fraction=None) -> Capabilities:
     """The endpoint's capabilities; `shared_fraction(steps)` reads tokens in the local
     vocabulary (LocalVocab.shared_fraction). Auth and connection errors raise: nothing
@@ -90,30 +106,16 @@ def probe(client: CloudClient, shared_fraction=None) -> Capabilities:
         raise
     except CloudError as exc:
         cap.notes.append(f"/models: {exc}")
-    for k in _TOP_KS:
-        try:
-            comp = client.completions("The capital of France is", max_tokens=2, top_k=k)
-        except (CloudAuthError, CloudConnectionError):
-            raise
-        except CloudError as exc:
-            cap.notes.append(f"completions with top-{k}: {exc}")
-            continue
-        if comp.steps and comp.steps[0].top:
-            cap.completions_top_k = min(k, len(comp.steps[0].top))
-            if shared_fraction is not None:
-                cap.shared_tokenizer = shared_fraction(comp.steps) >= 0.9
-            break
-    for k in _TOP_KS:
-        try:
-            comp = client.chat(_COUNT[:1], max_tokens=1, top_k=k)
-        except (CloudAuthError, CloudConnectionError):
-            raise
-        except CloudError as exc:
-            cap.notes.append(f"chat with top-{k}: {exc}")
-            continue
-        if comp.steps and comp.steps[0].top:
-            cap.chat_top_k = min(k, len(comp.steps[0].top))
-            break
+    steps = _largest_top_k(cap, "completions", lambda k: client.completions(
+        "The capital of France is", max_tokens=2, top_k=k))
+    if steps is not None:
+        cap.completions_top_k = min(_TOP_KS[0], len(steps[0].top))
+        if shared_fraction is not None:
+            cap.shared_tokenizer = shared_fraction(steps) >= 0.9
+    steps = _largest_top_k(cap, "chat", lambda k: client.chat(_COUNT[:1], max_tokens=1,
+                                                              top_k=k))
+    if steps is not None:
+        cap.chat_top_k = min(_TOP_KS[0], len(steps[0].top))
     for flags in ({}, CONTINUE_FLAGS):
         try:
             text, _ = client.chat_text(_COUNT, max_tokens=4, flags=flags)
