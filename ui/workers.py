@@ -389,6 +389,21 @@ class TaskHost(QObject):
         return self._thread.wait(timeout_ms)
 
 
+def json_lines(held: bytes, chunk: bytes) -> tuple[list[dict], bytes]:
+    """A child process's stdout read so far: the complete JSON-object lines in it, and the
+    unfinished line to keep for the next read (other lines are skipped)."""
+    *lines, rest = (held + chunk).split(b"\n")
+    out = []
+    for raw in lines:
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(msg, dict):
+            out.append(msg)
+    return out, rest
+
+
 class ProcessTaskHost(QObject):
     """Runs `python -m <module> ARGS` as a child process speaking the `ui.build_process`
     protocol, with the signals of `TaskHost`. QProcess is asynchronous: the GUI thread
@@ -448,13 +463,9 @@ class ProcessTaskHost(QObject):
     def _on_stdout(self) -> None:
         if self._proc is None:
             return
-        self._stdout += bytes(self._proc.readAllStandardOutput())
-        *lines, self._stdout = self._stdout.split(b"\n")
-        for raw in lines:
-            try:
-                msg = json.loads(raw)
-            except ValueError:
-                continue
+        messages, self._stdout = json_lines(self._stdout,
+                                            bytes(self._proc.readAllStandardOutput()))
+        for msg in messages:
             event = msg.get("event")
             if event == "progress":
                 self.progress.emit(int(msg["done"]), int(msg["total"]), str(msg["message"]))

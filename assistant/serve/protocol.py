@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,12 +155,21 @@ class Parsed:
     include_usage: bool = False
 
 
-def parse_chat(body: Any, keep: bool) -> Parsed:
-    """A `/v1/chat/completions` body, checked."""
+def _parse(body: Any, keep: bool, read: Callable[[dict], dict[str, Any]]) -> Parsed:
+    """What both routes share around `read`, which checks the route's own fields and
+    returns them as `ApiRequest` arguments (messages or prompt, logprobs)."""
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     ext, ext_method, strength = _extension(body)
     model_method = method_of(body.get("model"))
+    own = read(body)
+    return Parsed(
+        ApiRequest(method=ext_method or model_method, strength=strength,
+                   sampling=_sampling(body, ext), stop=_stops(body), keep=keep, **own),
+        str(body["model"]), bool(body.get("stream")), _include_usage(body))
+
+
+def _chat_fields(body: dict) -> dict[str, Any]:
     raw = body.get("messages")
     if not isinstance(raw, list) or not raw:
         raise BadRequest("'messages' must be a non-empty list.", "messages")
@@ -171,18 +181,10 @@ def parse_chat(body: Any, keep: bool) -> Parsed:
         top = _number(body, "top_logprobs", 0, MAX_TOP_LOGPROBS, integer=True) or 0
     elif body.get("top_logprobs") is not None:
         raise BadRequest("'top_logprobs' needs 'logprobs': true.", "top_logprobs")
-    return Parsed(
-        ApiRequest(messages=msgs, method=ext_method or model_method, strength=strength,
-                   sampling=_sampling(body, ext), stop=_stops(body), logprobs=top, keep=keep),
-        str(body["model"]), bool(body.get("stream")), _include_usage(body))
+    return {"messages": msgs, "logprobs": top}
 
 
-def parse_completion(body: Any, keep: bool) -> Parsed:
-    """A `/v1/completions` body, checked (one prompt, continued verbatim)."""
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    ext, ext_method, strength = _extension(body)
-    model_method = method_of(body.get("model"))
+def _completion_fields(body: dict) -> dict[str, Any]:
     prompt = body.get("prompt")
     if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
         prompt = prompt[0]
@@ -190,11 +192,18 @@ def parse_completion(body: Any, keep: bool) -> Parsed:
         raise BadRequest("'prompt' must be one non-empty string.", "prompt")
     if body.get("echo") or body.get("suffix"):
         raise BadRequest("'echo' and 'suffix' are not supported.", "echo")
-    top = _number(body, "logprobs", 0, MAX_TOP_LOGPROBS, integer=True)
-    return Parsed(
-        ApiRequest(prompt=prompt, method=ext_method or model_method, strength=strength,
-                   sampling=_sampling(body, ext), stop=_stops(body), logprobs=top, keep=keep),
-        str(body["model"]), bool(body.get("stream")), _include_usage(body))
+    return {"prompt": prompt,
+            "logprobs": _number(body, "logprobs", 0, MAX_TOP_LOGPROBS, integer=True)}
+
+
+def parse_chat(body: Any, keep: bool) -> Parsed:
+    """A `/v1/chat/completions` body, checked."""
+    return _parse(body, keep, _chat_fields)
+
+
+def parse_completion(body: Any, keep: bool) -> Parsed:
+    """A `/v1/completions` body, checked (one prompt, continued verbatim)."""
+    return _parse(body, keep, _completion_fields)
 
 
 def _include_usage(body: dict) -> bool:

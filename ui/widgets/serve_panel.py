@@ -8,7 +8,6 @@ with a copy button. Off, or when the window closes, the child is stopped.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 
@@ -31,6 +30,7 @@ from assistant.serve import access
 from assistant.settings import update_setting
 from ui.dialogs import guarded
 from ui.errors import USER_ERRORS
+from ui.workers import json_lines
 
 log = logging.getLogger(__name__)
 
@@ -205,13 +205,9 @@ class ServePanel(QWidget):
     def _on_stdout(self) -> None:
         if self._proc is None:
             return
-        self._stdout += bytes(self._proc.readAllStandardOutput())
-        *lines, self._stdout = self._stdout.split(b"\n")
-        for raw in lines:
-            try:
-                ready = json.loads(raw)
-            except ValueError:
-                continue
+        messages, self._stdout = json_lines(self._stdout,
+                                            bytes(self._proc.readAllStandardOutput()))
+        for ready in messages:
             self.url = str(ready.get("url", ""))
             self.address.setText(self.url)
             self.status.setText(self.tr("On: apps on this computer can use your voice."))
