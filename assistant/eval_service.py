@@ -30,12 +30,12 @@ from typing import Any
 
 from assistant.errors import UserError
 from engine.eval.data import HistoryItem
+from engine.methods.rag import RAG_K
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
 
-RAG_K = 5
 EVAL_SYSTEM = "You are a helpful assistant."
 
 
@@ -57,13 +57,14 @@ class Generator:
         self.runtime = runtime
         self.sampling = sampling
 
-    def reply(self, user: str, seed: int, control: Any = None) -> str:
+    def reply(self, user: str, seed: int, control: Any = None,
+              generated_only: bool = False) -> str:
         from dataclasses import replace
 
         msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]
         prompt = self.runtime.fit_chat(msgs, self.sampling.max_tokens)
         if control is not None:
-            self.runtime.set_control_vector(control)
+            self.runtime.set_control_vector(control, generated_only=generated_only)
         try:
             return "".join(self.runtime.stream(prompt, replace(self.sampling, seed=seed))).strip()
         finally:
@@ -132,16 +133,9 @@ class NoneMethod:
 
 def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> list[str]:
     """All items when at most k, else the k most similar to the task (MiniLM embeddings)."""
-    if len(history) <= k:
-        return [h.text for h in history]
-    import numpy as np
+    from engine.methods.rag import most_similar
 
-    from engine.methods.embeddings import embed
-
-    vecs = embed([task] + [h.text for h in history])
-    sims = vecs[1:] @ vecs[0]
-    top = sorted(np.argsort(-sims)[:k])
-    return [history[i].text for i in top]
+    return [history[i].text for i in most_similar(task, [h.text for h in history], k)]
 
 
 @dataclass
@@ -198,8 +192,12 @@ class SteeredMethod:
         if not self.with_rag:
             return self.gen.reply(task, seed, control=report.control_buffer())
         user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
-        control = report.control_buffer(report.alpha * WITH_PROMPT_HISTORY)
-        return self.gen.reply(user, seed, control=control)
+        chosen = report.with_texts
+        if chosen is None:  # built without the calibration: the old fixed quarter
+            control = report.control_buffer(report.alpha * WITH_PROMPT_HISTORY)
+            return self.gen.reply(user, seed, control=control)
+        return self.gen.reply(user, seed, control=report.control_buffer(chosen["alpha"]),
+                              generated_only=True)
 
 
 @dataclass

@@ -40,10 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-# RAG: at most this many of the user's texts, in at most this share of the context.
-RAG_K = 5
+# RAG: at most RAG_K of the user's texts (engine.methods.rag), in at most this share of
+# the context.
 RAG_CONTEXT_SHARE = 0.25
-RAG_ITEM_TOKENS = 400  # one text longer than this is cut: several short ones say more
 RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
 _EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
 HISTORY = "history"  # the need of a method that reads the writing history itself
@@ -163,6 +162,7 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
             "own texts with 'assistant history add FILE' or --text."
         )
     from engine.methods.embeddings import embed
+    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K
 
     missing = [s for s in samples if (s.id, hash(s.text)) not in _EMBEDDED]
     if missing:  # each sample is embedded once per process, not on every request
@@ -242,10 +242,23 @@ class RagSteered:
     needs: tuple[Need, ...] = (HISTORY, ProfileKind.STEERX)
 
     def prepare(self, req: Request) -> Prepared:
-        from engine.methods.calibration import WITH_PROMPT_HISTORY
+        view = _checked_profile(req, ProfileKind.STEERX)
+        chosen = (view.meta or {}).get("with_texts") or {}
+        if chosen.get("alpha") is None:
+            # A profile built before the strength was chosen with texts in the prompt:
+            # the fixed quarter of its own strength, on every position, as it was tuned.
+            from engine.methods.calibration import WITH_PROMPT_HISTORY
 
-        _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
-        return _with_retrieved(self.name, req)
+            _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
+        else:
+            ratio = float(chosen["alpha"]) / view.alpha if view.alpha else 0.0
+            req.runtime.set_control_vector(
+                _vector_buffer(req, ProfileKind.STEERX, ratio * req.strength),
+                generated_only=True)
+        prepared = _with_retrieved(self.name, req)
+        if chosen:
+            prepared.details["with_texts_fraction"] = chosen.get("fraction")
+        return prepared
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 
 from assistant import methods
 from assistant.history import HistoryService
+from engine.methods.rag import RAG_K
 
 TEXTS = [
     ("Your morning?", "Coffee first. Then the inbox. Then, maybe, people."),
@@ -56,7 +57,7 @@ def test_rag_keeps_to_its_budget(app, cli):
     assert r.rc == 0, r.err
     out = r.json()
     assert 0 < out["rag_tokens"] <= (4096 - 8) // 4
-    assert len(out["rag_samples"]) <= methods.RAG_K
+    assert len(out["rag_samples"]) <= RAG_K
 
 
 def test_rag_with_no_history_says_so(cli):

@@ -10,6 +10,8 @@ so what is measured is what the user gets. The stages, with where they run:
 4. preference tokens and the description     llama.cpp               (an edit is kept)
 5. description contrast                      torch                   (reused if unchanged)
 6. layer and strength on held-out items      torch, per-row steering (reused on incremental)
+7. the strength with the user's texts in     llama.cpp, batched      (reused on incremental)
+   the prompt, by leave-one-out generation
 
 Scoring runs in torch: on these CPUs its fp32 batched matmuls were measured
 about twice as fast as llama.cpp's quantized prompt processing, and it gives
@@ -35,6 +37,7 @@ from engine.errors import EngineError, GenerationCancelled
 from engine.methods import steerx as sx
 from engine.methods.calibration import GENERATION_GAIN, folds, select_layer_alpha
 from engine.methods.description import write_description
+from engine.methods.generation_calibration import STAGE as WITH_TEXTS_STAGE
 from engine.methods.generic_replies import (
     GENERIC_MAX_TOKENS,
     PROFILE_SYSTEM,
@@ -125,6 +128,9 @@ class BuildOptions:
     system: str = PROFILE_SYSTEM
     min_items: int = MIN_ITEMS
     seed: int = 0
+    # SteerX only: choose the strength it is used at with the user's texts in the
+    # prompt (rag+steerx) by leave-one-out generation (engine.methods.generation_calibration).
+    calibrate_with_texts: bool = True
 
     def config_tag(self) -> str:
         """Everything a cached item depends on; change any and items are recomputed."""
@@ -154,6 +160,9 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     likelihood_alpha: float | None = None  # what held-out likelihood chose, before the gain
+    # With the user's texts in the prompt (rag+steerx): {"fraction", "alpha", "selection"},
+    # steering generated positions only; None when not calibrated.
+    with_texts: dict[str, Any] | None = None
 
     @property
     def vector(self) -> np.ndarray:
@@ -415,6 +424,16 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             alpha = GENERATION_GAIN * alpha
         auto = True
     timings["selection"] = time.perf_counter() - t
+    with_texts = None
+    if opt.method == ProfileKind.STEERX and opt.calibrate_with_texts:
+        t = time.perf_counter()
+        if prev.get("with_texts") and len(new) <= max(1, n // 10) and not auto:
+            with_texts = prev["with_texts"]
+        else:
+            with_texts = _calibrate_with_texts(
+                items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer,
+                progress, should_stop)
+        timings["with_texts"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     _stage(progress, "done", 1.0)
     opts = asdict(opt)
@@ -425,7 +444,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
         preference_tokens=report_tokens, n_samples=n, item_keys=keys, n_new=len(new),
         n_generic_generated=n_generic, truncated=truncated, max_text_tokens=opt.max_text_tokens,
         selection=selection, timings={k: round(v, 3) for k, v in timings.items()}, notes=notes,
-        options=opts, likelihood_alpha=likelihood_alpha,
+        options=opts, likelihood_alpha=likelihood_alpha, with_texts=with_texts,
     )
 
 
@@ -451,3 +470,33 @@ def _fold_vector(method: str, train: list[CachedItem], generic_mean: np.ndarray,
     if tok is None:
         tok = style_vector(acts, generic_mean)
     return sx.combine(tok, vectors.get("description"), desc_weight)
+
+
+def _calibrate_with_texts(items, llama, batched, opt, all_items, generic_mean, vectors, layer,
+                          progress, should_stop) -> dict[str, Any]:
+    """SteerX's strength when the user's texts are in the prompt too: each text hidden in
+    turn, a reply written to its prompt after the user's other texts (those chat would
+    retrieve), under each candidate strength of the vector built without it."""
+    from engine.methods import generation_calibration as gc
+    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, most_similar
+
+    held: list[gc.HeldOut] = []
+    for train, ho in folds(len(items)):
+        vec = _fold_vector(opt.method, [all_items[j] for j in train], generic_mean, vectors,
+                           opt.desc_weight)
+        for i in ho:
+            texts = [items[j].text for j in train]
+            pick = most_similar(items[i].instruction, texts, RAG_K)
+            shown = [_truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
+            prompt = llama.tokenize(history_prompt(llama, items[i].instruction, shown,
+                                                   opt.system))
+            held.append(gc.HeldOut(prompt, vec, items[i].text))
+    norm = gc.residual_norm([c.acts.user_mean for c in all_items], layer)
+    _stage(progress, WITH_TEXTS_STAGE, 0.0)
+    choice = gc.choose_by_generation(
+        batched, llama.detokenize, held, layer, norm, should_stop=should_stop,
+        progress=lambda f: _stage(progress, WITH_TEXTS_STAGE, f),
+    )
+    alpha = gc.scale_for(vectors[opt.method], layer, choice.fraction, norm)
+    return {"fraction": choice.fraction, "alpha": alpha, "selection": choice.table,
+            "held_out": choice.n_held}

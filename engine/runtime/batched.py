@@ -242,6 +242,10 @@ class BatchedLlama:
                     flush()
             a.n_past = len(toks)
         flush()
+        self._sample(active, sampling, should_stop, results, on_done)
+
+    def _sample(self, active, sampling, should_stop, results, on_done) -> None:
+        """Sample every active sequence from its `first` logits until each one ends."""
         current = {a.seq: a.first for a in active}
         while active:
             if should_stop and should_stop():
@@ -266,6 +270,135 @@ class BatchedLlama:
             self._decode(step)
             logits = self._logits(len(step))
             current = {a.seq: logits[r].copy() for r, a in enumerate(active)}
+
+    def generate_variants(
+        self,
+        prompts: Sequence[Sequence[int]],
+        buffers: Sequence[np.ndarray | None],
+        sampling: SamplingSettings,
+        *,
+        seeds: Sequence[int] | None = None,
+        should_stop: StopFn | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        plain_logprobs: list | None = None,
+    ) -> list[list[list[int]]]:
+        """A continuation of every prompt under each control buffer (None: unsteered), the
+        buffer applied to generated positions only (each prompt's last token on), as
+        `LlamaRuntime.set_control_vector(..., generated_only=True)` does.
+
+        The prompts are evaluated once, unsteered, and every variant's sequences share
+        their KV cells (a unified cache copies a sequence by reference), so trying five
+        strengths costs one prompt pass rather than five: what makes choosing a
+        strength by generation affordable. Returns [variant][prompt] token lists;
+        sequence i of every variant uses seed i. A list passed as `plain_logprobs` is
+        filled, [variant][prompt], with each continuation's token log-probabilities
+        under the *unsteered* model (a fluency check), reusing the same prompt cells.
+        """
+        out: list[list[list[int]]] = [[[] for _ in prompts] for _ in buffers]
+        if plain_logprobs is not None:
+            plain_logprobs[:] = [[np.zeros(0, np.float32) for _ in prompts] for _ in buffers]
+        groups = self._variant_groups(prompts, sampling.max_tokens)
+        mem = self._L.llama_get_memory(self.ctx)
+        steps, total = 0, len(groups) * len(buffers)
+        for group in groups:
+            self._clear()
+            self.set_control_vector(None)
+            entries: list[tuple[int, int, int, bool]] = []
+            for seq, i in enumerate(group):
+                for pos, tok in enumerate(list(prompts[i])[:-1]):
+                    entries.append((int(tok), pos, seq, False))
+                    if len(entries) == self.n_batch:
+                        self._decode(entries)
+                        entries.clear()
+            if entries:
+                self._decode(entries)
+            n = len(group)
+            for v, buf in enumerate(buffers):
+                if should_stop and should_stop():
+                    raise GenerationCancelled("Stopped.")
+                self.set_control_vector(buf)
+                active = []
+                last: list[tuple[int, int, int, bool]] = []
+                for seq, i in enumerate(group):
+                    toks = list(prompts[i])
+                    work = n + seq
+                    self._L.llama_memory_seq_cp(mem, seq, work, -1, -1)
+                    last.append((int(toks[-1]), len(toks) - 1, work, True))
+                    rng = np.random.default_rng(None if seeds is None else seeds[i])
+                    active.append(_Active(i, work, len(toks), rng, []))
+                self._decode(last)
+                logits = self._logits(len(last))
+                for r, a in enumerate(active):
+                    a.first = logits[r].copy()
+                results: list[list[int]] = [[] for _ in prompts]
+                self._sample(active, sampling, should_stop, results, None)
+                for seq, i in enumerate(group):
+                    out[v][i] = results[i]
+                    self._L.llama_memory_seq_rm(mem, n + seq, -1, -1)
+                if plain_logprobs is not None:
+                    self.set_control_vector(None)
+                    self._score_after_prompts(group, prompts, [out[v][i] for i in group],
+                                              plain_logprobs[v])
+                steps += 1
+                if progress:
+                    progress(steps, total)
+        self.set_control_vector(None)
+        return out
+
+    def _score_after_prompts(self, group: list[int], prompts, continuations, into) -> None:
+        """Teacher-forced unsteered log-probs of each continuation after its prompt, whose
+        cells (all but its last token) sit in sequence k of the group."""
+        mem = self._L.llama_get_memory(self.ctx)
+        n = len(group)
+        entries: list[tuple[int, int, int, bool]] = []
+        wants: list[tuple[int, int]] = []  # (row in group, index into the continuation)
+        parts: list[list[np.ndarray]] = [[] for _ in group]
+
+        def flush() -> None:
+            if not entries:
+                return
+            self._decode(entries)
+            if wants:
+                logits = self._logits(len(wants))
+                targets = np.array([continuations[k][j] for k, j in wants], dtype=np.int64)
+                lp = _log_softmax_pick(logits, targets)
+                for r, (k, _j) in enumerate(wants):
+                    parts[k].append(lp[r : r + 1])
+            entries.clear()
+            wants.clear()
+
+        for k, i in enumerate(group):
+            work = n + k
+            self._L.llama_memory_seq_cp(mem, k, work, -1, -1)
+            toks = list(prompts[i])
+            cont = list(continuations[k])
+            row = [toks[-1], *cont]
+            for j, tok in enumerate(row):
+                want = j < len(cont)
+                entries.append((int(tok), len(toks) - 1 + j, work, want))
+                if want:
+                    wants.append((k, j))
+                if len(entries) == self.n_batch:
+                    flush()
+        flush()
+        for k, i in enumerate(group):
+            self._L.llama_memory_seq_rm(mem, n + k, -1, -1)
+            into[i] = np.concatenate(parts[k]) if parts[k] else np.zeros(0, np.float32)
+
+    def _variant_groups(self, prompts: Sequence[Sequence[int]], budget: int) -> list[list[int]]:
+        """Prompts in groups whose cells and sequences (two per prompt) fit the context."""
+        groups: list[list[int]] = []
+        used = 0
+        for i, p in enumerate(prompts):
+            need = len(p) + budget
+            if need > self.n_ctx:
+                raise EngineError(f"A prompt of {len(p)} tokens does not fit the batch context.")
+            if not groups or 2 * (len(groups[-1]) + 1) > self.n_seq or used + need > self.n_ctx:
+                groups.append([])
+                used = 0
+            groups[-1].append(i)
+            used += need
+        return groups
 
     # ---- scoring ---------------------------------------------------------------
     def score(

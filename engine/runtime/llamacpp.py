@@ -88,6 +88,10 @@ class LlamaRuntime:
         self.chat_format = self._make_chat_format()
         self._marker_ids = self._single_token_markers(self.chat_format.markers)
         self._cvec_active = False
+        self._cvec_range = (1, 1)
+        # Steer only the positions that generate (the prompt's last token on), so the
+        # prompt, the user's retrieved texts included, is read as the plain model reads it.
+        self._cvec_generated_only = False
         self.steering: ActiveSteering | None = None
 
     # ---- facts -------------------------------------------------------------
@@ -222,8 +226,14 @@ class LlamaRuntime:
 
         t0 = time.perf_counter()
         st.finish_reason = "stop"
+        prompt_in: str | list[int] = text
+        if self.steers_generated_only:
+            prompt_in = self.tokenize(text)
+            # llama-cpp-python reuses the cached prefix and evaluates only what follows
+            # it (at least the last token), which runs steered.
+            self._prefill_unsteered(prompt_in)
         chunks = self.llm.create_completion(
-            prompt=text,
+            prompt=prompt_in,
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             top_k=s.top_k,
@@ -321,6 +331,8 @@ class LlamaRuntime:
                 f"The prompt is {len(tokens)} tokens; the context holds {self.n_ctx}."
             )
         self.llm.reset()
+        if self.steers_generated_only:
+            self._prefill_unsteered(tokens)
         logits = self.eval_prompt(tokens)
         generated: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -365,9 +377,14 @@ class LlamaRuntime:
 
     # ---- control vectors (steering) ----------------------------------------
     def set_control_vector(
-        self, data: np.ndarray, *, il_start: int = 1, il_end: int | None = None
+        self, data: np.ndarray, *, il_start: int = 1, il_end: int | None = None,
+        generated_only: bool = False,
     ) -> None:
         """Apply a control vector buffer of shape (n_layer, n_embd); slot i is layer i+1.
+
+        `generated_only`: the prompt is evaluated unsteered and the vector applies from
+        the prompt's last position on (the states that produce the reply), so steering
+        changes how the reply is written, not how the prompt is read.
 
         DESIGN.md: a torch hook on the output of `model.layers[L]` equals slot
         L-1 here with `il_start=1`. llama.cpp never steers layer 0, and copies
@@ -397,7 +414,9 @@ class LlamaRuntime:
         if rc != 0:
             raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
         self._cvec_buffer = flat  # llama.cpp copies it, but keep it alive for safety
+        self._cvec_range = (il_start, end)
         self._cvec_active = True
+        self._cvec_generated_only = generated_only
         self.llm.reset()  # cached KV was computed without (or with another) vector
 
     def clear_control_vector(self) -> None:
@@ -408,7 +427,38 @@ class LlamaRuntime:
         n_embd = self.info.n_embd
         self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, None, 0, n_embd, -1, -1)
         self._cvec_active = False
+        self._cvec_generated_only = False
         self.llm.reset()
+
+    def _native_cvec(self, on: bool) -> None:
+        """Switch the applied buffer on or off in llama.cpp without forgetting it."""
+        n_embd = self.info.n_embd
+        if not on:
+            self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, None, 0, n_embd, -1, -1)
+            return
+        flat = self._cvec_buffer
+        ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        rc = self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, ptr, flat.size, n_embd,
+                                                    *self._cvec_range)
+        if rc != 0:
+            raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
+
+    def _prefill_unsteered(self, tokens: Sequence[int]) -> None:
+        """For generated-only steering: evaluate all but the prompt's last token with the
+        vector off, then switch it on, so the last token (whose state predicts the first
+        reply token) and everything after it are steered. The whole prompt is evaluated
+        afresh: earlier KV cells may hold steered states of a previous reply."""
+        self.llm.reset()
+        self._native_cvec(False)
+        try:
+            if len(tokens) > 1:
+                self.llm.eval(list(tokens[:-1]))
+        finally:
+            self._native_cvec(True)
+
+    @property
+    def steers_generated_only(self) -> bool:
+        return self._cvec_active and self._cvec_generated_only
 
     @property
     def control_vector_active(self) -> bool:

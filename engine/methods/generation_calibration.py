@@ -1,0 +1,155 @@
+"""Choosing a profile's strength by what it makes the model write (leave-one-out).
+
+The likelihood choice (`engine.methods.calibration`) scores the user's tokens under
+teacher forcing, which a free-running reply never sees, and it was tuned with no
+texts in the prompt. This choice hides each of the user's texts in turn, lets the
+model write a reply to that text's prompt under each candidate strength (with the
+user's *other* texts in the prompt when the method puts texts there), and scores the
+replies against the hidden text with the evaluation's own metrics (ROUGE-L and
+METEOR, averaged). The vector steering a held-out text is built without it.
+
+Strengths are fractions of the residual stream's norm at the layer, so one set of
+candidates means the same push on any model. Strength 0 is always a candidate: a
+user for whom steering does not help gets none, rather than a constant tuned on
+someone else.
+
+A fluency guard refuses a strength whose replies the plain model finds much less
+likely than its own (perplexity above `FLUENCY_RATIO` times the unsteered reply's, on
+average), so a strength cannot win by a lucky word in broken text. Every reply is
+generated with steering on generated positions only, as chat applies it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.errors import GenerationCancelled
+from engine.runtime.generation import SamplingSettings
+
+log = logging.getLogger(__name__)
+
+STAGE = "trying strengths with your texts in the prompt"  # the progress stage
+# Fractions of the mean residual norm at the layer (0 always included).
+FRACTIONS = (0.0, 0.025, 0.05, 0.1)
+CALIBRATION_TOKENS = 64
+FLUENCY_RATIO = 2.0
+MAX_HELD = 8
+
+
+def calibration_sampling(tokens: int = CALIBRATION_TOKENS) -> SamplingSettings:
+    """Greedy with a repeat penalty: every candidate is compared on the same footing, with
+    no sampling luck between them (the penalty keeps the small model out of loops)."""
+    return SamplingSettings(temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
+                            repeat_penalty=1.1, max_tokens=tokens)
+
+
+@dataclass
+class HeldOut:
+    """One hidden text: the prompt its reply is written after, the vector built without
+    it (n_layer, n_embd), and the text itself."""
+
+    prompt: list[int]
+    vector: np.ndarray
+    reference: str
+
+
+@dataclass
+class GenerationChoice:
+    fraction: float  # of the residual norm at the layer; 0: do not steer
+    table: list[dict[str, Any]] = field(default_factory=list)
+    n_held: int = 0
+
+
+def scale_for(vector: np.ndarray, layer: int, fraction: float, norm: float) -> float:
+    """The multiplier of `vector` whose push at `layer` is `fraction` of the residual norm."""
+    v = float(np.linalg.norm(vector[layer]))
+    return 0.0 if v == 0 else fraction * norm / v
+
+
+def residual_norm(user_means: Sequence[np.ndarray], layer: int) -> float:
+    """Mean norm of the residual stream at `layer` over the user's texts (the scale a
+    fraction is taken of)."""
+    return float(np.mean([np.linalg.norm(m[layer]) for m in user_means]))
+
+
+def reply_score(reference: str, reply: str) -> tuple[float, float]:
+    """ROUGE-L F and METEOR of `reply` against the hidden text's opening of the same length
+    (a 64-token reply is not asked to cover a 300-word text)."""
+    from engine.eval.metrics import score
+    from engine.eval.stats import cut_to_words, words
+
+    n = max(1, len(words(reply)))
+    s = score(cut_to_words(reference, n), reply)
+    return s.rougeL, s.meteor
+
+
+def choose_by_generation(
+    batched,
+    detokenize: Callable[[Sequence[int]], str],
+    held: Sequence[HeldOut],
+    layer: int,
+    norm: float,
+    *,
+    fractions: Sequence[float] = FRACTIONS,
+    tokens: int = CALIBRATION_TOKENS,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> GenerationChoice:
+    """The fraction whose leave-one-out replies score best against the hidden texts,
+    among those that pass the fluency guard (0 always passes)."""
+    from engine.steering.vectors import SteeringVector
+
+    held = list(held)[:MAX_HELD]
+    fr = sorted({0.0, *fractions})
+    sampling = calibration_sampling(tokens)
+    n_layer = held[0].vector.shape[0]
+    replies: dict[float, list[list[int]]] = {f: [[] for _ in held] for f in fr}
+    nll_rows: dict[float, list[float]] = {f: [0.0] * len(held) for f in fr}
+    # Held-out texts that share a vector (one fold of a large history) share a batch.
+    groups: dict[int, list[int]] = {}
+    for k, h in enumerate(held):
+        groups.setdefault(id(h.vector), []).append(k)
+    for g, ks in enumerate(groups.values()):
+        if should_stop and should_stop():
+            raise GenerationCancelled("Stopped.")
+        vec = held[ks[0]].vector
+        sv = SteeringVector.from_layers(vec) if layer < n_layer else None
+        bufs = [None if f == 0 or sv is None or layer not in sv.directions
+                else sv.control_buffer(n_layer, layers=[layer],
+                                       scale=scale_for(vec, layer, f, norm))
+                for f in fr]
+        plain_lp: list = []
+        out = batched.generate_variants([held[k].prompt for k in ks], bufs, sampling,
+                                        seeds=list(range(len(ks))), plain_logprobs=plain_lp)
+        for v, f in enumerate(fr):
+            for j, k in enumerate(ks):
+                replies[f][k] = out[v][j]
+                nll_rows[f][k] = float(-plain_lp[v][j].mean()) if plain_lp[v][j].size else 0.0
+        if progress:
+            progress((g + 1) / (len(groups) + 1))
+    # The plain model's mean negative log-likelihood of each strength's replies.
+    nll = {f: float(np.mean(nll_rows[f])) for f in fr}
+    table: list[dict[str, Any]] = []
+    best_f, best = 0.0, -math.inf
+    for f in fr:
+        scores = [reply_score(h.reference, detokenize(replies[f][k]))
+                  for k, h in enumerate(held)]
+        rl = float(np.mean([s[0] for s in scores]))
+        met = float(np.mean([s[1] for s in scores]))
+        fluent = f == 0 or math.exp(nll[f] - nll[0.0]) <= FLUENCY_RATIO
+        value = (rl + met) / 2
+        table.append({"fraction": f, "rougeL": round(rl, 4), "meteor": round(met, 4),
+                      "score": round(value, 4), "nll": round(nll[f], 3), "fluent": fluent})
+        if fluent and value > best:
+            best_f, best = f, value
+    if progress:
+        progress(1.0)
+    log.info("generation calibration: layer %d fraction %.3g over %d held-out texts",
+             layer, best_f, len(held))
+    return GenerationChoice(best_f, table, len(held))
