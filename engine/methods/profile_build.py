@@ -499,4 +499,4 @@ def _calibrate_with_texts(items, llama, batched, opt, all_items, generic_mean, v
     )
     alpha = gc.scale_for(vectors[opt.method], layer, choice.fraction, norm)
     return {"fraction": choice.fraction, "alpha": alpha, "selection": choice.table,
-            "held_out": choice.n_held}
+            "held_out": choice.n_held, "residual_norm": norm}
