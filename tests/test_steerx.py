@@ -148,6 +148,24 @@ def test_description_edit_is_used_by_the_next_build(built):
     assert out.profile.description == mine and out.profile.description_edited
 
 
+def test_build_without_a_method_makes_chat_use_what_the_users_texts_showed_best(built):
+    """`assistant profile build` with no --method builds SteerX and switches chat to the
+    recommended method, naming it and saying why; `profile show` says the same."""
+    from assistant.recommendation import recommend
+
+    app, _out, _ = built
+    r = run_cli(app.home, "profile", "build", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    rec = recommend(app)
+    assert d["chat_method"] == rec.method and d["why"] == rec.why
+    assert rec.method in ("rag", "rag+steerx") and "of your texts" in rec.why
+    show = json.loads(run_cli(app.home, "profile", "show", "--json").stdout.splitlines()[-1])
+    assert show["chat_method"] == rec.method and show["recommended"]["method"] == rec.method
+    # `profile off` and `on` override the saved choice, so a later test starts from SteerX.
+    assert run_cli(app.home, "profile", "on").returncode == 0
+
+
 def test_exported_control_vector_loads_back(built, tmp_path):
     from assistant.profile_service import ProfileService
     from engine.steering.vectors import SteeringVector

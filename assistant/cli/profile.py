@@ -14,7 +14,8 @@ def register(sub) -> None:
 
     b = s.add_parser("build", help="build or update the profile from your writing history")
     b.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"],
-                   default="steerx")
+                   help="build this profile and make it the active one (default: SteerX, and "
+                        "chat then uses the method your own texts showed best)")
     b.add_argument("--layer", type=int, help="steer at this layer (default: chosen on your texts)")
     b.add_argument("--alpha", type=float, help="steering strength (default: chosen on your texts)")
     b.add_argument("--tau", type=float, help="effect threshold in nats for preference tokens (1.0)")
@@ -92,17 +93,28 @@ def run_build(args) -> int:
             bar.n = int(round(frac * 100))
             bar.refresh()
 
-        out = _service(app).build(args.method, layer=args.layer, alpha=args.alpha, tau=args.tau,
-                                  model_flag=args.model, progress=progress)
+        out = _service(app).build(args.method or "steerx", layer=args.layer, alpha=args.alpha,
+                                  tau=args.tau, model_flag=args.model, progress=progress)
         bar.close()
         for note in out.notes:
             print(f"note: {note}", file=sys.stderr)
+        rec = None
+        if args.method is None:  # the default: chat uses what the user's texts showed best
+            from assistant import methods
+            from assistant.recommendation import recommend
+
+            rec = recommend(app)
+            if methods.use(app, rec.method) is not None:
+                rec = None
         if args.json:
-            print_json(out.as_dict())
+            print_json({**out.as_dict(), **({"chat_method": rec.method, "why": rec.why}
+                                            if rec else {})})
         else:
             _print_profile(out.profile.as_dict())
             print(f"built in {out.seconds:.1f} s ({out.n_new} new of {out.profile.n_samples} "
                   "samples)")
+            if rec:
+                print(f"chat now uses {rec.method}: {rec.why}")
         return 0
     finally:
         bar.close()
@@ -112,11 +124,19 @@ def run_build(args) -> int:
 def run_show(args) -> int:
     app = open_app(args)
     try:
+        from assistant import methods
+        from assistant.recommendation import recommend
+
         view = _service(app).require(args.method)
+        rec = recommend(app)
+        in_use = methods.chosen(app, None)[0].name
         if args.json:
-            print_json(view.as_dict())
+            print_json({**view.as_dict(), "chat_method": in_use,
+                        "recommended": rec.as_dict()})
         else:
             _print_profile(view.as_dict())
+            print(f"chat uses:   {in_use}")
+            print(f"recommended: {rec.method}: {rec.why}")
         return 0
     finally:
         app.close()
@@ -145,7 +165,10 @@ def run_describe(args) -> int:
 def run_on(args) -> int:
     app = open_app(args)
     try:
+        from assistant import methods
+
         view = _service(app).set_active(True, args.method)
+        methods.use(app, view.method)  # chat's saved method follows, or `on` would not be on
         print(f"personalization on ({view.method}, layer {view.layer}, alpha {view.alpha:g})")
         return 0
     finally:
@@ -155,7 +178,9 @@ def run_on(args) -> int:
 def run_off(args) -> int:
     app = open_app(args)
     try:
-        _service(app).set_active(False)
+        from assistant import methods
+
+        methods.use(app, "none")  # the saved chat method too: off means off in every surface
         print("personalization off (the profile is kept; 'assistant profile on' resumes it)")
         return 0
     finally:

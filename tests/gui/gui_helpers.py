@@ -112,7 +112,7 @@ class StallMeter:
 
 def store_profile(
     app, *, method: str = "steerx", active: bool = True, fingerprint: str | None = None,
-    direction: float = 0.0,
+    direction: float = 0.0, meta: dict | None = None,
 ) -> None:
     """A built profile for the embedded model, written through the store (a real build
     takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
@@ -136,5 +136,5 @@ def store_profile(
                                {"token": " Coffee", "effect": 1.7, "count": 3}],
             n_samples=6, item_hashes=[],
             vectors=vectors.tobytes(),
-            active=active, meta={"auto_selected": True},
+            active=active, meta={"auto_selected": True, **(meta or {})},
         ))

@@ -283,6 +283,32 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
     assert window.personalization_label.text() == "Personalization: SteerX"
 
 
+def _with_texts(fraction: float) -> dict:
+    """A SteerX build's record of the strengths tried with the texts in the prompt."""
+    table = [{"fraction": f, "score": 0.20 + (0.03 if f == fraction and f else 0.0),
+              "rougeL": 0.1, "meteor": 0.3, "nll": 1.0, "fluent": True}
+             for f in (0.0, 0.025, 0.05, 0.1)]
+    return {"with_texts": {"fraction": fraction, "alpha": fraction * 10, "held_out": 5,
+                           "selection": table, "residual_norm": 40.0}}
+
+
+def test_panel_says_which_method_is_best_for_you_and_why(window, qtbot):
+    """The build's own measurement on the user's texts decides the recommendation; the
+    panel says it in one sentence, and "Use it" makes chat use it."""
+    HistoryService(window.app.db).add("Honestly, coffee first.", source="draft")
+    store_profile(window.app, meta=_with_texts(0.05))
+    panel = window.personalization
+    window.tabs.setCurrentWidget(panel)
+    panel.refresh()
+    text = panel.recommendation.text()
+    assert text.startswith("My texts + SteerX.") and "5.0%" in text and "0.230" in text
+    assert not panel.use_recommended.isHidden()
+    panel.use_recommended.click()
+    assert load_settings(window.app.db).chat_method == "rag+steerx"
+    assert panel.use_recommended.isHidden()
+    assert window.personalization_label.text() == "Personalization: My texts + SteerX"
+
+
 def test_profile_build_progress_and_cancel(window, qtbot):
     """A real build in the profile thread: progress arrives, Cancel stops it, the previous
     profile is untouched, and the window keeps running meanwhile."""

@@ -72,19 +72,25 @@ class ProfileState:
     heads: list[dict] = field(default_factory=list)  # DPS: [{layer, head, score}]
     n_layer: int = 0
     n_head: int = 0
+    recommended: str = "none"  # what the user's own texts showed best (assistant.recommendation)
+    recommended_why: str = ""
 
 
 def profile_state(app: AppContext, profiles: ProfileService,
                   method: str | None = None) -> ProfileState:
     """The profile `method` steers with (a stack: its last), else the most recent one."""
+    from assistant.recommendation import recommend
+
     app.reload_settings()
     chosen = methods.chosen(app, None)[0]
     active, personalized = chosen.name, bool(chosen.needs)
+    rec = recommend(app)
     kinds = methods.profile_kinds(methods.get(method)) if method else []
     view = (profiles.get(kinds[-1] if kinds else None)
             if kinds or not method or not methods.get(method).needs else None)
     if view is None:
-        return ProfileState(active=active, personalized=personalized, method=method or "")
+        return ProfileState(active=active, personalized=personalized, method=method or "",
+                            recommended=rec.method, recommended_why=rec.why)
     tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
               for t in view.preference_tokens]
     return ProfileState(
@@ -96,6 +102,7 @@ def profile_state(app: AppContext, profiles: ProfileService,
         heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
+        recommended=rec.method, recommended_why=rec.why,
     )
 
 
@@ -154,6 +161,14 @@ class PersonalizationPanel(QWidget):
         self.model_label = QLabel(self)
         self.model_label.setObjectName("profileModel")
         self.model_label.setWordWrap(True)
+        self.recommendation = QLabel(self)
+        self.recommendation.setObjectName("profileRecommendation")
+        self.recommendation.setWordWrap(True)
+        self.use_recommended = QPushButton(self.tr("Use it"), self)
+        self.use_recommended.setObjectName("profileUseRecommended")
+        self.use_recommended.setAccessibleName(self.tr("Use the recommended method"))
+        self.use_recommended.clicked.connect(self.apply_recommendation)
+        self._first_build = False
 
         self.build_button = QPushButton(self.tr("Build profile"), self)
         self.build_button.setObjectName("profileBuild")
@@ -215,6 +230,10 @@ class PersonalizationPanel(QWidget):
         srow.addWidget(self.use_strength)
         form.addRow(self.tr("Strength"), srow)
         form.addRow(self.tr("Model"), self.model_label)
+        rrow = QHBoxLayout()
+        rrow.addWidget(self.recommendation, 1)
+        rrow.addWidget(self.use_recommended)
+        form.addRow(self.tr("Best for you"), rrow)
         build_row = QHBoxLayout()
         build_row.addWidget(self.build_button)
         build_row.addWidget(self.progress, 1)
@@ -351,6 +370,9 @@ class PersonalizationPanel(QWidget):
         self.head_map.setVisible(bool(st.heads))
         self.heads_caption.setVisible(bool(st.heads))
         self.model_label.setText(self._model_text(st))
+        label = self._labels.get(st.recommended, st.recommended)
+        self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why))
+        self.use_recommended.setVisible(st.recommended not in (st.active, "none"))
         self.build_button.setText(
             self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))
         if not self._tasks.running:
@@ -499,6 +521,8 @@ class PersonalizationPanel(QWidget):
         if args is None:
             return
         self._selected = method
+        # The first SteerX profile: chat then uses what the user's texts showed best.
+        self._first_build = method == ProfileKind.STEERX and not self._state.exists
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.progress_label.setText(self.tr("Starting… (loading the models)"))
         guarded(self, self._tasks.start, args)
@@ -519,4 +543,25 @@ class PersonalizationPanel(QWidget):
         else:
             self.progress_label.setText(self.tr("Profile built; chat now uses it."))
             self.message.emit(self.tr("Your profile is built."))
+            if self._first_build:
+                self._first_build = False
+                self.refresh()
+                self.apply_recommendation()
+                return
+        self.refresh()
+
+    @Slot()
+    def apply_recommendation(self) -> None:
+        """Chat and drafting use the method the user's own texts showed best."""
+        rec = self._state.recommended
+        if rec == "none":
+            return
+        why = guarded(self, methods.use, self._app, rec)
+        if why:
+            self.message.emit(self.tr("{0} cannot be used yet: {1}.").format(
+                self._labels.get(rec, rec), why))
+            return
+        self._selected = rec
+        self.progress_label.setText(self.tr("Chat now uses {0}.").format(
+            self._labels.get(rec, rec)))
         self.refresh()
