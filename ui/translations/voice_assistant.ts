@@ -1071,267 +1071,297 @@ Everything stays on this computer.</source>
 <context>
     <name>PersonalizationPanel</name>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="107"/>
+        <location filename="../widgets/personalization_panel.py" line="114"/>
         <source>{0} needs no build: it reads your writing history as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="135"/>
+        <location filename="../widgets/personalization_panel.py" line="142"/>
         <source>Personalization method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="139"/>
+        <location filename="../widgets/personalization_panel.py" line="146"/>
         <source>Personalization strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="142"/>
+        <location filename="../widgets/personalization_panel.py" line="149"/>
         <source>0.00</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="149"/>
+        <location filename="../widgets/personalization_panel.py" line="156"/>
         <source>Use this strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="151"/>
+        <location filename="../widgets/personalization_panel.py" line="158"/>
         <source>Save the strength the preview shows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="158"/>
-        <location filename="../widgets/personalization_panel.py" line="160"/>
-        <location filename="../widgets/personalization_panel.py" line="355"/>
+        <location filename="../widgets/personalization_panel.py" line="167"/>
+        <source>Use it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="169"/>
+        <source>Use the recommended method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="173"/>
+        <location filename="../widgets/personalization_panel.py" line="175"/>
+        <location filename="../widgets/personalization_panel.py" line="377"/>
         <source>Build profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="162"/>
+        <location filename="../widgets/personalization_panel.py" line="177"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="164"/>
+        <location filename="../widgets/personalization_panel.py" line="179"/>
         <source>Cancel building the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="168"/>
+        <location filename="../widgets/personalization_panel.py" line="183"/>
         <source>Profile build progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="175"/>
+        <location filename="../widgets/personalization_panel.py" line="190"/>
         <source>What was learned about your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="177"/>
+        <location filename="../widgets/personalization_panel.py" line="192"/>
         <source>After a build, a plain-words description of your writing appears here; you can edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="180"/>
-        <location filename="../widgets/personalization_panel.py" line="182"/>
+        <location filename="../widgets/personalization_panel.py" line="195"/>
+        <location filename="../widgets/personalization_panel.py" line="197"/>
         <source>Save description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="191"/>
+        <location filename="../widgets/personalization_panel.py" line="206"/>
         <source>Prompt to preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="193"/>
+        <location filename="../widgets/personalization_panel.py" line="208"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="197"/>
+        <location filename="../widgets/personalization_panel.py" line="212"/>
         <source>Answer one prompt with your profile off and on, side by side.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="202"/>
+        <location filename="../widgets/personalization_panel.py" line="217"/>
         <source>Reply with the profile off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="205"/>
+        <location filename="../widgets/personalization_panel.py" line="220"/>
         <source>Reply with the profile on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="207"/>
+        <location filename="../widgets/personalization_panel.py" line="222"/>
         <source>Preference heads (DPS), layer by head:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="211"/>
+        <location filename="../widgets/personalization_panel.py" line="226"/>
         <source>Method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="216"/>
+        <location filename="../widgets/personalization_panel.py" line="231"/>
         <source>Strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="217"/>
+        <location filename="../widgets/personalization_panel.py" line="232"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="222"/>
+        <location filename="../widgets/personalization_panel.py" line="236"/>
+        <source>Best for you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="241"/>
         <source>What was learned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="229"/>
+        <location filename="../widgets/personalization_panel.py" line="248"/>
         <source>Words and phrases most typical of you:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="232"/>
-        <location filename="../widgets/personalization_panel.py" line="313"/>
+        <location filename="../widgets/personalization_panel.py" line="251"/>
+        <location filename="../widgets/personalization_panel.py" line="332"/>
         <source>Fints: no reply yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="239"/>
+        <location filename="../widgets/personalization_panel.py" line="258"/>
         <source>See the difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="247"/>
+        <location filename="../widgets/personalization_panel.py" line="266"/>
         <source>Off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="248"/>
+        <location filename="../widgets/personalization_panel.py" line="267"/>
         <source>On (marked: words your profile made likelier)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="311"/>
+        <location filename="../widgets/personalization_panel.py" line="330"/>
         <source>Fints, last reply: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="355"/>
-        <source>Rebuild profile</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="366"/>
-        <source>No {0} profile yet: build one from your writing history.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="368"/>
-        <source>No profile yet: build one from your writing history.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="370"/>
-        <source>{0} profile for {1}, from {2} writing sample(s), built {3}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../widgets/personalization_panel.py" line="374"/>
-        <source> The model in use is {0}: rebuild the profile to use it.</source>
+        <source>{0}. {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/personalization_panel.py" line="377"/>
-        <source> Personalization is off.</source>
+        <source>Rebuild profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/personalization_panel.py" line="388"/>
+        <source>No {0} profile yet: build one from your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="390"/>
+        <source>No profile yet: build one from your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="392"/>
+        <source>{0} profile for {1}, from {2} writing sample(s), built {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="396"/>
+        <source> The model in use is {0}: rebuild the profile to use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="399"/>
+        <source> Personalization is off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="410"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="394"/>
+        <location filename="../widgets/personalization_panel.py" line="416"/>
         <source>No profile has been built from them yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="417"/>
+        <location filename="../widgets/personalization_panel.py" line="439"/>
         <source>{0} cannot be used yet: {1}. Build its profile or add your texts first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="446"/>
+        <location filename="../widgets/personalization_panel.py" line="468"/>
         <source>Writing both replies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="454"/>
+        <location filename="../widgets/personalization_panel.py" line="476"/>
         <source>The preview did not finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="468"/>
+        <location filename="../widgets/personalization_panel.py" line="490"/>
         <source> at strength {0:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="470"/>
+        <location filename="../widgets/personalization_panel.py" line="492"/>
         <source>{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely by your profile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="473"/>
+        <location filename="../widgets/personalization_panel.py" line="495"/>
         <source>{0}{1}: this method decodes by itself, so no words are marked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="476"/>
+        <location filename="../widgets/personalization_panel.py" line="498"/>
         <source>Not saved yet: “Use this strength” keeps it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="486"/>
+        <location filename="../widgets/personalization_panel.py" line="508"/>
         <source>Description not saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="488"/>
+        <location filename="../widgets/personalization_panel.py" line="510"/>
         <source>Description saved; the next build keeps your wording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="503"/>
+        <location filename="../widgets/personalization_panel.py" line="527"/>
         <source>Starting… (loading the models)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="510"/>
+        <location filename="../widgets/personalization_panel.py" line="534"/>
         <source>{0} of {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="516"/>
+        <location filename="../widgets/personalization_panel.py" line="540"/>
         <source>Cancelled; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="518"/>
+        <location filename="../widgets/personalization_panel.py" line="542"/>
         <source>The build failed; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="520"/>
+        <location filename="../widgets/personalization_panel.py" line="544"/>
         <source>Profile built; chat now uses it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="521"/>
+        <location filename="../widgets/personalization_panel.py" line="545"/>
         <source>Your profile is built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="561"/>
+        <source>{0} cannot be used yet: {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="565"/>
+        <source>Chat now uses {0}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1349,7 +1379,7 @@ Everything stays on this computer.</source>
     </message>
     <message>
         <location filename="../widgets/serve_panel.py" line="54"/>
-        <location filename="../widgets/serve_panel.py" line="240"/>
+        <location filename="../widgets/serve_panel.py" line="236"/>
         <source>Off.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1435,17 +1465,17 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/serve_panel.py" line="217"/>
+        <location filename="../widgets/serve_panel.py" line="213"/>
         <source>On: apps on this computer can use your voice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/serve_panel.py" line="227"/>
+        <location filename="../widgets/serve_panel.py" line="223"/>
         <source>The server could not start ({0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/serve_panel.py" line="245"/>
+        <location filename="../widgets/serve_panel.py" line="241"/>
         <source>The server stopped unexpectedly (exit code {0}).</source>
         <translation type="unfinished"></translation>
     </message>
