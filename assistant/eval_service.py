@@ -202,7 +202,9 @@ class SteeredMethod:
 
 @dataclass
 class DpsMethod:
-    """DPS: the row's preference heads found on its history, then contrastive torch decoding.
+    """DPS: the row's preference heads found on its history (contrasted with the model's
+    own replies to the same prompts, as the app's build does), then contrastive torch
+    decoding with two of the row's texts before the task, as the heads were scored.
 
     The torch runtime's sampler is the same as llama.cpp's, but the numbers
     differ slightly from the llama.cpp runtime's, so 'none' and 'dps' are paired
@@ -211,32 +213,42 @@ class DpsMethod:
 
     runtime: LlamaRuntime
     sampling: SamplingSettings
+    builds: ProfileBuilds
     device: str = "auto"
     max_items: int = 8  # fewer items than a profile build (20): an eval scans once per row
     name: str = "dps"
     uses_history: bool = True
     _heads: dict[tuple, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
-    def prepare(self, history: Sequence[HistoryItem]) -> list[tuple[int, int]]:
+    def prepare(self, history: Sequence[HistoryItem]):
         from assistant.profile_store import quiet_load_torch
         from engine.methods import dps
+        from engine.methods.generic_replies import ProfileItem, generic_responses
 
         self.trt = quiet_load_torch(self.runtime.info.path, self.device)
         pairs = [(h.prompt, h.text) for h in history[-self.max_items :]]
         key = tuple(pairs)
         if key not in self._heads:  # the other-user control asks for each history twice
+            instructions = [ProfileItem(text=t, prompt=p).instruction for p, t in pairs]
+            others, _n = generic_responses(self.runtime, self.builds.batched, instructions,
+                                           self.builds.generic_cache)
             items = dps.prepare_items(self.trt, pairs)
-            scan = dps.scan_heads(self.trt, items)
+            scan = dps.scan_heads(self.trt, items,
+                                  reference=dps.reference_items(self.trt, pairs, others))
             self._heads[key] = [(h["layer"], h["head"]) for h in scan.top(dps.DEFAULT_FRACTION)]
-        return self._heads[key]
+        return self._heads[key], history
 
-    def generate(self, state: list[tuple[int, int]], task: str, seed: int) -> str:
+    def generate(self, state, task: str, seed: int) -> str:
         from dataclasses import replace
 
         from engine.methods import dps
 
-        msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": task}]
-        out = dps.generate(self.trt, dps.chat_prompt(self.trt, msgs), state,
+        heads, history = state
+        texts = rag_examples(history, task, dps.N_CONTEXT)
+        per = dps.MAX_CONTEXT_TOKENS // max(1, len(texts))
+        user = dps.user_prompt(task, [dps.cut(self.trt, t, per) for t in texts])
+        msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]
+        out = dps.generate(self.trt, dps.chat_prompt(self.trt, msgs), heads,
                            replace(self.sampling, seed=seed))
         return out.text.strip()
 
@@ -280,7 +292,7 @@ PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
     "rag+steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx", with_rag=True), True),
     "fints": (_fints(False), True),
     "steerx+fints": (_fints(True), True),
-    "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.device), False),
+    "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.builds, p.device), True),
     "costeer": (_costeer, False),
 }
 

@@ -186,6 +186,14 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
     return texts, ids, used
 
 
+def _history_texts(req: Request) -> list[str]:
+    """The retrieved texts, or none when the history is empty (DPS can decode without)."""
+    try:
+        return retrieve_texts(req)[0]
+    except ProfileMissing:
+        return []
+
+
 def _with_retrieved(name: str, req: Request) -> Prepared:
     """The request with the user's most relevant texts in front of it, said in a notice."""
     texts, ids, used = retrieve_texts(req)
@@ -311,7 +319,14 @@ class Dps:
         trt = _TORCH[key]
         heads = [(h["layer"], h["head"]) for h in view.meta.get("heads", [])]
         gamma = view.meta.get("gamma")
-        messages = list(req.messages)
+        # Decoded with the conditioning the heads were scored under: a few of the user's
+        # texts (the most relevant) before the request, worded as the scan worded them.
+        texts = _history_texts(req)[: dps.N_CONTEXT]
+        messages = [dict(m) for m in req.messages]
+        if texts:
+            per = dps.MAX_CONTEXT_TOKENS // len(texts)
+            messages[-1]["content"] = dps.user_prompt(
+                messages[-1]["content"], [dps.cut(trt, t, per) for t in texts])
         sampling, cancel = req.sampling, req.cancel
 
         def decode(_fit: ChatPrompt, stats: GenerationStats) -> Iterator[str]:
@@ -319,7 +334,8 @@ class Dps:
                 trt, dps.chat_prompt(trt, messages), heads, sampling, gamma=gamma,
                 cancel=cancel, on_text=put), stats)
 
-        return Prepared(self.name, messages, decode=decode, details={"heads": len(heads)})
+        return Prepared(self.name, messages, decode=decode,
+                        details={"heads": len(heads), "dps_texts": len(texts)})
 
 
 def _threaded(work: Callable[[Callable[[str], None]], Any],

@@ -303,6 +303,20 @@ class ProfileService:
         choice = self.app.model_choice(model_flag)
         return quiet_load_torch(choice.path, self.app.settings.device)
 
+    def _generic_replies(self, samples, model_flag: str | None, should_stop) -> list[str]:
+        """The model's own reply to each sample's prompt (what DPS contrasts the user's text
+        with), from the cache SteerX's builds fill, generated in a batch where missing."""
+        from engine.methods.generic_replies import ProfileItem, generic_responses
+        from engine.runtime.batched import BatchedLlama
+
+        runtime = self.app.runtime(model_flag)
+        cache = SqlGenericCache(self.db, runtime.info.fingerprint)
+        instructions = [ProfileItem(text=x.text, prompt=x.prompt).instruction for x in samples]
+        with BatchedLlama(runtime) as bl:
+            replies, _n = generic_responses(runtime, bl, instructions, cache,
+                                            should_stop=should_stop)
+        return replies
+
     def _build_dps(self, *, model_flag: str | None, progress: ProgressFn | None,
                    cancel: threading.Event | None, max_items: int = DPS_MAX_ITEMS,
                    **scan_options: Any) -> BuildOutcome:
@@ -326,13 +340,18 @@ class ProfileService:
             if progress is not None:
                 progress(min(0.999, 0.2 + 0.8 * frac), stage)
 
-        if progress is not None:
-            progress(0.0, "ranking heads")
-        items = dps.prepare_items(trt, [(x.prompt or "", x.text) for x in samples])
+        should_stop = cancel.is_set if cancel is not None else None
+        pairs = [(x.prompt or "", x.text) for x in samples]
         try:
-            scan = dps.scan_heads(trt, items, progress=on_progress,
-                                  should_stop=cancel.is_set if cancel is not None else None,
-                                  **scan_options)
+            if progress is not None:
+                progress(0.0, "generic replies")
+            others = self._generic_replies(samples, model_flag, should_stop)
+            if progress is not None:
+                progress(0.1, "ranking heads")
+            items = dps.prepare_items(trt, pairs)
+            reference = dps.reference_items(trt, pairs, others)
+            scan = dps.scan_heads(trt, items, progress=on_progress, should_stop=should_stop,
+                                  reference=reference, **scan_options)
         except GenerationCancelled as exc:
             raise BuildCancelled(
                 "The build was cancelled; your previous profile is unchanged."
@@ -344,6 +363,7 @@ class ProfileService:
         meta = {"architecture": info.architecture, "auto_selected": True, "heads": heads,
                 "gamma": None, "n_head": trt.n_head, "n_layer": trt.n_layer, "scan": scan.mode,
                 "base_nll": round(scan.base_nll, 4), "timings": {"total": scan.seconds},
+                "contrast": "the model's own replies to the same prompts",
                 "notes": [], "n_items": len(items)}
         with self.db.session() as s:
             s.execute(update(Profile).values(active=False))

@@ -111,3 +111,60 @@ def test_top_heads_matter_more_than_random_heads(torch_runtime, scan):
         with hooks.mask_heads(rt, [(int(i // rt.n_head), int(i % rt.n_head)) for i in idx]):
             hurt_random.append(dps._rows_nll(rt, held).mean() - base)
     assert hurt_top > max(hurt_random)
+
+
+PLANTED = (26, 5)
+
+
+def _plant(rt, token: int, strength: float):
+    """A head that writes the marker token's unembedding direction at every position: a
+    forward pre-hook puts a constant into head PLANTED's slice of o_proj's input, chosen so
+    that o_proj turns it into `strength` times that direction. Registered before any scan
+    hook, so ablating the head (or gating it) removes it."""
+    import torch
+
+    layer, head = PLANTED
+    o = rt.parts.o_proj[layer]
+    hd = rt.head_dim
+    w = o.weight.detach().float()[:, head * hd : (head + 1) * hd]  # (n_embd, hd)
+    u = rt.model.get_output_embeddings().weight.detach().float()[token]
+    target = (strength * u / u.norm())[:, None]
+    c = torch.linalg.lstsq(w, target).solution[:, 0].to(o.weight.dtype)
+
+    def pre(_m, args):
+        x = args[0].clone()
+        x[..., head * hd : (head + 1) * hd] += c
+        return (x, *args[1:])
+
+    return o.register_forward_pre_hook(pre)
+
+
+def test_contrasted_pcs_ranks_a_planted_head_first(torch_runtime):
+    """A head planted to write one word: the user's texts use that word, the reference
+    texts (the same sentences, without it) do not. The contrast puts the planted head first
+    and cancels what a head does for any text: the plain PCS's strongest other head scores
+    far lower once contrasted."""
+    rt = torch_runtime
+    marker = " zebra"  # one token: a repeated multi-token word would engage copying heads too
+    token = rt.tokenize(marker, special=False)[0]
+    base = [u for u in USERS["formal"][:4]]
+    texts = [" ".join(w + (marker if k % 3 == 2 else "") for k, w in
+                      enumerate(u["text"].split())) for u in base]
+    pairs = [(u["prompt"], t) for u, t in zip(base, texts, strict=True)]
+    handle = _plant(rt, token, strength=500.0)
+    try:
+        user = dps.prepare_items(rt, pairs, n_context=1, max_context=24, max_text=32)
+        ref = dps.reference_items(rt, pairs, [u["text"] for u in base], n_context=1,
+                                  max_context=24, max_text=32)
+        plain = dps.scan_heads(rt, user, mode="attribution", refine=6, seed=0)
+        contrasted = dps.scan_heads(rt, user, mode="attribution", refine=6, seed=0,
+                                    reference=ref)
+    finally:
+        handle.remove()
+    top = contrasted.top(k=3)
+    assert (top[0]["layer"], top[0]["head"]) == PLANTED, top
+    assert contrasted.meta["reference_items"] == len(ref) == 4
+    # The strongest other head of the plain PCS matters to the reference texts as much:
+    # contrasted, it falls to less than half.
+    h = next(h for h in plain.top(k=6) if (h["layer"], h["head"]) != PLANTED)
+    assert abs(contrasted.scores[h["layer"], h["head"]]) < 0.5 * h["score"], h

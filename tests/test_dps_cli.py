@@ -32,6 +32,8 @@ def test_build_show_chat(with_history, cli):
                          refine=4)
     heads = out.profile.as_dict()["heads"]
     assert len(heads) == 11 and stages[-1] == "done"  # 4% of 270
+    # Scored against the model's own replies to the same prompts (the contrast).
+    assert "generic replies" in stages and out.profile.meta["contrast"]
     assert all(set(h) == {"layer", "head", "score"} for h in heads)
     assert [h["score"] for h in heads[:4]] == sorted([h["score"] for h in heads[:4]], reverse=True)
     assert svc.active_method() == "dps"
@@ -43,6 +45,8 @@ def test_build_show_chat(with_history, cli):
     assert chat.rc == 0, chat.err
     res = chat.json()
     assert res["method"] == "dps" and res["text"].strip()
+    # Decoded with the user's texts in front, as the heads were scored.
+    assert res["dps_texts"] == 2, res
 
     from assistant.profile_service import ProfileService
     from ui.widgets.personalization_panel import profile_state

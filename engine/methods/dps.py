@@ -2,7 +2,13 @@
 
 Preference Contribution Score of head (l, k): mean over the user's items of
 NLL(y | x, H) with the head ablated minus NLL(y | x, H) intact. A head whose
-removal makes the user's own texts less likely carries the user's preferences.
+removal makes the user's own texts less likely carries the user's preferences,
+or simply language: most heads that matter to the user's text matter to anyone's.
+So the score is *contrasted*: minus the same increase on reference texts written
+by someone else after the same x and H (`reference_items`; the app has no other
+users, so the model's own replies to the user's prompts stand in, the default
+voice the user departs from). What is left is what the head does for this
+user's text and not for text in general.
 Ablation zeroes the head's slice of the o_proj input (`hooks.mask_heads`), the
 faithful single-head edit (the authors' code zeroes an o_proj *output* slice,
 which mixes every head).
@@ -100,7 +106,8 @@ def user_prompt(task: str, examples: Sequence[str]) -> str:
     return f"Some texts I wrote:\n{shown}\n\nIn my own style: {task}"
 
 
-def _cut(trt, text: str, n: int) -> str:
+def cut(trt, text: str, n: int) -> str:
+    """`text` cut to its first n tokens (how the scan shows H)."""
     ids = trt.tokenize(text, special=False)
     return text if len(ids) <= n else trt.detokenize(ids[:n])
 
@@ -119,11 +126,26 @@ def prepare_items(
     for i, (prompt, text) in enumerate(items):
         others = [items[(i - j) % n][1] for j in range(1, min(n_context, n - 1) + 1)]
         per = max(8, max_context // max(1, len(others)))
-        examples = [_cut(trt, o, per) for o in others]
+        examples = [cut(trt, o, per) for o in others]
         p = trt.tokenize(_chat_prompt(trt, user_prompt(prompt or "Write a text.", examples)))
         y = trt.tokenize(text, special=False)[:max_text]
         if y:
             out.append(ScanItem(p, y))
+    return out
+
+
+def reference_items(trt, items: Sequence[tuple[str, str]], others: Sequence[str],
+                    **kw: Any) -> list[ScanItem]:
+    """Scan items for the contrast: each of `others` (another writer's text for the same
+    prompt) after the prompt and H that the user's item i was scored with."""
+    pairs = [(prompt, text) for prompt, text in items]
+    user = prepare_items(trt, pairs, **kw)
+    max_text = kw.get("max_text", MAX_TEXT_TOKENS)
+    out = []
+    for it, other in zip(user, others, strict=False):
+        y = trt.tokenize(other, special=False)[:max_text]
+        if y:
+            out.append(ScanItem(it.prompt, y))
     return out
 
 
@@ -251,12 +273,14 @@ def scan_heads(
     refine: int | None = None,
     rows_per_call: int = 64,
     seed: int = 0,
+    reference: Sequence[ScanItem] | None = None,
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> HeadScores:
     """Score the heads: `exact` ablates every head; `attribution` ranks by gradient, then
     re-scores the top `refine` heads exactly (default: as many as are kept), so
-    the others keep their first-order estimate (exact=False).
+    the others keep their first-order estimate (exact=False). With `reference`, every
+    score is the user's increase minus the reference texts' (the contrasted PCS).
 
     The scan is deterministic (no sampling, fixed order); `seed` seeds torch only
     so any kernel that draws random numbers repeats.
@@ -276,8 +300,12 @@ def scan_heads(
                             "tokens": int(sum(len(i.prompt) + len(i.text) for i in items))}
     if refine is None:  # at least the heads that will be kept get exact scores
         refine = max(1, int(round(DEFAULT_FRACTION * shape[0] * shape[1])))
+    if reference:
+        meta["reference_items"] = len(reference)
     if mode == "attribution":
         approx = attribution_scores(trt, items, should_stop=should_stop)
+        if reference:
+            approx = approx - attribution_scores(trt, reference, should_stop=should_stop)
         scores[:] = approx
         order = np.argsort(-approx.ravel(), kind="stable")[:refine]
         heads = [(int(i // trt.n_head), int(i % trt.n_head)) for i in order]
@@ -287,6 +315,11 @@ def scan_heads(
         raise ValueError(f"Unknown scan mode {mode!r}; use exact or attribution.")
     got, base = exact_scores(trt, items, heads, rows_per_call=rows_per_call,
                              progress=progress, should_stop=should_stop)
+    if reference:
+        ref, ref_base = exact_scores(trt, reference, heads, rows_per_call=rows_per_call,
+                                     should_stop=should_stop)
+        got = {k: v - ref[k] for k, v in got.items()}
+        meta["reference_base_nll"] = ref_base
     for (L, h), v in got.items():
         scores[L, h] = v
         exact[L, h] = True
