@@ -427,8 +427,9 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     with_texts = None
     if opt.method == ProfileKind.STEERX and opt.calibrate_with_texts:
         t = time.perf_counter()
-        if prev.get("with_texts") and len(new) <= max(1, n // 10) and not auto:
-            with_texts = prev["with_texts"]
+        kept = prev.get("with_texts") or {}
+        if kept.get("layer") == layer and len(new) <= max(1, n // 10) and not auto:
+            with_texts = kept
         else:
             with_texts = _calibrate_with_texts(
                 items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer,
@@ -499,4 +500,4 @@ def _calibrate_with_texts(items, llama, batched, opt, all_items, generic_mean, v
     )
     alpha = gc.scale_for(vectors[opt.method], layer, choice.fraction, norm)
     return {"fraction": choice.fraction, "alpha": alpha, "selection": choice.table,
-            "held_out": choice.n_held, "residual_norm": norm}
+            "held_out": choice.n_held, "residual_norm": norm, "layer": layer}
