@@ -18,6 +18,7 @@ from gui_helpers import (
     make_window,
     screenshot,
     store_profile,
+    with_texts_meta,
 )
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPalette
@@ -283,20 +284,11 @@ def test_profile_panel_shows_edits_and_switches_the_profile(window, qtbot, artif
     assert window.personalization_label.text() == "Personalization: SteerX"
 
 
-def _with_texts(fraction: float) -> dict:
-    """A SteerX build's record of the strengths tried with the texts in the prompt."""
-    table = [{"fraction": f, "score": 0.20 + (0.03 if f == fraction and f else 0.0),
-              "rougeL": 0.1, "meteor": 0.3, "nll": 1.0, "fluent": True}
-             for f in (0.0, 0.025, 0.05, 0.1)]
-    return {"with_texts": {"fraction": fraction, "alpha": fraction * 10, "held_out": 5,
-                           "selection": table, "residual_norm": 40.0}}
-
-
 def test_panel_says_which_method_is_best_for_you_and_why(window, qtbot):
     """The build's own measurement on the user's texts decides the recommendation; the
     panel says it in one sentence, and "Use it" makes chat use it."""
     HistoryService(window.app.db).add("Honestly, coffee first.", source="draft")
-    store_profile(window.app, meta=_with_texts(0.05))
+    store_profile(window.app, meta=with_texts_meta(0.05))
     panel = window.personalization
     window.tabs.setCurrentWidget(panel)
     panel.refresh()
