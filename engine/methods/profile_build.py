@@ -204,7 +204,8 @@ def with_examples(instruction: str, examples: Sequence[str]) -> str:
     )
 
 
-def _truncate_text(llama: LlamaRuntime, text: str, n: int) -> str:
+def truncate_text(llama: LlamaRuntime, text: str, n: int) -> str:
+    """The text's first n tokens (all of it when shorter): how H shows each text."""
     toks = text_tokens(llama, text)
     return text if len(toks) <= n else llama.detokenize(toks[:n])
 
@@ -321,7 +322,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
         _stage(progress, "token effects", 0.0)
         contexts = []
         for i in new:
-            ctx = [_truncate_text(llama, items[j].text, opt.context_tokens)
+            ctx = [truncate_text(llama, items[j].text, opt.context_tokens)
                    for j in sx.context_items(n, i, opt.n_context)]
             contexts.append(llama.tokenize(history_prompt(llama, items[i].instruction, ctx,
                                                           opt.system)))
@@ -488,7 +489,7 @@ def _calibrate_with_texts(items, llama, batched, opt, all_items, generic_mean, v
         for i in ho:
             texts = [items[j].text for j in train]
             pick = most_similar(items[i].instruction, texts, RAG_K)
-            shown = [_truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
+            shown = [truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
             prompt = llama.tokenize(history_prompt(llama, items[i].instruction, shown,
                                                    opt.system))
             held.append(gc.HeldOut(prompt, vec, items[i].text))

@@ -65,6 +65,33 @@ def history_logprobs(
     return out
 
 
+def paired_effects(with_history: Sequence[np.ndarray],
+                   with_reference: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """delta_t against a reference history: log p(y_t | x, H) - log p(y_t | x, H_ref).
+
+    With H_ref another writer's texts for the same prompts, the effect of the
+    instruction and of seeing examples of the kind at all cancels, and what is
+    left is what *this* writer's texts add (`benchmarks/bench_effects.py`
+    measures how much that separates a writer's own history from another's).
+    """
+    return [(a - b).astype(np.float32) for a, b in zip(with_history, with_reference, strict=True)]
+
+
+def separation(own: Sequence[np.ndarray], other: Sequence[np.ndarray],
+               tau: float = DEFAULT_TAU) -> dict[str, float]:
+    """How well tau tells preference-driven tokens from noise.
+
+    `own`: the effects with the writer's own history; `other`: with another
+    writer's history shown as if it were theirs, where every token above tau is
+    a false one. The ratio of the two shares is the selection's signal to noise.
+    """
+    a, b = np.concatenate(list(own)), np.concatenate(list(other))
+    share_own, share_other = float(np.mean(a > tau)), float(np.mean(b > tau))
+    return {"mean_own": float(a.mean()), "mean_other": float(b.mean()),
+            "share_own": share_own, "share_other": share_other,
+            "ratio": share_own / share_other if share_other else float("inf")}
+
+
 def preference_positions(deltas: np.ndarray, tau: float = DEFAULT_TAU) -> list[int]:
     """Indices of the preference-driven tokens of one text."""
     idx = np.flatnonzero(deltas > tau)
