@@ -252,14 +252,18 @@ class RagSteered:
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, ProfileKind.STEERX)
         chosen = (view.meta or {}).get("with_texts") or {}
-        if chosen.get("alpha") is None:
-            # A profile built before the strength was chosen with texts in the prompt:
-            # the fixed quarter of its own strength, on every position, as it was tuned.
+        if chosen.get("alpha") is None or chosen.get("layer", view.layer) != view.layer:
+            # Built before the strength was chosen with texts in the prompt, or the user
+            # moved SteerX to another layer since: the fixed quarter of its own strength,
+            # on every position, as that was tuned.
             from engine.methods.calibration import WITH_PROMPT_HISTORY
 
             _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
         else:
-            ratio = float(chosen["alpha"]) / view.alpha if view.alpha else 0.0
+            # The calibrated strength, times the user's change to SteerX's own since the
+            # build (the strength slider), so the slider moves this method too.
+            built = float(chosen.get("steerx_alpha") or view.alpha)
+            ratio = float(chosen["alpha"]) / built if built else 0.0
             req.runtime.set_control_vector(
                 _vector_buffer(req, ProfileKind.STEERX, ratio * req.strength),
                 generated_only=True)

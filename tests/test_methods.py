@@ -128,3 +128,39 @@ def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
     assert out["text"] == text and out["tokens"] > 0 and out["rag_samples"]
     with pytest.raises(methods.UserError, match="Unknown drafting action"):
         DraftTurn(with_texts, "translate", "x")
+
+
+def test_the_strength_slider_moves_rag_steerx_too(with_texts):
+    """rag+steerx runs at the strength its build chose with texts in the prompt, times the
+    user's change to SteerX's strength since; on another layer it falls back, all positions."""
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    from assistant.profile_service import ProfileService
+    from engine.runtime.generation import CancelToken, SamplingSettings
+
+    sys.path.insert(0, str(Path(__file__).parent / "gui"))
+    from gui_helpers import store_profile, with_texts_meta
+
+    chosen = {**with_texts_meta(0.05)["with_texts"], "layer": 12, "steerx_alpha": 1.5}
+    store_profile(with_texts, direction=1.0, meta={"with_texts": chosen})
+    rt = with_texts.runtime()
+
+    def applied() -> float:
+        req = methods.Request(with_texts, rt, [{"role": "user", "content": "Hi"}], "Hi",
+                              SamplingSettings(max_tokens=4), CancelToken())
+        methods.get("rag+steerx").prepare(req)
+        return float(np.linalg.norm(rt.control_vector[11]))
+
+    at_build = applied()
+    assert rt.steers_generated_only and at_build > 0
+    ProfileService(with_texts).set_strength("steerx", alpha=3.0)  # twice the built 1.5
+    assert applied() == pytest.approx(2 * at_build, rel=1e-5)
+    ProfileService(with_texts).set_strength("steerx", layer=10, alpha=1.5)
+    req = methods.Request(with_texts, rt, [{"role": "user", "content": "Hi"}], "Hi",
+                          SamplingSettings(max_tokens=4), CancelToken())
+    methods.get("rag+steerx").prepare(req)
+    assert not rt.steers_generated_only
+    assert np.linalg.norm(rt.control_vector[9]) == 0  # the stored vector has nothing there

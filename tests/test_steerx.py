@@ -232,6 +232,7 @@ def test_strength_with_texts_in_the_prompt_is_chosen_by_generation(built):
     best = max((r for r in table if r["fluent"]), key=lambda r: r["score"])
     assert chosen["fraction"] == best["fraction"]
     assert chosen["alpha"] >= 0
+    assert chosen["steerx_alpha"] == pytest.approx(out.profile.alpha)  # what the slider scales
     if chosen["fraction"] == 0:
         assert chosen["alpha"] == 0
 

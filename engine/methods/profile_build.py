@@ -160,8 +160,9 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     likelihood_alpha: float | None = None  # what held-out likelihood chose, before the gain
-    # With the user's texts in the prompt (rag+steerx): {"fraction", "alpha", "selection"},
-    # steering generated positions only; None when not calibrated.
+    # With the user's texts in the prompt (rag+steerx): {"fraction", "alpha", "selection",
+    # "layer", "steerx_alpha" (SteerX's own strength then)}, steering generated positions
+    # only; None when not calibrated.
     with_texts: dict[str, Any] | None = None
 
     @property
@@ -435,6 +436,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             with_texts = _calibrate_with_texts(
                 items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer,
                 progress, should_stop)
+            with_texts["steerx_alpha"] = alpha  # the strength the user's slider multiplies
         timings["with_texts"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     _stage(progress, "done", 1.0)

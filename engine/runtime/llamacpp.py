@@ -464,6 +464,13 @@ class LlamaRuntime:
     def control_vector_active(self) -> bool:
         return self._cvec_active
 
+    @property
+    def control_vector(self) -> np.ndarray | None:
+        """A copy of the buffer applied now, (n_layer, n_embd); None when not steering."""
+        if not self._cvec_active:
+            return None
+        return self._cvec_buffer.reshape(self.info.n_layer, self.info.n_embd).copy()
+
     def set_steering(
         self,
         vector: SteeringVector,
