@@ -347,12 +347,30 @@ class BatchedLlama:
 
     def _score_after_prompts(self, group: list[int], prompts, continuations, into) -> None:
         """Teacher-forced unsteered log-probs of each continuation after its prompt, whose
-        cells (all but its last token) sit in sequence k of the group."""
+        cells (all but its last token) sit in sequence k of the group: each is copied to a
+        work sequence, scored there, and dropped."""
         mem = self._L.llama_get_memory(self.ctx)
         n = len(group)
+        rows = []
+        for k, i in enumerate(group):
+            self._L.llama_memory_seq_cp(mem, k, n + k, -1, -1)
+            toks, cont = list(prompts[i]), [int(t) for t in continuations[k]]
+            row = [toks[-1], *cont]
+            rows.append((k, [(int(tok), len(toks) - 1 + j, n + k,
+                              cont[j] if j < len(cont) else None)
+                             for j, tok in enumerate(row)]))
+        lp = self._forced_logprobs(rows)
+        for k, i in enumerate(group):
+            self._L.llama_memory_seq_rm(mem, n + k, -1, -1)
+            into[i] = lp[k]
+
+    def _forced_logprobs(self, rows) -> dict[int, np.ndarray]:
+        """Decode each owner's (token, pos, seq, target) entries in n_batch chunks; where
+        target is not None, keep log p(target) at that position. Returns, per owner, the
+        log-probs in entry order."""
         entries: list[tuple[int, int, int, bool]] = []
-        wants: list[tuple[int, int]] = []  # (row in group, index into the continuation)
-        parts: list[list[np.ndarray]] = [[] for _ in group]
+        wants: list[tuple[int, int]] = []  # (owner, target token)
+        parts: dict[int, list[np.ndarray]] = {owner: [] for owner, _ in rows}
 
         def flush() -> None:
             if not entries:
@@ -360,30 +378,22 @@ class BatchedLlama:
             self._decode(entries)
             if wants:
                 logits = self._logits(len(wants))
-                targets = np.array([continuations[k][j] for k, j in wants], dtype=np.int64)
-                lp = _log_softmax_pick(logits, targets)
-                for r, (k, _j) in enumerate(wants):
-                    parts[k].append(lp[r : r + 1])
+                lp = _log_softmax_pick(logits, np.array([t for _, t in wants], dtype=np.int64))
+                for r, (owner, _t) in enumerate(wants):
+                    parts[owner].append(lp[r : r + 1])
             entries.clear()
             wants.clear()
 
-        for k, i in enumerate(group):
-            work = n + k
-            self._L.llama_memory_seq_cp(mem, k, work, -1, -1)
-            toks = list(prompts[i])
-            cont = list(continuations[k])
-            row = [toks[-1], *cont]
-            for j, tok in enumerate(row):
-                want = j < len(cont)
-                entries.append((int(tok), len(toks) - 1 + j, work, want))
-                if want:
-                    wants.append((k, j))
+        for owner, row in rows:
+            for tok, pos, seq, target in row:
+                entries.append((tok, pos, seq, target is not None))
+                if target is not None:
+                    wants.append((owner, target))
                 if len(entries) == self.n_batch:
                     flush()
         flush()
-        for k, i in enumerate(group):
-            self._L.llama_memory_seq_rm(mem, n + k, -1, -1)
-            into[i] = np.concatenate(parts[k]) if parts[k] else np.zeros(0, np.float32)
+        return {owner: np.concatenate(p) if p else np.zeros(0, np.float32)
+                for owner, p in parts.items()}
 
     def _variant_groups(self, prompts: Sequence[Sequence[int]], budget: int) -> list[list[int]]:
         """Prompts in groups whose cells and sequences (two per prompt) fit the context."""
@@ -429,33 +439,12 @@ class BatchedLlama:
 
     def _score_wave(self, wave, sequences, out) -> None:
         self._clear()
-        entries: list[tuple[int, int, int, bool]] = []
-        wants: list[tuple[int, int]] = []  # (sequence index, target position)
-        parts: dict[int, list[np.ndarray]] = {i: [] for i in wave}
-
-        def flush() -> None:
-            if not entries:
-                return
-            self._decode(entries)
-            if wants:
-                logits = self._logits(len(wants))
-                targets = np.array([sequences[i][0][t] for i, t in wants], dtype=np.int64)
-                lp = _log_softmax_pick(logits, targets)
-                for r, (i, _t) in enumerate(wants):
-                    parts[i].append(lp[r : r + 1])
-            entries.clear()
-            wants.clear()
-
+        rows = []
         for seq, i in enumerate(wave):
             toks, start = sequences[i]
             start = max(1, start)
-            for pos, tok in enumerate(toks):
-                want = start - 1 <= pos < len(toks) - 1
-                entries.append((int(tok), pos, seq, want))
-                if want:
-                    wants.append((i, pos + 1))
-                if len(entries) == self.n_batch:
-                    flush()
-        flush()
-        for i in wave:
-            out[i] = np.concatenate(parts[i]) if parts[i] else np.zeros(0, np.float32)
+            rows.append((i, [(int(tok), pos, seq,
+                              int(toks[pos + 1]) if start - 1 <= pos < len(toks) - 1 else None)
+                             for pos, tok in enumerate(toks)]))
+        for i, lp in self._forced_logprobs(rows).items():
+            out[i] = lp
