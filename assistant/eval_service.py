@@ -189,8 +189,9 @@ class SteeredMethod:
         from engine.methods.calibration import WITH_PROMPT_HISTORY
 
         report, history = state
-        if not self.with_rag:
-            return self.gen.reply(task, seed, control=report.control_buffer())
+        if not self.with_rag:  # generated positions only when chosen that way, as chat
+            return self.gen.reply(task, seed, control=report.control_buffer(),
+                                  generated_only=report.alone is not None)
         user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
         chosen = report.with_texts
         if chosen is None:  # built without the calibration: the old fixed quarter

@@ -136,14 +136,16 @@ def _checked_profile(req: Request, kind: str):
     return view
 
 
-def _vector_buffer(req: Request, kind: str, scale: float = 1.0):
-    """`kind`'s llama.cpp control buffer at its chosen layer and strength."""
+def _vector_buffer(req: Request, kind: str, scale: float = 1.0, *, alpha: float | None = None):
+    """`kind`'s llama.cpp control buffer at its chosen layer, at `scale` times its chosen
+    strength (or times `alpha`, a strength chosen for another setting)."""
     _checked_profile(req, kind)
     view, sv = _profiles(req.app).steering_vector(kind)
     n_layer = req.runtime.info.n_layer
     if view.layer not in sv.directions:  # nothing learned at that layer: steer by nothing
         return np.zeros((n_layer, sv.n_embd), dtype=np.float32)
-    return sv.control_buffer(n_layer, layers=[view.layer], scale=view.alpha * scale)
+    base = view.alpha if alpha is None else alpha
+    return sv.control_buffer(n_layer, layers=[view.layer], scale=base * scale)
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
@@ -236,7 +238,11 @@ class Steered:
         return (self.kind,)
 
     def prepare(self, req: Request) -> Prepared:
-        _apply_vector(req, self.kind)
+        view = _checked_profile(req, self.kind)
+        # A strength chosen by generation was chosen steering the reply's positions only;
+        # an older profile's, by likelihood, steering every position: each as it was chosen.
+        req.runtime.set_control_vector(_vector_buffer(req, self.kind, req.strength),
+                                       generated_only=bool((view.meta or {}).get("alone")))
         return Prepared(self.name, list(req.messages))
 
 
@@ -261,11 +267,13 @@ class RagSteered:
             _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
         else:
             # The calibrated strength, times the user's change to SteerX's own since the
-            # build (the strength slider), so the slider moves this method too.
-            built = float(chosen.get("steerx_alpha") or view.alpha)
-            ratio = float(chosen["alpha"]) / built if built else 0.0
+            # build (the strength slider), so the slider moves this method too. When the
+            # build found SteerX alone best at 0 there is nothing to take a change against.
+            built = float(chosen.get("steerx_alpha", view.alpha))
+            change = view.alpha / built if built else 1.0
             req.runtime.set_control_vector(
-                _vector_buffer(req, ProfileKind.STEERX, ratio * req.strength),
+                _vector_buffer(req, ProfileKind.STEERX, change * req.strength,
+                               alpha=float(chosen["alpha"])),
                 generated_only=True)
         prepared = _with_retrieved(self.name, req)
         if chosen:

@@ -40,7 +40,7 @@ from assistant.profile_store import (
     quiet_load_torch,
 )
 from engine.errors import EngineError, GenerationCancelled
-from engine.methods.generation_calibration import STAGE as WITH_TEXTS_STAGE
+from engine.methods.generation_calibration import STAGE as GENERATION_STAGE
 from engine.methods.kinds import ProfileKind
 from store.models import Profile, utcnow
 
@@ -58,12 +58,12 @@ METHODS = (*ProfileKind.vector_kinds(), ProfileKind.DPS)
 PROFILE_KINDS = tuple(ProfileKind)
 # How much of a build each stage takes (measured on 2 cores), for one progress bar.
 STAGE_WEIGHTS = {
-    "generic replies": 0.30,
-    "token effects": 0.12,
-    "activations": 0.20,
+    "generic replies": 0.26,
+    "token effects": 0.10,
+    "activations": 0.18,
     "description": 0.08,
     "choosing layer and strength": 0.12,
-    WITH_TEXTS_STAGE: 0.18,
+    GENERATION_STAGE: 0.26,
 }
 ProgressFn = Callable[[float, str], None]
 DPS_MAX_ITEMS = 20  # the most recent samples a DPS scan looks at (cost grows with each)
@@ -401,7 +401,7 @@ class ProfileService:
                 prev["fixed"] = True  # the user set layer/alpha by hand: keep them
             prev.update(layer=row.layer, alpha=row.alpha, description=row.description,
                         likelihood_alpha=meta.get("likelihood_alpha"),
-                        with_texts=meta.get("with_texts"))
+                        alone=meta.get("alone"), with_texts=meta.get("with_texts"))
         return prev
 
     def _save(self, report: BuildReport, runtime: LlamaRuntime, opts) -> ProfileView:
@@ -410,6 +410,7 @@ class ProfileService:
             "architecture": info.architecture,
             "auto_selected": report.auto_selected,
             "likelihood_alpha": report.likelihood_alpha,
+            "alone": report.alone,
             "with_texts": report.with_texts,
             "description_source": report.description_source,
             "selection": report.selection,

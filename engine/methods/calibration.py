@@ -9,6 +9,10 @@ All candidates are scored in batched torch passes in which every row carries its
 own steering (its fold's vector, its layer, its strength), so one forward pass
 covers many candidates. Layers are tried at a moderate strength first, then the
 strength is doubled or halved at the best layer while that helps.
+
+The build keeps the layer chosen here; the strength a reply is written at is then
+chosen by what it makes the model write (`engine.methods.generation_calibration`),
+since teacher-forced likelihood rewards a push that free generation does not.
 """
 
 from __future__ import annotations
@@ -31,15 +35,9 @@ SELECT_TOKENS = 48
 LAYER_FRACTIONS = (0.3, 0.45, 0.6, 0.75)
 START_ALPHA = 0.5
 MIN_ALPHA, MAX_ALPHA = 0.125, 4.0
-# Free generation needs a stronger push than the one that maximises teacher-forced
-# likelihood: each generated token starts from the model's own (unsteered-looking)
-# prefix, not from the user's. Applied strength = GENERATION_GAIN x the likelihood
-# choice; 2 was best of 1, 2, 3, 4 for SteerX (and kept for StyleVector, to treat
-# both alike) on paper_dev rows 120-160, which are never reported.
-GENERATION_GAIN = 2.0
-# With the history in the prompt as well (RAG + steering), the prompt already moves
-# the model most of the way; a quarter of the prompt-free strength was best there
-# (of 1/4, 1/2, 1, same rows).
+# Profiles built before the strength was chosen by generation (engine.methods.
+# generation_calibration) ran rag+steerx at a quarter of SteerX's strength, on every
+# position (best of 1/4, 1/2, 1 on paper_dev rows 120-160); they still do until rebuilt.
 WITH_PROMPT_HISTORY = 0.25
 
 Steer = tuple[int, np.ndarray] | None  # (layer, vector already scaled) for one row

@@ -1,22 +1,24 @@
 """Choosing a profile's strength by what it makes the model write (leave-one-out).
 
 The likelihood choice (`engine.methods.calibration`) scores the user's tokens under
-teacher forcing, which a free-running reply never sees, and it was tuned with no
-texts in the prompt. This choice hides each of the user's texts in turn, lets the
-model write a reply to that text's prompt under each candidate strength (with the
-user's *other* texts in the prompt when the method puts texts there), and scores the
-replies against the hidden text with the evaluation's own metrics (ROUGE-L and
-METEOR, averaged). The vector steering a held-out text is built without it.
+teacher forcing, which a free-running reply never sees. This choice hides each of
+the user's texts in turn, lets the model write a reply to that text's prompt under
+each candidate strength, and scores the replies against the hidden text with the
+evaluation's own metrics (ROUGE-L and METEOR, averaged). The vector steering a
+held-out text is built without it. It is made per setting: the method alone (the
+task's prompt only) and, for SteerX, with the user's *other* texts in the prompt as
+rag+steerx puts them there; the two settings are written in the same batches.
 
 Strengths are fractions of the residual stream's norm at the layer, so one set of
-candidates means the same push on any model. Strength 0 is always a candidate: a
-user for whom steering does not help gets none, rather than a constant tuned on
-someone else.
+candidates means the same push on any model and for any method: no constant tuned
+for one method is inherited by another. Strength 0 is always a candidate: a user
+for whom steering does not help gets none, rather than a constant tuned on someone
+else.
 
 A fluency guard refuses a strength whose replies the plain model finds much less
 likely than its own (perplexity above `FLUENCY_RATIO` times the unsteered reply's, on
 average), so a strength cannot win by a lucky word in broken text. Every reply is
-generated with steering on generated positions only, as chat applies it.
+generated with steering on generated positions only.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from engine.runtime.generation import SamplingSettings
 
 log = logging.getLogger(__name__)
 
-STAGE = "trying strengths with your texts in the prompt"  # the progress stage
+STAGE = "trying strengths on your texts"  # the progress stage
 # Fractions of the mean residual norm at the layer (0 always included). Set on paper_dev
 # rows 100-103 (tuning rows, never reported): of 0.05, 0.1 and 0.2 the users there chose
 # 0.05 or 0.1, and 0.2 scored below 0.05 for both rows it was tried on.
@@ -105,29 +107,49 @@ def choose_by_generation(
 ) -> GenerationChoice:
     """The fraction whose leave-one-out replies score best against the hidden texts,
     among those that pass the fluency guard (0 always passes)."""
+    return choose_per_setting(batched, detokenize, {"": held}, layer, norm, fractions=fractions,
+                              tokens=tokens, should_stop=should_stop, progress=progress)[""]
+
+
+def choose_per_setting(
+    batched,
+    detokenize: Callable[[Sequence[int]], str],
+    settings: dict[str, Sequence[HeldOut]],
+    layer: int,
+    norm: float,
+    *,
+    fractions: Sequence[float] = FRACTIONS,
+    tokens: int = CALIBRATION_TOKENS,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, GenerationChoice]:
+    """`choose_by_generation` for several settings at once (the method alone, and with the
+    user's texts in the prompt), each chosen on its own replies. Replies of every setting
+    that share a vector are written in the same batch, which keeps more sequences busy per
+    pass than one setting after another."""
     from engine.steering.vectors import SteeringVector
 
-    held = list(held)[:MAX_HELD]
+    held = [(name, h) for name, hs in settings.items() for h in list(hs)[:MAX_HELD]]
     fr = sorted({0.0, *fractions})
     sampling = calibration_sampling(tokens)
-    n_layer = held[0].vector.shape[0]
+    n_layer = held[0][1].vector.shape[0]
     replies: dict[float, list[list[int]]] = {f: [[] for _ in held] for f in fr}
     nll_rows: dict[float, list[float]] = {f: [0.0] * len(held) for f in fr}
     # Held-out texts that share a vector (one fold of a large history) share a batch.
     groups: dict[int, list[int]] = {}
-    for k, h in enumerate(held):
+    for k, (_name, h) in enumerate(held):
         groups.setdefault(id(h.vector), []).append(k)
     for g, ks in enumerate(groups.values()):
         if should_stop and should_stop():
             raise GenerationCancelled("Stopped.")
-        vec = held[ks[0]].vector
+        vec = held[ks[0]][1].vector
         sv = SteeringVector.from_layers(vec) if layer < n_layer else None
         bufs = [None if f == 0 or sv is None or layer not in sv.directions
                 else sv.control_buffer(n_layer, layers=[layer],
                                        scale=scale_for(vec, layer, f, norm))
                 for f in fr]
         plain_lp: list = []
-        out = batched.generate_variants([held[k].prompt for k in ks], bufs, sampling,
+        out = batched.generate_variants([held[k][1].prompt for k in ks], bufs, sampling,
                                         seeds=list(range(len(ks))), plain_logprobs=plain_lp)
         for v, f in enumerate(fr):
             for j, k in enumerate(ks):
@@ -135,6 +157,21 @@ def choose_by_generation(
                 nll_rows[f][k] = float(-plain_lp[v][j].mean()) if plain_lp[v][j].size else 0.0
         if progress:
             progress((g + 1) / (len(groups) + 1))
+    choices = {}
+    for name in settings:
+        ks = [k for k, (n, _h) in enumerate(held) if n == name]
+        choices[name] = _choose(fr, [held[k][1] for k in ks],
+                                {f: [replies[f][k] for k in ks] for f in fr},
+                                {f: [nll_rows[f][k] for k in ks] for f in fr}, detokenize)
+        log.info("generation calibration %s: layer %d fraction %.3g over %d held-out texts",
+                 name or "-", layer, choices[name].fraction, len(ks))
+    if progress:
+        progress(1.0)
+    return choices
+
+
+def _choose(fr, held, replies, nll_rows, detokenize) -> GenerationChoice:
+    """Score each fraction's replies, apply the fluency guard, keep the best."""
     # The plain model's mean negative log-likelihood of each strength's replies.
     nll = {f: float(np.mean(nll_rows[f])) for f in fr}
     table: list[dict[str, Any]] = []
@@ -150,8 +187,4 @@ def choose_by_generation(
                       "score": round(value, 4), "nll": round(nll[f], 3), "fluent": fluent})
         if fluent and value > best:
             best_f, best = f, value
-    if progress:
-        progress(1.0)
-    log.info("generation calibration: layer %d fraction %.3g over %d held-out texts",
-             layer, best_f, len(held))
     return GenerationChoice(best_f, table, len(held))

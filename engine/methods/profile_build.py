@@ -9,9 +9,10 @@ so what is measured is what the user gets. The stages, with where they run:
    token effects, preference positions
 4. preference tokens and the description     llama.cpp               (an edit is kept)
 5. description contrast                      torch                   (reused if unchanged)
-6. layer and strength on held-out items      torch, per-row steering (reused on incremental)
-7. the strength with the user's texts in     llama.cpp, batched      (reused on incremental)
-   the prompt, by leave-one-out generation
+6. the layer, on held-out items' likelihood  torch, per-row steering (reused on incremental)
+7. the strength, alone and (SteerX) with     llama.cpp, batched      (reused on incremental)
+   the user's texts in the prompt, by
+   leave-one-out generation
 
 Scoring runs in torch: on these CPUs its fp32 batched matmuls were measured
 about twice as fast as llama.cpp's quantized prompt processing, and it gives
@@ -35,9 +36,9 @@ import numpy as np
 
 from engine.errors import EngineError, GenerationCancelled
 from engine.methods import steerx as sx
-from engine.methods.calibration import GENERATION_GAIN, folds, select_layer_alpha
+from engine.methods.calibration import folds, select_layer_alpha
 from engine.methods.description import write_description
-from engine.methods.generation_calibration import STAGE as WITH_TEXTS_STAGE
+from engine.methods.generation_calibration import STAGE as GENERATION_STAGE
 from engine.methods.generic_replies import (
     GENERIC_MAX_TOKENS,
     PROFILE_SYSTEM,
@@ -128,9 +129,6 @@ class BuildOptions:
     system: str = PROFILE_SYSTEM
     min_items: int = MIN_ITEMS
     seed: int = 0
-    # SteerX only: choose the strength it is used at with the user's texts in the
-    # prompt (rag+steerx) by leave-one-out generation (engine.methods.generation_calibration).
-    calibrate_with_texts: bool = True
 
     def config_tag(self) -> str:
         """Everything a cached item depends on; change any and items are recomputed."""
@@ -159,10 +157,14 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
-    likelihood_alpha: float | None = None  # what held-out likelihood chose, before the gain
-    # With the user's texts in the prompt (rag+steerx): {"fraction", "alpha", "selection",
-    # "layer", "steerx_alpha" (SteerX's own strength then)}, steering generated positions
-    # only; None when not calibrated.
+    likelihood_alpha: float | None = None  # what held-out likelihood chose (the layer's)
+    # The strength chosen by leave-one-out generation, each {"fraction", "alpha",
+    # "selection", "held_out", "residual_norm", "layer"}: `alone` for the method by itself
+    # (it sets `alpha`), `with_texts` for SteerX with the user's texts in the prompt
+    # (rag+steerx, generated positions only; also "steerx_alpha", SteerX's own strength
+    # then, which the strength slider's changes are taken relative to). None: not chosen
+    # this way (a strength the user set).
+    alone: dict[str, Any] | None = None
     with_texts: dict[str, Any] | None = None
 
     @property
@@ -423,21 +425,32 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
         )
         if opt.alpha is None:
             likelihood_alpha = alpha
-            alpha = GENERATION_GAIN * alpha
         auto = True
     timings["selection"] = time.perf_counter() - t
-    with_texts = None
-    if opt.method == ProfileKind.STEERX and opt.calibrate_with_texts:
-        t = time.perf_counter()
-        kept = prev.get("with_texts") or {}
-        if kept.get("layer") == layer and len(new) <= max(1, n // 10) and not auto:
-            with_texts = kept
+    # 7. the strength by what it makes the model write
+    t = time.perf_counter()
+    kept = {k: prev.get(k) or {} for k in ("alone", "with_texts")}
+    incremental = not auto and len(new) <= max(1, n // 10)
+    chosen: dict[str, dict[str, Any] | None] = {"alone": None, "with_texts": None}
+    todo = []
+    if auto and opt.alpha is None:
+        todo.append("alone")
+    elif incremental and kept["alone"].get("layer") == layer:
+        chosen["alone"] = kept["alone"]
+    if opt.method == ProfileKind.STEERX:
+        if incremental and kept["with_texts"].get("layer") == layer:
+            chosen["with_texts"] = kept["with_texts"]
         else:
-            with_texts = _calibrate_with_texts(
-                items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer,
-                progress, should_stop)
-            with_texts["steerx_alpha"] = alpha  # the strength the user's slider multiplies
-        timings["with_texts"] = time.perf_counter() - t
+            todo.append("with_texts")
+    if todo:
+        chosen.update(_calibrate_by_generation(
+            items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer, todo,
+            progress, should_stop))
+        if "alone" in todo:
+            alpha = chosen["alone"]["alpha"]
+        if "with_texts" in todo:
+            chosen["with_texts"]["steerx_alpha"] = alpha  # what the slider's changes scale
+        timings["by_generation"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     _stage(progress, "done", 1.0)
     opts = asdict(opt)
@@ -448,7 +461,8 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
         preference_tokens=report_tokens, n_samples=n, item_keys=keys, n_new=len(new),
         n_generic_generated=n_generic, truncated=truncated, max_text_tokens=opt.max_text_tokens,
         selection=selection, timings={k: round(v, 3) for k, v in timings.items()}, notes=notes,
-        options=opts, likelihood_alpha=likelihood_alpha, with_texts=with_texts,
+        options=opts, likelihood_alpha=likelihood_alpha, alone=chosen["alone"],
+        with_texts=chosen["with_texts"],
     )
 
 
@@ -476,31 +490,38 @@ def _fold_vector(method: str, train: list[CachedItem], generic_mean: np.ndarray,
     return sx.combine(tok, vectors.get("description"), desc_weight)
 
 
-def _calibrate_with_texts(items, llama, batched, opt, all_items, generic_mean, vectors, layer,
-                          progress, should_stop) -> dict[str, Any]:
-    """SteerX's strength when the user's texts are in the prompt too: each text hidden in
-    turn, a reply written to its prompt after the user's other texts (those chat would
-    retrieve), under each candidate strength of the vector built without it."""
+def _calibrate_by_generation(items, llama, batched, opt, all_items, generic_mean, vectors,
+                             layer, settings, progress, should_stop) -> dict[str, dict[str, Any]]:
+    """The method's strength in each setting ("alone": the task's prompt only; "with_texts":
+    after the user's other texts, those chat would retrieve): each text hidden in turn, a
+    reply written to its prompt under each candidate strength of the vector built without
+    it, scored against the hidden text."""
     from engine.methods import generation_calibration as gc
     from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, most_similar
 
-    held: list[gc.HeldOut] = []
+    held: dict[str, list[gc.HeldOut]] = {name: [] for name in settings}
     for train, ho in folds(len(items)):
         vec = _fold_vector(opt.method, [all_items[j] for j in train], generic_mean, vectors,
                            opt.desc_weight)
         for i in ho:
-            texts = [items[j].text for j in train]
-            pick = most_similar(items[i].instruction, texts, RAG_K)
-            shown = [truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
-            prompt = llama.tokenize(history_prompt(llama, items[i].instruction, shown,
-                                                   opt.system))
-            held.append(gc.HeldOut(prompt, vec, items[i].text))
+            if "alone" in held:
+                prompt = llama.tokenize(chat_prefix(llama, items[i].instruction, opt.system))
+                held["alone"].append(gc.HeldOut(prompt, vec, items[i].text))
+            if "with_texts" in held:
+                texts = [items[j].text for j in train]
+                pick = most_similar(items[i].instruction, texts, RAG_K)
+                shown = [truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
+                prompt = llama.tokenize(history_prompt(llama, items[i].instruction, shown,
+                                                       opt.system))
+                held["with_texts"].append(gc.HeldOut(prompt, vec, items[i].text))
     norm = gc.residual_norm([c.acts.user_mean for c in all_items], layer)
-    _stage(progress, WITH_TEXTS_STAGE, 0.0)
-    choice = gc.choose_by_generation(
+    _stage(progress, GENERATION_STAGE, 0.0)
+    choices = gc.choose_per_setting(
         batched, llama.detokenize, held, layer, norm, should_stop=should_stop,
-        progress=lambda f: _stage(progress, WITH_TEXTS_STAGE, f),
+        progress=lambda f: _stage(progress, GENERATION_STAGE, f),
     )
-    alpha = gc.scale_for(vectors[opt.method], layer, choice.fraction, norm)
-    return {"fraction": choice.fraction, "alpha": alpha, "selection": choice.table,
-            "held_out": choice.n_held, "residual_norm": norm, "layer": layer}
+    return {name: {"fraction": c.fraction,
+                   "alpha": gc.scale_for(vectors[opt.method], layer, c.fraction, norm),
+                   "selection": c.table, "held_out": c.n_held, "residual_norm": norm,
+                   "layer": layer}
+            for name, c in choices.items()}
