@@ -270,19 +270,20 @@ def test_fluency_guard_refuses_a_strength_that_breaks_the_text(built):
     assert choice.fraction == 0.0
 
 
-def test_the_chosen_strength_beats_the_worst_one_on_texts_the_build_never_saw(built):
+@pytest.mark.parametrize("setting", ["alone", "with_texts"])
+def test_the_chosen_strength_beats_the_worst_one_on_texts_the_build_never_saw(built, setting):
     """The choice generalises: on the user's samples that were not in the history, replies
-    written with the other texts in the prompt at the chosen strength score at least as
+    written at the chosen strength (after the other texts, for with_texts) score at least as
     well against the real texts as at the strength the calibration ranked last."""
     from engine.methods import generation_calibration as gc
-    from engine.methods.generic_replies import PROFILE_SYSTEM
+    from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix
     from engine.methods.profile_build import history_prompt
     from engine.methods.rag import RAG_K, most_similar
     from engine.runtime.batched import BatchedLlama
 
     app, out, _ = built
     rt = app.runtime()
-    chosen = out.profile.meta["with_texts"]
+    chosen = out.profile.meta[setting]
     worst = min(chosen["selection"], key=lambda r: r["score"])["fraction"]
     assert worst != chosen["fraction"]
     from assistant.profile_service import ProfileService
@@ -292,9 +293,12 @@ def test_the_chosen_strength_beats_the_worst_one_on_texts_the_build_never_saw(bu
     train = [x["text"] for x in USERS["marlowe"][:N_TRAIN]]
     held = []
     for x in USERS["marlowe"][N_TRAIN + 2 :]:
-        shown = [train[j] for j in most_similar(x["prompt"], train, RAG_K)]
-        held.append(gc.HeldOut(rt.tokenize(history_prompt(rt, x["prompt"], shown,
-                                                          PROFILE_SYSTEM)), vec, x["text"]))
+        if setting == "alone":
+            prompt = chat_prefix(rt, x["prompt"], PROFILE_SYSTEM)
+        else:
+            shown = [train[j] for j in most_similar(x["prompt"], train, RAG_K)]
+            prompt = history_prompt(rt, x["prompt"], shown, PROFILE_SYSTEM)
+        held.append(gc.HeldOut(rt.tokenize(prompt), vec, x["text"]))
     with BatchedLlama(rt, n_ctx=4096, n_seq=8) as bl:
         check = gc.choose_by_generation(bl, rt.detokenize, held, view.layer,
                                         chosen["residual_norm"],
