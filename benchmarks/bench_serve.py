@@ -31,6 +31,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle."
 
 
+def thread_cpu_s(native_id: int) -> float | None:
+    """CPU seconds one thread of this process has used (Linux; None elsewhere)."""
+    try:
+        stat = Path(f"/proc/self/task/{native_id}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def through_server(client, max_tokens: int, seed: int) -> tuple[float, int]:
     """(decode tokens/s from the first token on, tokens) of one streamed reply."""
     first = last = None
@@ -48,14 +58,17 @@ def through_server(client, max_tokens: int, seed: int) -> tuple[float, int]:
     return (tokens - 1) / (last - first) if last and first and last > first else 0.0, tokens
 
 
-def client_process(url: str, token: str, max_tokens: int, seed: int) -> float:
+def client_process(url: str, token: str, max_tokens: int,
+                   seed: int) -> tuple[float, float, int]:
     """`through_server` run by another Python process (the client's parsing then costs the
-    server no interpreter time, as with a real app)."""
+    server no interpreter time, as with a real app): (tokens/s, the client's CPU seconds
+    per token while it streamed, which it takes from the same cores as the model, tokens)."""
     import subprocess
 
     r = subprocess.run([sys.executable, __file__, "--client", url, token, str(max_tokens),
                         str(seed)], capture_output=True, text=True, timeout=300, check=True)
-    return float(r.stdout.strip().splitlines()[-1])
+    rate, cpu_per_token, tokens = r.stdout.strip().splitlines()[-1].split()
+    return float(rate), float(cpu_per_token), int(tokens)
 
 
 def in_process(app, max_tokens: int, seed: int) -> tuple[float, int]:
@@ -122,7 +135,9 @@ def main() -> int:
 
         url, token, n, seed = sys.argv[2:6]
         c = openai.OpenAI(base_url=url, api_key=token, max_retries=0)
-        print(through_server(c, int(n), int(seed))[0])
+        cpu0 = time.process_time()
+        rate, tokens = through_server(c, int(n), int(seed))
+        print(rate, (time.process_time() - cpu0) / max(tokens, 1), tokens)
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -151,12 +166,22 @@ def main() -> int:
     try:
         through_server(client, 8, 0)  # warm both paths up
         in_process(local, 8, 0)
-        served, inproc = [], []
+        served, inproc, client_cpu = [], [], []
+        loop_cpu0, loop_tokens = thread_cpu_s(server.native_id), 0
         for i in range(args.rounds):
-            served.append(through_server(client, args.max_tokens, 100 + i)[0]
-                          if args.same_process else
-                          client_process(server.url, token, args.max_tokens, 100 + i))
+            if args.same_process:
+                rate, n = through_server(client, args.max_tokens, 100 + i)
+            else:
+                rate, per_token, n = client_process(server.url, token, args.max_tokens,
+                                                    100 + i)
+                client_cpu.append(per_token)
+            served.append(rate)
+            loop_tokens += n
             inproc.append(in_process(local, args.max_tokens, 100 + i)[0])
+        # The event loop's CPU over the served rounds (it idles during the in-process ones).
+        loop_cpu1 = thread_cpu_s(server.native_id)
+        loop_ms = (1000 * (loop_cpu1 - loop_cpu0) / loop_tokens
+                   if loop_cpu0 is not None and loop_cpu1 is not None else None)
         local.close_runtime()  # only the server's model stays for the flood
         proc = psutil.Process()
         samples: list[float] = []
@@ -182,6 +207,12 @@ def main() -> int:
         "serve_tokens_per_s": round(s_med, 2), "inprocess_tokens_per_s": round(i_med, 2),
         "ratio": round(s_med / i_med, 3) if i_med else None, "rounds": args.rounds,
         "client": "this process" if args.same_process else "another process",
+        # Where the gap goes, per token: the server's event loop and the client's parsing
+        # both run on the cores the model's threads use (the in-process turn pays neither).
+        "serve_loop_cpu_ms_per_token": round(loop_ms, 3) if loop_ms is not None else None,
+        "client_cpu_ms_per_token": (round(1000 * statistics.median(client_cpu), 3)
+                                    if client_cpu else None),
+        "decode_ms_per_token": round(1000 / i_med, 2) if i_med else None,
         "max_tokens": args.max_tokens, "flood_clients": 8, "flood_s": args.flood_s,
         "flood_sent": counts["sent"], "flood_answered": counts["answered"],
         "flood_refused_429": counts["refused_429"], "flood_errors": counts["errors"],
@@ -194,6 +225,9 @@ def main() -> int:
     }
     print(f"decode tokens/s  server {s_med:.2f}  in-process {i_med:.2f}  "
           f"ratio {out['ratio']} (goal >= 0.95; {args.rounds} rounds of {args.max_tokens})")
+    print(f"per token: decode {out['decode_ms_per_token']} ms in process; CPU of the "
+          f"server's event loop {out['serve_loop_cpu_ms_per_token']} ms, of the client "
+          f"{out['client_cpu_ms_per_token']} ms")
     print(f"flood: 8 clients x {args.flood_s:.0f} s: {counts['sent']} sent, "
           f"{counts['answered']} answered, {counts['refused_429']} refused with 429, "
           f"{counts['errors']} failed, {counts['lost']} lost")

@@ -253,6 +253,11 @@ class Server:
         self._thread: threading.Thread | None = None
 
     @property
+    def native_id(self) -> int | None:
+        """The serving thread's OS id once `start()` has run (for per-thread CPU readings)."""
+        return self._thread.native_id if self._thread is not None else None
+
+    @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/v1"
 
