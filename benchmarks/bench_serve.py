@@ -188,7 +188,7 @@ def main() -> int:
         done = threading.Event()
 
         def sample() -> None:  # resident memory every tenth of the flood
-            while not done.wait(args.flood_s / 10):
+            while len(samples) < 10 and not done.wait(args.flood_s / 10):
                 samples.append(proc.memory_info().rss / 2**20)
 
         sampler = threading.Thread(target=sample)
