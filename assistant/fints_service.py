@@ -4,7 +4,8 @@ Kept apart from `assistant.profile_service` because Fints is not one vector but 
 bank of per-item interventions picked per request: the per-item vectors live in
 the existing `profile_item_cache` table (keyed by item hash, model and a Fints
 config tag, so a rebuild computes only new items), and the `profiles` row for
-method "fints" holds the settings (layers, k, temperature, alpha), the item keys
+method "fints" holds the settings (layers, k, temperature, the strength chosen by
+generation as a fraction of the residual norm, `engine.methods.fints_strength`), the item keys
 and, as its `vectors`, the items' mean intervention (what an export would use).
 No new table, so no migration.
 
@@ -65,7 +66,12 @@ def fints_settings(view) -> dict[str, Any]:
 
 def build(svc, *, layer: int | None = None, alpha: float | None = None,
           model_flag: str | None = None, progress=None, cancel=None):
-    """Build (or incrementally rebuild) the Fints bank; returns the service's BuildOutcome."""
+    """Build (or incrementally rebuild) the Fints bank; returns the service's BuildOutcome.
+
+    Unless the user gives `alpha` (a fixed multiplier of the mixed vectors, as the paper
+    has it), the strength is chosen on the user's own texts by generation; a rebuild that
+    adds at most a tenth new items keeps the strength it chose before, as SteerX's does.
+    """
     import time
 
     from assistant.history import HistoryService
@@ -77,7 +83,9 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     )
     from engine.errors import EngineError, GenerationCancelled
     from engine.methods import fints as F
+    from engine.methods import generation_calibration as gc
     from engine.methods.generic_replies import PROFILE_SYSTEM, ProfileItem
+    from engine.runtime.batched import BatchedLlama
 
     samples = HistoryService(svc.db).list()
     if len(samples) < 2:
@@ -94,30 +102,49 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     device = svc.app.settings.device
     t0 = time.perf_counter()
 
-    def on_stage(stage: str, frac: float) -> None:
-        if progress is not None:
-            share = {"generic replies": (0.0, 0.5), "activations": (0.5, 0.5)}.get(stage)
-            progress(1.0 if stage == "done" else share[0] + share[1] * frac if share else 0.0,
-                     stage)
+    shares = {"generic replies": (0.0, 0.4), "activations": (0.4, 0.2),
+              gc.STAGE: (0.6, 0.4)}
 
+    def on_stage(stage: str, frac: float) -> None:
+        if progress is not None and stage != "done":
+            share = shares.get(stage)
+            progress(share[0] + share[1] * frac if share else 0.0, stage)
+
+    previous = fints_settings(svc.get(ProfileKind.FINTS)).get("strength")
+    should_stop = cancel.is_set if cancel is not None else None
     try:
         bank, n_new, n_gen = F.build_bank(
             items, runtime, lambda: quiet_load_torch(choice.path, device),
             SqlGenericCache(svc.db, info.fingerprint), SqlFintsStore(svc.db, info.fingerprint),
-            layers=layers, system=system, progress=on_stage,
-            should_stop=cancel.is_set if cancel is not None else None)
+            layers=layers, system=system, progress=on_stage, should_stop=should_stop)
+        t_build = time.perf_counter() - t0
+        strength = None
+        if alpha is None:
+            incremental = n_new <= max(1, len(bank) // 10)
+            if previous and incremental and previous.get("layer") == bank.layers[0]:
+                strength = previous
+            else:
+                with BatchedLlama(runtime) as batched:
+                    strength = choose_strength_for(runtime, batched, bank, items, system,
+                                                   lambda f: on_stage(gc.STAGE, f),
+                                                   should_stop)
     except GenerationCancelled as exc:
         raise BuildCancelled("The build was cancelled; your previous profile is unchanged.") \
             from exc
     except EngineError as exc:
         raise UserError(str(exc)) from exc
+    if progress is not None:
+        progress(1.0, "done")
     seconds = time.perf_counter() - t0
     attn, mlp = bank.mean_vectors()
     vec = np.zeros((info.n_layer, info.n_embd), dtype=np.float32)
     for j, L in enumerate(bank.layers):
         vec[L] = attn[j] + mlp[j]
     settings = {"layers": bank.layers, "k": F.DEFAULT_K, "temperature": F.DEFAULT_TEMPERATURE,
+                # With a strength chosen by generation, alpha multiplies it (1: as chosen);
+                # without, it multiplies the mixed vectors themselves.
                 "alpha": F.DEFAULT_ALPHA if alpha is None else float(alpha),
+                **({"strength": strength} if strength is not None else {}),
                 "config": F.config_tag(bank.layers, system), "embedder": F.EMBEDDER,
                 "injection": {"torch": "attention output then MLP output, every position",
                               "llama.cpp": "attn+mlp delta on the residual of that layer"},
@@ -126,8 +153,23 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
 
     rows = SteeringVector.from_layers(vec).rows()
     view = _save(svc, runtime, bank.layers[0], settings, rows, len(items), bank.keys)
-    timings = {"total": round(seconds, 2)}
+    timings = {"bank": round(t_build, 2), "total": round(seconds, 2)}
     return BuildOutcome(view, n_new, n_gen, seconds, timings, [], [])
+
+
+def choose_strength_for(runtime, batched, bank, items, system, progress=None,
+                        should_stop=None) -> dict[str, Any]:
+    """Fints' strength for this user (engine.methods.fints_strength), on the chat prompt
+    every item's reply would be written after."""
+    from engine.methods import fints as F
+    from engine.methods.fints_strength import choose_strength
+    from engine.methods.generic_replies import chat_prefix
+
+    prompts = [runtime.tokenize(chat_prefix(runtime, it.instruction, system)) for it in items]
+    queries = F.embed_texts([it.instruction for it in items])
+    return choose_strength(bank, prompts, queries, [it.text for it in items], batched,
+                           runtime.detokenize, runtime.info.n_layer, progress=progress,
+                           should_stop=should_stop)
 
 
 def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: int,
@@ -192,18 +234,30 @@ def choose_for(svc, runtime, text: str) -> tuple[FintsChoice, dict[str, Any]]:
     return ch, st | {"alpha": svc.get(ProfileKind.FINTS).alpha}
 
 
-def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None
-                  ) -> list[dict[str, Any]]:
+def request_alpha(choice: FintsChoice, settings: dict[str, Any], scale: float = 1.0) -> float:
+    """The multiplier of this request's mixed vector: the chosen fraction of the residual
+    norm turned into a multiplier of *this* vector, times the row's alpha (the user's
+    change) and `scale`; without a chosen strength, the row's alpha itself."""
+    alpha = float(settings.get("alpha", 1.0)) * scale
+    strength = settings.get("strength")
+    if strength is None:
+        return alpha
+    return alpha * choice.alpha_for(float(strength["fraction"]), float(strength["residual_norm"]))
+
+
+def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None, *,
+                  scale: float = 1.0) -> list[dict[str, Any]]:
     """Steer `runtime` for this one request; returns the items used and their weights.
 
     `stack` (SteerX's control buffer for `steerx+fints`) is added to the Fints one:
-    both are residual additions in llama.cpp, so stacking is a sum.
+    both are residual additions in llama.cpp, so stacking is a sum. A strength chosen
+    by generation was chosen steering generated positions only, so it is applied so.
     """
     ch, st = choose_for(svc, runtime, text)
-    buf = ch.control_buffer(runtime.info.n_layer, float(st.get("alpha", 1.0)))
+    buf = ch.control_buffer(runtime.info.n_layer, request_alpha(ch, st, scale))
     if stack is not None:  # assistant.methods checked the SteerX profile's model
         buf = buf + stack
-    runtime.set_control_vector(buf)
+    runtime.set_control_vector(buf, generated_only="strength" in st)
     return ch.explain()
 
 
@@ -224,23 +278,27 @@ class FintsEvalMethod:
 
     def prepare(self, history):
         from engine.methods import fints as F
-        from engine.methods.generic_replies import ProfileItem
+        from engine.methods.generic_replies import PROFILE_SYSTEM, ProfileItem
 
         key = tuple((h.prompt, h.text) for h in history)
         if key not in self._banks:
             b = self.builds
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
-            self._banks[key], _, _ = F.build_bank(
+            bank, _, _ = F.build_bank(
                 items, b.runtime, b.load_torch, b.generic_cache,
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
+            strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM)
+            self._banks[key] = bank, strength
         steerx = self.builds.get(history, ProfileKind.STEERX) if self.stacked else None
-        return self._banks[key], steerx
+        return (*self._banks[key], steerx)
 
     def generate(self, state, task: str, seed: int) -> str:
         from engine.methods.fints import embed_texts
 
-        bank, steerx = state
-        buf = bank.choose(embed_texts([task])[0]).control_buffer(self.gen.runtime.info.n_layer)
+        bank, strength, steerx = state
+        ch = bank.choose(embed_texts([task])[0])
+        settings = {"alpha": 1.0} | ({"strength": strength} if strength else {})
+        buf = ch.control_buffer(self.gen.runtime.info.n_layer, request_alpha(ch, settings))
         if steerx is not None:
             buf = buf + steerx.control_buffer()
-        return self.gen.reply(task, seed, control=buf)
+        return self.gen.reply(task, seed, control=buf, generated_only=strength is not None)

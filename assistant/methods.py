@@ -301,7 +301,8 @@ class Fints:
         svc = _profiles(req.app)
         stack = (_vector_buffer(req, ProfileKind.STEERX, req.strength) if self.stacked
                  else None)
-        items = fints_service.apply_request(svc, req.runtime, req.text, stack)
+        items = fints_service.apply_request(svc, req.runtime, req.text, stack,
+                                            scale=req.strength)
         return Prepared(self.name, list(req.messages), details={"fints_items": items})
 
 

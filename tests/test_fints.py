@@ -178,6 +178,35 @@ def test_vectors_raise_the_likelihood_of_held_out_text(torch_runtime, llama_runt
     assert held > other
 
 
+def test_the_build_chooses_the_strength_by_generation_and_chat_applies_it(built):
+    """The service's build hides the user's last texts, writes replies under each candidate
+    strength and keeps the best fluent one; `profile show` says so; chat steers the request
+    with that fraction of the residual norm, on the reply's positions only."""
+    from assistant import fints_service
+    from assistant.profile_service import ProfileService
+    from engine.methods.generation_calibration import STAGE
+
+    app, out, stages, home = built
+    st = out.profile.meta["fints"]["strength"]
+    assert STAGE in stages and stages.index(STAGE) > stages.index("activations")
+    assert st["held_out"] == 2 and st["residual_norm"] > 0
+    best = max((r for r in st["selection"] if r["fluent"]), key=lambda r: r["score"])
+    assert st["fraction"] == best["fraction"]
+    show = _cli(home, "profile", "show", "--method", "fints")
+    assert show.returncode == 0 and "of the residual norm" in show.stdout, show.stderr
+    rt = app.runtime()
+    items = fints_service.apply_request(ProfileService(app), rt, WORK_REQUEST)
+    try:
+        buf, generated_only = rt.active_control()
+        assert generated_only and items
+        ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
+        L = ch.layers[0]
+        assert np.linalg.norm(buf[L - 1]) == pytest.approx(
+            st["fraction"] * st["residual_norm"], rel=1e-4)
+    finally:
+        rt.clear_control_vector()
+
+
 def test_cli_show_explain_and_incremental_rebuild(built):
     from assistant.errors import UserError
     from assistant.history import HistoryService
@@ -212,3 +241,9 @@ def test_cli_show_explain_and_incremental_rebuild(built):
     again = ProfileService(app).build("fints")
     assert again.n_new == now - before and again.profile.n_samples == now
     assert again.n_new < len(WORK)  # only what is new was computed
+    # One new sample (a tenth or less of the history): the strength chosen before is kept.
+    HistoryService(app.db).add("Hi all, the offsite is booked for the 3rd. Thanks, Dana",
+                               prompt="Tell the team about the offsite.")
+    third = ProfileService(app).build("fints")
+    assert third.n_new == 1
+    assert third.profile.meta["fints"]["strength"] == again.profile.meta["fints"]["strength"]

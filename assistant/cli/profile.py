@@ -71,6 +71,11 @@ def _print_profile(d: dict) -> None:
         f = d["fints"]
         print(f"fints:       layers {f['layers']}, top-{f['k']} items, softmax(score/"
               f"{f['temperature']:g}), {f['n_items']} items")
+        if f.get("strength"):
+            s = f["strength"]
+            print(f"strength:    {100 * s['fraction']:g} % of the residual norm, chosen on "
+                  f"{s['held_out']} of your texts (the paper's alpha 1 is "
+                  f"{100 * s['paper_fraction']:g} %)")
     if d["description"]:
         print(f"description: {d['description']}")
     if d["preference_tokens"]:

@@ -18,7 +18,9 @@ embedding (of its prompt and text).
 
 Per request: embed it, take the top-k items by cosine similarity, weight them by
 softmax(score / temperature) and add alpha * sum_i w_i v_i to the attention
-output (the MLP then sees it) and to the MLP output, at every position.
+output (the MLP then sees it) and to the MLP output. The paper fixes alpha; here
+the build chooses it per user by what it makes the model write
+(`engine.methods.fints_strength`), as a fraction of the residual stream's norm.
 
 Two runtimes:
 - torch: exact, `steer_torch` (hooks on o_proj and the MLP);
@@ -62,7 +64,7 @@ def config_tag(layers: Sequence[int], system: str, max_text_tokens: int = MAX_TE
     """What a cached item depends on; change any of it and items are recomputed."""
     from engine.methods.generic_replies import GENERIC_MAX_TOKENS, sha
 
-    key = f"fints-v1|{','.join(map(str, layers))}|{max_text_tokens}|{GENERIC_MAX_TOKENS}|{system}"
+    key = f"fints-v2|{','.join(map(str, layers))}|{max_text_tokens}|{GENERIC_MAX_TOKENS}|{system}"
     return sha(key)[:32]
 
 
@@ -74,17 +76,22 @@ class FintsItem:
     mlp: np.ndarray  # (n_layers_chosen, n_embd)
     emb: np.ndarray  # (384,) unit length
     label: str = ""  # a short excerpt, for --explain
+    # (n_layers_chosen,) norm of the mean residual stream over the user's text at each
+    # chosen layer: what a strength chosen as a fraction of the residual norm is taken of.
+    norm: np.ndarray | None = None
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
+        norm = np.zeros(len(self.attn), np.float32) if self.norm is None else self.norm
         np.savez(buf, attn=self.attn.astype(np.float32), mlp=self.mlp.astype(np.float32),
-                 emb=self.emb.astype(np.float32), label=np.array([self.label]))
+                 emb=self.emb.astype(np.float32), label=np.array([self.label]),
+                 norm=np.asarray(norm, dtype=np.float32))
         return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FintsItem:
         z = np.load(io.BytesIO(data))
-        return cls(z["attn"], z["mlp"], z["emb"], str(z["label"][0]))
+        return cls(z["attn"], z["mlp"], z["emb"], str(z["label"][0]), z["norm"])
 
 
 class FintsStore(Protocol):
@@ -124,8 +131,9 @@ def item_deltas(
     batch_items: int = 8,
     should_stop: StopFn | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(attn delta, mlp delta), each (len(layers), n_embd), for every item.
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(attn delta, mlp delta), each (len(layers), n_embd), and the norm of the mean
+    residual over the user's text (len(layers),), for every item.
 
     x+y and x+y_hat of a batch of items go through the model as one right-padded
     batch (causal attention: padding cannot change real positions).
@@ -133,7 +141,7 @@ def item_deltas(
     from engine.runtime import hooks
 
     n = len(prefixes)
-    out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * n
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n
     order = sorted(range(n), key=lambda i: -(len(prefixes[i]) + len(users[i])))
     done = 0
     for s in range(0, n, batch_items):
@@ -143,7 +151,7 @@ def item_deltas(
         rows = [list(prefixes[i]) + list(users[i]) for i in chunk]
         rows += [list(prefixes[i]) + list(generics[i]) for i in chunk]
         ids, _ = trt.pad_batch(rows, side="right")
-        with hooks.capture(trt, layers, residual=False, attn=True, mlp=True) as cap:
+        with hooks.capture(trt, layers, residual=True, attn=True, mlp=True) as cap:
             trt.forward(ids, logits_to_keep=1)
         m = len(chunk)
         for b, i in enumerate(chunk):
@@ -152,7 +160,9 @@ def item_deltas(
                           - _mean_at(cap.attn(L), m + b, p, len(generics[i])) for L in layers])
             f = np.stack([_mean_at(cap.mlp(L), b, p, len(users[i]))
                           - _mean_at(cap.mlp(L), m + b, p, len(generics[i])) for L in layers])
-            out[i] = (a.astype(np.float32), f.astype(np.float32))
+            r = np.array([np.linalg.norm(_mean_at(cap.residual(L), b, p, len(users[i])))
+                          for L in layers])
+            out[i] = (a.astype(np.float32), f.astype(np.float32), r.astype(np.float32))
         done += m
         if progress:
             progress(done, n)
@@ -174,17 +184,35 @@ class FintsBank:
     attn: np.ndarray  # (N, n_layers_chosen, n_embd)
     mlp: np.ndarray
     labels: list[str] = field(default_factory=list)
+    norms: np.ndarray | None = None  # (N, n_layers_chosen), FintsItem.norm
 
     @classmethod
     def from_items(cls, layers: Sequence[int], keys: Sequence[str],
                    items: Sequence[FintsItem]) -> FintsBank:
+        norms = (None if any(it.norm is None for it in items)
+                 else np.stack([it.norm for it in items]).astype(np.float32))
         return cls(list(layers), list(keys), np.stack([it.emb for it in items]).astype(np.float32),
                    np.stack([it.attn for it in items]).astype(np.float32),
                    np.stack([it.mlp for it in items]).astype(np.float32),
-                   [it.label for it in items])
+                   [it.label for it in items], norms)
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def without(self, i: int) -> FintsBank:
+        """The bank less item i (a held-out text must not steer its own reply)."""
+        keep = [j for j in range(len(self)) if j != i]
+        return FintsBank(self.layers, [self.keys[j] for j in keep], self.emb[keep],
+                         self.attn[keep], self.mlp[keep],
+                         [self.labels[j] for j in keep] if self.labels else [],
+                         None if self.norms is None else self.norms[keep])
+
+    def residual_norm(self) -> float:
+        """Mean residual norm over the items at the first chosen layer (the scale a strength
+        fraction is taken of)."""
+        if self.norms is None or not len(self.norms):
+            raise ValueError("This bank was built without residual norms; rebuild it.")
+        return float(self.norms[:, 0].mean())
 
     def choose(self, query_emb: np.ndarray, k: int = DEFAULT_K,
                temperature: float = DEFAULT_TEMPERATURE) -> FintsChoice:
@@ -223,6 +251,20 @@ class FintsChoice:
                  "text": lab}
                 for i, w, s, lab in zip(self.indices, self.weights, self.scores, self.labels,
                                         strict=True)]
+
+    def layer_array(self, n_layer: int) -> np.ndarray:
+        """(n_layer, n_embd), row L the residual addition at layer L (attn + mlp delta)."""
+        out = np.zeros((n_layer, self.attn.shape[-1]), dtype=np.float32)
+        for j, L in enumerate(self.layers):
+            out[L] = self.attn[j] + self.mlp[j]
+        return out
+
+    def alpha_for(self, fraction: float, norm: float) -> float:
+        """The multiplier whose push at the first chosen layer is `fraction` of `norm`."""
+        from engine.methods.generation_calibration import scale_for
+
+        L = self.layers[0]
+        return scale_for(self.layer_array(L + 1), L, fraction, norm)
 
     def control_buffer(self, n_layer: int, alpha: float = DEFAULT_ALPHA) -> np.ndarray:
         """llama.cpp control-vector buffer (row L-1 is layer L): attn + mlp delta summed
@@ -310,8 +352,8 @@ def build_bank(
         deltas = item_deltas(trt, prefixes, users, gens, layers, should_stop=should_stop,
                              progress=on_acts)
         embs = embed_texts([item_text_for_embedding(it.prompt, it.text) for it in new])
-        for it, (a, f), e in zip(new, deltas, embs, strict=True):
-            fi = FintsItem(a, f, e, " ".join(it.text.split())[:60])
+        for it, (a, f, r), e in zip(new, deltas, embs, strict=True):
+            fi = FintsItem(a, f, e, " ".join(it.text.split())[:60], r)
             store.put(it.key, config, fi)
             cached[it.key] = fi
     if progress:

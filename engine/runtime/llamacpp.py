@@ -376,6 +376,15 @@ class LlamaRuntime:
         st.seconds = time.perf_counter() - t0
 
     # ---- control vectors (steering) ----------------------------------------
+    def active_control(self) -> tuple[np.ndarray, bool] | None:
+        """The control vector now applied, (n_layer, n_embd), and whether it steers the
+        generated positions only; None when none is. What a test or an explanation reads
+        instead of asking llama.cpp, which cannot say."""
+        if not self._cvec_active:
+            return None
+        n_layer, n_embd = self.info.n_layer, self.info.n_embd
+        return self._cvec_buffer.reshape(n_layer, n_embd).copy(), self._cvec_generated_only
+
     def set_control_vector(
         self, data: np.ndarray, *, il_start: int = 1, il_end: int | None = None,
         generated_only: bool = False,

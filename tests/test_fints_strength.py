@@ -1,0 +1,104 @@
+"""Fints' strength chosen by generation, on the embedded model and the invented user Marlowe.
+
+The bank is built from Marlowe's first ten texts (llama.cpp generic replies, torch
+activations); the strength is chosen on those ten alone, and the check is on her five
+texts the build never saw: replies written at the chosen strength score at least as
+well against her real texts as at the strength the choice ranked last.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
+N_TRAIN = 10
+
+
+@pytest.fixture(scope="module")
+def chosen(torch_runtime, llama_runtime):
+    from engine.methods import fints as F
+    from engine.methods.fints_strength import choose_strength
+    from engine.methods.generic_replies import (
+        PROFILE_SYSTEM,
+        MemoryGenericCache,
+        ProfileItem,
+        chat_prefix,
+    )
+    from engine.runtime.batched import BatchedLlama
+
+    rt = llama_runtime
+    items = [ProfileItem(x["text"], x["prompt"]) for x in USERS["marlowe"][:N_TRAIN]]
+    bank, _, _ = F.build_bank(items, rt, lambda: torch_runtime, MemoryGenericCache(),
+                              F.MemoryFintsStore())
+    prompts = [rt.tokenize(chat_prefix(rt, it.instruction, PROFILE_SYSTEM)) for it in items]
+    queries = F.embed_texts([it.instruction for it in items])
+    steps: list[float] = []
+    with BatchedLlama(rt, n_ctx=4096, n_seq=8) as bl:
+        out = choose_strength(bank, prompts, queries, [it.text for it in items], bl,
+                              rt.detokenize, rt.info.n_layer, progress=steps.append)
+    return bank, out, steps
+
+
+def test_the_choice_is_the_best_fluent_candidate_including_the_papers_alpha(chosen):
+    from engine.methods.generation_calibration import FRACTIONS
+
+    bank, out, steps = chosen
+    table = out["selection"]
+    assert out["held_out"] == 2  # ten samples: the last fifth is held out, as for SteerX
+    assert [r["fraction"] for r in table] == sorted({0.0, *FRACTIONS, out["paper_fraction"]})
+    assert 0 < out["paper_fraction"] < 1  # the unscaled vectors' push: some of the norm
+    best = max((r for r in table if r["fluent"]), key=lambda r: r["score"])
+    assert out["fraction"] == best["fraction"]
+    assert out["residual_norm"] == pytest.approx(bank.residual_norm()) and out["residual_norm"] > 0
+    assert out["layer"] == bank.layers[0]
+    assert steps and steps[-1] == 1.0
+
+
+def test_a_fraction_becomes_that_push_on_whatever_vector_a_request_mixes(chosen, llama_runtime):
+    from assistant.fints_service import request_alpha
+    from engine.methods import fints as F
+
+    bank, out, _ = chosen
+    L, n = bank.layers[0], llama_runtime.info.n_layer
+    for q in F.embed_texts(["Describe your morning.", "Write to your landlord."]):
+        ch = bank.choose(q)
+        settings = {"alpha": 0.5, "strength": {"fraction": 0.05,
+                                               "residual_norm": out["residual_norm"]}}
+        buf = ch.control_buffer(n, request_alpha(ch, settings))
+        assert np.linalg.norm(buf[L - 1]) == pytest.approx(0.5 * 0.05 * out["residual_norm"],
+                                                           rel=1e-4)
+        # Without a chosen strength alpha multiplies the mixed vector itself (the paper's).
+        plain = ch.control_buffer(n, request_alpha(ch, {"alpha": 1.0}))
+        assert np.linalg.norm(plain[L - 1]) == pytest.approx(
+            np.linalg.norm(ch.layer_array(n)[L]), rel=1e-4)
+
+
+def test_the_chosen_strength_beats_the_worst_one_on_texts_the_build_never_saw(
+        chosen, llama_runtime):
+    from engine.methods import fints as F
+    from engine.methods import generation_calibration as gc
+    from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix
+    from engine.runtime.batched import BatchedLlama
+
+    bank, out, _ = chosen
+    rt = llama_runtime
+    worst = min(out["selection"], key=lambda r: r["score"])["fraction"]
+    assert worst != out["fraction"]
+    unseen = USERS["marlowe"][N_TRAIN:]
+    held = [gc.HeldOut(rt.tokenize(chat_prefix(rt, x["prompt"], PROFILE_SYSTEM)),
+                       bank.choose(q).layer_array(rt.info.n_layer), x["text"])
+            for x, q in zip(unseen, F.embed_texts([x["prompt"] for x in unseen]), strict=True)]
+    with BatchedLlama(rt, n_ctx=4096, n_seq=8) as bl:
+        check = gc.choose_by_generation(bl, rt.detokenize, held, bank.layers[0],
+                                        out["residual_norm"],
+                                        fractions=(out["fraction"], worst))
+    score = {r["fraction"]: r["score"] for r in check.table}
+    print(out["selection"], check.table)
+    assert score[out["fraction"]] >= score[worst], check.table
