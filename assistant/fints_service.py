@@ -95,6 +95,13 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     info = runtime.info
     if layer is not None and not 1 <= layer < info.n_layer:
         raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
+    # What the user set by hand (`profile set`) is kept by a plain rebuild, as for SteerX:
+    # the layer, and the alpha that multiplies the chosen strength.
+    before = svc.get(ProfileKind.FINTS)
+    by_hand = (before is not None and (before.meta or {}).get("auto_selected") is False
+               and layer is None and alpha is None and before.model_fingerprint == info.fingerprint)
+    if by_hand:
+        layer = before.layer
     layers = [layer] if layer is not None else F.default_layers(info.n_layer)
     system = svc.app.settings.system_prompt or PROFILE_SYSTEM
     items = [ProfileItem(text=x.text, prompt=x.prompt) for x in samples]
@@ -110,7 +117,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
             share = shares.get(stage)
             progress(share[0] + share[1] * frac if share else 0.0, stage)
 
-    previous = fints_settings(svc.get(ProfileKind.FINTS)).get("strength")
+    previous = fints_settings(before).get("strength")
     should_stop = cancel.is_set if cancel is not None else None
     try:
         bank, n_new, n_gen = F.build_bank(
@@ -119,7 +126,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
             layers=layers, system=system, progress=on_stage, should_stop=should_stop)
         t_build = time.perf_counter() - t0
         strength = None
-        if alpha is None:
+        # A hand-set alpha of the paper's kind (no chosen strength) stays that kind.
+        if alpha is None and not (by_hand and previous is None):
             incremental = n_new <= max(1, len(bank) // 10)
             if previous and incremental and previous.get("layer") == bank.layers[0]:
                 strength = previous
@@ -143,7 +151,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     settings = {"layers": bank.layers, "k": F.DEFAULT_K, "temperature": F.DEFAULT_TEMPERATURE,
                 # With a strength chosen by generation, alpha multiplies it (1: as chosen);
                 # without, it multiplies the mixed vectors themselves.
-                "alpha": F.DEFAULT_ALPHA if alpha is None else float(alpha),
+                "alpha": (before.alpha if by_hand else
+                          F.DEFAULT_ALPHA if alpha is None else float(alpha)),
                 **({"strength": strength} if strength is not None else {}),
                 "config": F.config_tag(bank.layers, system), "embedder": F.EMBEDDER,
                 "injection": {"torch": "attention output then MLP output, every position",
@@ -152,7 +161,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     from engine.steering.vectors import SteeringVector
 
     rows = SteeringVector.from_layers(vec).rows()
-    view = _save(svc, runtime, bank.layers[0], settings, rows, len(items), bank.keys)
+    view = _save(svc, runtime, bank.layers[0], settings, rows, len(items), bank.keys,
+                 auto=not by_hand and alpha is None and layer is None)
     timings = {"bank": round(t_build, 2), "total": round(seconds, 2)}
     return BuildOutcome(view, n_new, n_gen, seconds, timings, [], [])
 
@@ -173,7 +183,7 @@ def choose_strength_for(runtime, batched, bank, items, system, progress=None,
 
 
 def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: int,
-          keys: list[str]):
+          keys: list[str], *, auto: bool = True):
     """Write the `profiles` row for fints and make it the active one (as other builds do)."""
     from sqlalchemy import update
 
@@ -193,7 +203,7 @@ def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: i
         row.description, row.description_edited, row.preference_tokens = "", False, []
         row.n_samples, row.item_hashes, row.vectors = n_samples, list(keys), vectors
         row.active, row.built_at = True, utcnow()
-        row.meta = {"fints": settings, "auto_selected": True,
+        row.meta = {"fints": settings, "auto_selected": auto,
                     "architecture": info.architecture}
         s.flush()
         return profile_view(row)

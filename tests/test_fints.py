@@ -247,3 +247,8 @@ def test_cli_show_explain_and_incremental_rebuild(built):
     third = ProfileService(app).build("fints")
     assert third.n_new == 1
     assert third.profile.meta["fints"]["strength"] == again.profile.meta["fints"]["strength"]
+    # A strength the user set by hand is kept by a rebuild, beside the chosen one it scales.
+    ProfileService(app).set_strength("fints", alpha=0.5)
+    fourth = ProfileService(app).build("fints")
+    assert fourth.profile.alpha == 0.5 and fourth.profile.meta["auto_selected"] is False
+    assert fourth.profile.meta["fints"]["strength"] == third.profile.meta["fints"]["strength"]

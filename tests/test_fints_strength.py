@@ -102,3 +102,22 @@ def test_the_chosen_strength_beats_the_worst_one_on_texts_the_build_never_saw(
     score = {r["fraction"]: r["score"] for r in check.table}
     print(out["selection"], check.table)
     assert score[out["fraction"]] >= score[worst], check.table
+
+
+def test_an_item_cached_before_norms_were_kept_still_loads():
+    """A profile built by an older version keeps chatting: its cached items have no norm,
+    and only a new build (a new config, so new items) needs one."""
+    import io
+
+    from engine.methods.fints import FintsBank, FintsItem
+
+    buf = io.BytesIO()
+    np.savez(buf, attn=np.ones((1, 4), np.float32), mlp=np.ones((1, 4), np.float32),
+             emb=np.ones(3, np.float32), label=np.array(["old"]))
+    item = FintsItem.from_bytes(buf.getvalue())
+    assert item.norm is None and item.label == "old"
+    bank = FintsBank.from_items([2], ["k"], [item])
+    assert bank.choose(np.ones(3)).indices == [0]
+    with pytest.raises(ValueError, match="rebuild"):
+        bank.residual_norm()
+    assert FintsItem.from_bytes(item.to_bytes()).norm is None  # not made up as zeros

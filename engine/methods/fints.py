@@ -82,16 +82,17 @@ class FintsItem:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        norm = np.zeros(len(self.attn), np.float32) if self.norm is None else self.norm
+        extra = {} if self.norm is None else {"norm": np.asarray(self.norm, np.float32)}
         np.savez(buf, attn=self.attn.astype(np.float32), mlp=self.mlp.astype(np.float32),
-                 emb=self.emb.astype(np.float32), label=np.array([self.label]),
-                 norm=np.asarray(norm, dtype=np.float32))
+                 emb=self.emb.astype(np.float32), label=np.array([self.label]), **extra)
         return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FintsItem:
         z = np.load(io.BytesIO(data))
-        return cls(z["attn"], z["mlp"], z["emb"], str(z["label"][0]), z["norm"])
+        # Items cached before norms were kept (an older profile's config) have none.
+        norm = z["norm"] if "norm" in z.files else None
+        return cls(z["attn"], z["mlp"], z["emb"], str(z["label"][0]), norm)
 
 
 class FintsStore(Protocol):
