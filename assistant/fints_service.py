@@ -144,10 +144,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     if progress is not None:
         progress(1.0, "done")
     seconds = time.perf_counter() - t0
-    attn, mlp = bank.mean_vectors()
-    vec = np.zeros((info.n_layer, info.n_embd), dtype=np.float32)
-    for j, L in enumerate(bank.layers):
-        vec[L] = attn[j] + mlp[j]
+    vec = bank.mean_layer_array(info.n_layer)
     settings = {"layers": bank.layers, "k": F.DEFAULT_K, "temperature": F.DEFAULT_TEMPERATURE,
                 # With a strength chosen by generation, alpha multiplies it (1: as chosen);
                 # without, it multiplies the mixed vectors themselves.

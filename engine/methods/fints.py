@@ -234,6 +234,11 @@ class FintsBank:
     def mean_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         return self.attn.mean(axis=0), self.mlp.mean(axis=0)
 
+    def mean_layer_array(self, n_layer: int) -> np.ndarray:
+        """The items' mean intervention as a residual addition per layer (what an export
+        of the profile holds)."""
+        return _layer_array(self.layers, *self.mean_vectors(), n_layer)
+
 
 @dataclass
 class FintsChoice:
@@ -255,17 +260,12 @@ class FintsChoice:
 
     def layer_array(self, n_layer: int) -> np.ndarray:
         """(n_layer, n_embd), row L the residual addition at layer L (attn + mlp delta)."""
-        out = np.zeros((n_layer, self.attn.shape[-1]), dtype=np.float32)
-        for j, L in enumerate(self.layers):
-            out[L] = self.attn[j] + self.mlp[j]
-        return out
+        return _layer_array(self.layers, self.attn, self.mlp, n_layer)
 
     def alpha_for(self, fraction: float, norm: float) -> float:
         """The multiplier whose push at the first chosen layer is `fraction` of `norm`."""
-        from engine.methods.generation_calibration import scale_for
-
-        L = self.layers[0]
-        return scale_for(self.layer_array(L + 1), L, fraction, norm)
+        v = float(np.linalg.norm(self.attn[0] + self.mlp[0]))
+        return 0.0 if v == 0 else fraction * norm / v
 
     def control_buffer(self, n_layer: int, alpha: float = DEFAULT_ALPHA) -> np.ndarray:
         """llama.cpp control-vector buffer (row L-1 is layer L): attn + mlp delta summed
@@ -289,6 +289,16 @@ class FintsChoice:
             mlp={L: self.mlp[j] for j, L in enumerate(self.layers)},
             scale=alpha,
         )
+
+
+def _layer_array(layers: Sequence[int], attn: np.ndarray, mlp: np.ndarray,
+                 n_layer: int) -> np.ndarray:
+    """Attention and MLP deltas, (n_layers_chosen, n_embd) each, as one residual addition
+    per layer, (n_layer, n_embd): how llama.cpp's control vector carries them."""
+    out = np.zeros((n_layer, attn.shape[-1]), dtype=np.float32)
+    for j, L in enumerate(layers):
+        out[L] = attn[j] + mlp[j]
+    return out
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
