@@ -12,6 +12,7 @@ control vector as in chat. Methods:
 - rag+steerx    history in the prompt and SteerX steering together
 - fints         per-request Fints control vector (assistant.fints_service)
 - steerx+fints  SteerX and Fints stacked
+- rag+fints     history in the prompt and Fints, at the strength chosen for that
 - dps           preference heads of the row's history, contrastive torch decoding
 - costeer       the remote from `assistant cloud set` steered by the local delta
 
@@ -274,11 +275,11 @@ def _costeer(p: EvalParts) -> Any:
                              system=EVAL_SYSTEM)
 
 
-def _fints(stacked: bool) -> Callable[[EvalParts], Any]:
+def _fints(stacked: bool = False, with_rag: bool = False) -> Callable[[EvalParts], Any]:
     def make(p: EvalParts) -> Any:
         from assistant.fints_service import FintsEvalMethod
 
-        return FintsEvalMethod(p.gen, p.builds, stacked=stacked)
+        return FintsEvalMethod(p.gen, p.builds, stacked=stacked, with_rag=with_rag)
 
     return make
 
@@ -291,8 +292,9 @@ PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
     "stylevector": (lambda p: SteeredMethod(p.gen, p.builds, "stylevector"), True),
     "steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx"), True),
     "rag+steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx", with_rag=True), True),
-    "fints": (_fints(False), True),
-    "steerx+fints": (_fints(True), True),
+    "fints": (_fints(), True),
+    "steerx+fints": (_fints(stacked=True), True),
+    "rag+fints": (_fints(with_rag=True), True),
     "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.builds, p.device), True),
     "costeer": (_costeer, False),
 }

@@ -9,7 +9,7 @@ generation as a fraction of the residual norm, `engine.methods.fints_strength`),
 and, as its `vectors`, the items' mean intervention (what an export would use).
 No new table, so no migration.
 
-Chat (`fints` or `steerx+fints`) embeds the request, which imports
+Chat (`fints`, `steerx+fints` or `rag+fints`) embeds the request, which imports
 sentence-transformers (and so torch); plain chat never reaches this module.
 """
 
@@ -129,7 +129,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
         # A hand-set alpha of the paper's kind (no chosen strength) stays that kind.
         if alpha is None and not (by_hand and previous is None):
             incremental = n_new <= max(1, len(bank) // 10)
-            if previous and incremental and previous.get("layer") == bank.layers[0]:
+            if (previous and incremental and previous.get("layer") == bank.layers[0]
+                    and "with_texts" in previous):  # older builds chose it alone only
                 strength = previous
             else:
                 with BatchedLlama(runtime) as batched:
@@ -166,17 +167,27 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
 
 def choose_strength_for(runtime, batched, bank, items, system, progress=None,
                         should_stop=None) -> dict[str, Any]:
-    """Fints' strength for this user (engine.methods.fints_strength), on the chat prompt
-    every item's reply would be written after."""
+    """Fints' strength for this user (engine.methods.fints_strength), alone on the chat
+    prompt every item's reply would be written after, and for `rag+fints` on that prompt
+    with the user's other texts in it, picked and cut as chat picks and cuts them."""
     from engine.methods import fints as F
     from engine.methods.fints_strength import choose_strength
     from engine.methods.generic_replies import chat_prefix
+    from engine.methods.profile_build import history_prompt, truncate_text
+    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, most_similar
 
     prompts = [runtime.tokenize(chat_prefix(runtime, it.instruction, system)) for it in items]
     queries = F.embed_texts([it.instruction for it in items])
+
+    def with_texts_prompt(i: int) -> list[int]:
+        others = [it.text for j, it in enumerate(items) if j != i]
+        shown = [truncate_text(runtime, others[j], RAG_ITEM_TOKENS)
+                 for j in most_similar(items[i].instruction, others, RAG_K)]
+        return runtime.tokenize(history_prompt(runtime, items[i].instruction, shown, system))
+
     return choose_strength(bank, prompts, queries, [it.text for it in items], batched,
                            runtime.detokenize, runtime.info.n_layer, progress=progress,
-                           should_stop=should_stop)
+                           should_stop=should_stop, with_texts_prompt=with_texts_prompt)
 
 
 def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: int,
@@ -241,27 +252,40 @@ def choose_for(svc, runtime, text: str) -> tuple[FintsChoice, dict[str, Any]]:
     return ch, st | {"alpha": svc.get(ProfileKind.FINTS).alpha}
 
 
-def request_alpha(choice: FintsChoice, settings: dict[str, Any], scale: float = 1.0) -> float:
+def request_alpha(choice: FintsChoice, settings: dict[str, Any], scale: float = 1.0, *,
+                  with_texts: bool = False) -> float:
     """The multiplier of this request's mixed vector: the chosen fraction of the residual
     norm turned into a multiplier of *this* vector, times the row's alpha (the user's
-    change) and `scale`; without a chosen strength, the row's alpha itself."""
+    change) and `scale`; without a chosen strength, the row's alpha itself. `with_texts`:
+    the fraction chosen with the user's texts in the prompt (`rag+fints`)."""
     alpha = float(settings.get("alpha", 1.0)) * scale
     strength = settings.get("strength")
-    if strength is None:
+    if with_texts:
+        if not strength or "with_texts" not in strength:
+            raise UserError("Your Fints profile has no strength chosen with your texts in the "
+                            "prompt yet. Rebuild it with 'assistant profile build --method "
+                            "fints' (without --alpha).")
+        fraction = float(strength["with_texts"]["fraction"])
+    elif strength is None:
         return alpha
-    return alpha * choice.alpha_for(float(strength["fraction"]), float(strength["residual_norm"]))
+    else:
+        fraction = float(strength["fraction"])
+    return alpha * choice.alpha_for(fraction, float(strength["residual_norm"]))
 
 
 def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None, *,
-                  scale: float = 1.0) -> list[dict[str, Any]]:
+                  scale: float = 1.0, with_texts: bool = False) -> list[dict[str, Any]]:
     """Steer `runtime` for this one request; returns the items used and their weights.
 
     `stack` (SteerX's control buffer for `steerx+fints`) is added to the Fints one:
     both are residual additions in llama.cpp, so stacking is a sum. A strength chosen
     by generation was chosen steering generated positions only, so it is applied so.
+    `with_texts`: the request's prompt holds the user's texts (`rag+fints`), so the
+    strength chosen that way.
     """
     ch, st = choose_for(svc, runtime, text)
-    buf = ch.control_buffer(runtime.info.n_layer, request_alpha(ch, st, scale))
+    buf = ch.control_buffer(runtime.info.n_layer,
+                            request_alpha(ch, st, scale, with_texts=with_texts))
     if stack is not None:  # assistant.methods checked the SteerX profile's model
         buf = buf + stack
     runtime.set_control_vector(buf, generated_only="strength" in st)
@@ -269,17 +293,18 @@ def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None, *,
 
 
 class FintsEvalMethod:
-    """`fints` and `steerx+fints` as evaluation plug-ins (assistant.eval_service).
+    """`fints`, `steerx+fints` and `rag+fints` as evaluation plug-ins (assistant.eval_service).
 
     The row's bank is built with the same `build_bank` the app uses, into the
     eval cache database; each task then picks its own items, as chat does.
     """
 
-    def __init__(self, gen, builds, *, stacked: bool = False) -> None:
+    def __init__(self, gen, builds, *, stacked: bool = False, with_rag: bool = False) -> None:
         self.gen = gen
         self.builds = builds
         self.stacked = stacked
-        self.name = "steerx+fints" if stacked else "fints"
+        self.with_rag = with_rag
+        self.name = "steerx+fints" if stacked else "rag+fints" if with_rag else "fints"
         self.uses_history = True
         self._banks: dict[tuple, Any] = {}  # per history: the other-user control reuses them
 
@@ -297,15 +322,19 @@ class FintsEvalMethod:
             strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM)
             self._banks[key] = bank, strength
         steerx = self.builds.get(history, ProfileKind.STEERX) if self.stacked else None
-        return (*self._banks[key], steerx)
+        return (*self._banks[key], steerx, history)
 
     def generate(self, state, task: str, seed: int) -> str:
+        from assistant.eval_service import rag_prompt
         from engine.methods.fints import embed_texts
 
-        bank, strength, steerx = state
+        bank, strength, steerx, history = state
         ch = bank.choose(embed_texts([task])[0])
         settings = {"alpha": 1.0} | ({"strength": strength} if strength else {})
-        buf = ch.control_buffer(self.gen.runtime.info.n_layer, request_alpha(ch, settings))
+        buf = ch.control_buffer(self.gen.runtime.info.n_layer,
+                                request_alpha(ch, settings, with_texts=self.with_rag))
         if steerx is not None:
             buf = buf + steerx.control_buffer()
-        return self.gen.reply(task, seed, control=buf, generated_only=strength is not None)
+        user = (rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
+                if self.with_rag else task)
+        return self.gen.reply(user, seed, control=buf, generated_only=strength is not None)

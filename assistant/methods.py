@@ -16,6 +16,7 @@ The methods and what they need:
 - rag+steerx    both: the texts in the prompt, SteerX at the strength tuned for that
 - fints         a Fints bank (a control vector chosen per request)
 - steerx+fints  a Fints bank and a SteerX profile, summed
+- rag+fints     both: the texts in the prompt, Fints at the strength chosen for that
 - dps           a DPS profile (preference heads), decoded contrastively in torch
 """
 
@@ -306,6 +307,30 @@ class Fints:
         return Prepared(self.name, list(req.messages), details={"fints_items": items})
 
 
+@dataclass(frozen=True)
+class RagFints:
+    """The user's texts in the prompt and the Fints vector mixed for the request, at the
+    strength its build chose with texts in the prompt (on the reply's positions only)."""
+
+    name: str = "rag+fints"
+    label: str = "My texts + Fints"
+    summary: str = "your texts in the prompt and Fints steering together"
+    needs: tuple[Need, ...] = (HISTORY, ProfileKind.FINTS)
+
+    def prepare(self, req: Request) -> Prepared:
+        from assistant import fints_service
+
+        _checked_profile(req, ProfileKind.FINTS)
+        try:
+            items = fints_service.apply_request(_profiles(req.app), req.runtime, req.text,
+                                                scale=req.strength, with_texts=True)
+        except UserError as exc:
+            raise ProfileMissing(str(exc)) from exc
+        prepared = _with_retrieved(self.name, req)
+        prepared.details["fints_items"] = items
+        return prepared
+
+
 _TORCH: dict[tuple[str, str], Any] = {}  # the torch runtime DPS decodes with, loaded once
 
 
@@ -394,6 +419,7 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     RagSteered(),
     Fints("fints", "Fints", "a steering vector chosen per request from your own texts"),
     Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX", stacked=True),
+    RagFints(),
     Dps(),
 )}
 NAMES = tuple(METHODS)

@@ -207,6 +207,40 @@ def test_the_build_chooses_the_strength_by_generation_and_chat_applies_it(built)
         rt.clear_control_vector()
 
 
+def test_rag_fints_puts_the_texts_in_the_prompt_and_steers_at_the_strength_chosen_so(built):
+    """The build also chooses a strength with each held-out text's prompt holding the
+    user's other texts; rag+fints applies that one (not the alone one), on the reply's
+    positions only, and puts the retrieved texts in the prompt."""
+    from assistant import fints_service, methods
+    from assistant.profile_service import ProfileService
+    from engine.runtime.generation import CancelToken, SamplingSettings
+
+    app, out, _stages, _home = built
+    st = out.profile.meta["fints"]["strength"]
+    wt = st["with_texts"]
+    assert wt["held_out"] == st["held_out"]
+    assert [r["fraction"] for r in wt["selection"]] == [r["fraction"] for r in st["selection"]]
+    best = max((r for r in wt["selection"] if r["fluent"]), key=lambda r: r["score"])
+    assert wt["fraction"] == best["fraction"]
+    # Replies written after the texts are not those written alone: two settings, two tables.
+    assert [r["score"] for r in wt["selection"]] != [r["score"] for r in st["selection"]]
+    rt = app.runtime()
+    req = methods.Request(app, rt, [{"role": "user", "content": WORK_REQUEST}], WORK_REQUEST,
+                          SamplingSettings(max_tokens=4), CancelToken())
+    try:
+        prepared = methods.get("rag+fints").prepare(req)
+        assert prepared.method == "rag+fints" and prepared.details["rag_samples"]
+        assert "Here are texts I wrote before" in prepared.messages[-1]["content"]
+        assert prepared.details["fints_items"]
+        buf, generated_only = rt.active_control()
+        ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
+        assert generated_only
+        assert np.linalg.norm(buf[ch.layers[0] - 1]) == pytest.approx(
+            wt["fraction"] * st["residual_norm"], rel=1e-4)
+    finally:
+        rt.clear_control_vector()
+
+
 def test_cli_show_explain_and_incremental_rebuild(built):
     from assistant.errors import UserError
     from assistant.history import HistoryService

@@ -99,8 +99,9 @@ def test_each_method_names_the_profiles_it_steers_with():
     assert kinds["none"] == [] and kinds["rag"] == []
     assert kinds["steerx+fints"] == [ProfileKind.FINTS, ProfileKind.STEERX]
     assert kinds["rag+steerx"] == [ProfileKind.STEERX]
+    assert kinds["rag+fints"] == [ProfileKind.FINTS]
     assert [n for n, m in methods.METHODS.items() if methods.uses_history(m)] == \
-        ["rag", "rag+steerx"]
+        ["rag", "rag+steerx", "rag+fints"]
 
 
 def test_choosing_a_method_saves_it_only_when_it_can_run(app):

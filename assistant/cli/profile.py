@@ -76,6 +76,9 @@ def _print_profile(d: dict) -> None:
             print(f"strength:    {100 * s['fraction']:g} % of the residual norm, chosen on "
                   f"{s['held_out']} of your texts (the paper's alpha 1 is "
                   f"{100 * s['paper_fraction']:g} %)")
+            if s.get("with_texts"):
+                print(f"             with your texts in the prompt (rag+fints): "
+                      f"{100 * s['with_texts']['fraction']:g} %")
     if d["description"]:
         print(f"description: {d['description']}")
     if d["preference_tokens"]:
