@@ -9,7 +9,6 @@ from pathlib import Path
 
 from assistant.cli.common import open_app, print_json
 from assistant.errors import UserError
-from assistant.methods import NAMES
 
 
 def register(sub) -> None:
@@ -17,8 +16,9 @@ def register(sub) -> None:
     p.add_argument("--data", required=True, type=Path, metavar="FILE",
                    help="paper_dev.json or context_aware_dev.json (see ../shared/data/README.md)")
     p.add_argument("--methods", default="none,rag,stylevector,steerx,rag+steerx",
-                   help=f"comma-separated: {', '.join(NAMES)}, costeer (costeer steers the "
-                   "remote set with 'assistant cloud set')")
+                   help="comma-separated: none, rag, stylevector, steerx, rag+steerx, fints, "
+                   "steerx+fints, rag+fints, dps, costeer (costeer steers the remote set with "
+                   "'assistant cloud set')")
     p.add_argument("--limit", type=int, help="use at most N rows")
     p.add_argument("--offset", type=int, default=0, help="skip the first K rows")
     p.add_argument("--max-tokens", type=int, default=256, help="longest reply in tokens")
