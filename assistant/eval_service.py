@@ -279,7 +279,10 @@ def _fints(stacked: bool = False, with_rag: bool = False) -> Callable[[EvalParts
     def make(p: EvalParts) -> Any:
         from assistant.fints_service import FintsEvalMethod
 
-        return FintsEvalMethod(p.gen, p.builds, stacked=stacked, with_rag=with_rag)
+        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
+                                                    p.sampling.max_tokens))
+                  if with_rag else None)
+        return FintsEvalMethod(p.gen, p.builds, stacked=stacked, rag_prompt=prompt)
 
     return make
 

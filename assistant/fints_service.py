@@ -299,12 +299,14 @@ class FintsEvalMethod:
     eval cache database; each task then picks its own items, as chat does.
     """
 
-    def __init__(self, gen, builds, *, stacked: bool = False, with_rag: bool = False) -> None:
+    def __init__(self, gen, builds, *, stacked: bool = False, rag_prompt=None) -> None:
         self.gen = gen
         self.builds = builds
         self.stacked = stacked
-        self.with_rag = with_rag
-        self.name = "steerx+fints" if stacked else "rag+fints" if with_rag else "fints"
+        # rag+fints: (history, task) -> the task with the user's texts, as the eval's rag
+        self.rag_prompt = rag_prompt
+        self.with_rag = rag_prompt is not None
+        self.name = "steerx+fints" if stacked else "rag+fints" if self.with_rag else "fints"
         self.uses_history = True
         self._banks: dict[tuple, Any] = {}  # per history: the other-user control reuses them
 
@@ -325,7 +327,6 @@ class FintsEvalMethod:
         return (*self._banks[key], steerx, history)
 
     def generate(self, state, task: str, seed: int) -> str:
-        from assistant.eval_service import rag_prompt
         from engine.methods.fints import embed_texts
 
         bank, strength, steerx, history = state
@@ -335,6 +336,5 @@ class FintsEvalMethod:
                                 request_alpha(ch, settings, with_texts=self.with_rag))
         if steerx is not None:
             buf = buf + steerx.control_buffer()
-        user = (rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
-                if self.with_rag else task)
+        user = self.rag_prompt(history, task) if self.with_rag else task
         return self.gen.reply(user, seed, control=buf, generated_only=strength is not None)
