@@ -97,6 +97,7 @@ def test_batch_variants_write_what_the_runtime_writes_under_the_same_steering(ll
         plain_lp: list = []
         out = bl.generate_variants([toks], bufs, GREEDY, plain_logprobs=plain_lp)
         rescored = bl.score([(toks + out[1][0], len(toks))])[0]
+        rescored_plain = bl.score([(toks + out[0][0], len(toks))])[0]
     assert out[0][0] != out[1][0]  # the steering changed the reply
     try:
         rt.set_control_vector(bufs[1], generated_only=True)
@@ -110,5 +111,9 @@ def test_batch_variants_write_what_the_runtime_writes_under_the_same_steering(ll
     assert steered != out[0][0]  # and it is not the unsteered reply
     assert plain_lp[1][0].shape == (len(out[1][0]),)
     assert np.abs(plain_lp[1][0] - rescored).mean() < 0.05
+    # The unsteered variant's log-probs are taken while sampling, not by a second pass:
+    # they are the same numbers a teacher-forced scoring of its reply gives.
+    assert plain_lp[0][0].shape == (len(out[0][0]),)
+    assert np.abs(plain_lp[0][0] - rescored_plain).mean() < 0.05
     # The steered reply is less likely to the plain model than its own reply.
     assert plain_lp[1][0].mean() < plain_lp[0][0].mean()
