@@ -2,12 +2,15 @@
 
 Prints, in one run:
 - the head scan over 20 real texts (paper_dev's first rows' histories, six
-  abstracts per author, texts cut to 128 tokens): `attribution` (the build's
-  default: one forward and backward for all 270 heads, then the top `refine`
-  heads ablated exactly) and
-  the exact scan of every head, timed on `--exact-layers` layers and scaled to
-  all layers (each layer is one batched ablation of its 9 heads, so the cost is
-  linear in layers; say so when reporting);
+  abstracts per author, texts cut to 128 tokens) as the build runs it:
+  `attribution` (one forward and backward for all 270 heads, then the top
+  `refine` heads ablated exactly), contrasted against reference texts after the
+  same prompts (here another author's text of the same rows, the length the
+  app's generic replies are cut to);
+- the exact ablation of the kept heads with every pass starting at the head's
+  block (the build's way) and running all blocks (before), side by side;
+- the exact scan of every head, timed on `--exact-layers` layers and scaled to
+  all layers by the blocks each one runs (a head of block L runs n_layer - L);
 - DPS decode time over plain torch decode, same prompt, greedy, KV cache on both
   (goal <= 1.3).
 
@@ -66,9 +69,24 @@ def main() -> int:
     out["tokens_per_item"] = round(sum(len(i.prompt) + len(i.text) for i in items) / len(items), 1)
     n_heads = trt.n_layer * trt.n_head
 
-    scan = dps.scan_heads(trt, items, mode="attribution")
+    # Another author's text after each prompt: six texts per author, so shift by six.
+    others = [pairs[(i + 6) % len(pairs)][1] for i in range(len(pairs))]
+    reference = dps.reference_items(trt, pairs, others)
+    scan = dps.scan_heads(trt, items, mode="attribution", reference=reference)
     out["scan_attribution_s"] = round(scan.seconds, 1)
     out["top_heads"] = scan.top(dps.DEFAULT_FRACTION)
+
+    kept = [(h["layer"], h["head"]) for h in out["top_heads"]]
+    timed = {}
+    for from_block in (True, False):
+        t0 = time.perf_counter()
+        got, _ = dps.exact_scores(trt, items, kept, from_block=from_block)
+        timed[from_block] = (time.perf_counter() - t0, got)
+    out["kept_heads_exact_from_block_s"] = round(timed[True][0], 1)
+    out["kept_heads_exact_all_blocks_s"] = round(timed[False][0], 1)
+    out["kept_heads_exact_ratio"] = round(timed[True][0] / timed[False][0], 3)
+    diff = max(abs(timed[True][1][k] - timed[False][1][k]) for k in kept)
+    out["kept_heads_max_score_diff"] = float(f"{diff:.2g}")
 
     layers = list(range(trt.n_layer))[:: max(1, trt.n_layer // max(1, args.exact_layers))]
     layers = layers[: args.exact_layers]
@@ -76,9 +94,11 @@ def main() -> int:
     t0 = time.perf_counter()
     dps.exact_scores(trt, items, heads)
     t_exact = time.perf_counter() - t0
+    blocks_run = sum(trt.n_layer - L for L in layers)
     out["exact_layers_timed"] = layers
     out["exact_s_for_timed_layers"] = round(t_exact, 1)
-    out["exact_full_scan_s_extrapolated"] = round(t_exact * trt.n_layer / len(layers), 1)
+    out["exact_full_scan_s_extrapolated"] = round(
+        t_exact * sum(trt.n_layer - L for L in range(trt.n_layer)) / blocks_run, 1)
     out["n_heads"] = n_heads
 
     greedy = SamplingSettings(temperature=0, repeat_penalty=1.0)

@@ -56,6 +56,31 @@ def test_rows_scan_equals_one_head_at_a_time(torch_runtime, train):
     assert len({round(v, 6) for v in got.values()}) == 2  # the rows really differ
 
 
+def test_ablation_passes_start_at_the_heads_block(torch_runtime, train):
+    """The exact scan runs only the blocks from the ablated head's on, from the residual
+    the intact pass recorded entering that block: the same NLLs as the full forward (so
+    the scan above takes that path), the model's blocks put back after, and a wrong start
+    is caught by the check rather than trusted."""
+    import torch
+
+    rt = torch_runtime
+    n_blocks = len(rt.model.model.layers)
+    entering = {7: None, 20: None}
+    base = dps._rows_nll(rt, train, record=entering)
+    assert entering[7].shape[:2] == entering[20].shape[:2]
+    assert dps._tail_matches(rt, train, entering, base)
+    tail = dps._rows_nll(rt, train, entering=(7, entering[7]))
+    np.testing.assert_allclose(tail, base, atol=1e-4)
+    assert len(rt.model.model.layers) == n_blocks
+    with hooks.mask_heads(rt, [(7, 4)]):  # an ablation from the start equals the full one
+        full = dps._rows_nll(rt, train)
+        from_block = dps._rows_nll(rt, train, entering=(7, entering[7]))
+    np.testing.assert_allclose(from_block, full, atol=1e-4)
+    assert not np.allclose(full, base, atol=1e-4)
+    wrong = {20: torch.zeros_like(entering[20])}
+    assert not dps._tail_matches(rt, train, wrong, base)
+
+
 def test_gamma_zero_is_the_plain_model(torch_runtime):
     rt = torch_runtime
     heads = [(3, 0), (9, 5), (17, 2), (26, 8)]

@@ -75,9 +75,7 @@ def _first_attr(obj: Any, names: Iterable[str]) -> Any:
 
 def find_parts(model: nn.Module) -> ModelParts:
     """Locate the pieces the hooks attach to, or say clearly that we cannot."""
-    layers = _first_attr(
-        model, ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers")
-    )
+    layers = _first_attr(model, _BLOCK_LISTS)
     if layers is None or len(layers) == 0:
         raise HookError(f"Cannot find the transformer blocks of {type(model).__name__}.")
     attn, o_proj, mlp = [], [], []
@@ -98,6 +96,40 @@ def find_parts(model: nn.Module) -> ModelParts:
     n_head = int(getattr(cfg, "num_attention_heads", 0) or getattr(cfg, "n_head", 0))
     head_dim = int(getattr(cfg, "head_dim", 0) or (n_embd // n_head if n_head else 0))
     return ModelParts(list(layers), attn, o_proj, mlp, n_head, head_dim, n_embd)
+
+
+_BLOCK_LISTS = ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers")
+
+
+@contextlib.contextmanager
+def from_layer(model: nn.Module, layer: int) -> Iterator[None]:
+    """Run only blocks `layer`.. of `model`: a forward given `inputs_embeds` = the residual
+    stream entering block `layer` then skips the blocks before it.
+
+    An edit inside block `layer` (a head ablated) leaves everything before it as it was,
+    so an ablation scan need not recompute the early blocks for every head. The block
+    list is swapped for its tail and put back on exit. Whether the model's own forward
+    uses `inputs_embeds` unchanged (GPT-2 adds position embeddings to it, Gemma 1 scales
+    it) is not assumed: callers check the result once against a full forward.
+    """
+    from torch import nn
+
+    for name in _BLOCK_LISTS:
+        parent_name, _, attr = name.rpartition(".")
+        parent = _first_attr(model, (parent_name,))
+        blocks = getattr(parent, attr, None) if parent is not None else None
+        if isinstance(blocks, nn.ModuleList) and len(blocks):
+            break
+    else:
+        raise HookError(f"Cannot find the transformer blocks of {type(model).__name__}.")
+    if not 0 <= layer < len(blocks):
+        raise HookError(f"Layer {layer} does not exist; the model has {len(blocks)} layers.")
+    # Not through nn.Module.__setattr__'s registration: the tail is the same modules.
+    parent._modules[attr] = nn.ModuleList(list(blocks)[layer:])
+    try:
+        yield
+    finally:
+        parent._modules[attr] = blocks
 
 
 def _parts(target: Any) -> ModelParts:

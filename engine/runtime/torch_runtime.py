@@ -396,8 +396,12 @@ class TorchRuntime:
         cache: Any = None,
         use_cache: bool = False,
         logits_to_keep: int | torch.Tensor = 0,
+        inputs_embeds: torch.Tensor | None = None,
     ) -> Any:
         """One model call under the active hooks; returns the transformers output.
+
+        With `inputs_embeds` (batch, seq, n_embd) the model starts from those vectors and
+        `input_ids` is ignored (`hooks.from_layer` makes them a later block's input).
 
         `cache` is the KV cache of an earlier call (`kv_cache(out)`); transformers
         5.x names that argument `cache`, 4.x `past_key_values`.
@@ -418,9 +422,12 @@ class TorchRuntime:
             kwargs["logits_to_keep"] = logits_to_keep
         if cache is not None:
             kwargs[self._cache_arg] = cache
+        if inputs_embeds is not None:
+            kwargs["inputs_embeds"] = inputs_embeds.to(self.device)
+        else:
+            kwargs["input_ids"] = ids.to(self.device)
         with torch.inference_mode():
             return self.model(
-                input_ids=ids.to(self.device),
                 attention_mask=attention_mask,
                 position_ids=position_ids,
                 use_cache=use_cache,
