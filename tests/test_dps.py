@@ -81,6 +81,21 @@ def test_ablation_passes_start_at_the_heads_block(torch_runtime, train):
     assert not dps._tail_matches(rt, train, wrong, base)
 
 
+def test_attribution_is_the_gates_gradient_with_the_weights_frozen(torch_runtime, train):
+    """The runtime's weights take no gradient (nothing trains them; the scan is faster so),
+    and the per-head gate still gets its own: -dNLL/dgate agrees with a finite difference
+    of the head scaled by 1 - eps."""
+    rt = torch_runtime
+    assert not any(p.requires_grad for p in rt.model.parameters())
+    attr = dps.attribution_scores(rt, train)
+    head, eps = (7, 4), 0.02
+    plain = dps._rows_nll(rt, train)
+    with hooks.scale_heads(rt, {head: 1 - eps}):
+        moved = float(np.mean(dps._rows_nll(rt, train) - plain))
+    assert attr[head] != 0
+    assert moved / eps == pytest.approx(attr[head], rel=0.1)
+
+
 def test_gamma_zero_is_the_plain_model(torch_runtime):
     rt = torch_runtime
     heads = [(3, 0), (9, 5), (17, 2), (26, 8)]
