@@ -302,11 +302,16 @@ def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
             chunk = items[s : s + batch]
             rows = [it.prompt + it.text for it in chunk]
             ids, _ = trt.pad_batch(rows, side="right")
+            # The vocabulary projection (and its backward) only where a text token is
+            # predicted: the prompts are most of each row.
+            first = min(len(it.prompt) for it in chunk) - 1
+            last = max(len(it.prompt) + len(it.text) for it in chunk) - 1
+            keep = torch.arange(first, max(last, first + 1), device=ids.device)
             with torch.enable_grad():
-                logits = trt.model(input_ids=ids).logits
+                logits = trt.model(input_ids=ids, logits_to_keep=keep).logits
                 loss = 0.0
                 for b, it in enumerate(chunk):
-                    n_p, n_t = len(it.prompt), len(it.text)
+                    n_p, n_t = len(it.prompt) - first, len(it.text)
                     z = logits[b, n_p - 1 : n_p - 1 + n_t].float()
                     tgt = torch.as_tensor(it.text, device=z.device)
                     loss = loss + torch.nn.functional.cross_entropy(z, tgt) / len(items)
