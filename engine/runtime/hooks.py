@@ -73,6 +73,10 @@ def _first_attr(obj: Any, names: Iterable[str]) -> Any:
     return None
 
 
+# Where the transformer blocks sit, by model family.
+_BLOCK_LISTS = ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers")
+
+
 def find_parts(model: nn.Module) -> ModelParts:
     """Locate the pieces the hooks attach to, or say clearly that we cannot."""
     layers = _first_attr(model, _BLOCK_LISTS)
@@ -96,9 +100,6 @@ def find_parts(model: nn.Module) -> ModelParts:
     n_head = int(getattr(cfg, "num_attention_heads", 0) or getattr(cfg, "n_head", 0))
     head_dim = int(getattr(cfg, "head_dim", 0) or (n_embd // n_head if n_head else 0))
     return ModelParts(list(layers), attn, o_proj, mlp, n_head, head_dim, n_embd)
-
-
-_BLOCK_LISTS = ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers")
 
 
 @contextlib.contextmanager
