@@ -119,3 +119,20 @@ def test_truncated_model_file(tmp_path, model_path) -> None:
     f.write_bytes(data[: len(data) // 2])
     with pytest.raises(ModelFileError, match="truncated"):
         read_gguf_info(f)
+
+
+def test_a_model_file_changed_on_disk_is_checked_again(tmp_path, model_path) -> None:
+    """The facts of a file are kept for the process (reading them costs seconds), but a file
+    replaced or cut since is read again: the cut file is refused, not described as before."""
+    data = model_path.read_bytes()
+    f = tmp_path / "m.gguf"
+    f.write_bytes(data)
+    info = read_gguf_info(f)
+    assert info.path == f and read_gguf_info(f) == info
+    link = tmp_path / "link.gguf"
+    link.symlink_to(f)
+    assert read_gguf_info(link).path == link  # the caller's name, the same facts
+    assert read_gguf_info(link).fingerprint == info.fingerprint
+    f.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="truncated"):
+        read_gguf_info(f)

@@ -7,9 +7,10 @@ every tensor lies inside the file ourselves, and say exactly what is wrong.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.errors import ModelFileError
@@ -66,13 +67,28 @@ def fingerprint(path: Path) -> str:
 
 
 def read_gguf_info(path: str | Path) -> GGUFInfo:
-    """Validate `path` as a complete GGUF model and return its key facts."""
+    """Validate `path` as a complete GGUF model and return its key facts.
+
+    The gguf package parses every metadata field, the tokenizer's 49k-262k strings
+    included: 2.5 s for the default model, paid by llama.cpp's load, torch's load and
+    the model list alike. So a file's facts are kept for the process, keyed by its
+    size and modification time: a file changed on disk (replaced, truncated) is read
+    and checked again.
+    """
     p = Path(path).expanduser()
     if not p.exists():
         raise ModelFileError(f"Model file not found: {p}")
     if not p.is_file():
         raise ModelFileError(f"Model path is not a file: {p}")
-    size = p.stat().st_size
+    st = p.stat()
+    info = _read_checked(str(p.resolve()), st.st_size, st.st_mtime_ns)
+    return info if info.path == p else replace(info, path=p)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_checked(resolved: str, size: int, _mtime_ns: int) -> GGUFInfo:
+    """`read_gguf_info`'s work, once per (file, size, mtime); a refusal is not kept."""
+    p = Path(resolved)
     with p.open("rb") as fh:
         magic = fh.read(4)
     if magic != GGUF_MAGIC:
