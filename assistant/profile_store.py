@@ -186,12 +186,16 @@ def quiet_load_torch(path: Path, device: str):
 
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
 
+    from assistant.paths import machine_cache_dir
     from engine.runtime.torch_runtime import load_torch_runtime
 
     bar = gguf_utils.tqdm
     gguf_utils.tqdm = functools.partial(bar, disable=True)
     try:
-        rt = load_torch_runtime(path, device=device)
+        # The dequantized weights are the model's, nothing of the user's: they are kept
+        # in the machine's cache folder, shared by every data folder.
+        rt = load_torch_runtime(path, device=device,
+                                weights_cache=machine_cache_dir() / "torch-weights")
     finally:
         gguf_utils.tqdm = bar
     return rt

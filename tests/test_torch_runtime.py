@@ -176,6 +176,38 @@ def test_hugging_face_folder_loads_the_same_model(torch_runtime, tmp_path):
                                atol=1e-3)
 
 
+@pytest.mark.slow
+def test_dequantized_weights_are_kept_for_the_next_load(torch_runtime, model_path, tmp_path):
+    """A GGUF's dequantized weights are kept in the weights cache: the next load reads them
+    instead of the GGUF, with the same identity (profiles check it), tokens and logits; a
+    damaged cache is noticed, removed and rebuilt from the GGUF."""
+    from engine.runtime.torch_runtime import load_torch_runtime
+
+    cache = tmp_path / "torch-weights"
+    first = load_torch_runtime(model_path, dtype="float32", cache=False, weights_cache=cache)
+    (folder,) = [d for d in cache.iterdir()]
+    assert folder.name.startswith(first.info.fingerprint)
+    assert not [d for d in cache.iterdir() if d.name.startswith(".partial-")]
+    again = load_torch_runtime(model_path, dtype="float32", cache=False, weights_cache=cache)
+    assert again.load_seconds < first.load_seconds
+    assert again.info == first.info == torch_runtime.info
+    ids = torch_runtime.tokenize(PROMPT)
+    assert again.tokenize(PROMPT) == ids
+    assert again.detokenize(ids) == torch_runtime.detokenize(ids)
+    # The same weights, bit for bit; the sums differ in the last bits (memory-mapped
+    # tensors take other kernel paths), as any two processes' may.
+    for name, w in first.model.state_dict().items():
+        assert again.model.state_dict()[name].equal(w), name
+    np.testing.assert_allclose(again.next_token_logits(ids), first.next_token_logits(ids),
+                               atol=1e-4)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # cut: the cache is damaged
+    healed = load_torch_runtime(model_path, dtype="float32", cache=False, weights_cache=cache)
+    np.testing.assert_allclose(healed.next_token_logits(ids), first.next_token_logits(ids),
+                               atol=1e-4)
+    assert weights.stat().st_size > 1000  # written again from the GGUF
+
+
 def test_packed_linears_give_the_plain_logits(torch_runtime):
     """Batched decoding's oneDNN-packed weights change speed, not results."""
     rt = torch_runtime
