@@ -189,7 +189,7 @@ def test_the_build_chooses_the_strength_by_generation_and_chat_applies_it(built)
     app, out, stages, home = built
     st = out.profile.meta["fints"]["strength"]
     assert STAGE in stages and stages.index(STAGE) > stages.index("activations")
-    assert st["held_out"] == 2 and st["residual_norm"] > 0
+    assert st["held_out"] == 8 and st["residual_norm"] > 0
     best = max((r for r in st["selection"] if r["fluent"]), key=lambda r: r["score"])
     assert st["fraction"] == best["fraction"]
     show = _cli(home, "profile", "show", "--method", "fints")

@@ -2,7 +2,7 @@
 
 The paper applies every instance vector at a fixed alpha; one alpha for all
 users is a constant tuned on somebody else. Here each held-out text of the user
-(the same ones the other methods' calibration hides) gets the intervention chat
+(its last eight, `held_out_indices`) gets the intervention chat
 would give its prompt, mixed from the *other* items of the bank, and the reply
 the model writes under each candidate strength is scored against the hidden
 text (`engine.methods.generation_calibration`: ROUGE-L and METEOR, fluency
@@ -31,13 +31,19 @@ from typing import Any
 import numpy as np
 
 from engine.methods import generation_calibration as gc
-from engine.methods.calibration import folds
 from engine.methods.fints import DEFAULT_K, DEFAULT_TEMPERATURE, FintsBank
 
 
 def held_out_indices(n: int) -> list[int]:
-    """The items hidden in turn: those the other methods' calibration holds out."""
-    return [i for _train, held in folds(n) for i in held][: gc.MAX_HELD]
+    """The items hidden in turn: the last `MAX_HELD` (all of a short history).
+
+    Fints hides one item at a time from its bank (`FintsBank.without`), which costs no
+    new vectors, so it need not share SteerX's folds, which judge a history of ten to
+    39 items on its last fifth alone: a strength chosen among five candidates on two
+    texts is a coin toss (on the invented user of tests/test_fints_strength.py that
+    choice lost to the strength it ranked last on all five texts the build never saw).
+    """
+    return list(range(max(0, n - gc.MAX_HELD), n))
 
 
 def choose_strength(

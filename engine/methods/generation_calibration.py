@@ -68,6 +68,9 @@ class GenerationChoice:
     fraction: float  # of the residual norm at the layer; 0: do not steer
     table: list[dict[str, Any]] = field(default_factory=list)
     n_held: int = 0
+    # Each fraction's score on each held-out text, in order: what a paired comparison of
+    # two strengths needs (the table keeps only the means).
+    per_text: dict[float, list[float]] = field(default_factory=dict)
 
 
 def scale_for(vector: np.ndarray, layer: int, fraction: float, norm: float) -> float:
@@ -175,10 +178,12 @@ def _choose(fr, held, replies, nll_rows, detokenize) -> GenerationChoice:
     # The plain model's mean negative log-likelihood of each strength's replies.
     nll = {f: float(np.mean(nll_rows[f])) for f in fr}
     table: list[dict[str, Any]] = []
+    per_text: dict[float, list[float]] = {}
     best_f, best = 0.0, -math.inf
     for f in fr:
         scores = [reply_score(h.reference, detokenize(replies[f][k]))
                   for k, h in enumerate(held)]
+        per_text[f] = [(r + m) / 2 for r, m in scores]
         rl = float(np.mean([s[0] for s in scores]))
         met = float(np.mean([s[1] for s in scores]))
         fluent = f == 0 or math.exp(nll[f] - nll[0.0]) <= FLUENCY_RATIO
@@ -187,4 +192,4 @@ def _choose(fr, held, replies, nll_rows, detokenize) -> GenerationChoice:
                       "score": round(value, 4), "nll": round(nll[f], 3), "fluent": fluent})
         if fluent and value > best:
             best_f, best = f, value
-    return GenerationChoice(best_f, table, len(held))
+    return GenerationChoice(best_f, table, len(held), per_text)
