@@ -32,6 +32,7 @@ from assistant.data.records import is_secret_setting
 from assistant.errors import UserError
 from assistant.history import MAX_SAMPLE_CHARS
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
+from assistant.settings import setting_allowed
 from store import Database
 from store.models import Conversation, Message, Profile, Setting, WritingSample
 
@@ -222,8 +223,11 @@ dataset_st = st.fixed_dictionaries({
         "preference_tokens": st.lists(st.text(max_size=8), max_size=4),
     }), max_size=2, unique_by=lambda p: p["method"]).map(
         lambda ps: [dict(p, active=p["active"] and i == 0) for i, p in enumerate(ps)]),
+    # Only what the app itself could have stored: no secret, and no known setting with a value
+    # its check refuses (import leaves those out on purpose; tested on its own below).
     "settings": st.dictionaries(setting_key, json_value, max_size=4).map(
-        lambda d: {k: v for k, v in d.items() if not is_secret_setting(k, v)}),
+        lambda d: {k: v for k, v in d.items()
+                   if not is_secret_setting(k, v) and setting_allowed(k, v)}),
     # A huge text (up to the 1,000,000-character cap of one text) in a message and a sample.
     "huge": st.none() | st.tuples(st.text(min_size=1, max_size=8), st.integers(10_000, 1_000_000)),
 })
@@ -307,6 +311,26 @@ def test_cli_round_trip_with_profile(home: Path, cli, tmp_path: Path) -> None:
     assert r.json()["added"]["conversations"] == 0
     assert r.json()["skipped"]["conversations"] == 2
     assert snapshot(home / "assistant.db") == before
+
+
+@pytest.mark.parametrize("mode", ["merge", "replace"])
+def test_import_leaves_out_a_known_setting_its_check_refuses(tmp_path: Path, mode: str) -> None:
+    """An archive edited by hand (here `cloud_template: []`, the case Hypothesis found) keeps
+    its good settings; the refused one stays out and a local value of it remains."""
+    src_home, dst_home = tmp_path / "a", tmp_path / "b"
+    src, dst = Database(src_home), Database(dst_home)
+    plant(src, {"settings": {"cloud_template": [], "temperature": 9.5, "system_prompt": "Hi.",
+                             "window_layout": []}})
+    plant(dst, {"settings": {"cloud_template": "local"}})
+    out = tmp_path / "a.zip"
+    DataService(src, src_home).export(out)
+    DataService(dst, dst_home).import_file(out, mode)
+    after = dict(snapshot(dst.path)["settings"])
+    assert "temperature" not in after  # 9.5 is out of its range (0-5)
+    assert after["system_prompt"] == "Hi." and after["window_layout"] == []
+    assert after.get("cloud_template") == ("local" if mode == "merge" else None)
+    src.close()
+    dst.close()
 
 
 def test_merge_keeps_local_data_and_settings(tmp_path: Path) -> None:
