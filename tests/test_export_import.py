@@ -316,7 +316,8 @@ def test_cli_round_trip_with_profile(home: Path, cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["merge", "replace"])
 def test_import_leaves_out_a_known_setting_its_check_refuses(tmp_path: Path, mode: str) -> None:
     """An archive edited by hand (here `cloud_template: []`, the case Hypothesis found) keeps
-    its good settings; the refused one stays out and a local value of it remains."""
+    its good settings; the refused one stays out (merge keeps the local value of it,
+    replace erases it like everything else)."""
     src_home, dst_home = tmp_path / "a", tmp_path / "b"
     src, dst = Database(src_home), Database(dst_home)
     plant(src, {"settings": {"cloud_template": [], "temperature": 9.5, "system_prompt": "Hi.",
