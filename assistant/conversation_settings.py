@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.errors import UserError
 from assistant.settings import MAX_SYSTEM_PROMPT, check_setting
+from assistant.text_rules import check_text
 
 KEYS = ("instructions", "method", "temperature", "max_tokens")
 SAMPLING_KEYS = ("temperature", "max_tokens")  # what a turn's sampling takes from here
@@ -32,10 +33,7 @@ def check_conversation_settings(values: Any) -> dict[str, Any]:
     out: dict[str, str] = {}
     instructions = values.get("instructions")
     if instructions not in (None, ""):
-        if not isinstance(instructions, str) or len(instructions) > MAX_SYSTEM_PROMPT \
-                or "\x00" in instructions:
-            raise UserError(f"A conversation's instructions are text of at most "
-                            f"{MAX_SYSTEM_PROMPT} characters.")
+        check_text(instructions, "A conversation's instructions", max_chars=MAX_SYSTEM_PROMPT)
         out["instructions"] = instructions
     method = values.get("method")
     if method not in (None, ""):

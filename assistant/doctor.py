@@ -135,22 +135,40 @@ def _display() -> dict[str, Any]:
     return out
 
 
+def _database(root: Path) -> dict[str, Any]:
+    """Whether the data folder's database is readable, of a known revision, and its rows
+    (read-only: the doctor never changes the file it examines)."""
+    from store.repair import damaged_copies, diagnose
+
+    found = diagnose(root).as_dict()
+    if found["exists"] and not found["ok"]:
+        found["advice"] = ("'assistant repair' saves what can still be read into a fresh "
+                           "database; 'assistant reset --all --yes' starts again with nothing")
+    found["damaged_copies"] = [str(p) for p in damaged_copies(root)]
+    return found
+
+
 def collect(home: str | os.PathLike[str] | None = None, *, probe: bool = True) -> dict[str, Any]:
     """The report as a dict (what `--json` prints)."""
     from engine.eval.metrics import wordnet_available
 
     root = data_dir(home)
     device = "auto"
-    db = root / "assistant.db"
-    if db.exists():
+    database = _database(root)
+    if database["exists"] and database["ok"]:
         from assistant.settings import load_settings
-        from store import Database
+        from store import Database, StoreError
 
-        database = Database(root)
         try:
-            device = load_settings(database).device
-        finally:
-            database.close()
+            opened = Database(root)
+        except StoreError as exc:  # healthy to SQLite, but not to the app
+            database.update(ok=False, problem=f"cannot be used by the app: {exc}",
+                            advice="see above")
+        else:
+            try:
+                device = load_settings(opened).device
+            finally:
+                opened.close()
     machine_cache = machine_cache_dir()
     return {
         "app": __version__,
@@ -162,6 +180,7 @@ def collect(home: str | os.PathLike[str] | None = None, *, probe: bool = True) -
         "keyring": _keyring(),
         "wordnet": wordnet_available(),
         "display": _display(),
+        "database": database,
         "folders": {
             "data": str(root),
             "logs": str(logs_dir(root)),
@@ -171,9 +190,23 @@ def collect(home: str | os.PathLike[str] | None = None, *, probe: bool = True) -
     }
 
 
+def _render_database(db: dict[str, Any]) -> str:
+    if not db["exists"]:
+        head = f"database: none yet ({db['path']})"
+    elif db["ok"]:
+        rows = ", ".join(f"{t} {n}" for t, n in db["tables"].items() if t != "alembic_version")
+        head = f"database: ok, revision {db['revision']} ({rows})"
+    else:
+        head = f"database: PROBLEM: {db['path']} {db['problem']}\n  what to do: {db['advice']}"
+    if db["damaged_copies"]:
+        head += "\n  kept aside by repair: " + " ".join(db["damaged_copies"])
+    return head
+
+
 def render(report: dict[str, Any]) -> str:
     """One screen of `key: value` lines, grouped."""
     lines = [f"Voice Assistant {report['app']} on Python {report['python']}, {report['os']}"]
+    lines.append(_render_database(report["database"]))
     for section in ("cpu", "llama_cpp", "torch", "keyring", "display", "folders"):
         lines.append(f"{section}:")
         for key, value in report[section].items():

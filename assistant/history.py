@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from assistant.errors import UserError
+from assistant.text_rules import MAX_TEXT_CHARS, check_text, decode_text
 from store import Database
 from store.models import WritingSample
 
@@ -20,16 +21,12 @@ MAX_FILE_BYTES = 5_000_000
 # One message or writing sample: about a 400-page book. A profile reads the first
 # few hundred tokens of each item, and a single 50 MB paste would only slow every
 # build, export and search; the same cap holds for imports (assistant.data).
-MAX_SAMPLE_CHARS = 1_000_000
+MAX_SAMPLE_CHARS = MAX_TEXT_CHARS
 
 
 def check_text_size(text: str, what: str) -> None:
-    """Refuse one text over the cap, in words that say what to do."""
-    if len(text) > MAX_SAMPLE_CHARS:
-        raise UserError(
-            f"{what} has {len(text):,} characters; one text holds at most "
-            f"{MAX_SAMPLE_CHARS:,}. Split it into smaller parts."
-        )
+    """Refuse a text the one text rule refuses (over the cap, a lone surrogate, NUL)."""
+    check_text(text, what, max_chars=MAX_SAMPLE_CHARS)
 IMPORTABLE_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
 
@@ -68,16 +65,9 @@ def read_text_file(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data:
         raise UserError(f"{path.name} is not a text file (it contains binary data).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{path.name} is not UTF-8 text (bad byte at position {exc.start}); "
-            "save it as UTF-8 and try again."
-        ) from exc
+    text = decode_text(data, path.name, max_chars=MAX_SAMPLE_CHARS)
     if not text.strip():
         raise UserError(f"{path.name} is empty.")
-    check_text_size(text, path.name)
     return text
 
 

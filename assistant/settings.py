@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from assistant.errors import UserError
+from assistant.text_rules import check_text
 from store import Database
 from store.models import Setting
 
@@ -72,23 +73,53 @@ class Spec:
     allowed: str
     check: Callable[[Any], bool]
     optional: bool = False
+    # Checked when a new value is saved, not when a saved one is read back: a model file
+    # that was moved later must not make every other setting unsavable.
+    on_save: Callable[[Any], bool] | None = None
 
 
 def _num(lo: float, hi: float) -> Callable[[Any], bool]:
     return lambda v: math.isfinite(v) and lo <= v <= hi
 
 
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9\-]{0,62})?"
+_HOST = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.?$")
+
+
 def _url_ok(v: str) -> bool:
+    if any(c.isspace() or c in ",*\"<>\\^`{|}" for c in v):
+        return False
     try:
         u = urlsplit(v)
         port = u.port  # raises ValueError when out of 0..65535
     except ValueError:
         return False
-    return u.scheme in ("http", "https") and bool(u.hostname) and port != 0
+    host = u.hostname or ""
+    host_ok = bool(_HOST.match(host)) or (host.count(":") >= 2 and "[" in u.netloc)
+    return u.scheme in ("http", "https") and host_ok and port != 0
+
+
+def _template_ok(v: str) -> bool:
+    from engine.cloud.templates import LOCAL, REMOTE_TEMPLATES, SERVER
+
+    return v in (SERVER, LOCAL, *REMOTE_TEMPLATES)
+
+
+def _gguf_file_ok(v: str) -> bool:
+    """A model path must name a GGUF file that exists (checked when it is saved)."""
+    from pathlib import Path
+
+    path = Path(v).expanduser()
+    try:
+        with open(path, "rb") as fh:
+            return path.is_file() and fh.read(4) == b"GGUF"
+    except OSError:
+        return False
 
 
 SPECS: dict[str, Spec] = {
-    "model_path": Spec(str, "a path to a GGUF file, or none", lambda v: 0 < len(v) <= 4096, True),
+    "model_path": Spec(str, "a path to a GGUF file that exists, or none",
+                       lambda v: len(v.strip()) > 0 and len(v) <= 4096, True, _gguf_file_ok),
     "n_ctx": Spec(int, "a whole number from 256 to 1048576", _num(256, 1_048_576)),
     "n_threads": Spec(int, "a whole number from 1 to 512, or none (all cores)", _num(1, 512),
                       True),
@@ -108,8 +139,7 @@ SPECS: dict[str, Spec] = {
     "cloud_mode": Spec(str, "completions, chat or plain, or none (not probed yet)",
                        lambda v: v in ("completions", "chat", "plain"), True),
     "cloud_template": Spec(str, "server, local, or a template name (see 'assistant cloud set "
-                           "--help'), or none", lambda v: bool(re.match(r"^[a-z0-9.\-]{1,40}$", v)),
-                           True),
+                           "--help'), or none", _template_ok, True),
     "cloud_continue_flag": Spec(bool, "on or off", lambda v: True),
     "chat_method": Spec(str, "a personalization method (see 'assistant chat --help'), or none",
                         lambda v: bool(_METHOD.match(v)), True),
@@ -121,8 +151,38 @@ SPECS: dict[str, Spec] = {
 }
 
 
+# Flags that are not settings but take numbers the same way (`profile build`/`profile set`).
+FLAG_SPECS: dict[str, Spec] = {
+    "alpha": Spec(float, "a number from -20 to 20", _num(-20, 20)),
+    "tau": Spec(float, "a number of nats above 0 and at most 20", lambda v: _num(0, 20)(v)
+                and v > 0),
+}
+
+
+def check_flag(key: str, value: Any) -> Any:
+    """A flag's value by the same rule as a setting's (None: not given)."""
+    if value is None:
+        return None
+    spec = FLAG_SPECS[key]
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not spec.check(float(value)):
+        raise UserError(f"--{key} must be {spec.allowed}, not {value!r}.")
+    return spec.kind(value)
+
+
+def check_new_setting(key: str, value: Any) -> Any:
+    """`check_setting`, plus what a value must be when it is saved (a path that exists)."""
+    value = check_setting(key, value)
+    spec = SPECS[key]
+    if value is not None and spec.on_save is not None and not spec.on_save(value):
+        raise UserError(f"{key} must be {spec.allowed}, not {value!r}.")
+    return value
+
+
 def check_setting(key: str, value: Any) -> Any:
-    """`value` as the setting's type if it is allowed; a one-line `UserError` naming the range."""
+    """`value` as the setting's type if it is allowed; a one-line `UserError` naming the range.
+
+    Text values obey the one text rule (`assistant.text_rules`) first."""
     spec = SPECS.get(key)
     if spec is None:
         raise UserError(f"Unknown setting {key!r}; known: {', '.join(SPECS)}.")
@@ -140,6 +200,8 @@ def check_setting(key: str, value: Any) -> Any:
     )
     if ok_type and spec.kind is int and isinstance(value, float):
         ok_type = value.is_integer()
+    if ok_type and spec.kind is str:
+        check_text(value, f"The setting {key}", max_chars=MAX_SYSTEM_PROMPT)
     if not ok_type or not spec.check(spec.kind(value)):
         raise UserError(f"{key} must be {spec.allowed}, not {value!r}.")
     return spec.kind(value)
@@ -161,7 +223,11 @@ def parse_setting(key: str, raw: str) -> Any:
     spec = SPECS.get(key)
     if spec is None:
         return check_setting(key, raw)
-    if raw.strip().lower() in ("none", "null", "default", ""):
+    if not raw.strip():
+        raise UserError(f"{key} cannot be empty; it must be {spec.allowed}"
+                        + (" ('none' clears it)." if spec.optional else
+                           " ('default' restores the default)."))
+    if raw.strip().lower() in ("none", "null", "default"):
         return check_setting(key, None) if spec.optional else getattr(AppSettings(), key)
     if spec.kind is str:
         return check_setting(key, raw)
@@ -207,6 +273,6 @@ def update_setting(db: Database, key: str, value: Any) -> AppSettings:
     if key not in _known():
         raise KeyError(key)
     settings = load_settings(db)
-    setattr(settings, key, check_setting(key, value))
+    setattr(settings, key, check_new_setting(key, value))
     save_settings(db, settings)
     return settings

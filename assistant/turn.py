@@ -34,6 +34,7 @@ import numpy as np
 from assistant import methods
 from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
+from assistant.text_rules import check_text
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.llamacpp import ChatPrompt
@@ -127,6 +128,8 @@ class ChatTurn:
         answers_again = req.regenerate or req.reply_of is not None  # its message is stored
         if not answers_again and not self.text.strip():
             raise UserError("The message is empty; type something to send.")
+        if not answers_again:  # the one text rule, before a token is counted or a row stored
+            check_text(self.text, "The message")
         cid, regenerate, versions = req.conversation_id, req.regenerate, []
         forked = False
         if req.edit_of is not None or req.reply_of is not None:

@@ -60,6 +60,9 @@ class Limits:
     max_total_bytes: int = 2 << 30  # 2 GiB uncompressed in all
     max_manifest_bytes: int = 1 << 20
     max_name_chars: int = 255
+    # One JSONL record: a sample's text and prompt at the app's 1,000,000-character cap,
+    # every character escaped as a surrogate pair (12 bytes), still fits.
+    max_line_bytes: int = 32 << 20
 
 
 DEFAULT_LIMITS = Limits()
@@ -407,8 +410,19 @@ class ArchiveReader:
         Splitting bytes (not str.splitlines) matters: U+2028 and friends are
         line breaks to Python's str methods but ordinary characters in JSON.
         """
+        cap = self.limits.max_line_bytes
         with self.open(name) as fh:
-            for n, line in enumerate(fh, start=1):
+            n = 0
+            while True:
+                # readline with a limit: a 600 MB line is refused after 32 MiB, not held whole.
+                line = fh.readline(cap + 1)
+                if not line:
+                    return
+                n += 1
+                if len(line) > cap and not line.endswith(b"\n"):
+                    raise ArchiveError(
+                        f"{name} line {n} in {self.path.name} is longer than {cap:,} bytes, "
+                        "more than any record the app writes; nothing was imported.")
                 if line.strip():
                     yield n, line
 

@@ -7,6 +7,7 @@ foreign keys keep orphans (and their text) from lingering.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,27 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 class StoreError(RuntimeError):
     """A problem with the data folder that the user can act on."""
+
+
+class DamagedDatabaseError(StoreError):
+    """The database file is not one this app can use: damaged, not a database, or written
+    by an unknown schema revision. The message says so in one line and names the way out."""
+
+
+REPAIR_HINT = ("'assistant repair' saves what can still be read and starts a fresh database; "
+               "'assistant reset --all --yes' starts again with nothing.")
+
+
+def damaged(path: Path, what: str) -> DamagedDatabaseError:
+    """The one sentence every command says about a database it cannot use."""
+    return DamagedDatabaseError(f"The database {path} {what}. {REPAIR_HINT}")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for SQLite's words for a file that is not a (healthy) database."""
+    msg = str(exc).lower()
+    return any(w in msg for w in ("not a database", "malformed", "corrupt", "file is encrypted",
+                                  "disk image"))
 
 
 def _busy_timeout_ms() -> int:
@@ -55,9 +77,22 @@ def explain_operational_error(exc: BaseException, path: Path) -> StoreError:
         return StoreError(f"The data folder {path.parent} is read-only or cannot be opened.")
     if "disk" in msg and "full" in msg:
         return StoreError(f"The disk holding {path.parent} is full.")
-    if "not a database" in msg or "malformed" in msg:
-        return StoreError(f"The database {path} is damaged ({exc}).")
+    if is_damage(exc):
+        return damaged(path, f"is damaged ({str(exc).splitlines()[0]})")
     return StoreError(f"Cannot use the database {path}: {exc}")
+
+
+def _unknown_revision(exc: BaseException) -> str | None:
+    """The revision id of Alembic's "Can't locate revision identified by 'x'", else None."""
+    import re
+
+    from alembic.util.exc import CommandError
+
+    if isinstance(exc, CommandError):
+        m = re.search(r"revision identified by '([^']*)'", str(exc))
+        if m:
+            return m.group(1)
+    return None
 
 
 class Database:
@@ -79,9 +114,20 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             self._migrate()
-        except OperationalError as exc:
+        except DatabaseError as exc:  # OperationalError included
             self.engine.dispose()
-            raise explain_operational_error(exc.orig or exc, self.path) from exc
+            raise explain_operational_error(exc.orig or exc, self.path) from None
+        except sqlite3.DatabaseError as exc:
+            self.engine.dispose()
+            raise explain_operational_error(exc, self.path) from None
+        except Exception as exc:
+            self.engine.dispose()
+            revision = _unknown_revision(exc)
+            if revision is None:
+                raise
+            raise damaged(self.path, f"has schema revision {revision!r}, which this version "
+                          "of the app does not know (written by a newer version, or not by "
+                          "this app)") from None
 
     def _migrate(self) -> None:
         from alembic import command
@@ -100,8 +146,9 @@ class Database:
         try:
             yield s
             s.commit()
-        except OperationalError as exc:
-            s.rollback()
+        except DatabaseError as exc:  # OperationalError included
+            with contextlib.suppress(DatabaseError):  # a damaged file may refuse this too
+                s.rollback()
             raise explain_operational_error(exc.orig or exc, self.path) from exc
         except BaseException:
             s.rollback()

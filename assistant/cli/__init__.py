@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant import __version__
 from assistant.errors import UserError
@@ -35,12 +36,13 @@ def _command_modules():
         history,
         models,
         profile,
+        repair,
         serve,
         settings,
     )
 
-    return [chat, cloud, conversations, data, doctor, eval, history, models, profile, serve,
-            settings]
+    return [chat, cloud, conversations, data, doctor, eval, history, models, profile, repair,
+            serve, settings]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,21 +72,50 @@ def _terminate(signum: int, _frame: object) -> None:
 
 
 def _undecodable(argv: Sequence[str]) -> str | None:
-    """One line for an argument that is not valid UTF-8 (Python keeps such bytes as
-    surrogates, which nothing downstream can store or print)."""
+    """One line for an argument that breaks the text rule (`assistant.text_rules`): not
+    valid UTF-8 (Python keeps such bytes as surrogates, which nothing downstream can store
+    or print), or holding what no stored text may hold."""
+    from assistant.text_rules import TextError, check_argument
+
     for i, arg in enumerate(argv, 1):
         try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            bad = arg[exc.start].encode("utf-8", "surrogateescape")
-            return (
-                f"Argument {i} is not valid UTF-8 (byte 0x{bad.hex()} at position {exc.start}); "
-                "fix the text's encoding and try again."
-            )
+            check_argument(arg, i)
+        except TextError as exc:
+            return str(exc)
     return None
 
 
+def _database_problem(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """One line for a database error that reached the top (a damaged file read outside a
+    session), or None when `exc` is not one."""
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    if not isinstance(exc, DatabaseError | sqlite3.DatabaseError):
+        return None
+    from assistant.paths import data_dir
+    from store.db import DB_FILENAME, explain_operational_error
+
+    orig = getattr(exc, "orig", None) or exc
+    try:
+        path = data_dir(getattr(args, "home", None)) / DB_FILENAME
+    except UserError:
+        path = Path(DB_FILENAME)
+    return str(explain_operational_error(orig, path))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Until the data folder's log is set up, a logged error must not reach stderr as a
+    # traceback (Python's last-resort handler): the user gets one line either way.
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
     signal.signal(signal.SIGTERM, _terminate)
     args_in = list(sys.argv[1:] if argv is None else argv)
     problem = _undecodable(args_in)
@@ -110,9 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # last resort: one line for the user, details in the log
+        problem = _database_problem(exc, args)
+        if problem is not None:
+            log.info("command failed: %s", type(exc).__name__)
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USER_ERROR
         log.exception("unexpected error")
         print(
-            f"error: unexpected {type(exc).__name__}: {exc} (details in the log file)",
+            f"error: unexpected {type(exc).__name__}: {_first_line(exc)} (details in the log "
+            "file)",
             file=sys.stderr,
         )
         return 2

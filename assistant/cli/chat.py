@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 from assistant import methods
-from assistant.cli.common import open_app, print_json
+from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
+from assistant.text_rules import MAX_TEXT_CHARS, check_text, decode_text, for_terminal
 from assistant.turn import ChatRequest, ChatTurn
 
 
@@ -14,12 +15,13 @@ def register(sub) -> None:
     p = sub.add_parser("chat", help="send one message and stream the reply")
     p.add_argument("prompt", nargs="*", help="the message ('-' reads it from stdin)")
     p.add_argument("--model", metavar="PATH", help="a GGUF model file (default: saved or embedded)")
-    p.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    p.add_argument("--conversation", type=record_id, metavar="ID",
+                   help="continue this conversation")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
-    p.add_argument("--edit", type=int, metavar="MESSAGE_ID",
+    p.add_argument("--edit", type=record_id, metavar="MESSAGE_ID",
                    help="send PROMPT in place of this earlier message of yours, in a branch "
                    "(a new conversation; the original stays)")
-    p.add_argument("--regenerate", type=int, metavar="REPLY_ID",
+    p.add_argument("--regenerate", type=record_id, metavar="REPLY_ID",
                    help="write this reply again (the last one in place, an earlier one in a "
                    "branch); its earlier versions are kept ('conversations version')")
     p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
@@ -45,9 +47,17 @@ def register(sub) -> None:
 
 
 def read_prompt(words: list[str]) -> str:
+    """The message: the words, or stdin for '-', by the one text rule (valid UTF-8, within
+    the cap of one message, checked before a token is counted)."""
     if words == ["-"]:
-        return sys.stdin.read()
-    return " ".join(words)
+        # Read at most one byte per allowed character and a bit: a 20 MB paste is refused
+        # at once, not after a gigabyte of tokenizing.
+        data = sys.stdin.buffer.read(4 * MAX_TEXT_CHARS + 1)
+        if len(data) > 4 * MAX_TEXT_CHARS:
+            raise UserError(f"The message on stdin is longer than {MAX_TEXT_CHARS:,} "
+                            "characters, the most one message holds; split it into parts.")
+        return decode_text(data, "The message on stdin")
+    return check_text(" ".join(words), "The message")
 
 
 def explain(summary: dict) -> None:
@@ -92,7 +102,7 @@ def run(args) -> int:
             )
         try:
             for piece in turn.stream():
-                sys.stdout.write(piece)
+                sys.stdout.write(for_terminal(piece))
                 sys.stdout.flush()
         except UserError as exc:
             if not args.cloud:

@@ -12,7 +12,7 @@ import json
 import sys
 
 from assistant.chat import ChatService
-from assistant.cli.common import open_app, print_json
+from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
 from engine.cloud.templates import REMOTE_TEMPLATES
 
@@ -47,12 +47,12 @@ def register(sub) -> None:
     fk.set_defaults(handler=run_forget_key)
     pv = s.add_parser("preview", help="show exactly what a cloud reply would send, send nothing")
     pv.add_argument("prompt", nargs="*", help="the message ('-' reads it from stdin)")
-    pv.add_argument("--conversation", type=int, metavar="ID")
+    pv.add_argument("--conversation", type=record_id, metavar="ID")
     pv.add_argument("--max-tokens", type=int)
     pv.set_defaults(handler=run_preview)
     for name, on in (("enable", True), ("disable", False)):
         e = s.add_parser(name, help=f"{name} cloud collaboration for one conversation")
-        e.add_argument("conversation", type=int, metavar="ID")
+        e.add_argument("conversation", type=record_id, metavar="ID")
         e.set_defaults(handler=run_toggle, enabled=on)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from assistant.chat import ChatService
-from assistant.cli.common import open_app, print_json
+from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
+from assistant.text_rules import for_terminal
 
 
 def register(sub) -> None:
@@ -15,18 +16,18 @@ def register(sub) -> None:
     lst.add_argument("--search", metavar="TEXT")
     lst.set_defaults(handler=run_list)
     show = s.add_parser("show", help="print one conversation")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=record_id)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=run_show)
     ex = s.add_parser("export", help="write one conversation to share it (Markdown or JSON)")
-    ex.add_argument("id", type=int)
+    ex.add_argument("id", type=record_id)
     ex.add_argument("file", help="where to write it: NAME.md or NAME.json")
     ex.add_argument("--format", choices=["md", "json"], help="default: from the file name")
     ex.add_argument("--force", action="store_true", help="overwrite an existing file")
     ex.set_defaults(handler=run_export)
     st = s.add_parser("set", help="this conversation's own instructions, method, temperature "
                       "or reply length")
-    st.add_argument("id", type=int)
+    st.add_argument("id", type=record_id)
     st.add_argument("--instructions", metavar="TEXT",
                     help="its system prompt ('none' returns to the app's)")
     st.add_argument("--method", metavar="NAME",
@@ -37,14 +38,14 @@ def register(sub) -> None:
                     help="its reply length in tokens ('default' for the app's)")
     st.set_defaults(handler=run_set)
     ver = s.add_parser("version", help="show another version of a regenerated reply")
-    ver.add_argument("message_id", type=int)
+    ver.add_argument("message_id", type=record_id)
     ver.add_argument("number", type=int, help="1 is the first version written")
     ver.set_defaults(handler=run_version)
     dm = s.add_parser("delete-message", help="delete one message (see 'show --json' for ids)")
-    dm.add_argument("message_id", type=int)
+    dm.add_argument("message_id", type=record_id)
     dm.set_defaults(handler=run_delete_message)
     rm = s.add_parser("rm", help="delete a conversation")
-    rm.add_argument("id", type=int)
+    rm.add_argument("id", type=record_id)
     rm.set_defaults(handler=run_rm)
 
 
@@ -57,7 +58,8 @@ def run_list(args) -> int:
         else:
             for c in convs:
                 print(
-                    f"{c.id:>5}  {c.updated_at:%Y-%m-%d %H:%M}  {c.n_messages:>3} msgs  {c.title}"
+                    f"{c.id:>5}  {c.updated_at:%Y-%m-%d %H:%M}  {c.n_messages:>3} msgs  "
+                    f"{for_terminal(c.title, one_line=True)}"
                 )
         return 0
     finally:
@@ -75,7 +77,7 @@ def run_show(args) -> int:
                 mark = " [partial]" if m.status == "partial" else ""
                 if m.n_versions > 1:
                     mark += f" [version {m.version + 1} of {m.n_versions}]"
-                print(f"--- {m.role} #{m.id}{mark}\n{m.content}")
+                print(f"--- {m.role} #{m.id}{mark}\n{for_terminal(m.content)}")
         return 0
     finally:
         app.close()
@@ -111,7 +113,7 @@ def run_version(args) -> int:
         n = len(chat.versions(args.message_id))
         shown = chat.show_version(args.message_id, args.number - 1)
         print(f"reply {args.message_id} shows version {args.number} of {n}:")
-        print(shown.content)
+        print(for_terminal(shown.content))
         return 0
     finally:
         app.close()

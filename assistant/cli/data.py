@@ -71,6 +71,8 @@ def run_export(args) -> int:
 
 def run_import(args) -> int:
     app = open_app(args)
+    if args.mode == "replace":  # a destructive command says where it acts
+        print(f"replacing all data in {app.home} with {args.src}", file=sys.stderr)
     try:
         res = DataService.for_app(app).import_file(args.src, args.mode)
     finally:
@@ -87,17 +89,59 @@ def run_import(args) -> int:
     return 0
 
 
+def _open_for_reset(args):
+    """The app, for a reset; with --all, a database too damaged to open is shredded first
+    (that is what the user asked for), and the reset goes on on a fresh one."""
+    from assistant.data.reset import erase_damaged_database
+    from assistant.paths import data_dir
+    try:
+        return open_app(args)
+    except UserError as exc:
+        if args.scope != "all" or not _damaged(exc):
+            raise
+    erase_damaged_database(data_dir(getattr(args, "home", None)))
+    return open_app(args)
+
+
+def _damaged(exc: BaseException | None) -> bool:
+    """Whether a DamagedDatabaseError is behind `exc`."""
+    from store.db import DamagedDatabaseError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DamagedDatabaseError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def run_reset(args) -> int:
+    from assistant.paths import data_dir
+
+    home = data_dir(getattr(args, "home", None))  # an empty --home is refused here
     if not args.yes:
         what = "your profile" if args.scope == "profile" else "ALL your data and your API key"
         if not sys.stdin.isatty():
-            raise UserError(f"Reset erases {what} for good; add --yes to confirm.")
-        answer = input(f"Erase {what} for good? Type 'erase' to confirm: ")
+            raise UserError(f"Reset erases {what} in {home} for good; add --yes to confirm.")
+        answer = input(f"Erase {what} in {home} for good? Type 'erase' to confirm: ")
         if answer.strip().lower() != "erase":
             raise UserError("Nothing was erased.")
-    app = open_app(args)
+    # A destructive command says where it acts, before it acts.
+    print(f"erasing {'the profile' if args.scope == 'profile' else 'all data'} in {home}",
+          file=sys.stderr)
+    app = _open_for_reset(args)
     try:
-        res = DataService.for_app(app).reset(args.scope)
+        try:
+            res = DataService.for_app(app).reset(args.scope)
+        except UserError as exc:  # opened, but damaged where the erase reads
+            if args.scope != "all" or not _damaged(exc):
+                raise
+            from assistant.data.reset import erase_damaged_database
+
+            app.close()
+            erase_damaged_database(home)
+            app = open_app(args)
+            res = DataService.for_app(app).reset(args.scope)
     finally:
         app.close()
     if args.json:

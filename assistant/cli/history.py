@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.cli.common import open_app, print_json
+from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
 from assistant.history import HistoryService
+from assistant.text_rules import for_terminal
 
 
 def register(sub) -> None:
@@ -23,7 +24,7 @@ def register(sub) -> None:
     lst.add_argument("--source", choices=["chat", "draft", "file"])
     lst.set_defaults(handler=run_list)
     rm = s.add_parser("rm", help="delete a sample")
-    rm.add_argument("id", type=int)
+    rm.add_argument("id", type=record_id)
     rm.set_defaults(handler=run_rm)
 
 
@@ -55,7 +56,7 @@ def run_list(args) -> int:
             print_json([x.as_dict() for x in samples])
         else:
             for x in samples:
-                preview = " ".join(x.text.split())[:70]
+                preview = for_terminal(" ".join(x.text.split())[:70], one_line=True)
                 print(f"{x.id:>5}  {x.source:<5}  {preview}")
         return 0
     finally:

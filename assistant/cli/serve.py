@@ -56,8 +56,14 @@ def run_serve(args) -> int:
     home = app.home
     app.close()
     port = args.port if args.port is not None else settings.serve_port
-    if not 0 <= port <= 65535:
-        raise UserError("--port must be a whole number from 0 to 65535.")
+    if port != 0:  # 0: any free port (tests, scripts); else the setting's own rule
+        from assistant.settings import SPECS, check_setting
+
+        try:
+            check_setting("serve_port", port)
+        except UserError:
+            raise UserError(f"--port must be {SPECS['serve_port'].allowed} (or 0 for any free "
+                            f"port), not {port}.") from None
     origins = tuple(o.strip() for o in (settings.serve_origins or "").split(",") if o.strip())
     if args.token_from_stdin:  # the window's server: the token the window shows
         token = sys.stdin.readline().strip()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import asdict, fields
 
 from assistant.cli.common import open_app, print_json
+from assistant.errors import UserError
 from assistant.settings import AppSettings, parse_setting, update_setting
 
 
@@ -17,7 +19,10 @@ def register(sub) -> None:
     show.set_defaults(handler=run_show)
     st = s.add_parser("set", help="change one setting, e.g. 'settings set n_ctx 2048'")
     st.add_argument("key", choices=[f.name for f in fields(AppSettings)])
-    st.add_argument("value", help="the new value ('none' clears an optional one)")
+    # REMAINDER: a value that starts with '-' ("-inf", "-1") is the value, not an option,
+    # so it gets the setting's own message rather than argparse's "arguments are required".
+    st.add_argument("value", nargs=argparse.REMAINDER,
+                    help="the new value ('none' clears an optional one)")
     st.set_defaults(handler=run_set)
 
 
@@ -39,7 +44,9 @@ def run_show(args) -> int:
 def run_set(args) -> int:
     app = open_app(args)
     try:
-        value = parse_setting(args.key, args.value)
+        if len(args.value) != 1:
+            raise UserError(f"Give exactly one value for {args.key} (quote a value with spaces).")
+        value = parse_setting(args.key, args.value[0])
         if args.key == "chat_method" and value is not None:
             from assistant import methods
 

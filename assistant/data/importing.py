@@ -35,7 +35,7 @@ from assistant.data.records import (
 )
 from assistant.data.results import ImportResult
 from assistant.data.sections import SectionContext, section_named, sections
-from assistant.data.sources import ArchiveSource, MemorySource, Source
+from assistant.data.sources import ArchiveSource, CheckedSource, MemorySource, Source
 from assistant.errors import UserError
 from assistant.settings import setting_allowed
 from store import StoreError
@@ -144,6 +144,7 @@ class ImportMixin:
             raise UserError(
                 "A ChatGPT export can only be merged into your data; drop --replace."
             )
+        source = CheckedSource(source)  # the one text rule, for every reader's records
         plan = self._check(source, progress)
         try:
             with self._write() as ctx:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from assistant.data.records import Progress
 from assistant.data.results import ResetResult
@@ -15,9 +16,10 @@ from assistant.errors import UserError
 from assistant.paths import cache_dir, logs_dir
 from assistant.secrets import delete_api_key
 from store import StoreError
-from store.db import explain_operational_error
+from store.db import DB_FILENAME, explain_operational_error
 from store.erase import scrub_database, shred_file, shred_tree, truncate_in_place
 from store.models import Base, Conversation, Message, WritingSample
+from store.repair import damaged_copies
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +72,17 @@ class ResetMixin:
         removed += self.partials.sweep()  # a killed export's copy of the data, wherever it is
         if scope == "all":
             removed += self._scrub_logs()
+            for copy in damaged_copies(self.home):  # what `repair` moved aside
+                shred_file(copy)
+                removed += 1
         step(2)
         try:
             scrub_database(self.db.engine)
         except StoreError as exc:
             raise UserError(str(exc)) from exc
-        except OperationalError as exc:
-            raise UserError(str(explain_operational_error(exc.orig or exc, self.db.path))) from exc
+        except DatabaseError as exc:  # OperationalError included; a damaged file too
+            problem = explain_operational_error(exc.orig or exc, self.db.path)
+            raise UserError(str(problem)) from problem
         step(3)
         key_removed = False
         if scope == "all":
@@ -106,3 +112,16 @@ class ResetMixin:
             elif p.is_dir():
                 n += shred_tree(p)
         return n
+
+
+def erase_damaged_database(home: Path) -> int:
+    """Shred a database file the app cannot open (and its WAL), so `reset --all` can start
+    again on a damaged file; the rest of the reset then runs on the fresh database."""
+    removed = 0
+    for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm"):
+        path = home / name
+        if path.exists() or path.is_symlink():
+            shred_file(path)
+            removed += 1
+    log.info("reset: shredded a damaged database (%d files)", removed)
+    return removed

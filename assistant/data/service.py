@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from assistant.data.exporting import ExportMixin
 from assistant.data.importing import ImportMixin
@@ -93,7 +93,8 @@ class DataService(ExportMixin, ImportMixin, ResetMixin):
                     conn.rollback()
                     raise
                 conn.commit()
-        except OperationalError as exc:
-            raise UserError(str(explain_operational_error(exc.orig or exc, self.db.path))) from exc
+        except DatabaseError as exc:  # OperationalError included; a damaged file too
+            problem = explain_operational_error(exc.orig or exc, self.db.path)
+            raise UserError(str(problem)) from problem
         for hook in ctx.after_commit:
             hook()

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from assistant.data.records import CONVERSATIONS, CORE_FILES, MESSAGES, SAMPLES, SETTINGS, BadRecord
 from assistant.data.sections import section_named
 from assistant.errors import UserError
+from assistant.text_rules import TextError, check_json_texts
 from store.archive import (
     ArchiveReader,
 )
@@ -90,6 +91,56 @@ class ArchiveSource:
             if rel and section_named(top) is not None:
                 out.setdefault(top, {})[rel] = self.reader.read_bytes(fname)
         return out
+
+
+class CheckedSource:
+    """Any source, with every string of every record, setting and JSON section file passed
+    through the one text rule (`assistant.text_rules`) as it is read.
+
+    The import wraps whatever it reads in this, once, so a lone surrogate or a NUL is
+    refused wherever it hides (a message's `meta`, a conversation's instructions, the
+    system prompt in settings.json), whole, before anything is written: a new reader
+    cannot forget the check.
+    """
+
+    def __init__(self, inner: Source) -> None:
+        self.inner = inner
+        self.kind, self.name, self.expected = inner.kind, inner.name, inner.expected
+
+    @staticmethod
+    def _check(obj: Any, where: str) -> Any:
+        try:
+            return check_json_texts(obj, where)
+        except TextError as exc:
+            raise BadRecord(str(exc)) from None
+
+    def _each(self, rows: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+        for where, obj in rows:
+            yield where, self._check(obj, where)
+
+    def conversations(self) -> Iterator[tuple[str, Any]]:
+        return self._each(self.inner.conversations())
+
+    def messages(self) -> Iterator[tuple[str, Any]]:
+        return self._each(self.inner.messages())
+
+    def samples(self) -> Iterator[tuple[str, Any]]:
+        return self._each(self.inner.samples())
+
+    def settings(self) -> Any:
+        return self._check(self.inner.settings(), SETTINGS)
+
+    def section_files(self) -> dict[str, dict[str, bytes]]:
+        files = self.inner.section_files()
+        for section, named in files.items():
+            for rel, data in named.items():
+                if rel.endswith(".json"):
+                    try:
+                        parsed = json.loads(data.decode("utf-8"))
+                    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+                        continue  # the section's own validate says what is wrong
+                    self._check(parsed, f"{section}/{rel}")
+        return files
 
 
 class MemorySource:
