@@ -98,7 +98,8 @@ def diagnose(data_dir: Path) -> Diagnosis:
             rows = [r[0] for r in con.execute("PRAGMA quick_check(5)")]
         except sqlite3.Error as exc:
             return Diagnosis(path, True, False, f"is not a readable database ({exc})")
-        problem = None if rows == ["ok"] else "is damaged (" + "; ".join(rows)[:300] + ")"
+        said = " ".join("; ".join(rows).split())
+        problem = None if rows == ["ok"] else f"is damaged ({said[:300]})"
         revision = None
         with contextlib.suppress(sqlite3.Error):
             got = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -159,21 +160,31 @@ def read_rows(con: sqlite3.Connection, table: str, cols: list[str]) -> dict[int,
 
 
 def _recover_with_cli(damaged: Path, into: Path) -> bool:
-    """`sqlite3 damaged .recover | sqlite3 into`; False when the tool is missing or fails."""
+    """`sqlite3 damaged .recover | sqlite3 into`; False when the tool is missing, fails
+    (some builds lack the page reader it needs and say "SQL logic error"), or recovers
+    none of the app's tables."""
     tool = shutil.which("sqlite3")
     if tool is None:
         return False
     try:
         dump = subprocess.run([tool, str(damaged), ".recover"], capture_output=True,
                               timeout=_RECOVER_TIMEOUT_S, check=False)
-        if not dump.stdout:
+        if dump.returncode != 0 or b"sql error" in dump.stderr.lower() or not dump.stdout:
             return False
-        load = subprocess.run([tool, str(into)], input=dump.stdout, capture_output=True,
-                              timeout=_RECOVER_TIMEOUT_S, check=False)
+        subprocess.run([tool, str(into)], input=dump.stdout, capture_output=True,
+                       timeout=_RECOVER_TIMEOUT_S, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         log.info("sqlite3 .recover did not run: %s", type(exc).__name__)
         return False
-    return load.returncode == 0 or into.exists()
+    try:
+        con = sqlite3.connect(into)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return "messages" in tables or "writing_samples" in tables
 
 
 # ---------------------------------------------------------------------------- writing
