@@ -59,7 +59,7 @@ def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named
         app, rt, messages, text, sampling, cancel, model_flag=model_flag, explicit=named,
         strength=strength))
     try:
-        prompt = rt.fit_chat(prepared.messages, sampling.max_tokens)
+        prompt = rt.fit_chat(prepared.messages, sampling.max_tokens, cancel=cancel)
     except EngineError as exc:
         rt.clear_control_vector()
         raise UserError(str(exc)) from exc

@@ -94,5 +94,8 @@ def run_serve(args) -> int:
     try:
         server.run()
     finally:
-        worker.stop()
+        # The requests in flight were answered and cancelled when the signal came
+        # (Server's handle_exit); a reply still running finishes its token or is left to
+        # the process's exit, so stopping takes about a second, never the reply's length.
+        worker.stop(timeout=1.0)
     return 0

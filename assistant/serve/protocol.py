@@ -29,6 +29,9 @@ EXTENSION = "voice_assistant"
 MAX_STOPS = 4  # as OpenAI's API
 MAX_TOP_LOGPROBS = 20
 MAX_STRENGTH = 4.0
+# Messages in one chat request. Fitting is linear (engine.runtime.llamacpp.fit_chat), so
+# this many fit in a fraction of a second; more is refused with 413, naming the cap.
+MAX_MESSAGES = 10_000
 
 
 class BadRequest(ValueError):
@@ -173,6 +176,9 @@ def _chat_fields(body: dict) -> dict[str, Any]:
     raw = body.get("messages")
     if not isinstance(raw, list) or not raw:
         raise BadRequest("'messages' must be a non-empty list.", "messages")
+    if len(raw) > MAX_MESSAGES:
+        raise BadRequest(f"'messages' holds {len(raw):,} messages; one request may send at "
+                         f"most {MAX_MESSAGES:,}. Send the newest ones.", "messages", 413)
     msgs = [_content(m, i) for i, m in enumerate(raw)]
     if not any(m["role"] == "user" for m in msgs):
         raise BadRequest("'messages' must hold at least one user message.", "messages")

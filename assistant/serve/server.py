@@ -36,13 +36,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.errors import UserError
 from assistant.serve import access, protocol
-from assistant.serve.worker import Busy, Event, Job, ModelWorker
+from assistant.serve.worker import Busy, Event, Job, ModelWorker, Stopping
+from assistant.text_rules import TextError, check_json_texts
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MAX_BODY = 1 << 20  # 1 MiB: a long chat fits, a flood of junk does not
 POLL_S = 0.25  # how often a non-streaming request checks that its client is still there
+# On SIGTERM/SIGINT every request in flight is answered at once (503) and cancelled, so
+# the connections close within this; the process exits within about two seconds.
+GRACE_S = 1
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error",
@@ -83,9 +87,16 @@ async def _json_body(request: Request) -> Any:
                                       413)
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks) or b"null")
+        body = json.loads(b"".join(chunks) or b"null")
     except (ValueError, UnicodeDecodeError):
         raise protocol.BadRequest("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise protocol.BadRequest("The request body is nested too deeply to be a request.",
+                                  "body") from None
+    try:  # the one text rule: a lone surrogate ("\ud83d") or NUL is the client's mistake
+        return check_json_texts(body, "The request")
+    except TextError as exc:
+        raise protocol.BadRequest(str(exc), "body") from None
 
 
 @dataclass
@@ -157,6 +168,8 @@ class Api:
 
     @staticmethod
     def _failed(exc: BaseException) -> Response:
+        if isinstance(exc, Stopping):
+            return _error(503, str(exc), "server_error", code="server_stopping")
         if isinstance(exc, UserError):
             return _error(400, str(exc))
         return _error(500, f"The request failed: {exc}", "server_error")
@@ -248,8 +261,16 @@ class Server:
         self.sock = bind(port)
         self.port = self.sock.getsockname()[1]
         config = uvicorn.Config(build_app(worker, token, options), log_level="warning",
-                                timeout_graceful_shutdown=5, lifespan="off")
-        self.uvicorn = uvicorn.Server(config)
+                                timeout_graceful_shutdown=GRACE_S, lifespan="off")
+
+        class _Uvicorn(uvicorn.Server):
+            """uvicorn, whose SIGTERM/SIGINT also ends the requests in flight at once."""
+
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                super().handle_exit(sig, frame)
+                worker.abort_all()
+
+        self.uvicorn = _Uvicorn(config)
         self._thread: threading.Thread | None = None
 
     @property

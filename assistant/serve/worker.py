@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 DEFAULT_CAPACITY = 4  # waiting requests, besides the one running
 
 
+class Stopping(UserError):
+    """The server is stopping (SIGTERM/SIGINT): the request was cancelled, not failed."""
+
+
 class Busy(RuntimeError):
     """The queue is full; `retry_after` is a guess in whole seconds."""
 
@@ -50,8 +54,19 @@ class Job:
     events: asyncio.Queue = field(default_factory=asyncio.Queue)
     cancel: CancelToken = field(default_factory=CancelToken)
 
+    closed: bool = False  # an ending event was sent (or the server stopped): no more
+
     def put(self, kind: str, data: Any = None) -> None:
-        self.loop.call_soon_threadsafe(self.events.put_nowait, Event(kind, data))
+        """Hand an event to the request's coroutine; nothing after its last one, and
+        nothing once the server's event loop is gone (a stop mid-request)."""
+        if self.closed:
+            return
+        if kind in ("done", "error"):
+            self.closed = True
+        try:
+            self.loop.call_soon_threadsafe(self.events.put_nowait, Event(kind, data))
+        except RuntimeError:  # the loop is closed: the server has stopped
+            self.closed = True
 
 
 class ModelWorker:
@@ -69,6 +84,7 @@ class ModelWorker:
         self.served = 0
         self.cancelled = 0
         self.load_error: str | None = None
+        self._running: Job | None = None
 
     def start(self, *, load: bool = True) -> None:
         """Start the thread; with `load`, open the app and load the model before returning."""
@@ -78,12 +94,23 @@ class ModelWorker:
             if self.load_error:
                 raise UserError(self.load_error)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> None:
         """Refuse what waits, let the running request end, and close the model."""
         self._drain()
         self._jobs.put(None)
         if self._thread.is_alive():
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=timeout)
+
+    def abort_all(self) -> None:
+        """The server is stopping: every waiting request and the running one get a clean
+        error now, and the running one is cancelled (it stops at its next token, or
+        between turns while its chat is fitted). Safe to call from a signal handler."""
+        self._drain(Stopping("The server is stopping; the request was cancelled. Try "
+                             "again when it runs."))
+        job = self._running
+        if job is not None:
+            job.put("error", Stopping("The server is stopping; the request was cancelled."))
+            job.cancel.cancel()
 
     def submit(self, job: Job) -> None:
         if not self._slots.acquire(blocking=False):
@@ -95,14 +122,15 @@ class ModelWorker:
     def waiting(self) -> int:
         return self._jobs.qsize()
 
-    def _drain(self) -> None:
+    def _drain(self, error: UserError | None = None) -> None:
         while True:
             try:
                 job = self._jobs.get_nowait()
             except queue.Empty:
                 return
             if job is not None:
-                job.put("error", UserError("The server is stopping."))
+                job.put("error", error or Stopping("The server is stopping."))
+                job.cancel.cancel()
                 self._slots.release()
 
     def _run(self) -> None:
@@ -123,8 +151,10 @@ class ModelWorker:
                 if job.cancel.cancelled:  # the client left while the job waited
                     self.cancelled += 1
                 else:
+                    self._running = job
                     self._serve(job)
             finally:
+                self._running = None
                 self._slots.release()
         if self.app is not None:
             self.app.close()
