@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,11 +24,17 @@ from assistant.errors import UserError
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 from store import Database
+from store.db import DatabaseLockedError
 from store.models import Conversation, Message, WritingSample, utcnow
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.25
+# How long the final write of a reply keeps trying while another process holds the
+# database's write lock (each try already waits the busy timeout). Until it lands the
+# text stays in memory (`ChatService.pending`), and the next write of any turn retries it.
+FINAL_WRITE_PATIENCE_S = float(os.environ.get("ASSISTANT_FINAL_WRITE_PATIENCE_S", "120"))
+_PENDING: dict[tuple[str, int], Turn] = {}  # (database file, reply id) -> the turn to write
 TITLE_CHARS = 60
 
 
@@ -378,6 +385,7 @@ class ChatService:
         """Commit the user's message (and its writing sample) and an empty partial reply."""
         if not text or not text.strip():
             raise UserError("The message is empty.")
+        self.land_pending()  # a reply an earlier lock kept in memory goes in first
         msgs = self.prepare_messages(conversation_id, text)
         with self.db.session() as s:
             if conversation_id is None:
@@ -420,8 +428,55 @@ class ChatService:
         )
         return turn
 
+    def _final_write(self, turn: Turn) -> None:
+        """Write the finished reply, retrying while another process holds the lock.
+
+        The streamed text is never dropped for a lock: it is retried for
+        `FINAL_WRITE_PATIENCE_S`, and if the lock outlasts that, the turn waits in
+        memory (`pending`) and the next write of this data folder lands it first.
+        """
+        key = (str(self.db.path), turn.reply_message_id)
+        _PENDING[key] = turn
+        deadline = time.monotonic() + FINAL_WRITE_PATIENCE_S
+        pause = 0.05
+        while True:
+            try:
+                self._flush(turn, final=True)
+            except DatabaseLockedError:
+                if time.monotonic() >= deadline:
+                    log.warning("reply %d: the database stayed locked; kept in memory",
+                                turn.reply_message_id)
+                    raise UserError(
+                        f"The database in {self.db.path.parent} stayed locked by another "
+                        "program, so the reply is not saved yet; it is kept while the app "
+                        "runs and saved with the next message."
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+                continue
+            _PENDING.pop(key, None)
+            return
+
+    def land_pending(self) -> int:
+        """Write the replies an earlier lock kept in memory; how many landed."""
+        landed = 0
+        for key in [k for k in _PENDING if k[0] == str(self.db.path)]:
+            try:
+                self._flush(_PENDING[key], final=True)
+            except DatabaseLockedError:
+                continue
+            _PENDING.pop(key, None)
+            landed += 1
+        return landed
+
+    @staticmethod
+    def pending() -> list[Turn]:
+        """Replies written in memory that a lock kept from the database so far."""
+        return list(_PENDING.values())
+
     def _flush(self, turn: Turn, *, final: bool) -> None:
-        with self.db.session() as s:
+        # A periodic save does not stall the stream on another process's lock.
+        with self.db.session(busy_timeout_ms=None if final else 50) as s:
             msg = s.get(Message, turn.reply_message_id)
             if msg is None:  # the conversation was deleted meanwhile
                 return
@@ -459,7 +514,13 @@ class ChatService:
                 yield piece
                 now = time.monotonic()
                 if now - last_flush >= FLUSH_INTERVAL_S:
-                    self._flush(turn, final=False)
+                    try:
+                        self._flush(turn, final=False)
+                    except DatabaseLockedError:
+                        # Another process holds the lock: the text stays in memory and
+                        # the next flush (or the final write) takes it all.
+                        log.info("reply %d: a flush waited on a lock; kept in memory",
+                                 turn.reply_message_id)
                     last_flush = now
             cancelled = turn.stats.finish_reason == "cancelled" or bool(cancel and cancel.cancelled)
             turn.status = "partial" if cancelled else "complete"
@@ -469,7 +530,7 @@ class ChatService:
         finally:
             # Reached on completion, on cancel, on an exception and when the
             # consumer stops iterating (GeneratorExit): the text so far is kept.
-            self._flush(turn, final=True)
+            self._final_write(turn)
             log.info(
                 "turn ended: message %d, %s, %d tokens in %.2fs",
                 turn.reply_message_id,

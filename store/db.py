@@ -39,6 +39,10 @@ REPAIR_HINT = ("'assistant repair' saves what can still be read and starts a fre
                "'assistant reset --all --yes' starts again with nothing.")
 
 
+class DatabaseLockedError(StoreError):
+    """Another process holds the write lock past the busy timeout; retrying may succeed."""
+
+
 def damaged(path: Path, what: str) -> DamagedDatabaseError:
     """The one sentence every command says about a database it cannot use."""
     return DamagedDatabaseError(f"The database {path} {what}. {REPAIR_HINT}")
@@ -69,7 +73,7 @@ def explain_operational_error(exc: BaseException, path: Path) -> StoreError:
     """Turn sqlite's terse errors into a sentence the user can act on."""
     msg = str(exc).lower()
     if "locked" in msg or "busy" in msg:
-        return StoreError(
+        return DatabaseLockedError(
             f"The data folder {path.parent} is locked by another running copy of the app; "
             "close it and try again."
         )
@@ -140,9 +144,15 @@ class Database:
             command.upgrade(cfg, "head")
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any exception."""
+    def session(self, busy_timeout_ms: int | None = None) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception.
+
+        `busy_timeout_ms` waits less than the default for another process's lock (a
+        reply's periodic save, which keeps its text in memory and tries again later).
+        """
         s = self._sessions()
+        if busy_timeout_ms is not None:
+            s.connection().exec_driver_sql(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         try:
             yield s
             s.commit()
@@ -154,6 +164,9 @@ class Database:
             s.rollback()
             raise
         finally:
+            if busy_timeout_ms is not None:
+                with contextlib.suppress(DatabaseError):
+                    s.connection().exec_driver_sql(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
             s.close()
 
     def checkpoint(self) -> bool:
