@@ -341,6 +341,9 @@ class ChatService:
             msg = s.get(Message, message_id)
             if msg is None:
                 raise UserError(f"No message with id {message_id}.")
+            if msg.role != "assistant":
+                raise UserError(f"Message {message_id} is a {msg.role} message, not a reply; "
+                                "only replies have versions.")
             versions = _versions_of(msg)
             if not 0 <= index < len(versions):
                 raise UserError(f"This reply has {len(versions)} version(s); pick 1 to "

@@ -39,6 +39,7 @@ from assistant.profile_store import (
     profile_view,
     quiet_load_torch,
 )
+from assistant.settings import check_flag
 from engine.errors import EngineError, GenerationCancelled
 from engine.methods.generation_calibration import STAGE as GENERATION_STAGE
 from engine.methods.kinds import ProfileKind
@@ -163,9 +164,7 @@ class ProfileService:
                     raise UserError(f"The layer must be between 1 and {row.n_layer - 1}.")
                 row.layer = layer
             if alpha is not None:
-                if not np.isfinite(alpha) or abs(alpha) > 20:
-                    raise UserError("The strength (alpha) must be a number between -20 and 20.")
-                row.alpha = float(alpha)
+                row.alpha = check_flag("alpha", alpha)
             row.meta = {**(row.meta or {}), "auto_selected": False}
             s.flush()
             return profile_view(row)
@@ -216,6 +215,7 @@ class ProfileService:
         cancel: threading.Event | None = None,
     ) -> BuildOutcome:
         """Build (or incrementally rebuild) the method's profile and make it the active one."""
+        alpha, tau = check_flag("alpha", alpha), check_flag("tau", tau)  # as `set` checks them
         if method == ProfileKind.FINTS:
             from assistant import fints_service
 

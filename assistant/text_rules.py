@@ -67,7 +67,7 @@ def decode_text(data: bytes, what: str, *, max_chars: int = MAX_TEXT_CHARS) -> s
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TextError(
-            f"{what} is not valid UTF-8 text (byte 0x{data[exc.start]:02x} at position "
+            f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
             f"{exc.start}); save it as UTF-8 and try again."
         ) from None
     return check_text(text, what, max_chars=max_chars)

@@ -89,18 +89,36 @@ def _print_profile(d: dict) -> None:
         print(f"DPS heads:   {heads}")
 
 
+class _LazyBar:
+    """A progress bar drawn from the first progress report on, so an error found before
+    the build starts (a bad flag, an empty history) is the only line printed."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, frac: float, stage: str) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=100, file=sys.stderr, unit="%",
+                            bar_format="{l_bar}{bar}| {elapsed}", disable=False)
+        self.bar.set_description_str(stage)
+        self.bar.n = int(round(frac * 100))
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def run_build(args) -> int:
-    from tqdm import tqdm
+    from assistant.settings import check_flag
 
+    check_flag("alpha", args.alpha)  # the same rule as 'profile set', before anything runs
+    check_flag("tau", args.tau)
     app = open_app(args)
-    bar = tqdm(total=100, file=sys.stderr, unit="%", bar_format="{l_bar}{bar}| {elapsed}",
-               disable=False)
+    bar = progress = _LazyBar()
     try:
-        def progress(frac: float, stage: str) -> None:
-            bar.set_description_str(stage)
-            bar.n = int(round(frac * 100))
-            bar.refresh()
-
         out = _service(app).build(args.method or "steerx", layer=args.layer, alpha=args.alpha,
                                   tau=args.tau, model_flag=args.model, progress=progress)
         bar.close()
