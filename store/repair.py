@@ -19,6 +19,7 @@ such. The damaged copy holds the user's text; `reset --all` shreds it with the r
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import shutil
 import sqlite3
@@ -209,7 +210,8 @@ def _copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection,
         except sqlite3.Error:
             unreadable.append(table)
             continue
-        cols = [c for c in _columns(dst, table) if c in src_cols]
+        types = {r[1]: (r[2] or "").upper() for r in dst.execute(f'PRAGMA table_info("{table}")')}
+        cols = [c for c in types if c in src_cols]
         if not cols:
             continue
         rows = read_rows(src, table, cols)
@@ -223,6 +225,9 @@ def _copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection,
                 if values[i] is not None and dst.execute(
                         "SELECT 1 FROM messages WHERE id = ?", (values[i],)).fetchone() is None:
                     values[i] = None  # the chat message it came from was lost
+            if not all(_sound(v, types[c]) for c, v in zip(cols, values, strict=True)):
+                bad += 1  # read from a cut or zeroed page: not what the app wrote
+                continue
             try:
                 dst.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
                 n += 1
@@ -232,6 +237,30 @@ def _copy_rows(src: sqlite3.Connection, dst: sqlite3.Connection,
         if bad:
             skipped[table] = bad
     return saved, unreadable, skipped
+
+
+def _sound(value: object, declared: str) -> bool:
+    """Whether a salvaged value is one the app could have written in a column of this type
+    (a page read past a cut comes back as zeros: NUL in text, a date cut short)."""
+    if value is None or isinstance(value, bytes):
+        return True
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        if "DATETIME" in declared:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                return False
+        if declared == "JSON":
+            try:
+                json.loads(value)
+            except ValueError:
+                return False
+        return True
+    if "INT" in declared or "BOOL" in declared:
+        return isinstance(value, int)
+    return isinstance(value, int | float)
 
 
 def _app_tables(dst: sqlite3.Connection) -> list[str]:
@@ -280,6 +309,10 @@ def repair(data_dir: Path, *, use_cli: bool | None = None) -> RepairResult:
         elif use_cli:
             raise StoreError("The sqlite3 command is not installed, so .recover cannot run.")
         src = _open_ro(source_path) if source_path == path else sqlite3.connect(source_path)
+        # Read the schema even where it points past a cut file (SQLite calls that a
+        # malformed schema and refuses every table otherwise); nothing is written.
+        with contextlib.suppress(sqlite3.Error):
+            src.execute("PRAGMA writable_schema = ON")
         dst = sqlite3.connect(work / DB_FILENAME)
         try:
             dst.execute("PRAGMA foreign_keys = ON")

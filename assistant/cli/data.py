@@ -89,18 +89,27 @@ def run_import(args) -> int:
     return 0
 
 
-def _open_for_reset(args):
+def _say_where(args, home) -> None:
+    """A destructive command names the folder it acts on, before it acts."""
+    what = "the profile" if args.scope == "profile" else "all data"
+    print(f"erasing {what} in {home}", file=sys.stderr)
+
+
+def _open_for_reset(args, home):
     """The app, for a reset; with --all, a database too damaged to open is shredded first
     (that is what the user asked for), and the reset goes on on a fresh one."""
     from assistant.data.reset import erase_damaged_database
-    from assistant.paths import data_dir
+
     try:
-        return open_app(args)
+        app = open_app(args)
     except UserError as exc:
         if args.scope != "all" or not _damaged(exc):
             raise
-    erase_damaged_database(data_dir(getattr(args, "home", None)))
-    return open_app(args)
+        _say_where(args, home)
+        erase_damaged_database(home)
+        return open_app(args)
+    _say_where(args, home)
+    return app
 
 
 def _damaged(exc: BaseException | None) -> bool:
@@ -126,10 +135,7 @@ def run_reset(args) -> int:
         answer = input(f"Erase {what} in {home} for good? Type 'erase' to confirm: ")
         if answer.strip().lower() != "erase":
             raise UserError("Nothing was erased.")
-    # A destructive command says where it acts, before it acts.
-    print(f"erasing {'the profile' if args.scope == 'profile' else 'all data'} in {home}",
-          file=sys.stderr)
-    app = _open_for_reset(args)
+    app = _open_for_reset(args, home)
     try:
         try:
             res = DataService.for_app(app).reset(args.scope)
