@@ -34,6 +34,8 @@ def check_conversation_settings(values: Any) -> dict[str, Any]:
     instructions = values.get("instructions")
     if instructions not in (None, ""):
         check_text(instructions, "A conversation's instructions", max_chars=MAX_SYSTEM_PROMPT)
+        if "\x00" in instructions:  # as the app-wide system prompt (assistant.settings)
+            raise UserError("A conversation's instructions cannot hold a NUL character.")
         out["instructions"] = instructions
     method = values.get("method")
     if method not in (None, ""):

@@ -7,14 +7,16 @@ and stdin, text files, archives and ChatGPT exports (`assistant.data`), HTTP bod
 - valid UTF-8 (bytes are decoded strictly; a `str` must encode back, so a lone
   surrogate such as the JSON escape "\\ud83d" is refused: nothing downstream can
   store, export or print it),
-- free of NUL (SQLite, C strings and most tools cut text there),
 - within its cap (one message or writing sample: `MAX_TEXT_CHARS`).
 
-Other control characters (ESC, the C1 range, DEL) are kept as the user wrote them,
-since they can be part of pasted text, but never reach a terminal raw:
-`for_terminal` escapes them, so a title cannot move the cursor or recolour the screen.
-That is the whole policy: refused on the way in (surrogates, NUL, over the cap),
-escaped on the way out (every other control character), the same everywhere.
+Control characters, NUL included, are data: SQLite, JSON and the archive keep them
+exactly, so a backup made by any version imports again. They never reach a terminal
+raw: `for_terminal` escapes them (`\\x1b`, `\\x00`), so a title cannot move the cursor,
+recolour the screen or cut a line short. That is the whole policy: refused on the way in
+(invalid UTF-8, lone surrogates, over the cap), escaped on the way out (every control
+character but tab and newline), the same everywhere. (A few fields refuse NUL on their
+own terms: the system prompt and a conversation's instructions, and a "text" file that
+holds NUL bytes, which is a binary file.)
 """
 
 from __future__ import annotations
@@ -55,9 +57,6 @@ def check_text(value: Any, what: str, *, max_chars: int = MAX_TEXT_CHARS) -> str
             f"{what} holds an invalid character (a lone surrogate, U+{ord(bad.group()):04X}, "
             f"at position {bad.start()}), which is not valid Unicode text."
         )
-    nul = value.find("\x00")
-    if nul >= 0:
-        raise TextError(f"{what} holds a NUL character (at position {nul}); text cannot.")
     return value
 
 

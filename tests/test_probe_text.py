@@ -1,11 +1,11 @@
 # ruff: noqa: F811 - the archive fixtures are imported from test_archive_bad_inputs
 """The probe's text cases, table-driven: one text rule at every boundary.
 
-An archive or export carrying a lone surrogate (a JSON "\\ud83d" escape) or a NUL
-anywhere (settings, a message's meta, a conversation's instructions, a text, a key) is
-refused whole, naming the problem, and the data already there is untouched, so export and
-chat keep working. The same rule holds for stdin, files, arguments and settings, and
-stored control characters reach a terminal escaped.
+An archive or export carrying a lone surrogate (a JSON "\\ud83d" escape) anywhere
+(settings, a message's meta, a conversation's instructions, a text, a key) is refused
+whole, naming the problem, and the data already there is untouched, so export and chat
+keep working. The same rule holds for stdin, files, arguments and settings, and stored
+control characters (NUL and ESC included) reach a terminal escaped.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ def _edit_settings(files: dict[str, bytes]) -> None:
     files["settings.json"] = json.dumps(settings).encode().replace(b"@@", SURROGATE)
 
 
-def _nul_title(rec: dict) -> None:
-    rec["title"] = "a\x00b"
-
-
 ARCHIVE_CASES: dict[str, tuple[Callable[[dict], None], str]] = {
     # The probe's cases: imported silently, then export and chat failed for good.
     "surrogate in settings.json system_prompt": (_edit_settings, "surrogate"),
@@ -72,12 +68,13 @@ ARCHIVE_CASES: dict[str, tuple[Callable[[dict], None], str]] = {
         _edit_first("messages.jsonl", lambda r: r.update(content="hi @@")), "surrogate"),
     "surrogate in a sample's text": (
         _edit_first("writing_samples.jsonl", lambda r: r.update(text="mine @@")), "surrogate"),
-    # The class: anywhere, keys included, and NUL too.
+    # The class: anywhere, keys included.
     "surrogate in a key of meta": (
         _edit_first("messages.jsonl", lambda r: r.update(meta={"@@": 1})), "surrogate"),
     "surrogate in a title": (
         _edit_first("conversations.jsonl", lambda r: r.update(title="t @@")), "surrogate"),
-    "NUL in a title": (_edit_first("conversations.jsonl", _nul_title), "NUL"),
+    "low surrogate in a sample's prompt": (
+        _edit_first("writing_samples.jsonl", lambda r: r.update(prompt="@@")), "surrogate"),
 }
 
 
@@ -128,22 +125,17 @@ def _chatgpt(tmp_path: Path, title: str) -> Path:
     return p
 
 
-def test_a_chatgpt_title_with_esc_and_nul_is_refused(home, tmp_path, existing):
-    db = Database(home)
-    try:
-        with pytest.raises(UserError, match="NUL"):
-            DataService(db, home).import_file(_chatgpt(tmp_path, "evil\x1b[2J\x00title"))
-    finally:
-        db.close()
-    assert snapshot(home / "assistant.db") == existing
-
-
-def test_a_stored_escape_reaches_the_terminal_escaped(home, tmp_path, cli):
-    r = cli("import", str(_chatgpt(tmp_path, "evil\x1b[2Jtitle\x9b31m")))
+def test_a_chatgpt_title_with_esc_and_nul_reaches_the_terminal_escaped(home, tmp_path, cli):
+    r = cli("import", str(_chatgpt(tmp_path, "evil\x1b[2J\x00title\x9b31m")))
     assert r.rc == 0, r.err
     r = cli("conversations", "list")
-    assert r.rc == 0 and "evil\\x1b[2Jtitle\\x9b31m" in r.out, r.out
-    assert "\x1b" not in r.out and "\x9b" not in r.out
+    assert r.rc == 0 and "evil\\x1b[2J\\x00title\\x9b31m" in r.out, r.out
+    assert not any(c in r.out for c in "\x1b\x00\x9b")
+    r = cli("conversations", "list", "--json")  # kept exactly, for JSON readers
+    assert r.json()[0]["title"] == "evil\x1b[2J\x00title\x9b31m"
+
+
+def test_stored_control_characters_reach_the_terminal_escaped(cli):
     r = cli("history", "add", "--text", "bell\x07 and escape\x1b[31m red")
     assert r.rc == 0, r.err
     r = cli("history", "list")
@@ -154,7 +146,6 @@ CLI_CASES = {
     # (argv, stdin bytes, words in the one error line)
     "invalid UTF-8 on stdin to chat -": (["chat", "-"], b"caf\xe9 au lait", "not UTF-8"),
     "lone surrogate bytes (CESU) on stdin": (["chat", "-"], b"a \xed\xa0\xbd b", "not UTF-8"),
-    "NUL on stdin": (["chat", "-"], b"hello\x00world", "NUL"),
     "20 MB on stdin is refused at the cap": (["chat", "-"], b"word " * 4_000_000,
                                              "longer than 1,000,000"),
     "invalid UTF-8 in an argument": (["history", "add", "--text", b"caf\xe9"], None,
@@ -210,7 +201,7 @@ RULE_CASES = {
     "lone high surrogate": ("a\ud83db", "surrogate"),
     "lone low surrogate": ("\udc00", "surrogate"),
     "a valid pair": ("\U0001f600", None),
-    "NUL": ("a\x00", "NUL"),
+    "NUL is kept (escaped on output)": ("a\x00", None),
     "ESC is kept (escaped on output)": ("\x1b[31m", None),
     "over the cap": ("x" * 11, "at most 10"),
     "not text": (5, "must be text"),

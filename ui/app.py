@@ -97,6 +97,46 @@ def _show_unexpected(
     box.open()
 
 
+def open_damaged_database(home: str | Path | None, exc: Exception) -> AppContext | None:
+    """The data could not be opened: say why; for a damaged database offer the way out
+    (save what can be read, or start again with nothing). The context, or None to quit."""
+    from assistant.data.repair import is_damaged, repair_database, summary
+
+    tr = QCoreApplication.translate
+    if not is_damaged(exc):
+        QMessageBox.critical(None, tr("App", "Cannot open your data"), str(exc))
+        return None
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("App", "Your database is damaged"), str(exc))
+    box.setObjectName("damagedDatabaseDialog")
+    repair_button = box.addButton(tr("App", "Repair (save what can be read)"),
+                                  QMessageBox.ButtonRole.AcceptRole)
+    erase_button = box.addButton(tr("App", "Start again with nothing"),
+                                 QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(tr("App", "Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(repair_button)
+    box.exec()
+    try:
+        if box.clickedButton() is repair_button:
+            from assistant.paths import data_dir
+
+            res = repair_database(data_dir(home))
+            QMessageBox.information(None, tr("App", "Database repaired"), summary(res))
+            return AppContext(home)
+        if box.clickedButton() is erase_button:
+            from assistant.data import DataService
+            from assistant.data.reset import erase_damaged_database
+            from assistant.paths import data_dir
+
+            erase_damaged_database(data_dir(home))
+            ctx = AppContext(home)
+            DataService.for_app(ctx).reset("all")
+            ctx.reload_settings()
+            return ctx
+    except USER_ERRORS as again:
+        QMessageBox.critical(None, tr("App", "Cannot open your data"), str(again))
+    return None
+
+
 def run_gui(home: str | Path | None = None) -> int:
     """Open the main window on the data folder `home`; returns the exit status."""
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
@@ -105,8 +145,9 @@ def run_gui(home: str | Path | None = None) -> int:
     try:
         ctx = AppContext(home)
     except USER_ERRORS as exc:
-        QMessageBox.critical(None, "Cannot open your data", str(exc))
-        return 1
+        ctx = open_damaged_database(home, exc)
+        if ctx is None:
+            return 1
 
     from ui.main_window import MainWindow  # after the context: a failure above shows fast
 

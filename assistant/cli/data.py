@@ -113,15 +113,9 @@ def _open_for_reset(args, home):
 
 
 def _damaged(exc: BaseException | None) -> bool:
-    """Whether a DamagedDatabaseError is behind `exc`."""
-    from store.db import DamagedDatabaseError
+    from assistant.data.repair import is_damaged
 
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, DamagedDatabaseError):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    return is_damaged(exc)
 
 
 def run_reset(args) -> int:

@@ -25,8 +25,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from store.db import StoreError
-    from store.repair import diagnose, repair
+    from assistant.data.repair import diagnose, repair_database
 
     home = data_dir(getattr(args, "home", None))
     found = diagnose(home)
@@ -37,10 +36,7 @@ def run(args) -> int:
               "(--force rebuilds it anyway).")
         return 0
     print(f"repairing the database in {home}", file=sys.stderr)
-    try:
-        res = repair(home, use_cli=False if args.no_recover else None)
-    except StoreError as exc:
-        raise UserError(str(exc)) from exc
+    res = repair_database(home, use_cli=False if args.no_recover else None)
     exported = None
     if args.export is not None:
         from assistant.cli.common import open_app
