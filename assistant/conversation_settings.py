@@ -33,9 +33,11 @@ def check_conversation_settings(values: Any) -> dict[str, Any]:
     out: dict[str, str] = {}
     instructions = values.get("instructions")
     if instructions not in (None, ""):
+        if not isinstance(instructions, str) or len(instructions) > MAX_SYSTEM_PROMPT \
+                or "\x00" in instructions:  # as the app-wide system prompt's own rule
+            raise UserError(f"A conversation's instructions are text of at most "
+                            f"{MAX_SYSTEM_PROMPT} characters.")
         check_text(instructions, "A conversation's instructions", max_chars=MAX_SYSTEM_PROMPT)
-        if "\x00" in instructions:  # as the app-wide system prompt (assistant.settings)
-            raise UserError("A conversation's instructions cannot hold a NUL character.")
         out["instructions"] = instructions
     method = values.get("method")
     if method not in (None, ""):

@@ -48,8 +48,8 @@ def check_text(value: Any, what: str, *, max_chars: int = MAX_TEXT_CHARS) -> str
         raise TextError(f"{what} must be text.")
     if len(value) > max_chars:
         raise TextError(
-            f"{what} has {len(value):,} characters; at most {max_chars:,} are allowed. "
-            "Split it into smaller parts."
+            f"{what} is longer than {max_chars:,} characters ({len(value):,}); one text "
+            f"holds at most {max_chars:,}. Split it into smaller parts."
         )
     bad = _SURROGATE.search(value)
     if bad is not None:
