@@ -31,7 +31,12 @@ def recommend(app: AppContext) -> Recommendation:
     from assistant.history import HistoryService
     from assistant.profile_service import ProfileService
 
-    if HistoryService(app.db).count() == 0:
+    history = HistoryService(app.db)
+    if history.count(included_only=True) == 0:
+        if history.count():
+            return Recommendation("none", "None of your writing samples is included (chat "
+                                          "messages are left out unless you include them), so "
+                                          "there is nothing to personalize with yet.")
         return Recommendation("none", "Your writing history is empty, so there is nothing "
                                       "to personalize with yet.")
     view = ProfileService(app).get(ProfileKind.STEERX)
