@@ -158,3 +158,18 @@ def test_history_cli_marks_sources_and_includes(cli, app):
     assert [x["include"] for x in cli("history", "list", "--json").json()] == [True, False]
     r = cli("history", "exclude", "99")
     assert r.rc == 1 and "No writing sample with id 99" in r.err and "Traceback" not in r.err
+
+
+def test_a_drafting_result_is_only_the_text():
+    from assistant.drafting import ACTIONS, clean_result, draft_messages
+
+    body = "team: meeting moves to thursday."
+    for raw in (f"Here's a rewritten version of your text:\n\n{body}",
+                f'Sure! Here is the rewritten text:\n"{body}"',
+                f"\u201c{body}\u201d\n\nNote: I kept it casual.",
+                f"The rewritten version:\n{body}\n\nI hope this helps!", body):
+        assert clean_result(raw) == body, raw
+    assert clean_result('She said "hi" and "bye".') == 'She said "hi" and "bye".'
+    system = draft_messages("voice", "hey all", ["yo, late again. sorry."])[0]["content"]
+    assert "no greeting" in system and "Here is" in system and "formal" not in system
+    assert "formal" in ACTIONS["formal"].instruction  # a formal register only when asked
