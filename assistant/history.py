@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 
 from assistant.errors import UserError
 from assistant.sample_rules import SOURCES, default_include
@@ -209,6 +209,15 @@ class HistoryService:
             s.delete(row)
         self.db.checkpoint()  # leave no copy of the deleted text in the WAL
         log.info("writing sample %d removed", sample_id)
+
+    def signature(self) -> tuple:
+        """A cheap fingerprint of the samples (how many, the newest id and edit, how many
+        included): a view compares it to learn that another process changed them."""
+        with self.db.session() as s:
+            row = s.execute(select(
+                func.count(), func.max(WritingSample.id), func.max(WritingSample.updated_at),
+                func.sum(WritingSample.include.cast(Integer)))).one()
+            return tuple(row)
 
     def count(self, *, included_only: bool = False) -> int:
         with self.db.session() as s:

@@ -173,3 +173,18 @@ def test_a_drafting_result_is_only_the_text():
     system = draft_messages("voice", "hey all", ["yo, late again. sorry."])[0]["content"]
     assert "no greeting" in system and "Here is" in system and "formal" not in system
     assert "formal" in ACTIONS["formal"].instruction  # a formal register only when asked
+
+
+def test_words_typical_of_you_are_words():
+    """SmolLM2 splits "don't" into "don" + "'t" and punctuation into tokens of its own: the
+    profile's words join the first and drop the rest (it listed "don", "," and "?")."""
+    import numpy as np
+
+    from engine.methods.steerx import is_word, preference_tokens, words
+
+    pieces = ["I", " don", "'t", " know", ",", " Mar", "low", "e", "?", " ```", "print", "("]
+    effects = np.full(len(pieces), 2.0)
+    assert [w for w, _ in words(pieces, effects)][:4] == ["I", "don't", "know", ","]
+    got = [r["token"] for r in preference_tokens([pieces], [effects], tau=1.0)]
+    assert all(is_word(t) for t in got) and {"don't", "Marlowe", "know"} <= set(got)
+    assert not {",", "?", "don", "print("} & set(got)
