@@ -188,3 +188,49 @@ def test_words_typical_of_you_are_words():
     got = [r["token"] for r in preference_tokens([pieces], [effects], tau=1.0)]
     assert all(is_word(t) for t in got) and {"don't", "Marlowe", "know"} <= set(got)
     assert not {",", "?", "don", "print("} & set(got)
+
+
+def test_export_import_carry_the_flag_and_old_archives_default_it(app, tmp_path):
+    from assistant.app import AppContext
+    from assistant.data import DataService
+    from assistant.data.records import sample_row
+
+    history = HistoryService(app.db)
+    kept_out = history.add(ESSAY, source="typed")
+    history.set_included(kept_out, False)
+    history.add(REQUEST, source="chat", include=True)  # included by the user
+    out = tmp_path / "backup.zip"
+    DataService(app.db, app.home).export(out)
+    other = AppContext(tmp_path / "other")
+    try:
+        DataService(other.db, other.home).import_file(out)
+        assert [(s.source, s.include) for s in HistoryService(other.db).list()] == [
+            ("typed", False), ("chat", True)]
+    finally:
+        other.close()
+    # A record from before the flag (an older archive, a ChatGPT export) gets the
+    # migration's rule: chat excluded, everything else included.
+    old = {"id": 1, "text": "x", "prompt": "", "source": "chat", "source_ref": None,
+           "message_id": None, "created_at": "2026-01-01T00:00:00",
+           "updated_at": "2026-01-01T00:00:00"}
+    assert sample_row(old, "old")["include"] is False
+    assert sample_row({**old, "source": "file"}, "old")["include"] is True
+
+
+def test_a_chatgpt_import_keeps_its_messages_out_of_the_profile(app, tmp_path):
+    import json
+
+    from assistant.data import DataService
+
+    conv = {"title": "t", "create_time": 1.7e9, "mapping": {
+        "a": {"id": "a", "parent": None, "children": ["b"], "message": {
+            "author": {"role": "user"}, "create_time": 1.7e9,
+            "content": {"content_type": "text", "parts": [REQUEST]}}},
+        "b": {"id": "b", "parent": "a", "children": [], "message": {
+            "author": {"role": "assistant"}, "create_time": 1.7e9 + 1,
+            "content": {"content_type": "text", "parts": ["print('hello world')"]}}}}}
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps([conv]))
+    DataService(app.db, app.home).import_file(path)
+    samples = HistoryService(app.db).list()
+    assert [(s.source, s.include) for s in samples] == [("chat", False)]
