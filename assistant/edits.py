@@ -83,6 +83,15 @@ def model_texts_by_sample(db: Database) -> dict[int, str]:
         return {sid: text for sid, text in rows}
 
 
+def profile_items(db: Database, samples) -> list:
+    """The samples (`SampleView`s) as a build sees them: an edited one carries the model's
+    text it was edited from, which stands in for a generated generic reply."""
+    from engine.methods.generic_replies import ProfileItem
+
+    pairs = model_texts_by_sample(db)
+    return [ProfileItem(text=x.text, prompt=x.prompt, generic=pairs.get(x.id)) for x in samples]
+
+
 def list_pairs(db: Database) -> list[PairView]:
     with db.session() as s:
         return [PairView(p.id, p.request, p.model_text, p.user_text, p.origin, p.sample_id)

@@ -74,8 +74,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     """
     import time
 
+    from assistant.edits import profile_items
     from assistant.history import HistoryService
-    from assistant.profile_service import profile_items
     from assistant.profile_store import (
         BuildCancelled,
         BuildOutcome,

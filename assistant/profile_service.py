@@ -72,16 +72,6 @@ DPS_MAX_ITEMS = 20  # the most recent samples a DPS scan looks at (cost grows wi
 # ---- the service ------------------------------------------------------------------------
 
 
-def profile_items(db, samples) -> list:
-    """The samples as the build sees them: an edited one carries the model's text it was
-    edited from (assistant.edits), which stands in for a generated generic reply."""
-    from assistant.edits import model_texts_by_sample
-    from engine.methods.generic_replies import ProfileItem
-
-    pairs = model_texts_by_sample(db)
-    return [ProfileItem(text=x.text, prompt=x.prompt, generic=pairs.get(x.id)) for x in samples]
-
-
 class ProfileService:
     def __init__(self, app: AppContext) -> None:
         self.app = app
@@ -241,6 +231,7 @@ class ProfileService:
                 "Your writing history is empty, so there is nothing to learn from. Add your "
                 "own texts with 'assistant history add FILE' or --text, or chat a little first."
             )
+        from assistant.edits import profile_items
         from engine.methods.profile_build import (
             MIN_ITEMS,
             BuildOptions,
@@ -255,7 +246,7 @@ class ProfileService:
             )
         runtime = self.app.runtime(model_flag)
         info = runtime.info
-        items = profile_items(self.db, samples)
+        items = profile_items(self.db, samples)  # an edited sample brings its model text
         if layer is not None and not 1 <= layer < info.n_layer:
             raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
         store = SqlItemStore(self.db, info.fingerprint)

@@ -83,7 +83,7 @@ def test_a_build_uses_the_pair_instead_of_generating_a_reply(llama_runtime, torc
 
 
 def test_the_profile_service_hands_the_build_its_pairs(app):
-    from assistant.profile_service import profile_items
+    from assistant.edits import profile_items
 
     history = HistoryService(app.db)
     history.add("A plain sample of mine.", source="typed")

@@ -112,8 +112,10 @@ def profile_state(app: AppContext, profiles: ProfileService,
               for t in view.preference_tokens]
     tokens = [t for t in tokens if is_word(t)]
     meta = view.meta or {}
-    effect = effect_sentence(meta.get("with_texts") if "rag" in active else meta.get("alone")) \
-        or effect_sentence(meta.get("with_texts")) or effect_sentence(meta.get("alone")) or ""
+    # The test that matches how chat runs: with the user's texts in the prompt, or alone.
+    first, second = ("with_texts", "alone") if methods.uses_history(chosen) else (
+        "alone", "with_texts")
+    effect = effect_sentence(meta.get(first)) or effect_sentence(meta.get(second)) or ""
     return ProfileState(
         active=active, personalized=personalized, method=view.method, exists=True,
         strength=float(view.alpha), layer=int(view.layer), description=view.description,
