@@ -61,11 +61,13 @@ def test_the_harness_scores_the_requests_arms_beside_the_clean_one(tmp_path):
         """Writes the last text of the history it learned from (what leaked shows)."""
 
         name, uses_history = "echo", True
+        calls = 0
 
         def prepare(self, history):
             return history[-1].text
 
         def generate(self, state, task, seed):
+            Echo.calls += 1
             return state
 
     rows = _rows()
@@ -76,6 +78,10 @@ def test_the_harness_scores_the_requests_arms_beside_the_clean_one(tmp_path):
                       with_requests=control.history, request_pool=control.pool)
     res = report.methods["echo"]
     assert set(res.requests) == {"requests", "requests-before"}
+    # The app kept the clean history under "requests": its texts are the clean ones, reused.
+    assert Echo.calls == 2 * len(rows)
+    assert [o.text for o in res.requests["requests"].outputs] == [o.text for o in
+                                                                   res.own.outputs]
     assert res.own.harm_count() == 0 and res.requests["requests"].harm_count() == 0
     # As before issue 35 the last chatted request was "learned" and comes back verbatim.
     assert res.requests["requests-before"].harm_count() == len(rows)
