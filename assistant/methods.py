@@ -160,12 +160,16 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
 
     # Only the included samples (chat requests are not, by default), and never the
     # request itself or a near-copy of it (an earlier, near-identical request).
-    samples = HistoryService(req.app.db).writing()[-RAG_SCAN:]
+    history = HistoryService(req.app.db)
+    samples = history.writing()[-RAG_SCAN:]
     samples = [s for s in samples if not is_near_duplicate(req.text, s.text)]
     if not samples:
+        why = ("Your writing history is empty" if not history.count() else
+               "None of your writing samples is included (chat messages are left out unless "
+               "you include them) or they only repeat this request")
         raise ProfileMissing(
-            "Your writing history is empty, so there is nothing to put in the prompt. Add your "
-            "own texts with 'assistant history add FILE' or --text."
+            f"{why}, so there is nothing to put in the prompt. Add your own texts with "
+            "'assistant history add FILE' or --text."
         )
     from engine.methods.embeddings import embed
     from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K
@@ -481,8 +485,10 @@ def missing_need(app: AppContext, method: Method) -> str | None:
     """What `method` lacks to run now, in words, or None when it can run."""
     from assistant.history import HistoryService
 
-    if uses_history(method) and HistoryService(app.db).count(included_only=True) == 0:
-        return "your writing history is empty"
+    history = HistoryService(app.db)
+    if uses_history(method) and history.count(included_only=True) == 0:
+        return ("your writing history is empty" if not history.count() else
+                "none of your writing samples is included")
     svc = _profiles(app)
     for kind in profile_kinds(method):
         if svc.get(kind) is None:

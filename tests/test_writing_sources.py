@@ -234,3 +234,12 @@ def test_a_chatgpt_import_keeps_its_messages_out_of_the_profile(app, tmp_path):
     DataService(app.db, app.home).import_file(path)
     samples = HistoryService(app.db).list()
     assert [(s.source, s.include) for s in samples] == [("chat", False)]
+
+
+def test_a_history_of_requests_only_is_not_called_empty(app):
+    from assistant import methods
+
+    ChatService(app.db).begin_turn(None, REQUEST, model_name="m")
+    assert methods.use(app, "rag") == "none of your writing samples is included"
+    with pytest.raises(methods.ProfileMissing, match="None of your writing samples is included"):
+        methods.retrieve_texts(_request(app, "Tell me about Python"))
