@@ -112,7 +112,8 @@ class HistoryPanel(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setHeaderLabels([_translated(c) for c in COLUMNS])
-        self.list.setColumnWidth(0, 260)
+        for col, width in enumerate((180, 110, 90)):
+            self.list.setColumnWidth(col, width)
         self.list.currentItemChanged.connect(self._on_current_changed)
 
         self.paste = QPlainTextEdit(self)
@@ -174,8 +175,8 @@ class HistoryPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
         split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         hint = QLabel(self.tr(
             "Drop .txt, .md, .docx, .odt or .pdf files here to add them to your writing "
             "history."), self)
@@ -250,7 +251,7 @@ class HistoryPanel(QWidget):
     def _update_count(self, total: int, included: int | None = None) -> None:
         text = self.tr("{0} writing sample(s).").format(total)
         if included is not None and included != total:
-            text += self.tr(" {0} are learned from.").format(included)
+            text += self.tr(" {0} of them are learned from.").format(included)
         if self._samples_used is not None:
             used, note = self._samples_used()
             if used is None:

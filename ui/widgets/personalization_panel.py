@@ -297,7 +297,7 @@ class PersonalizationPanel(QWidget):
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.advanced = QGroupBox(self.tr("Advanced"), self)
+        self.advanced = QGroupBox(self)  # titled by its toggle
         self.advanced.setObjectName("personalizationAdvanced")
         self.advanced.setVisible(False)
         self.advanced_toggle.toggled.connect(self._show_advanced)
