@@ -5,7 +5,9 @@
    flushed to the database while it streams; it becomes `complete` only when the
    model finishes. A cancel, crash or kill therefore leaves the text written so
    far, marked partial: never lost.
-3. The user's own chat messages are also writing samples (they are their writing).
+3. The user's own chat messages are kept as writing samples too, but excluded from the
+   profile and retrieval: most are requests to the assistant. With the setting
+   `learn_from_chat` on, those that read like writing (assistant.sample_rules) are included.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from assistant.errors import UserError
+from assistant.sample_rules import default_include
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 from store import Database
 from store.db import DatabaseLockedError
-from store.models import Conversation, Message, WritingSample, utcnow
+from store.models import Conversation, Message, Setting, WritingSample, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -407,9 +410,12 @@ class ChatService:
             s.add(user)
             s.flush()
             if not regenerate:
+                learn = s.get(Setting, "learn_from_chat")
+                learn_from_chat = bool(learn is not None and learn.value is True)
                 s.add(
                     WritingSample(
-                        text=text, prompt=prev_reply or "", source="chat", message_id=user.id
+                        text=text, prompt=prev_reply or "", source="chat", message_id=user.id,
+                        include=default_include("chat", text, learn_from_chat=learn_from_chat),
                     )
                 )
             reply = Message(

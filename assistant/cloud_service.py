@@ -122,7 +122,10 @@ def rank_samples(samples: Sequence[Any], query: str, k: int = CONTEXT_SAMPLES) -
     with no overlap at all the most recent samples stand in (style still helps).
     `samples` are anything with `.text` and `.prompt`, oldest first.
     """
-    pool = [s for s in samples if s.text.strip() and s.text.strip() != query.strip()]
+    from engine.methods.rag import is_near_duplicate
+
+    # Never the task itself or a near-copy of it: the delta would steer toward repeating it.
+    pool = [s for s in samples if not is_near_duplicate(query, s.text)]
     if not pool:
         return []
     docs = [_words(f"{s.prompt} {s.text}") for s in pool]
@@ -521,7 +524,7 @@ class CloudService:
             raise UserError(str(exc)) from exc
 
     def personal_context(self, task: str) -> tuple[list[SampleView], str | None]:
-        samples = rank_samples(HistoryService(self.app.db).list(), task)
+        samples = rank_samples(HistoryService(self.app.db).writing(), task)
         return samples, self._profile()
 
     def plan(

@@ -74,6 +74,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     """
     import time
 
+    from assistant.edits import profile_items
     from assistant.history import HistoryService
     from assistant.profile_store import (
         BuildCancelled,
@@ -84,10 +85,10 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     from engine.errors import EngineError, GenerationCancelled
     from engine.methods import fints as F
     from engine.methods import generation_calibration as gc
-    from engine.methods.generic_replies import PROFILE_SYSTEM, ProfileItem
+    from engine.methods.generic_replies import PROFILE_SYSTEM
     from engine.runtime.batched import BatchedLlama
 
-    samples = HistoryService(svc.db).list()
+    samples = HistoryService(svc.db).writing()
     if len(samples) < 2:
         raise UserError("Fints needs at least 2 writing samples; add more with "
                         "'assistant history add'.")
@@ -104,7 +105,7 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
         layer = before.layer
     layers = [layer] if layer is not None else F.default_layers(info.n_layer)
     system = svc.app.settings.system_prompt or PROFILE_SYSTEM
-    items = [ProfileItem(text=x.text, prompt=x.prompt) for x in samples]
+    items = profile_items(svc.db, samples)
     choice = svc.app.model_choice(model_flag)
     device = svc.app.settings.device
     t0 = time.perf_counter()

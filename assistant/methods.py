@@ -156,13 +156,20 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
     context after the reply's room, so the conversation keeps most of the window.
     """
     from assistant.history import HistoryService
+    from engine.methods.rag import is_near_duplicate
 
-    samples = HistoryService(req.app.db).list()[-RAG_SCAN:]
-    samples = [s for s in samples if s.text.strip() and s.text.strip() != req.text.strip()]
+    # Only the included samples (chat requests are not, by default), and never the
+    # request itself or a near-copy of it (an earlier, near-identical request).
+    history = HistoryService(req.app.db)
+    samples = history.writing()[-RAG_SCAN:]
+    samples = [s for s in samples if not is_near_duplicate(req.text, s.text)]
     if not samples:
+        why = ("Your writing history is empty" if not history.count() else
+               "None of your writing samples is included (chat messages are left out unless "
+               "you include them) or they only repeat this request")
         raise ProfileMissing(
-            "Your writing history is empty, so there is nothing to put in the prompt. Add your "
-            "own texts with 'assistant history add FILE' or --text."
+            f"{why}, so there is nothing to put in the prompt. Add your own texts with "
+            "'assistant history add FILE' or --text."
         )
     from engine.methods.embeddings import embed
     from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K
@@ -200,9 +207,18 @@ def _history_texts(req: Request) -> list[str]:
 def _with_retrieved(name: str, req: Request) -> Prepared:
     """The request with the user's most relevant texts in front of it, said in a notice."""
     texts, ids, used = retrieve_texts(req)
+    previews = [_preview(t) for t in texts]
+    which = "; ".join(f"#{i} \u201c{p}\u201d" for i, p in zip(ids, previews, strict=True))
     return Prepared(name, _with_texts(req.messages, texts),
-                    details={"rag_samples": ids, "rag_tokens": used},
-                    notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt.")
+                    details={"rag_samples": ids, "rag_tokens": used, "rag_previews": previews},
+                    notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt: "
+                           f"{which}.")
+
+
+def _preview(text: str, n: int = 48) -> str:
+    """A retrieved text's opening words, to say which texts went in (`--explain`, window)."""
+    line = " ".join(text.split())
+    return line if len(line) <= n else line[:n].rsplit(" ", 1)[0] + "\u2026"
 
 
 def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
@@ -469,8 +485,10 @@ def missing_need(app: AppContext, method: Method) -> str | None:
     """What `method` lacks to run now, in words, or None when it can run."""
     from assistant.history import HistoryService
 
-    if uses_history(method) and HistoryService(app.db).count() == 0:
-        return "your writing history is empty"
+    history = HistoryService(app.db)
+    if uses_history(method) and history.count(included_only=True) == 0:
+        return ("your writing history is empty" if not history.count() else
+                "none of your writing samples is included")
     svc = _profiles(app)
     for kind in profile_kinds(method):
         if svc.get(kind) is None:

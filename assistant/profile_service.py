@@ -225,13 +225,13 @@ class ProfileService:
             raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
         if method == ProfileKind.DPS:
             return self._build_dps(model_flag=model_flag, progress=progress, cancel=cancel)
-        samples = HistoryService(self.db).list()
+        samples = HistoryService(self.db).writing()
         if not samples:
             raise UserError(
                 "Your writing history is empty, so there is nothing to learn from. Add your "
                 "own texts with 'assistant history add FILE' or --text, or chat a little first."
             )
-        from engine.methods.generic_replies import ProfileItem
+        from assistant.edits import profile_items
         from engine.methods.profile_build import (
             MIN_ITEMS,
             BuildOptions,
@@ -246,7 +246,7 @@ class ProfileService:
             )
         runtime = self.app.runtime(model_flag)
         info = runtime.info
-        items = [ProfileItem(text=x.text, prompt=x.prompt) for x in samples]
+        items = profile_items(self.db, samples)  # an edited sample brings its model text
         if layer is not None and not 1 <= layer < info.n_layer:
             raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
         store = SqlItemStore(self.db, info.fingerprint)
@@ -327,7 +327,7 @@ class ProfileService:
         """
         from engine.methods import dps
 
-        samples = HistoryService(self.db).list()
+        samples = HistoryService(self.db).writing()
         if len(samples) < 2:
             raise UserError(
                 f"DPS needs at least 2 writing samples; you have {len(samples)}. Add more "

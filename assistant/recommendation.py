@@ -31,7 +31,12 @@ def recommend(app: AppContext) -> Recommendation:
     from assistant.history import HistoryService
     from assistant.profile_service import ProfileService
 
-    if HistoryService(app.db).count() == 0:
+    history = HistoryService(app.db)
+    if history.count(included_only=True) == 0:
+        if history.count():
+            return Recommendation("none", "None of your writing samples is included (chat "
+                                          "messages are left out unless you include them), so "
+                                          "there is nothing to personalize with yet.")
         return Recommendation("none", "Your writing history is empty, so there is nothing "
                                       "to personalize with yet.")
     view = ProfileService(app).get(ProfileKind.STEERX)
@@ -39,18 +44,40 @@ def recommend(app: AppContext) -> Recommendation:
     if not chosen or not chosen.get("selection"):
         return Recommendation("rag", "Your most relevant texts go into the prompt; build a "
                                      "profile to find out whether steering adds to them.")
-    table = chosen["selection"]
-    plain = next((r for r in table if r["fraction"] == 0), None)
-    best = next((r for r in table if r["fraction"] == chosen["fraction"]), None)
-    n = chosen.get("held_out", len(table))
-    if plain is None or best is None or chosen["fraction"] == 0:
-        score = plain["score"] if plain else 0.0
+    effect = effect_of(chosen)
+    if effect is None or effect[1] <= 0:
         return Recommendation(
-            "rag", f"On {n} of your texts, written again with your other texts in the prompt, "
-                   f"adding SteerX did not help (score {score:.3f} without it), so your texts "
-                   "alone are used.")
+            "rag", "Your most relevant texts go into the prompt. "
+                   + (effect_sentence(chosen) or "") + " Steering on top of them did not help, "
+                   "so it is left out.")
     return Recommendation(
         "rag+steerx",
-        f"On {n} of your texts, written again with your other texts in the prompt, adding "
-        f"SteerX at {chosen['fraction']:.1%} of the model's activation size scored "
-        f"{best['score']:.3f} against {plain['score']:.3f} without it.")
+        "Your most relevant texts go into the prompt, and your profile steers the reply. "
+        + (effect_sentence(chosen) or ""))
+
+
+def effect_of(chosen: dict | None) -> tuple[int, float] | None:
+    """(how many of the user's texts the build wrote again, how much closer to them in %
+    the chosen strength wrote than no steering) from a build's own test, or None."""
+    if not chosen or not chosen.get("selection"):
+        return None
+    table = chosen["selection"]
+    plain = next((r for r in table if r.get("fraction") == 0), None)
+    best = next((r for r in table if r.get("fraction") == chosen.get("fraction")), None)
+    if plain is None or best is None or not plain.get("score"):
+        return None
+    n = int(chosen.get("held_out", len(table)))
+    return n, 100.0 * (best["score"] - plain["score"]) / plain["score"]
+
+
+def effect_sentence(chosen: dict | None) -> str | None:
+    """One sentence of what the profile did, from the build's own numbers: "On 4 of your
+    texts it wrote 9 % closer to you than without it." None when the build has no test."""
+    effect = effect_of(chosen)
+    if effect is None:
+        return None
+    n, pct = effect
+    if pct <= 0.5:
+        return (f"On {n} of your texts it did not write closer to you than without it, "
+                "so steering is off.")
+    return f"On {n} of your texts it wrote {pct:.0f} % closer to you than without it."

@@ -51,6 +51,9 @@ class AppSettings:
     serve_port: int = 8765
     serve_keep_history: bool = False
     serve_origins: str | None = None
+    # "Learn from my chat messages": off, chat messages are conversation, not writing;
+    # on, those that read like writing (assistant.sample_rules) join the profile.
+    learn_from_chat: bool = False
 
 
 # ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
@@ -148,6 +151,7 @@ SPECS: dict[str, Spec] = {
     "serve_origins": Spec(str, "browser origins such as http://localhost:3000, separated by "
                           "commas, or none", lambda v: all(
                               _ORIGIN.match(o.strip()) for o in v.split(",")), True),
+    "learn_from_chat": Spec(bool, "on or off", lambda v: True),
 }
 
 

@@ -289,7 +289,7 @@ class DraftTurn:
         method, named = methods.chosen(self.app, None)
         examples: list[str] = []
         if self.spec.uses_voice and not methods.uses_history(method):
-            examples = [s.text for s in HistoryService(self.app.db).list()[-3:]][::-1]
+            examples = [s.text for s in HistoryService(self.app.db).writing()[-3:]][::-1]
         msgs = draft_messages(self.spec.key, self.text, examples)
         self.prepared, self.prompt = personalize(
             self.app, self.runtime, method, named, msgs, self.text, self.sampling, self.cancel,
@@ -311,11 +311,14 @@ class DraftTurn:
             raise UserError(str(exc)) from exc
 
     def summary(self) -> dict[str, Any]:
+        """The action's outcome; "text" is only the text it wrote (no "Here's ..." around it)."""
+        from assistant.drafting import clean_result
+
         assert self.prepared is not None
         cancelled = self.stats.finish_reason == "cancelled" or self.cancel.cancelled
         return {"status": "partial" if cancelled else "complete", "action": self.spec.key,
                 "method": self.prepared.method, "appends": self.spec.appends,
-                "text": "".join(self.parts), "tokens": self.stats.tokens,
+                "text": clean_result("".join(self.parts)), "tokens": self.stats.tokens,
                 "seconds": round(self.stats.seconds, 3),
                 "tokens_per_s": round(self.stats.tokens_per_s, 2), **self.prepared.details}
 

@@ -70,13 +70,37 @@ class WritingSample(Base):
     text: Mapped[str] = mapped_column(Text)
     # What the text answered: the previous turn, a task, or a file name.
     prompt: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(16))  # chat | draft | file
+    source: Mapped[str] = mapped_column(String(16))  # file | typed | draft | chat | edit
     source_ref: Mapped[str | None] = mapped_column(String(500), default=None)
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), default=None, index=True
     )
+    # Whether the profile and retrieval learn from it (migration 0005). A chat message is
+    # usually a request to the assistant, not the user's writing: excluded by default.
+    include: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class EditPair(Base):
+    """The model's text and the user's version of it, with the request (migration 0005).
+
+    The strongest signal of how the user writes: the contrast the methods otherwise build
+    from a generated generic reply, written by the user. The user's version is also a
+    writing sample (source "edit"); deleting that sample deletes the pair.
+    """
+
+    __tablename__ = "edit_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request: Mapped[str] = mapped_column(Text, default="")
+    model_text: Mapped[str] = mapped_column(Text)
+    user_text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="draft")  # draft | chat
+    sample_id: Mapped[int | None] = mapped_column(
+        ForeignKey("writing_samples.id", ondelete="CASCADE"), default=None, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Setting(Base):

@@ -39,10 +39,11 @@ def test_chat_json_and_persistence_across_processes(cli, home) -> None:
     msgs = cli("conversations", "show", str(cid), "--json").json()
     assert [m["role"] for m in msgs] == ["user", "assistant", "user", "assistant"]
     assert msgs[1]["content"] == j["text"] and msgs[1]["status"] == "complete"
-    # The user's own chat messages became writing samples.
+    # The user's own chat messages are kept as samples, but not learned from (requests).
     samples = cli("history", "list", "--json").json()
     assert [s["text"] for s in samples] == ["Say hello to Ada.", "And to Bob?"]
     assert samples[1]["prompt"] == j["text"] and samples[1]["source"] == "chat"
+    assert [s["include"] for s in samples] == [False, False]
     # Nothing of the message text is in the log at INFO.
     log = (home / "logs" / "assistant.log").read_text()
     assert "Ada" not in log and "turn started" in log
@@ -56,7 +57,7 @@ def test_history_add_list_rm(cli, tmp_path: Path) -> None:
     ids = r.json()["added"]
     assert len(ids) == 2
     listed = cli("history", "list", "--json").json()
-    assert {s["source"] for s in listed} == {"draft", "file"}
+    assert {s["source"] for s in listed} == {"typed", "file"}  # --text: typed as a sample
     assert cli("history", "rm", str(ids[0])).rc == 0
     assert len(cli("history", "list", "--json").json()) == 1
     r = cli("history", "rm", "999")

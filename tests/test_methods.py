@@ -117,6 +117,7 @@ def test_choosing_a_method_saves_it_only_when_it_can_run(app):
 
 
 def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
+    from assistant.drafting import clean_result
     from assistant.turn import DraftTurn
 
     methods.use(with_texts, "rag")
@@ -126,7 +127,7 @@ def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
     assert info["method"] == "rag" and "of your texts" in info["notice"]
     text = "".join(turn.stream())
     out = turn.summary()
-    assert out["text"] == text and out["tokens"] > 0 and out["rag_samples"]
+    assert out["text"] == clean_result(text) and out["tokens"] > 0 and out["rag_samples"]
     with pytest.raises(methods.UserError, match="Unknown drafting action"):
         DraftTurn(with_texts, "translate", "x")
 

@@ -71,6 +71,9 @@ def explain(summary: dict) -> None:
         print(f"{summary['method']}: writing samples in the prompt: "
               f"{', '.join(f'#{i}' for i in summary['rag_samples']) or 'none'} "
               f"({summary['rag_tokens']} tokens)", file=sys.stderr)
+        for i, text in zip(summary["rag_samples"], summary.get("rag_previews") or [],
+                           strict=False):
+            print(f"  #{i:<4} {text}", file=sys.stderr)
 
 
 def run(args) -> int:

@@ -28,7 +28,10 @@ def register(sub) -> None:
                    help="samples per row, averaged per row before the intervals (default 1)")
     p.add_argument("--controls", default="", metavar="LIST",
                    help="'other-user': also write each row with another row's user's history "
-                   "(a fixed derangement), to tell the person from the genre")
+                   "(a fixed derangement), to tell the person from the genre; 'requests': "
+                   "also with the history the app learns from after the user chatted a pool "
+                   "of assistant requests (and a harm count); 'requests-before': the same as "
+                   "the app did before chat messages were left out")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write outputs.jsonl, report.md and scores.png (the chart) into DIR")
     p.add_argument("--time-limit", type=float, metavar="MIN",
@@ -70,7 +73,7 @@ def run(args) -> int:
     if not rows:
         raise UserError("No rows to evaluate (check --offset and --limit).")
     if controls and len(rows) < 2:
-        raise UserError("The other-user control needs at least two rows.")
+        raise UserError(f"The {controls[0]} control needs at least two rows.")
     reuse = None
     if args.resume is not None:
         try:
@@ -106,8 +109,12 @@ def run(args) -> int:
         def should_stop() -> bool:
             return deadline is not None and time.monotonic() > deadline
 
+        from assistant.eval_requests import RequestsControl
+
+        requests = RequestsControl(rows, cache_dir(app.home) / "eval")
         report = run_eval(
             rows, methods, seed=args.seed, seeds=args.seeds, controls=controls,
+            with_requests=requests.history, request_pool=requests.pool,
             sampling={"temperature": sampling.temperature, "top_p": sampling.top_p,
                       "top_k": sampling.top_k, "repeat_penalty": sampling.repeat_penalty,
                       "max_tokens": sampling.max_tokens},

@@ -16,6 +16,8 @@ from typing import Any
 
 from assistant.errors import UserError
 from assistant.history import MAX_SAMPLE_CHARS
+from assistant.sample_rules import SOURCES as SAMPLE_SOURCES
+from assistant.sample_rules import default_include
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,6 @@ CORE_FILES = (CONVERSATIONS, MESSAGES, SAMPLES, SETTINGS)
 
 ROLES = ("user", "assistant", "system")
 STATUSES = ("complete", "partial")
-SAMPLE_SOURCES = ("chat", "draft", "file")
 MAX_ID = 2**53  # JSON-safe everywhere, and far from SQLite's 2**63 when merging shifts ids
 MAX_CHATGPT_JSON_BYTES = 512 << 20
 BATCH = 500
@@ -135,11 +136,18 @@ def message_row(obj: dict, where: str) -> dict[str, Any]:
 
 
 def sample_row(obj: dict, where: str) -> dict[str, Any]:
+    source = get_str(obj, "source", where, choices=SAMPLE_SOURCES)
+    include = obj.get("include")
+    if include is None:  # an archive from before the flag, or ChatGPT's: the migration's rule
+        include = default_include(source)
+    if not isinstance(include, bool):
+        raise BadRecord(f"{where}: include must be true or false.")
     return {
         "id": get_int(obj, "id", where, lo=1),
         "text": get_str(obj, "text", where, max_len=MAX_SAMPLE_CHARS),
         "prompt": get_str(obj, "prompt", where, max_len=MAX_SAMPLE_CHARS),
-        "source": get_str(obj, "source", where, choices=SAMPLE_SOURCES),
+        "source": source,
+        "include": include,
         "source_ref": get_str(obj, "source_ref", where, nullable=True),
         "message_id": get_int(obj, "message_id", where, lo=1, nullable=True),
         "created_at": parse_dt(obj.get("created_at"), where, "created_at"),
@@ -161,7 +169,8 @@ def message_record(row: Any) -> dict[str, Any]:
 
 def sample_record(row: Any) -> dict[str, Any]:
     return {"id": row.id, "text": row.text, "prompt": row.prompt, "source": row.source,
-            "source_ref": row.source_ref, "message_id": row.message_id,
+            "include": bool(row.include), "source_ref": row.source_ref,
+            "message_id": row.message_id,
             "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
 
 

@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 
+from assistant.data import edit_pairs as _edit_pairs  # noqa: F401 (registers its section)
 from assistant.data.exporting import ExportMixin
 from assistant.data.importing import ImportMixin
 from assistant.data.reset import ResetMixin

@@ -13,6 +13,12 @@ The controls (engine.eval.stats, engine.eval.attribution):
 - **length-matched**: each output is also scored cut to its gold's length in words,
   so a longer reply does not win by recall alone.
 - **seeds**: several samples per row, averaged per row before any interval.
+- **requests**: every method that uses a history also writes each row with the history
+  the app would learn from after the user had also chatted: the row's texts ingested
+  through the app's own paths together with a pool of assistant requests sent as chat
+  messages (`with_requests`, from the assistant layer). Its score sits beside the clean
+  one, with a harm count (engine.eval.harm). **requests-before** ingests the same way
+  but with every chat message learned from, as the app did before issue 35.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.eval.data import EvalRow, HistoryItem
+from engine.eval.harm import harms
 from engine.eval.metrics import METRICS, Scores, score, wordnet_available
 from engine.eval.stats import Interval, bootstrap_mean, cut_to_words, derangement, paired_difference
 
@@ -33,7 +40,12 @@ ProgressFn = Callable[[int, int, str], None]
 ReuseKey = tuple[str, str, str, int, int]  # tid, method, control, profile row, seed
 _UNPREPARED = object()
 OTHER_USER = "other-user"
-CONTROLS = (OTHER_USER,)
+REQUESTS = "requests"
+REQUESTS_BEFORE = "requests-before"
+REQUEST_CONTROLS = (REQUESTS, REQUESTS_BEFORE)
+CONTROLS = (OTHER_USER, *REQUEST_CONTROLS)
+# (row index, learn from chat as before issue 35) -> the history the app learns from
+WithRequests = Callable[[int, bool], Sequence[HistoryItem]]
 BASELINES = ("none", "rag")
 
 
@@ -61,16 +73,20 @@ class Output:
     text: str
     raw: Scores
     matched: Scores
+    harms: list[str] = field(default_factory=list)  # with a request pool (engine.eval.harm)
 
     @property
     def words(self) -> int:
         return len(self.text.split())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "tid": self.tid, "method": self.method,
-                "control": self.control, "profile_row": self.profile_row, "seed": self.seed,
-                "text": self.text, "words": self.words, "raw": self.raw.as_dict(),
-                "matched": self.matched.as_dict()}
+        out = {"row": self.row, "tid": self.tid, "method": self.method,
+               "control": self.control, "profile_row": self.profile_row, "seed": self.seed,
+               "text": self.text, "words": self.words, "raw": self.raw.as_dict(),
+               "matched": self.matched.as_dict()}
+        if self.harms:
+            out["harms"] = list(self.harms)
+        return out
 
 
 @dataclass
@@ -92,6 +108,16 @@ class Arm:
             by_row.setdefault(o.row, []).append(o.words)
         return [sum(v) / len(v) for _, v in sorted(by_row.items())]
 
+    def harm_count(self) -> int:
+        return sum(bool(o.harms) for o in self.outputs)
+
+    def harm_kinds(self) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for o in self.outputs:
+            for h in o.harms:
+                kinds[h] = kinds.get(h, 0) + 1
+        return kinds
+
     def first_texts(self) -> list[str]:
         """The first seed's text of each row, in row order (what attribution reads)."""
         first: dict[int, str] = {}
@@ -106,6 +132,7 @@ class MethodResult:
     uses_history: bool
     own: Arm = field(default_factory=Arm)
     other: Arm | None = None
+    requests: dict[str, Arm] = field(default_factory=dict)  # requests, requests-before
     seconds: float = 0.0  # spent generating (outputs reused from an earlier run cost none)
     timed_rows: int = 0  # rows whose outputs this run generated
     decoding: str = ""  # set when the method decodes by its own rule
@@ -121,6 +148,7 @@ class EvalReport:
     sampling: dict[str, Any]
     seconds: float = 0.0
     attribution: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pooled: bool = False  # outputs were checked for harm against a request pool
 
     @property
     def tids(self) -> list[str]:
@@ -133,6 +161,8 @@ class EvalReport:
         out: list[Output] = []
         for res in self.methods.values():
             out += res.own.outputs + (res.other.outputs if res.other else [])
+            for arm in res.requests.values():
+                out += arm.outputs
         return sorted(out, key=lambda o: (o.row, o.method, o.control, o.seed))
 
     # ------------------------------------------------------------------ numbers
@@ -157,6 +187,17 @@ class EvalReport:
             gap = self._diff(res.own, res.other)
             gap["personal"] = _interval_of(gap["matched"]["rougeL"]).low > 0
             line["other"] = gap
+        if self.pooled:
+            line["harm"] = {"own": res.own.harm_count(), "own_kinds": res.own.harm_kinds()}
+        for control, arm in res.requests.items():
+            iv = bootstrap_mean(arm.per_row("rougeL", True))
+            clean = line["ci"]["matched"]["rougeL"]
+            line.setdefault("requests", {})[control] = {
+                "matched_rougeL": round(iv.mean, 4), "ci": iv.as_list(),
+                "minus_clean": self._diff(arm, res.own)["matched"]["rougeL"],
+                "within_clean": clean[0] <= iv.mean <= clean[1],
+                "harm": arm.harm_count(), "harm_kinds": arm.harm_kinds(),
+            }
         if name in self.attribution:
             line["attribution"] = self.attribution[name]
         line["seconds_per_row"] = round(res.seconds / max(1, res.timed_rows), 2)
@@ -227,6 +268,8 @@ def run_eval(
     progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
     reuse: Mapping[ReuseKey, str] | None = None,
+    with_requests: WithRequests | None = None,
+    request_pool: Callable[[int], Sequence[str]] | None = None,
 ) -> EvalReport:
     """Run every method on every row (row-major, so a stopped run is still paired).
 
@@ -246,6 +289,9 @@ def run_eval(
         raise ValueError("seeds must be at least 1")
     other_user = OTHER_USER in controls
     perm = derangement(len(rows)) if other_user else None
+    request_arms = [c for c in REQUEST_CONTROLS if c in controls]
+    if request_arms and (with_requests is None or request_pool is None):
+        raise ValueError("the requests controls need with_requests and request_pool")
     results = {
         m.name: MethodResult(m.name, bool(getattr(m, "uses_history", True)),
                              decoding=str(getattr(m, "decoding", "")))
@@ -254,35 +300,58 @@ def run_eval(
     for m in methods:
         if other_user and results[m.name].uses_history:
             results[m.name].other = Arm()
-    total = sum(len(rows) * seeds * (2 if results[m.name].other is not None else 1)
-                for m in methods)
+        if results[m.name].uses_history:
+            results[m.name].requests = {c: Arm() for c in request_arms}
+    total = sum(len(rows) * seeds * (1 + (results[m.name].other is not None)
+                                     + len(results[m.name].requests)) for m in methods)
     step = 0
     done: list[EvalRow] = []
     t0 = time.perf_counter()
+    ingested: dict[tuple[int, str], Sequence[HistoryItem]] = {}
+
+    def history_of(control: str, source: int) -> Sequence[HistoryItem]:
+        """The history a method prepares from: the row's own, another user's, or what the
+        app learns from after the requests were chatted (ingested once per row)."""
+        if control not in REQUEST_CONTROLS:
+            return rows[source].history
+        if (source, control) not in ingested:
+            assert with_requests is not None
+            ingested[(source, control)] = with_requests(source, control == REQUESTS_BEFORE)
+        return ingested[(source, control)]
+
     for i, row in enumerate(rows):
         if should_stop and should_stop():
             break
         gold_n = len(row.gold.split())
+        pool = list(request_pool(i)) if request_arms and request_pool is not None else None
         for m in methods:
             res = results[m.name]
             t = time.perf_counter()
             arms = [("own", i, res.own)]
             if res.other is not None and perm is not None:
                 arms.append((OTHER_USER, perm[i], res.other))
+            arms += [(control, i, arm) for control, arm in res.requests.items()]
             generated = False
             for control, source, arm in arms:
                 state: Any = _UNPREPARED
+                # The app kept exactly the clean history (the requests were left out): the
+                # same history and seed write the same text, so the clean one is reused.
+                same = control in REQUEST_CONTROLS and list(history_of(control, source)) \
+                    == list(rows[source].history)
+                clean = {o.seed: o.text for o in res.own.outputs if o.row == i} if same else {}
                 for s in range(seeds):
                     sd = seed + i + 100_003 * s
-                    text = (reuse or {}).get((row.tid, m.name, control, source, sd))
+                    text = (reuse or {}).get((row.tid, m.name, control, source, sd)) \
+                        or clean.get(sd)
                     if text is None:
                         if state is _UNPREPARED:
-                            state = m.prepare(rows[source].history)
+                            state = m.prepare(history_of(control, source))
                         text = m.generate(state, row.task, sd)
                         generated = True
                     arm.outputs.append(Output(
                         i, row.tid, m.name, control, source, sd, text,
-                        score(row.gold, text), score(row.gold, cut_to_words(text, gold_n))))
+                        score(row.gold, text), score(row.gold, cut_to_words(text, gold_n)),
+                        harms(text, row.task, pool) if pool is not None else []))
                     step += 1
                     if progress:
                         progress(step, total, f"row {row.tid} {m.name} {control}")
@@ -291,7 +360,7 @@ def run_eval(
                 res.timed_rows += 1
         done.append(row)
     return EvalReport(done, results, wordnet_available(), seeds, perm, dict(sampling or {}),
-                      time.perf_counter() - t0)
+                      time.perf_counter() - t0, pooled=bool(request_arms))
 
 
 def load_reusable(path: Path) -> dict[ReuseKey, str]:

@@ -82,6 +82,9 @@ def format_table(report: EvalReport) -> str:
             out.append(f"{t['method']:<14}{_attr(t, 'embedding', 'own'):>11}"
                        f"{_attr(t, 'embedding', 'other'):>13}{_attr(t, 'stylometric', 'own'):>11}"
                        f"{_attr(t, 'stylometric', 'other'):>13}")
+    if report.pooled:
+        out.append("")
+        out += requests_lines(lines_)
     out.append("")
     res = d["resolution_rougeL_matched"]
     out.append(
@@ -99,6 +102,37 @@ def format_table(report: EvalReport) -> str:
         out.append("Other-user control: row i uses the history of row d[i], d = "
                    + json.dumps(report.derangement))
     return "\n".join(out)
+
+
+REQUESTS_NOTE = ("Requests control: each row's texts imported and a pool of assistant "
+                 "requests (code, trivia, notes, the other rows' tasks) chatted, through the "
+                 "app's own paths; the method learns from what the app keeps as writing. "
+                 "Harm: outputs with a code block where the task is prose, an 8-gram of a "
+                 "pooled request, or an answer to a pooled request instead of the task.")
+
+
+def _requests_cells(t: dict[str, Any], control: str) -> tuple[str, str, str]:
+    r = t.get("requests", {}).get(control)
+    if r is None:
+        return "-", "-", "-"
+    within = "yes" if r["within_clean"] else "no"
+    return f"{r['matched_rougeL']:.4f} {_br(r['ci'])}", within, str(r["harm"])
+
+
+def requests_lines(lines_: list[dict[str, Any]]) -> list[str]:
+    """The requests control per method: the score beside the clean one, and the harm."""
+    out = [REQUESTS_NOTE, "Length-matched ROUGE-L; harm = outputs with any harm, of all.",
+           f"{'method':<14}{'clean':>22}{'harm':>6}{'with requests':>24}{'in ci':>7}"
+           f"{'harm':>6}{'requests, as before':>26}{'harm':>6}"]
+    for t in lines_:
+        clean = f"{t['matched']['rougeL']:.4f} {_br(t['ci']['matched']['rougeL'])}"
+        n = t["n"]
+        now = _requests_cells(t, "requests")
+        before = _requests_cells(t, "requests-before")
+        out.append(f"{t['method']:<14}{clean:>22}{t.get('harm', {}).get('own', '-')!s:>6}"
+                   f"{now[0]:>24}{now[1]:>7}{now[2]:>6}{before[0]:>26}{before[2]:>6}"
+                   + (f"   (of {n})" if n else ""))
+    return out
 
 
 def _sampler(sampling: dict[str, Any]) -> str:
@@ -183,6 +217,16 @@ def write_markdown(report: EvalReport, path: Path, *, title: str, chart: str | N
             md.append(f"| {t['method']} | {_attr(t, 'embedding', 'own')} "
                       f"| {_attr(t, 'embedding', 'other')} | {_attr(t, 'stylometric', 'own')} "
                       f"| {_attr(t, 'stylometric', 'other')} |")
+    if report.pooled:
+        md += ["", REQUESTS_NOTE, "",
+               "| method | clean R-L len-matched | harm | with requests | within the clean "
+               "interval | harm | requests, as before issue 35 | harm |",
+               "|---|---|---|---|---|---|---|---|"]
+        for t in lines_:
+            now, before = _requests_cells(t, "requests"), _requests_cells(t, "requests-before")
+            md.append(f"| {t['method']} | {t['matched']['rougeL']:.4f} "
+                      f"{_br(t['ci']['matched']['rougeL'])} | {t.get('harm', {}).get('own', '-')} "
+                      f"| {now[0]} | {now[1]} | {now[2]} | {before[0]} | {before[2]} |")
     res = d["resolution_rougeL_matched"]
     if res is not None:
         md += ["", f"Smallest length-matched ROUGE-L difference this run resolves: ±{res:.4f}."]

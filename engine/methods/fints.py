@@ -345,9 +345,13 @@ def build_bank(
                 if progress:
                     progress("generic replies", d / max(1, t))
 
-            generics, n_generated = generic_responses(
-                llama, bl, [it.instruction for it in new], generic_cache, system=system,
-                progress=on_generic, should_stop=should_stop)
+            # An edit pair's model text is that item's generic reply: nothing to generate.
+            todo = [it for it in new if not it.generic]
+            made, n_generated = generic_responses(
+                llama, bl, [it.instruction for it in todo], generic_cache, system=system,
+                progress=on_generic, should_stop=should_stop) if todo else ([], 0)
+            made_by_key = {it.key: g for it, g in zip(todo, made, strict=True)}
+            generics = [it.generic or made_by_key[it.key] for it in new]
         finally:
             if own:
                 bl.close()

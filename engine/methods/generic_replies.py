@@ -37,15 +37,21 @@ def sha(*parts: str) -> str:
 
 @dataclass(frozen=True)
 class ProfileItem:
-    """One writing sample: the user's text and what it answered (may be empty)."""
+    """One writing sample: the user's text and what it answered (may be empty).
+
+    `generic`: the model's own text for this prompt when the user edited it into `text`
+    (an edit pair); a build uses it as the generic reply instead of generating one.
+    """
 
     text: str
     prompt: str = ""
+    generic: str | None = None
 
     @property
     def key(self) -> str:
-        """Content hash: an edited sample is a new item; an unchanged one is reused."""
-        return sha(self.prompt, self.text)
+        """Content hash: an edited sample is a new item; an unchanged one is reused. A
+        pair's model text is part of it (it is the item's generic side)."""
+        return sha(self.prompt, self.text, *((self.generic,) if self.generic else ()))
 
     @property
     def instruction(self) -> str:

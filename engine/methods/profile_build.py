@@ -285,9 +285,11 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     # A sample may appear twice in the history; compute it once.
     seen: set[str] = set()
     new = [i for i in new if not (keys[i] in seen or seen.add(keys[i]))]
-    # The generic side: the first `generic_items` items (a mean needs no more).
-    gen_idx = list(range(min(n, opt.generic_items)))
-    gen_keys = {i: sha("generic-activation", prompt_hash(items[i].instruction, opt.system))
+    # The generic side: `generic_items` items (a mean needs no more), those with an edit
+    # pair first: the model's text the user edited is their generic reply, real and free.
+    gen_idx = sorted(sorted(range(n), key=lambda i: items[i].generic is None)[:opt.generic_items])
+    gen_keys = {i: sha("generic-activation", prompt_hash(items[i].instruction, opt.system),
+                       *(("edit-pair", items[i].generic) if items[i].generic else ()))
                 for i in gen_idx}
     gen_means = {i: item_store.get_array(gen_keys[i], tag) for i in gen_idx}
     gen_todo = [i for i in gen_idx if gen_means[i] is None]
@@ -296,12 +298,15 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     if gen_todo:
         t = time.perf_counter()
         _stage(progress, "generic replies", 0.0)
-        generics, n_generic = generic_responses(
-            llama, get_batched(), [items[i].instruction for i in gen_todo], generic_cache,
+        to_generate = [i for i in gen_todo if not items[i].generic]
+        made, n_generic = generic_responses(
+            llama, get_batched(), [items[i].instruction for i in to_generate], generic_cache,
             system=opt.system, max_tokens=opt.generic_tokens,
             progress=lambda d, m: _stage(progress, "generic replies", d / m),
             should_stop=should_stop,
-        )
+        ) if to_generate else ([], 0)
+        by_index = dict(zip(to_generate, made, strict=True))
+        generics = [items[i].generic or by_index[i] for i in gen_todo]
         timings["generic"] = time.perf_counter() - t
         t = time.perf_counter()
         trt = _torch(load_torch)

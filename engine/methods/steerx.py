@@ -20,6 +20,7 @@ Everything here is arithmetic on token ids and arrays; the runtimes do the work.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -110,14 +111,26 @@ def words(pieces: Sequence[str], deltas: np.ndarray) -> list[tuple[str, float]]:
     """
     out: list[tuple[str, float]] = []
     for piece, val in zip(pieces, deltas, strict=False):
-        starts = not out or piece[:1].isspace() or not piece.strip() or not piece[:1].isalnum() \
-            or not out[-1][0][-1:].isalnum()
+        # "don" + "'t" is one word, "don't" (a user reads no fragment "don").
+        elision = piece[:1] in "'\u2019" and bool(out) and out[-1][0][-1:].isalpha()
+        starts = not out or piece[:1].isspace() or not piece.strip() or (
+            not piece[:1].isalnum() and not elision) or not (
+            out[-1][0][-1:].isalnum() or out[-1][0][-1:] in "'\u2019")
         if starts:
             out.append((piece.strip(), float(val)))
         else:
             w, v = out[-1]
             out[-1] = (w + piece, v + float(val))
     return [(w, v) for w, v in out if w]
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
+
+def is_word(text: str) -> bool:
+    """Letters only, with inner apostrophes or hyphens ("don't", "well-read"): what the
+    profile may call a word typical of the user (no "," "?" or "don")."""
+    return bool(_WORD.fullmatch(text))
 
 
 def preference_tokens(
@@ -136,6 +149,8 @@ def preference_tokens(
     seen: dict[str, int] = defaultdict(int)
     for toks, d in zip(pieces, deltas, strict=True):
         for word, val in words(toks, d):
+            if not is_word(word):  # punctuation, numbers, code: shown to the user as words
+                continue
             seen[word] += 1
             if val > tau:
                 total[word] += val

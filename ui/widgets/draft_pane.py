@@ -4,6 +4,11 @@ The suggestion streams into its own box, never over the user's text: the user
 decides to use it (replace, or append for "continue") or discard it. "Save as my
 writing" stores the user's final text as a writing sample (it is their writing);
 saving again updates the same sample instead of adding a copy.
+
+The suggestion can be edited before "Use suggestion", and the draft after it. Either
+edit is the user's correction of the model's text: it is stored as an edit pair
+(assistant.edits.record_edit_pair), at "Use suggestion" when the suggestion was
+changed in its box, else at "Save as my writing" when the used text was changed since.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.drafting import ACTIONS
+from assistant.drafting import ACTIONS, clean_result
+from assistant.edits import record_edit_pair
 from assistant.errors import UserError
 from assistant.history import HistoryService
 from ui.dialogs import guarded, show_error
@@ -43,6 +49,11 @@ class DraftPane(QWidget):
         self._streaming = False
         self._appends = False
         self._buffer = ""
+        self._asked: tuple[str, str] | None = None  # (action, the draft it was asked on)
+        self._model_text = ""  # the suggestion as the model wrote it (cleaned)
+        # A used, unedited suggestion: (request, model text, draft before it), so that
+        # an edit made in the draft afterwards is stored as a pair when the draft is saved.
+        self._used: tuple[str, str, str, bool] | None = None
 
         self.editor = QPlainTextEdit(self)
         self.editor.setObjectName("draftEditor")
@@ -71,7 +82,7 @@ class DraftPane(QWidget):
         self.result = QPlainTextEdit(self)
         self.result.setObjectName("draftSuggestion")
         self.result.setAccessibleName(self.tr("Suggestion"))
-        self.result.setReadOnly(True)
+        self.result.setReadOnly(True)  # editable once it has finished streaming
         self.result.setPlaceholderText(self.tr("The model's suggestion appears here."))
         self.result.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         self.use_button = QPushButton(self.tr("Use suggestion"), self)
@@ -81,7 +92,7 @@ class DraftPane(QWidget):
         self.discard_button = QPushButton(self.tr("Discard"), self)
         self.discard_button.setObjectName("draftDiscard")
         self.discard_button.setAccessibleName(self.tr("Discard suggestion"))
-        self.discard_button.clicked.connect(self.result.clear)
+        self.discard_button.clicked.connect(self._discard)
         self.result.textChanged.connect(self._update_state)
 
         self.save_button = QPushButton(self.tr("Save as my writing"), self)
@@ -151,12 +162,17 @@ class DraftPane(QWidget):
     def request(self, action: str) -> None:
         if self._busy or not self.text().strip():
             return
+        self._asked = (action, self.text())
         self.actionRequested.emit(action, self.text())
 
     def begin_stream(self, action: str) -> None:
         self._streaming = True
         self._appends = ACTIONS[action].appends
         self._buffer = ""
+        self._model_text = ""
+        if self._asked is None or self._asked[0] != action:
+            self._asked = (action, self.text())
+        self.result.setReadOnly(True)
         self.result.clear()
         self._update_state()
 
@@ -181,11 +197,20 @@ class DraftPane(QWidget):
         self._flush()
         self._streaming = False
         if status == "complete":
-            # Small models often open with a stray newline or space.
-            cleaned = self.suggestion().strip()
+            # Only the text: no "Here's a rewritten version:", no quotes around it.
+            cleaned = clean_result(self.suggestion())
             if cleaned != self.suggestion():
                 self.result.setPlainText(cleaned)
+        self._model_text = self.suggestion()
+        self.result.setReadOnly(False)
         self._update_state()
+
+    def _request_text(self) -> str:
+        """What the model was asked: the action's instruction and the draft it was given."""
+        if self._asked is None:
+            return ""
+        action, draft = self._asked
+        return f"{ACTIONS[action].instruction}\n\n{draft.strip()}"
 
     @Slot()
     def use_suggestion(self) -> None:
@@ -193,6 +218,15 @@ class DraftPane(QWidget):
         new = self.suggestion().strip()
         if not new:
             return
+        before = self.text()
+        request, model_text = self._request_text(), self._model_text
+        self._used = None
+        if model_text and " ".join(new.split()) != " ".join(model_text.split()):
+            # Edited in its box before use: the user's version of the model's text.
+            guarded(self, record_edit_pair, self._history.db, request=request,
+                    model_text=model_text, user_text=new)
+        elif model_text:
+            self._used = (request, model_text, before, self._appends)
         cursor = self.editor.textCursor()
         cursor.beginEditBlock()
         if self._appends:
@@ -205,6 +239,18 @@ class DraftPane(QWidget):
             cursor.insertText(new)
         cursor.endEditBlock()
         self.result.clear()
+        self._model_text = ""
+
+    def _kept_version(self) -> str | None:
+        """The user's version of a used suggestion now: the whole draft for a rewrite, what
+        follows the earlier text for a continuation (None when that text was changed)."""
+        if self._used is None:
+            return None
+        _request, _model, before, appends = self._used
+        now = self.text()
+        if not appends:
+            return now
+        return now[len(before):] if now.startswith(before) else None
 
     @Slot()
     def save(self) -> int | None:
@@ -224,6 +270,14 @@ class DraftPane(QWidget):
                 show_error(self, str(exc), self.tr("Cannot save"))
                 return None
         self._saved_text = text
+        kept = self._kept_version()
+        if kept is not None and self._used is not None:
+            request, model_text, _before, appends = self._used
+            # Changed after "Use suggestion": a rewrite's pair is the saved draft itself.
+            if guarded(self, record_edit_pair, self._history.db, request=request,
+                       model_text=model_text, user_text=kept,
+                       sample_id=None if appends else self._sample_id) is not None:
+                self._used = None  # one pair per suggestion; unedited, it waits for an edit
         self._update_state()
         self.saved.emit(self._sample_id)
         return self._sample_id
@@ -236,9 +290,16 @@ class DraftPane(QWidget):
             return False
 
     @Slot()
+    def _discard(self) -> None:
+        self.result.clear()
+        self._model_text = ""
+
+    @Slot()
     def new_draft(self) -> None:
         self._sample_id = None
         self._saved_text = ""
+        self._used = None
+        self._model_text = ""
         self.editor.clear()
         self.result.clear()
         self._update_state()

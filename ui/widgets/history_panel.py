@@ -1,25 +1,32 @@
-"""Writing history: the samples the profile learns from. List, view, edit, delete, import.
+"""Writing history: the samples the profile learns from. List, view, edit, delete, import,
+paste, and include or exclude each one.
 
-Files come in through the Import button or by dropping .txt/.md files anywhere on
-the panel; the service imports them all-or-nothing and says which file is wrong.
+Each sample shows its source (imported file, typed or pasted, draft, chat message, edit)
+and whether the profile learns from it; chat messages are listed but left out unless
+the user includes them. Text comes in through the paste box, the Import button or by
+dropping files anywhere on the panel (.txt, .md, .docx, .odt, .pdf; e-mail through
+`assistant history add --from`); the service imports them all-or-nothing and says which
+file is wrong. The list follows the store: samples added elsewhere (the command line,
+another window) appear within seconds.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,17 +37,27 @@ from ui.dialogs import confirm, guarded, show_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_LABELS = {
-    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "chat message"),
-    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "draft"),
     "file": QT_TRANSLATE_NOOP("HistoryPanel", "imported file"),
+    "typed": QT_TRANSLATE_NOOP("HistoryPanel", "typed or pasted"),
+    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "draft"),
+    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "chat message"),
+    "edit": QT_TRANSLATE_NOOP("HistoryPanel", "your edit"),
 }
 SOURCE_FILTERS = {  # the filter menu's entries, one per source
-    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "Chat messages"),
-    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "Drafts"),
     "file": QT_TRANSLATE_NOOP("HistoryPanel", "Imported files"),
+    "typed": QT_TRANSLATE_NOOP("HistoryPanel", "Typed or pasted"),
+    "draft": QT_TRANSLATE_NOOP("HistoryPanel", "Drafts"),
+    "chat": QT_TRANSLATE_NOOP("HistoryPanel", "Chat messages"),
+    "edit": QT_TRANSLATE_NOOP("HistoryPanel", "Your edits"),
 }
-FILE_FILTER = QT_TRANSLATE_NOOP("HistoryPanel",
-                                "Text files (*.txt *.md *.markdown *.text);;All files (*)")
+FILE_FILTER = QT_TRANSLATE_NOOP(
+    "HistoryPanel", "Your writing (*.txt *.md *.markdown *.text *.docx *.odt *.pdf);;"
+    "All files (*)")
+COLUMNS = (QT_TRANSLATE_NOOP("HistoryPanel", "Text"),
+           QT_TRANSLATE_NOOP("HistoryPanel", "Source"),
+           QT_TRANSLATE_NOOP("HistoryPanel", "Learned from"),
+           QT_TRANSLATE_NOOP("HistoryPanel", "Added"))
+WATCH_MS = 2000  # how often a shown panel checks the store for samples added elsewhere
 
 
 def _translated(text: str) -> str:
@@ -89,10 +106,38 @@ class HistoryPanel(QWidget):
         self.import_button.setToolTip(self.tr("Import .txt or .md files (or drop them here)"))
         self.import_button.clicked.connect(self.open_import_dialog)
 
-        self.list = QListWidget(self)
+        self.list = QTreeWidget(self)
         self.list.setObjectName("historyList")
         self.list.setAccessibleName(self.tr("Writing samples"))
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setHeaderLabels([_translated(c) for c in COLUMNS])
+        for col, width in enumerate((180, 110, 90)):
+            self.list.setColumnWidth(col, width)
         self.list.currentItemChanged.connect(self._on_current_changed)
+
+        self.paste = QPlainTextEdit(self)
+        self.paste.setObjectName("historyPaste")
+        self.paste.setAccessibleName(self.tr("Paste or type a sample of your writing"))
+        self.paste.setPlaceholderText(self.tr(
+            "Paste or type something you wrote (an e-mail, a post, a note)…"))
+        self.paste.setMaximumHeight(90)
+        self.paste.textChanged.connect(self._update_buttons)
+        self.add_pasted = QPushButton(self.tr("Add to my writing"), self)
+        self.add_pasted.setObjectName("historyAddPasted")
+        self.add_pasted.setAccessibleName(self.tr("Add the pasted text to your writing history"))
+        self.add_pasted.clicked.connect(self.add_pasted_text)
+        self.include_box = QCheckBox(self.tr("Learn from this sample"), self)
+        self.include_box.setObjectName("historyInclude")
+        self.include_box.setToolTip(self.tr(
+            "Your profile and the texts put in the prompt use only the samples ticked here. "
+            "Chat messages are left out unless you tick them: most are requests, not your "
+            "writing."))
+        self.include_box.clicked.connect(self._on_include)
+        self._signature: tuple | None = None
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_store)
 
         self.meta_label = QLabel(self)
         self.meta_label.setObjectName("historyMeta")
@@ -122,6 +167,7 @@ class HistoryPanel(QWidget):
         rl.addWidget(self.meta_label)
         rl.addWidget(self.editor, 1)
         row = QHBoxLayout()
+        row.addWidget(self.include_box)
         row.addStretch(1)
         row.addWidget(self.delete_button)
         row.addWidget(self.save_button)
@@ -129,14 +175,19 @@ class HistoryPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
         split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         hint = QLabel(self.tr(
-            "Drop .txt or .md files here to add them to your writing history."), self)
+            "Drop .txt, .md, .docx, .odt or .pdf files here to add them to your writing "
+            "history."), self)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        paste_row = QHBoxLayout()
+        paste_row.addWidget(self.paste, 1)
+        paste_row.addWidget(self.add_pasted, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(paste_row)
         layout.addWidget(split, 1)
         layout.addWidget(hint)
         self._update_buttons()
@@ -150,19 +201,23 @@ class HistoryPanel(QWidget):
         samples = guarded(self, self._history.list, self.source_filter.currentData())
         if samples is None:
             return
+        self._signature = guarded(self, self._history.signature)
         total = guarded(self, self._history.count) or 0
         self.list.blockSignals(True)
         try:
             self.list.clear()
             current_item = None
             for s in reversed(samples):  # newest first
-                item = QListWidgetItem(
-                    f"#{s.id} · {source_label(s.source)} · "
-                    f"{s.created_at:%Y-%m-%d}\n{_preview(s.text)}"
-                )
-                item.setData(ID_ROLE, s.id)
-                item.setToolTip(s.source_ref or "")
-                self.list.addItem(item)
+                item = QTreeWidgetItem([
+                    f"#{s.id}  {_preview(s.text)}", source_label(s.source),
+                    self.tr("yes") if s.include else self.tr("no"),
+                    f"{s.created_at:%Y-%m-%d}"])
+                item.setData(0, ID_ROLE, s.id)
+                item.setToolTip(0, s.source_ref or "")
+                if not s.include:
+                    for col in range(len(COLUMNS)):
+                        item.setForeground(col, self.palette().placeholderText())
+                self.list.addTopLevelItem(item)
                 if s.id == wanted:
                     current_item = item
             if current_item is not None:
@@ -171,10 +226,32 @@ class HistoryPanel(QWidget):
             self.list.blockSignals(False)
         by_id = {s.id: s for s in samples}
         self._show(by_id.get(wanted) if current_item is not None else None)
-        self._update_count(total)
+        self._update_count(total, sum(s.include for s in samples)
+                           if self.source_filter.currentData() is None else None)
 
-    def _update_count(self, total: int) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self._check_store()
+        self._watch.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self._watch.stop()
+        super().hideEvent(event)
+
+    @Slot()
+    def _check_store(self) -> None:
+        """Refresh when the samples changed elsewhere (another process, the chat)."""
+        try:
+            now = self._history.signature()
+        except UserError:
+            return
+        if now != self._signature:
+            self.refresh()
+
+    def _update_count(self, total: int, included: int | None = None) -> None:
         text = self.tr("{0} writing sample(s).").format(total)
+        if included is not None and included != total:
+            text += self.tr(" {0} of them are learned from.").format(included)
         if self._samples_used is not None:
             used, note = self._samples_used()
             if used is None:
@@ -198,23 +275,52 @@ class HistoryPanel(QWidget):
                     self.tr("Sample #{0}: {1}{2}, added {3}").format(
                         sample.id, where, ref, f"{sample.created_at:%Y-%m-%d %H:%M}")
                 )
+            self.include_box.setChecked(bool(sample and sample.include))
         finally:
             self.editor.blockSignals(False)
         self.editor.setEnabled(sample is not None)
         self._update_buttons()
 
-    @Slot(QListWidgetItem, QListWidgetItem)
-    def _on_current_changed(self, current: QListWidgetItem | None, _prev: object) -> None:
+    @Slot(QTreeWidgetItem, QTreeWidgetItem)
+    def _on_current_changed(self, current: QTreeWidgetItem | None, _prev: object) -> None:
         if current is None:
             self._show(None)
             return
-        sample = guarded(self, self._history.get, int(current.data(ID_ROLE)))
+        sample = guarded(self, self._history.get, int(current.data(0, ID_ROLE)))
         self._show(sample)
 
     def _update_buttons(self) -> None:
         has = self._current is not None
+        self.add_pasted.setEnabled(bool(self.paste.toPlainText().strip()))
+        self.include_box.setEnabled(has)
         self.delete_button.setEnabled(has)
         self.save_button.setEnabled(has and self.editor.toPlainText() != self._current.text)
+
+    # ---- paste, include, edit, delete ---------------------------------------
+    @Slot()
+    def add_pasted_text(self) -> int | None:
+        """The pasted or typed text becomes a sample (source "typed"), learned from."""
+        sid = guarded(self, self._history.add, self.paste.toPlainText(), source="typed")
+        if sid is None:
+            return None
+        self.paste.clear()
+        self.refresh(sid)
+        self.message.emit(self.tr("Added to your writing history as sample #{0}.").format(sid))
+        self.changed.emit()
+        return sid
+
+    @Slot(bool)
+    def _on_include(self, include: bool) -> None:
+        if self._current is None:
+            return
+        sid = self._current.id
+        guarded(self, self._history.set_included, sid, include)
+        self._current = None
+        self.refresh(sid)
+        self.message.emit(
+            self.tr("Sample #{0} is learned from.").format(sid) if include
+            else self.tr("Sample #{0} is kept but not learned from.").format(sid))
+        self.changed.emit()
 
     # ---- edit, delete ------------------------------------------------------
     @Slot()

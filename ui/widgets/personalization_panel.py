@@ -1,7 +1,11 @@
-"""Personalization: method, strength, build with progress and Cancel, what was learned,
-and a preview: one prompt answered with the profile off and on, side by side, with the
-words the profile made more likely marked (`assistant.preview`, run by the model worker:
-`previewRequested` out, `show_preview` back). Moving the strength slider previews the
+"""Personalization, in plain words first: one "Write like me" switch, what was learned
+(the description, the words typical of the user, the samples it came from, one sentence
+of effect from the build's own test) and the side-by-side example; the method list,
+strength and layer sit under "Advanced", each with one line of what it does. The build
+shows its stage and the time left. The preview: one prompt answered with the profile
+off and on, side by side, with the words the profile made more likely marked
+(`assistant.preview`, run by the model worker: `previewRequested` out, `show_preview`
+back). Moving the strength slider previews the
 new strength; "Use this strength" saves it.
 
 The panel holds the profile service it reads and edits (made on first use: it may
@@ -14,11 +18,13 @@ too (`methods.use`). The build runs in a child process (`ProcessTaskHost`,
 from __future__ import annotations
 
 import html
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -74,14 +81,21 @@ class ProfileState:
     n_head: int = 0
     recommended: str = "none"  # what the user's own texts showed best (assistant.recommendation)
     recommended_why: str = ""
+    effect: str = ""  # one sentence from the build's own test on the user's texts
+    sources: list[str] = field(default_factory=list)  # previews of the samples learned from
+    n_included: int = 0
 
 
 def profile_state(app: AppContext, profiles: ProfileService,
                   method: str | None = None) -> ProfileState:
     """The profile `method` steers with (a stack: its last), else the most recent one."""
-    from assistant.recommendation import recommend
+    from assistant.history import HistoryService
+    from assistant.recommendation import effect_sentence, recommend
+    from engine.methods.steerx import is_word
 
     app.reload_settings()
+    writing = HistoryService(app.db).writing()
+    sources = [_preview(x.text) for x in writing[-SOURCES_SHOWN:]][::-1]
     chosen = methods.chosen(app, None)[0]
     active, personalized = chosen.name, bool(chosen.needs)
     rec = recommend(app)
@@ -90,9 +104,18 @@ def profile_state(app: AppContext, profiles: ProfileService,
             if kinds or not method or not methods.get(method).needs else None)
     if view is None:
         return ProfileState(active=active, personalized=personalized, method=method or "",
-                            recommended=rec.method, recommended_why=rec.why)
+                            recommended=rec.method, recommended_why=rec.why, sources=sources,
+                            n_included=len(writing))
+    # Words only: a profile built before the fix at the source (engine.methods.steerx)
+    # may still hold punctuation or fragments.
     tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
               for t in view.preference_tokens]
+    tokens = [t for t in tokens if is_word(t)]
+    meta = view.meta or {}
+    # The test that matches how chat runs: with the user's texts in the prompt, or alone.
+    first, second = ("with_texts", "alone") if methods.uses_history(chosen) else (
+        "alone", "with_texts")
+    effect = effect_sentence(meta.get(first)) or effect_sentence(meta.get(second)) or ""
     return ProfileState(
         active=active, personalized=personalized, method=view.method, exists=True,
         strength=float(view.alpha), layer=int(view.layer), description=view.description,
@@ -102,8 +125,25 @@ def profile_state(app: AppContext, profiles: ProfileService,
         heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
-        recommended=rec.method, recommended_why=rec.why,
+        recommended=rec.method, recommended_why=rec.why, effect=effect, sources=sources,
+        n_included=len(writing),
     )
+
+
+SOURCES_SHOWN = 5  # the most recent samples listed as what the profile learns from
+
+
+def _preview(text: str, n: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= n else line[:n].rsplit(" ", 1)[0] + "…"
+
+
+def _eta(seconds: float) -> str:
+    """Time left in words: "about 3 min", "under a minute"."""
+    if seconds < 60:
+        return QCoreApplication.translate("PersonalizationPanel", "under a minute")
+    return QCoreApplication.translate("PersonalizationPanel", "about {0} min").format(
+        round(seconds / 60))
 
 
 def build_args(app: AppContext, profiles: ProfileService, method: str) -> list[str]:
@@ -221,40 +261,91 @@ class PersonalizationPanel(QWidget):
         self._previewing = False
         self.heads_caption = QLabel(self.tr("Preference heads (DPS), layer by head:"), self)
         self.head_map = HeadMap(self)
+        self.fints_items_label = QLabel(self.tr(
+            "Fints: no reply yet"), self)  # items of the last reply
+        self.fints_items_label.setObjectName("profileFintsItems")
+        self.fints_items_label.setWordWrap(True)
+        self.fints_items_label.setVisible(False)  # shown once Fints has steered a reply
+
+        # ---- plain words first ----
+        self.write_like_me = QCheckBox(self.tr("Write like me"), self)
+        self.write_like_me.setObjectName("writeLikeMe")
+        self.write_like_me.setAccessibleName(self.tr("Write like me"))
+        self.write_like_me.setToolTip(self.tr(
+            "Chat and drafting answer in your voice, learned from your writing history."))
+        self.write_like_me.clicked.connect(self._on_write_like_me)
+        self.switch_note = QLabel(self)
+        self.switch_note.setObjectName("writeLikeMeNote")
+        self.switch_note.setWordWrap(True)
+        self.effect_label = QLabel(self)
+        self.effect_label.setObjectName("profileEffect")
+        self.effect_label.setWordWrap(True)
+        self.samples_label = QLabel(self)
+        self.samples_label.setObjectName("profileSamples")
+        self.samples_label.setWordWrap(True)
+        self.samples_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # ---- advanced: the methods, strength and layer, each with one line ----
+        self.method_summary = QLabel(self)
+        self.method_summary.setObjectName("profileMethodSummary")
+        self.method_summary.setWordWrap(True)
+        self.layer_label = QLabel(self)
+        self.layer_label.setObjectName("profileLayer")
+        self.layer_label.setWordWrap(True)
+        self.advanced_toggle = QToolButton(self)
+        self.advanced_toggle.setObjectName("personalizationAdvancedToggle")
+        self.advanced_toggle.setText(self.tr("Advanced"))
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced = QGroupBox(self)  # titled by its toggle
+        self.advanced.setObjectName("personalizationAdvanced")
+        self.advanced.setVisible(False)
+        self.advanced_toggle.toggled.connect(self._show_advanced)
 
         form = QFormLayout()
-        form.addRow(self.tr("Method"), self.method)
+        mcol = QVBoxLayout()
+        mcol.addWidget(self.method)
+        mcol.addWidget(self.method_summary)
+        form.addRow(self.tr("Method"), mcol)
         srow = QHBoxLayout()
         srow.addWidget(self.strength, 1)
         srow.addWidget(self.strength_value)
         srow.addWidget(self.use_strength)
-        form.addRow(self.tr("Strength"), srow)
+        scol = QVBoxLayout()
+        scol.addLayout(srow)
+        strength_note = QLabel(self.tr(
+            "How strongly the profile pushes the reply toward your voice (0 is off)."), self)
+        strength_note.setWordWrap(True)
+        scol.addWidget(strength_note)
+        form.addRow(self.tr("Strength"), scol)
+        form.addRow(self.tr("Layer"), self.layer_label)
         form.addRow(self.tr("Model"), self.model_label)
         rrow = QHBoxLayout()
         rrow.addWidget(self.recommendation, 1)
         rrow.addWidget(self.use_recommended)
         form.addRow(self.tr("Best for you"), rrow)
+        adv = QVBoxLayout(self.advanced)
+        adv.addLayout(form)
+        adv.addWidget(self.fints_items_label)
+        adv.addWidget(self.heads_caption)
+        adv.addWidget(self.head_map)
+
         build_row = QHBoxLayout()
         build_row.addWidget(self.build_button)
         build_row.addWidget(self.progress, 1)
         build_row.addWidget(self.cancel_button)
         learned = QGroupBox(self.tr("What was learned"), self)
         ll = QVBoxLayout(learned)
+        ll.addWidget(self.effect_label)
         ll.addWidget(self.description, 1)
         drow = QHBoxLayout()
         drow.addStretch(1)
         drow.addWidget(self.save_description)
         ll.addLayout(drow)
-        ll.addWidget(QLabel(self.tr("Words and phrases most typical of you:"), self))
+        ll.addWidget(QLabel(self.tr("Words typical of you:"), self))
         ll.addWidget(self.tokens_label)
-        self.fints_items_label = QLabel(self.tr(
-            "Fints: no reply yet"), self)  # items of the last reply
-        self.fints_items_label.setObjectName("profileFintsItems")
-        self.fints_items_label.setWordWrap(True)
-        self.fints_items_label.setVisible(False)  # shown once Fints has steered a reply
-        ll.addWidget(self.fints_items_label)
-        ll.addWidget(self.heads_caption)
-        ll.addWidget(self.head_map)
+        ll.addWidget(QLabel(self.tr("Learned from your writing samples:"), self))
+        ll.addWidget(self.samples_label)
         preview_box = QGroupBox(self.tr("See the difference"), self)
         pv = QVBoxLayout(preview_box)
         prow = QHBoxLayout()
@@ -263,8 +354,8 @@ class PersonalizationPanel(QWidget):
         pv.addLayout(prow)
         pv.addWidget(self.preview_status)
         sides = QHBoxLayout()
-        for title, view in ((self.tr("Off"), self.preview_off),
-                            (self.tr("On (marked: words your profile made likelier)"),
+        for title, view in ((self.tr("Without your voice"), self.preview_off),
+                            (self.tr("In your voice (marked: words your profile made likelier)"),
                              self.preview_on)):
             col = QVBoxLayout()
             col.addWidget(QLabel(title, self))
@@ -275,11 +366,14 @@ class PersonalizationPanel(QWidget):
         # window's minimum size must not grow with it.
         content = QWidget(self)
         layout = QVBoxLayout(content)
-        layout.addLayout(form)
+        layout.addWidget(self.write_like_me)
+        layout.addWidget(self.switch_note)
         layout.addLayout(build_row)
         layout.addWidget(self.progress_label)
         layout.addWidget(learned, 1)
         layout.addWidget(preview_box, 1)
+        layout.addWidget(self.advanced_toggle)
+        layout.addWidget(self.advanced)
         for view in (self.preview_off, self.preview_on):
             view.setMinimumHeight(120)
         scroll = QScrollArea(self)
@@ -294,7 +388,14 @@ class PersonalizationPanel(QWidget):
         tasks.finished.connect(self._on_finished)
         tasks.runningChanged.connect(lambda _r: self._update_enabled())
         self._loaded = False
+        self._build_t0 = 0.0
         self._update_enabled()
+
+    @Slot(bool)
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self.ensure_loaded()
@@ -335,8 +436,10 @@ class PersonalizationPanel(QWidget):
     # ---- state -------------------------------------------------------------
     def _fill_methods(self) -> None:
         self.method.clear()
-        for key, label in self._labels.items():
-            self.method.addItem(label, key)
+        for m in methods.METHODS.values():
+            self.method.addItem(m.label, m.name)
+            self.method.setItemData(self.method.count() - 1, m.summary,
+                                    Qt.ItemDataRole.ToolTipRole)
 
     def set_current_model(self, name: str, fingerprint: str) -> None:
         """The model chat runs on: a profile built for another one is flagged."""
@@ -366,6 +469,24 @@ class PersonalizationPanel(QWidget):
         self.description.setPlainText(st.description)
         self.description.blockSignals(False)
         self.tokens_label.setText(", ".join(st.top_tokens) if st.top_tokens else "—")
+        self.write_like_me.setChecked(st.personalized)
+        self.switch_note.setText(
+            self.tr("On: chat and drafting use {0}.").format(
+                self._labels.get(st.active, st.active)) if st.personalized else
+            self.tr("Off: replies are the model's own. {0}").format(st.recommended_why))
+        self.effect_label.setText(st.effect or (
+            self.tr("Build your profile to see what it changes.") if not st.exists else ""))
+        self.effect_label.setVisible(bool(self.effect_label.text()))
+        self.samples_label.setText(
+            self.tr("{0} included sample(s); the latest: {1}").format(
+                st.n_included, "; ".join(f"“{x}”" for x in st.sources))
+            if st.sources else self.tr(
+                "None yet: add your own texts in the Writing history tab."))
+        summary = methods.get(self.method.currentData() or "none").summary
+        self.method_summary.setText(summary[:1].upper() + summary[1:] + ".")
+        self.layer_label.setText(
+            self.tr("{0}: where in the model the steering is added.").format(st.layer)
+            if st.exists else "—")
         self.head_map.set_heads(st.heads, st.n_layer or 30, st.n_head or 9)
         self.head_map.setVisible(bool(st.heads))
         self.heads_caption.setVisible(bool(st.heads))
@@ -438,6 +559,19 @@ class PersonalizationPanel(QWidget):
         if why:
             self.message.emit(self.tr("{0} cannot be used yet: {1}. Build its profile or add "
                                       "your texts first.").format(self.method.currentText(), why))
+        self.refresh()
+
+    @Slot(bool)
+    def _on_write_like_me(self, on: bool) -> None:
+        """The one switch: on uses what the user's texts showed best (their texts in the
+        prompt until a build says more), off answers without personalization."""
+        name = (self._state.recommended if self._state.recommended != "none" else "rag") \
+            if on else "none"
+        why = guarded(self, methods.use, self._app, name)
+        if why:
+            self.message.emit(self.tr("Cannot write like you yet: {0}. Add your own texts in "
+                                      "the Writing history tab.").format(why))
+        self._selected = None
         self.refresh()
 
     @Slot()
@@ -524,6 +658,7 @@ class PersonalizationPanel(QWidget):
         # The first SteerX profile: chat then uses what the user's texts showed best.
         self._first_build = method == ProfileKind.STEERX and not self._state.exists
         self.progress.setRange(0, 0)  # busy until the first progress report
+        self._build_t0 = time.monotonic()
         self.progress_label.setText(self.tr("Starting… (loading the models)"))
         guarded(self, self._tasks.start, args)
 
@@ -531,7 +666,16 @@ class PersonalizationPanel(QWidget):
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
-        self.progress_label.setText(message or self.tr("{0} of {1}").format(done, total))
+        stage = message or self.tr("{0} of {1}").format(done, total)
+        self.progress_label.setText(self.stage_text(stage, done / max(total, 1),
+                                                    time.monotonic() - self._build_t0))
+
+    def stage_text(self, stage: str, frac: float, elapsed: float) -> str:
+        """The build's stage and the time left, from the share done so far."""
+        if frac < 0.02 or elapsed <= 0:
+            return self.tr("{0} (estimating the time left…)").format(stage)
+        left = elapsed * (1 - frac) / frac
+        return self.tr("{0}: {1} left").format(stage, _eta(left))
 
     @Slot(dict)
     def _on_finished(self, result: dict) -> None:
