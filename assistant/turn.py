@@ -33,7 +33,7 @@ import numpy as np
 
 from assistant import methods
 from assistant.chat import ChatService, Turn
-from assistant.errors import UserError
+from assistant.errors import Stopped, UserError
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.llamacpp import ChatPrompt
@@ -160,6 +160,8 @@ class ChatTurn:
     def _start(self, cid: int | None, regenerate: bool, versions: list[dict[str, Any]],
                forked: bool) -> dict[str, Any]:
         req, rt = self.request, self.runtime
+        if self.cancel.cancelled:  # stopped while the model loaded: nothing is taken back
+            raise Stopped()
         if regenerate:
             if cid is None:
                 raise UserError("Pick a conversation to regenerate its last reply.")
@@ -179,6 +181,9 @@ class ChatTurn:
         self.prepared, self.prompt = personalize(
             self.app, rt, method, named, messages, self.text, self.sampling, self.cancel,
             req.model_flag)
+        if self.cancel.cancelled and not regenerate:  # stopped while the method prepared
+            rt.clear_control_vector()  # (a regenerate goes on: its reply comes back as it was)
+            raise Stopped()
         # An earlier reply regenerated in a branch answers a message already in the
         # history: no second writing sample, as for a regenerate in place.
         self.turn = self.chat.begin_turn(cid, self.text, model_name=rt.model_name,

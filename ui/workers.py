@@ -30,7 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
 from assistant.app import AppContext
-from assistant.errors import UserError
+from assistant.errors import Stopped, UserError
 from assistant.turn import ChatRequest, ChatTurn, DraftTurn
 from engine.runtime.generation import CancelToken
 from engine.runtime.llamacpp import LlamaRuntime
@@ -95,6 +95,8 @@ class ModelWorker(QObject):
                 result = self._profile_preview(job, cancel)
             else:
                 raise UserError(f"Unknown job {kind!r}.")
+        except Stopped:  # stopped before the reply began: nothing stored, nothing to say
+            result = {"status": "cancelled"}
         except USER_ERRORS as exc:
             if not job.get("quiet"):
                 self.failed.emit(str(exc))
@@ -135,6 +137,8 @@ class ModelWorker(QObject):
         return rt
 
     def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        if cancel.cancelled:  # stopped while it waited (behind the model's load, say)
+            raise Stopped()
         self._runtime()
         cloud = bool(job.get("cloud"))
         turn = ChatTurn(self._app, ChatRequest(
@@ -188,7 +192,11 @@ class ModelWorker(QObject):
         return {"status": "complete", "preview": p.as_dict()}
 
     def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        if cancel.cancelled:
+            raise Stopped()
         self._runtime()
+        if cancel.cancelled:
+            raise Stopped()
         turn = DraftTurn(self._app, job.get("action", ""), job.get("text", ""),
                          job.get("sampling", {}), cancel)
         info = turn.start()
@@ -250,19 +258,31 @@ class ModelHost(QObject):
         self._submit.connect(self.worker.run_job)
         self._shutdown.connect(self.worker.shutdown)
         self.worker.token.connect(self.token)
-        self.worker.started.connect(self.started)
+        self.worker.started.connect(self._on_started)
         self.worker.failed.connect(self.failed)
         self.worker.notice.connect(self.notice)
         self.worker.modelLoaded.connect(self.modelLoaded)
         self.worker.finished.connect(self._on_finished)
         self._pending: dict[int, tuple[str, CancelToken]] = {}
+        self._begun: set[int] = set()  # jobs that stored their turn and write now
         self._stopped = False
         self._thread.start()
 
     @property
     def busy(self) -> bool:
-        """True while a reply or a draft is being written (or waits to be)."""
-        return any(kind in GENERATING_KINDS for kind, _ in self._pending.values())
+        """True while a reply or a draft is being written (or waits to be). A job stopped
+        before it began writing counts no more: it ends without a word as soon as the
+        worker reaches it (the model may still be loading), and the window need not wait."""
+        return any(kind in GENERATING_KINDS and (job_id in self._begun or not token.cancelled)
+                   for job_id, (kind, token) in self._pending.items())
+
+    @Slot(dict)
+    def _on_started(self, info: dict) -> None:
+        was_busy = self.busy
+        self._begun.add(info.get("job_id", -1))
+        self.started.emit(info)
+        if self.busy != was_busy:  # a stop that came just as the turn was stored
+            self.busyChanged.emit(self.busy)
 
     def submit(self, kind: str, **params: Any) -> int:
         if self._stopped:
@@ -278,13 +298,17 @@ class ModelHost(QObject):
 
     def cancel(self) -> None:
         """Stop the reply being written (the text so far is kept) and any queued one."""
+        was_busy = self.busy
         for _, token in self._pending.values():
             token.cancel()
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
 
     @Slot(dict)
     def _on_finished(self, result: dict) -> None:
         was_busy = self.busy
         self._pending.pop(result.get("job_id", -1), None)
+        self._begun.discard(result.get("job_id", -1))
         self.finished.emit(result)
         if self.busy != was_busy:
             self.busyChanged.emit(self.busy)

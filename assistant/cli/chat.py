@@ -94,6 +94,12 @@ def run(args) -> int:
             for piece in turn.stream():
                 sys.stdout.write(piece)
                 sys.stdout.flush()
+        except KeyboardInterrupt:
+            t = turn.turn
+            kept = (f"the reply so far is kept, marked partial (message {t.reply_message_id})"
+                    if t is not None and t.text else "the reply was empty and is not kept")
+            print(f"\nstopped: {kept}.", file=sys.stderr)
+            raise
         except UserError as exc:
             if not args.cloud:
                 raise
