@@ -112,6 +112,7 @@ class Turn:
     status: str = "partial"
     # Earlier versions of this reply (a regenerate keeps them to step back to).
     versions: list[dict[str, Any]] = field(default_factory=list)
+    base_tokens: int = 0  # a continued reply's tokens before this turn
 
 
 @dataclass
@@ -478,6 +479,20 @@ class ChatService:
         )
         return turn
 
+    def resume_turn(self, reply_id: int) -> Turn:
+        """A turn that appends to a stored reply (Continue): its text so far is the start."""
+        with self.db.session() as s:
+            msg = s.get(Message, reply_id)
+            if msg is None or msg.role != "assistant":
+                raise UserError(f"No reply with id {reply_id}.")
+            user = s.scalars(select(Message.id).where(
+                Message.conversation_id == msg.conversation_id, Message.id < msg.id,
+                Message.role == "user").order_by(Message.id.desc()).limit(1)).first()
+            turn = Turn(msg.conversation_id, user or 0, msg.id, [], text=msg.content)
+            turn.stats.tokens = 0
+            turn.base_tokens = msg.tokens
+        return turn
+
     def _flush(self, turn: Turn, *, final: bool) -> None:
         with self.db.session() as s:
             msg = s.get(Message, turn.reply_message_id)
@@ -497,10 +512,11 @@ class ChatService:
                     s.delete(msg)
                 return
             msg.content = turn.text
-            msg.tokens = turn.stats.tokens
+            msg.tokens = turn.base_tokens + turn.stats.tokens
             if final:
                 msg.status = turn.status
                 msg.meta = {
+                    **dict(msg.meta or {}),  # a continued reply keeps its versions
                     "seconds": round(turn.stats.seconds, 3),
                     "tokens_per_s": round(turn.stats.tokens_per_s, 2),
                     "finish_reason": turn.stats.finish_reason,

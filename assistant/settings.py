@@ -50,6 +50,10 @@ class AppSettings:
     serve_port: int = 8765
     serve_keep_history: bool = False
     serve_origins: str | None = None
+    # The window: its colours (system follows the desktop) and whether Enter sends a
+    # message (Shift+Enter then starts a new line; Ctrl+Enter always sends).
+    theme: str = "system"
+    enter_sends: bool = False
 
 
 # ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
@@ -118,6 +122,8 @@ SPECS: dict[str, Spec] = {
     "serve_origins": Spec(str, "browser origins such as http://localhost:3000, separated by "
                           "commas, or none", lambda v: all(
                               _ORIGIN.match(o.strip()) for o in v.split(",")), True),
+    "theme": Spec(str, "system, light or dark", lambda v: v in ("system", "light", "dark")),
+    "enter_sends": Spec(bool, "on or off", lambda v: True),
 }
 
 

@@ -112,3 +112,23 @@ def test_an_edited_reply_is_kept_as_a_new_version(app, cli):
     assert HistoryService(app.db).count() == 1  # a reply is not the user's writing sample
     shown = cli("conversations", "show", str(first["conversation_id"]), "--json")
     assert shown.rc == 0
+
+
+def test_continue_writes_on_from_a_reply_cut_at_its_length_limit(app, cli):
+    first = _say(cli, "--seed", "1", "Write a long story about a lighthouse.")
+    assert first["finish_reason"] == "length"
+    chat = ChatService(app.db)
+    reply = chat.messages(first["conversation_id"])[1]
+    assert reply.finish_reason == "length"
+    r = cli("chat", "--json", "--max-tokens", "6", "--seed", "2", "--continue", str(reply.id))
+    assert r.rc == 0, r.err
+    out = r.json()
+    assert out["message_id"] == reply.id and out["conversation_id"] == first["conversation_id"]
+    after = chat.messages(first["conversation_id"])
+    assert [m.role for m in after] == ["user", "assistant"], "Continue added a message"
+    assert after[1].content.startswith(first["text"]) and len(after[1].content) > len(
+        first["text"])
+    assert after[1].content == out["text"]
+    assert after[1].tokens == 12
+    bad = cli("chat", "--continue", str(reply.id), "more")
+    assert bad.rc == 1 and "--continue" in bad.err
