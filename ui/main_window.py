@@ -300,7 +300,8 @@ class MainWindow(QMainWindow):
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
         self.cloud_panel.testRequested.connect(
-            lambda: guarded(self, self.model.submit, "cloud_test", quiet=True))
+            lambda fields: guarded(self, self.model.submit, "cloud_test", quiet=True,
+                                   fields=fields))
         self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         g = self.guide
         g.modelChosen.connect(self.use_model)

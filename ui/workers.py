@@ -90,7 +90,8 @@ class ModelWorker(QObject):
                 self._runtime()  # the probe reads tokens in the local vocabulary
                 from assistant.cloud_service import CloudService
 
-                result = {"status": "complete", **CloudService(self._app).test_connection()}
+                result = {"status": "complete",
+                          **CloudService(self._app).test_connection(**job.get("fields", {}))}
             elif kind == "profile_preview":
                 result = self._profile_preview(job, cancel)
             else:
