@@ -16,17 +16,28 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QByteArray,
     QCoreApplication,
+    QEvent,
+    QObject,
     QSettings,
     Qt,
     QTimer,
     Slot,
 )
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QInputDialog,
     QMainWindow,
+    QPlainTextEdit,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -69,6 +80,22 @@ DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("MainWindow", "auto"), "cpu": "CPU", 
 MIN_SIZE = (760, 540)  # every label and button fits (tests/gui/test_layout.py)
 WATCH_MS = 2000  # how often the store is checked for changes made by another process
 GUIDE_DONE = "guide/done"  # QSettings: the first-run guide was finished or skipped
+
+
+class _CtrlEnterAccepts(QObject):
+    """Ctrl+Enter in a dialog's text box accepts the dialog (the box would add a line)."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self._dialog.accept()
+            return True
+        return False
 
 
 def _scrolling(page: QWidget) -> QScrollArea:
@@ -478,8 +505,9 @@ class MainWindow(QMainWindow):
         dlg.setOkButtonText(ok)
         dlg.resize(560, 320)
         # Ctrl+Enter accepts, as it sends in the chat (a plain Enter is a new line here).
-        dlg.accept_shortcuts = [QShortcut(QKeySequence(seq), dlg, activated=dlg.accept)
-                                for seq in ("Ctrl+Return", "Ctrl+Enter")]
+        edit = dlg.findChild(QPlainTextEdit)
+        if edit is not None:
+            edit.installEventFilter(_CtrlEnterAccepts(dlg))
         dlg.textValueSelected.connect(on_ok)
         dlg.finished.connect(self._refocus)  # the window's shortcuts work again at once
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
