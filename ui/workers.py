@@ -146,6 +146,7 @@ class ModelWorker(QObject):
             job.get("text", ""), job.get("conversation_id"),
             regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {}),
             edit_of=job.get("edit_of"), reply_of=job.get("reply_of"),
+            continue_of=job.get("continue_of"),
             cloud=cloud, on_notice=self.notice.emit), cancel)
         info = turn.start()
         if info["notice"]:
@@ -154,7 +155,8 @@ class ModelWorker(QObject):
                            **{k: info[k] for k in ("conversation_id", "user_message_id",
                                                    "reply_message_id", "text",
                                                    "trimmed_turns", "prompt_tokens", "n_ctx",
-                                                   "reply_tokens", "forked")}})
+                                                   "reply_tokens", "forked")},
+                           "continued": bool(info.get("continued"))})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()
