@@ -98,6 +98,19 @@ class _CtrlEnterAccepts(QObject):
         return False
 
 
+class PageTabs(QTabWidget):
+    """Tabs whose pages may sit in a scroll area: `setCurrentWidget(panel)` finds the tab
+    that holds the panel, wrapped or not."""
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt API)
+        for i in range(self.count()):
+            page = self.widget(i)
+            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+                self.setCurrentIndex(i)
+                return
+        super().setCurrentWidget(widget)
+
+
 def _scrolling(page: QWidget) -> QScrollArea:
     """`page` in a frameless scroll area that only scrolls up and down."""
     area = QScrollArea()
@@ -156,7 +169,7 @@ class MainWindow(QMainWindow):
             Autosaver(self.draft.editor, self.unsent, DRAFT, lambda: self.draft.sample_id),
             Autosaver(self.chat_view.input, self.unsent, CHAT_INPUT),
         ]
-        self.tabs = QTabWidget(self)
+        self.tabs = PageTabs(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName(self.tr("Views"))
         self.tabs.addTab(self.chat_view, self.tr("Chat"))

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -76,6 +75,40 @@ def _wrapped(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+class _Steps(QWidget):
+    """The pages, one shown at a time. Unlike a QStackedWidget it is only as tall as the
+    page it shows (a stack takes the tallest page's height)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages: list[QWidget] = []
+        self._current = 0
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def addWidget(self, page: QWidget) -> None:  # noqa: N802 (as QStackedWidget)
+        self._pages.append(page)
+        self._layout.addWidget(page)
+        page.setVisible(len(self._pages) - 1 == self._current)
+
+    def count(self) -> int:
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget:
+        return self._pages[index]
+
+    def currentIndex(self) -> int:  # noqa: N802
+        return self._current
+
+    def currentWidget(self) -> QWidget:  # noqa: N802
+        return self._pages[self._current]
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self._current = index
+        for i, page in enumerate(self._pages):
+            page.setVisible(i == index)
+
+
 class FirstRunGuide(QFrame):
     modelChosen = Signal(str)  # a GGUF path to use ("" = the built-in model)
     chooseModelFile = Signal()  # open the file dialog (the window checks the file)
@@ -108,7 +141,7 @@ class FirstRunGuide(QFrame):
         head.addWidget(self.title, 1)
         head.addWidget(self.skip_button)
 
-        self.steps = QStackedWidget(self)
+        self.steps = _Steps(self)
         self.steps.addWidget(self._model_step())
         self.steps.addWidget(self._writing_step())
         self.steps.addWidget(self._profile_step())
@@ -128,7 +161,7 @@ class FirstRunGuide(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(head)
-        scroll = QScrollArea(self)  # a short window scrolls the step instead of cutting it
+        self._scroll = scroll = QScrollArea(self)  # a short window scrolls the step
         scroll.setObjectName("guideScroll")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
@@ -171,8 +204,9 @@ class FirstRunGuide(QFrame):
         lay = QVBoxLayout(page)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.model_text)
-        lay.addWidget(self.models, 1)
+        lay.addWidget(self.models)
         lay.addLayout(row)
+        lay.addStretch(1)
         return page
 
     def _writing_step(self) -> QWidget:
@@ -202,8 +236,9 @@ class FirstRunGuide(QFrame):
         lay = QVBoxLayout(page)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(why)
-        lay.addWidget(self.sample, 1)
+        lay.addWidget(self.sample)
         lay.addLayout(row)
+        lay.addStretch(1)
         return page
 
     def _profile_step(self) -> QWidget:
