@@ -239,10 +239,20 @@ class MainWindow(QMainWindow):
         self.meters = LiveMeters(self)
         # The facts are normal widgets: a message (Done, Copied…) takes their place while it
         # shows, instead of being drawn under them; only the live meters stay.
-        for w in (self.model_label, self.device_label, self.personalization_label,
-                  self.cloud_label):
+        self._facts = (self.model_label, self.device_label, self.personalization_label,
+                       self.cloud_label)
+        for w in self._facts:
             bar.addWidget(w)
         bar.addPermanentWidget(self.meters)
+        # QStatusBar hides its normal widgets for a message itself, but a relayout of the
+        # bar (a label's text changes) shows them again under the message (seen under X11):
+        # hidden explicitly, they stay hidden until the message is gone.
+        bar.messageChanged.connect(self._on_status_message)
+
+    @Slot(str)
+    def _on_status_message(self, message: str) -> None:
+        for w in self._facts:
+            w.setVisible(not message)
 
     def _build_menus_and_shortcuts(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -698,7 +708,11 @@ class MainWindow(QMainWindow):
         if gen.get("cloud"):
             self.cloud_panel.report_reply(status != "error", str(result.get("error", "")))
         notice = f" {gen['notice']}" if gen.get("notice") else ""
-        if status == "partial":
+        if status == "partial" and kind == "chat" and not result.get("text"):
+            self.statusBar().showMessage(
+                self.tr("Stopped before the first word; no reply was kept.{0}").format(notice),
+                8000)
+        elif status == "partial":
             self.statusBar().showMessage(
                 self.tr("Stopped; the text so far is kept.{0}").format(notice), 8000)
         elif status == "complete":

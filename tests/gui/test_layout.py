@@ -81,6 +81,27 @@ def test_nothing_is_clipped_or_overlaps_in_any_tab(stored, qtbot, size):
     assert not found, "\n".join(found)
 
 
+def test_a_status_message_is_never_drawn_under_the_status_labels(stored, qtbot):
+    """The facts (model, device…) give way to a message, and stay away when one of them
+    changes meanwhile (a relayout of the bar used to show them again under the message)."""
+    w = stored
+    w.resize(800, 600)
+    w.statusBar().showMessage("Stopped; the text so far is kept.", 5000)
+    _settle(qtbot)
+    w.personalization_label.setText("Personalization: SteerX")
+    w.model_label.setText("Model: another-model.gguf")
+    w.meters.start(300, 4096, 512)  # the permanent meters change size: the bar relays out
+    _settle(qtbot)
+    w.meters.finish(None)
+    _settle(qtbot)
+    facts = (w.model_label, w.device_label, w.personalization_label, w.cloud_label)
+    assert not any(f.isVisible() for f in facts)
+    assert not problems(w)
+    w.statusBar().clearMessage()
+    _settle(qtbot)
+    assert all(f.isVisible() for f in facts)
+
+
 def test_the_window_cannot_shrink_below_its_minimum(stored, qtbot):
     stored.resize(400, 300)
     _settle(qtbot)
