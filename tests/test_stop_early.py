@@ -127,3 +127,41 @@ def test_a_reply_stopped_before_its_first_token_is_removed(app):
     assert list(turn.stream()) == []
     msgs = ChatService(app.db).messages(info["conversation_id"])
     assert [m.role for m in msgs] == ["user"], "an empty reply was kept"
+
+
+@pytest.mark.slow  # reading a 3,000-token prompt once: seconds, more on a busy machine
+def test_stop_while_the_prompt_is_read_lands_within_a_chunk(model_path):
+    """A long prompt is read in chunks: a Stop lands between two of them, not after the
+    whole prompt (one llama_decode call that nothing interrupts)."""
+    import threading
+
+    from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
+    from engine.runtime.llamacpp import LlamaRuntime
+
+    rt = LlamaRuntime(model_path, n_ctx=4096)
+    try:
+        text = " ".join(f"Day {i}: the keeper lit the lamp and wrote in the log."
+                        for i in range(220))
+        assert len(rt.tokenize(text)) > 3000
+        s = SamplingSettings(max_tokens=1, seed=1)
+        t0 = time.perf_counter()
+        list(rt.stream(text, s))
+        full = time.perf_counter() - t0  # reading the whole prompt (and one token)
+        rt.llm.reset()  # no cached prefix: the next read starts from the beginning
+        cancel, stats = CancelToken(), GenerationStats()
+        stopped_at: list[float] = []
+
+        def stop_soon() -> None:
+            time.sleep(min(0.2, full / 5))
+            stopped_at.append(time.perf_counter())
+            cancel.cancel()
+
+        threading.Thread(target=stop_soon).start()
+        pieces = list(rt.stream(text, SamplingSettings(max_tokens=50, seed=1), cancel=cancel,
+                                stats=stats))
+        latency = time.perf_counter() - stopped_at[0]
+        assert pieces == [] and stats.finish_reason == "cancelled"
+        assert latency < min(1.0, full / 4), (
+            f"the stop took {latency:.2f} s; reading the whole prompt takes {full:.2f} s")
+    finally:
+        rt.close()
