@@ -232,8 +232,8 @@ class ChatService:
             msg = s.get(Message, message_id)
             if msg is None:
                 raise UserError(f"No message with id {message_id}.")
-            if msg.status == "partial" and msg.role == "assistant" and not msg.content:
-                raise UserError("That reply is still being written; stop it first.")
+            # An empty partial reply is one a crash or a kill left (a stopped one is not
+            # kept): deletable like any other; the window refuses while it writes one.
             cid = msg.conversation_id
             s.delete(msg)
         self.db.checkpoint()

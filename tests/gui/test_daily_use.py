@@ -304,3 +304,14 @@ def test_a_later_start_does_not_show_the_guide(gui_app, qtbot, app):
         assert not w.guide.isVisible()
     finally:
         close_window(w)
+
+
+def test_an_empty_reply_left_by_a_crash_says_stopped_and_can_be_deleted(window, app):
+    """A reply row a killed process left empty is not "writing…" for ever."""
+    chat = ChatService(app.db)
+    turn = chat.begin_turn(None, "Hello?", model_name="SmolLM2")  # then the process died
+    _show(window, turn.conversation_id)
+    bubble = _bubble(window, turn.reply_message_id)
+    assert "stopped" in bubble.header.text() and "writing" not in bubble.header.text()
+    window.delete_message(turn.reply_message_id)
+    assert [m.role for m in chat.messages(turn.conversation_id)] == ["user"]
