@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QScrollArea,
     QStatusBar,
     QTabBar,
@@ -77,6 +78,11 @@ def clipped_text(root: QWidget) -> list[str]:
                 need = max(fm.horizontalAdvance(line) for line in _plain(w).split("\n"))
                 if need > room.width() + SLACK:
                     problems.append(f"{_name(w)}: text is {need} px wide in {room.width()} px")
+        elif isinstance(w, QProgressBar) and w.isTextVisible() and w.text():
+            need = w.fontMetrics().horizontalAdvance(w.text())
+            if need > w.width() - 8:
+                problems.append(f"{_name(w)}: text {w.text()!r} is {need} px wide in a "
+                                f"{w.width()} px bar")
         elif isinstance(w, QAbstractButton) and w.text():
             text = w.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
             need = w.fontMetrics().horizontalAdvance(text)

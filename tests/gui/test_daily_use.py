@@ -315,3 +315,14 @@ def test_an_empty_reply_left_by_a_crash_says_stopped_and_can_be_deleted(window, 
     assert "stopped" in bubble.header.text() and "writing" not in bubble.header.text()
     window.delete_message(turn.reply_message_id)
     assert [m.role for m in chat.messages(turn.conversation_id)] == ["user"]
+
+
+def test_the_context_meter_belongs_to_the_conversation_it_measured(window, app):
+    first, _u, _r = _exchange(app)
+    second, _u2, _r2 = _exchange(app)
+    _show(window, first)
+    window.meters.start(900, 4096, 512)  # as a reply in the first conversation began
+    window.meters.finish(30.0)
+    assert window.meters.context.isVisibleTo(window)
+    _show(window, second)
+    assert not window.meters.context.isVisibleTo(window), "the first one's fill stayed"

@@ -75,7 +75,7 @@ def test_nothing_is_clipped_or_overlaps_in_any_tab(stored, qtbot, size):
         w.statusBar().showMessage(msg)
         found += _check(w, qtbot, f"{size} status {msg!r}")
     w.statusBar().clearMessage()
-    w.meters.start(3000, 4096, 512)
+    w.meters.start(30000, 32768, 2048)  # the widest the context meter's text gets
     w.personalization_label.setText("Personalization: your texts + SteerX (best for you)")
     found += _check(w, qtbot, f"{size} meters")
     assert not found, "\n".join(found)
