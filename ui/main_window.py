@@ -896,7 +896,11 @@ class MainWindow(QMainWindow):
         self._marker = marker
         self.conversations.refresh(self.conversation_id)
         if self.conversation_id is not None:
-            self.show_conversation(self.conversation_id)
+            stored = guarded(self, self.chat.messages, self.conversation_id)
+            shown = [(b.message_id, b.text) for b in self.chat_view.bubbles()]
+            if stored is None or shown != [(m.id, m.content) for m in stored
+                                           if m.role != "system"]:
+                self.show_conversation(self.conversation_id)  # else: keep the scroll place
         self.history_panel.refresh()
 
     # ---- status bar --------------------------------------------------------
