@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         # The reply being written: which job, conversation and message, and its text so far.
         self._gen: dict[str, Any] | None = None
         self._model_facts: dict[str, Any] = {}
+        self._measured: int | None = None  # the conversation the context meter measured
         self._closing = False
         self._shutdown_ok = False
 
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         self.conversation_id = conversation_id
         if conversation_id is None:
             self.chat_view.clear()
-            if self._gen is None or self._gen.get("conversation_id") is not None:
+            if self._measured is not None:
                 self.meters.clear_context()
         else:
             msgs = guarded(self, self.chat.messages, conversation_id)
@@ -409,7 +410,7 @@ class MainWindow(QMainWindow):
             else:
                 gen = self._gen
                 streaming = gen is not None and gen.get("conversation_id") == conversation_id
-                if not streaming:  # its fill belongs to the conversation it was measured in
+                if conversation_id != self._measured:  # the fill was another one's
                     self.meters.clear_context()
                 self.chat_view.show_messages(
                     msgs,
@@ -635,6 +636,7 @@ class MainWindow(QMainWindow):
         if "prompt_tokens" in info:
             self.meters.start(info["prompt_tokens"], info["n_ctx"], info["reply_tokens"],
                               info.get("trimmed_turns", 0))
+            self._measured = info.get("conversation_id")  # a draft measures no conversation
             if self.meters.warning and not info.get("trimmed_turns"):
                 self.statusBar().showMessage(self.meters.warning, 6000)
         if info["kind"] != "chat":
