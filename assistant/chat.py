@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ FLUSH_INTERVAL_S = 0.25
 FINAL_WRITE_PATIENCE_S = float(os.environ.get("ASSISTANT_FINAL_WRITE_PATIENCE_S", "120"))
 _PENDING: dict[tuple[str, int], Turn] = {}  # (database file, reply id) -> the turn to write
 TITLE_CHARS = 60
+MAX_EDIT_CHARS = 1_000_000  # as a writing sample (assistant.history)
+_BRANCH_PREFIX = re.compile(r"^Branch (\d+) · ")
 
 
 @dataclass
@@ -52,14 +55,20 @@ class MessageView:
     created_at: datetime
     version: int = 0  # which of a regenerated reply's versions is shown (0-based)
     n_versions: int = 1
+    edited: bool = False  # the shown version is the user's own edit (ChatService.edit_reply)
+    finish_reason: str | None = None  # why the reply ended: stop, length (Continue), cancelled
 
     @classmethod
     def of(cls, m: Message) -> MessageView:
         meta = m.meta or {}
-        n = len(meta.get("versions") or []) or 1
+        versions = meta.get("versions") or []
+        n = len(versions) or 1
         shown = meta.get("shown")
+        at = shown if isinstance(shown, int) and 0 <= shown < n else n - 1
+        edited = bool(versions and isinstance(versions[at], dict) and versions[at].get("edited"))
+        reason = meta.get("finish_reason")
         return cls(m.id, m.role, m.content, m.status, m.tokens, m.model, m.created_at,
-                   shown if isinstance(shown, int) and 0 <= shown < n else n - 1, n)
+                   at, n, edited, reason if isinstance(reason, str) else None)
 
     def as_dict(self) -> dict:
         out = {
@@ -73,6 +82,8 @@ class MessageView:
         }
         if self.n_versions > 1:
             out.update(version=self.version + 1, versions=self.n_versions)
+        if self.edited:
+            out["edited"] = True
         return out
 
 
@@ -111,6 +122,7 @@ class Turn:
     status: str = "partial"
     # Earlier versions of this reply (a regenerate keeps them to step back to).
     versions: list[dict[str, Any]] = field(default_factory=list)
+    base_tokens: int = 0  # a continued reply's tokens before this turn
 
 
 @dataclass
@@ -129,7 +141,7 @@ def _versions_of(msg: Message) -> list[dict[str, Any]]:
     shown = meta.get("shown")
     current = {"content": msg.content, "model": msg.model, "tokens": msg.tokens}
     if versions and isinstance(shown, int) and 0 <= shown < len(versions):
-        versions[shown] = current
+        versions[shown] = {**versions[shown], **current}  # an edit keeps its marks
     else:
         versions.append(current)
     return [v for v in versions if v.get("content")]
@@ -230,8 +242,8 @@ class ChatService:
             msg = s.get(Message, message_id)
             if msg is None:
                 raise UserError(f"No message with id {message_id}.")
-            if msg.status == "partial" and msg.role == "assistant" and not msg.content:
-                raise UserError("That reply is still being written; stop it first.")
+            # An empty partial reply is one a crash or a kill left (a stopped one is not
+            # kept): deletable like any other; the window refuses while it writes one.
             cid = msg.conversation_id
             s.delete(msg)
         self.db.checkpoint()
@@ -284,8 +296,8 @@ class ChatService:
             if at is None or at.conversation_id != conversation_id:
                 raise UserError(f"Message {before_message_id} is not in conversation "
                                 f"{conversation_id}.")
-            title = conv.title if conv.title.endswith(" (branch)") else f"{conv.title} (branch)"
-            new = Conversation(title=title[:200], settings=dict(conv.settings or {}),
+            title = self._branch_title(s, conv.title)
+            new = Conversation(title=title, settings=dict(conv.settings or {}),
                                cloud_enabled=conv.cloud_enabled)
             s.add(new)
             s.flush()
@@ -299,6 +311,53 @@ class ChatService:
         log.info("conversation %d branched from %d at message %d", new_id, conversation_id,
                  before_message_id)
         return new_id
+
+    @staticmethod
+    def _branch_title(s, title: str) -> str:
+        """"Branch N · title": the number first, so a list that cuts long titles short
+        still tells the branches of one conversation apart (and from the original)."""
+        base = _BRANCH_PREFIX.sub("", title)
+        if base.endswith(" (branch)"):  # the form older versions gave branches
+            base = base[: -len(" (branch)")]
+        taken = [1]  # the original is the first
+        for t in s.scalars(select(Conversation.title).where(
+                Conversation.title.like("Branch % · %"))):
+            m = _BRANCH_PREFIX.match(t)
+            if m and t[m.end():] == base:
+                taken.append(int(m.group(1)))
+        return f"Branch {max(taken) + 1} · {base}"[:200]
+
+    def edit_reply(self, message_id: int, text: str) -> MessageView:
+        """Keep the user's own wording of a reply as a new version of it, shown from now on
+        (the next turns see it; the model's versions stay, to step back to with ‹ ›).
+
+        The one place a reply edit is stored: the version it replaces is
+        `versions[edited_from]`, so (the message it answers, that version, this one) is a
+        preference pair for whoever collects them.
+        """
+        if not text or not text.strip():
+            raise UserError("The reply is empty; write something or cancel.")
+        if len(text) > MAX_EDIT_CHARS:
+            raise UserError(f"A reply holds at most {MAX_EDIT_CHARS:,} characters.")
+        with self.db.session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None or msg.role != "assistant":
+                raise UserError(f"No reply with id {message_id}.")
+            if msg.status == "partial" and not msg.content:
+                raise UserError("That reply is still being written; stop it first.")
+            versions = _versions_of(msg)
+            shown = MessageView.of(msg).version
+            edited_from = min(shown, len(versions) - 1) if versions else None
+            if versions and versions[edited_from]["content"] == text:
+                return MessageView.of(msg)  # unchanged: no new version
+            versions.append({"content": text, "model": msg.model, "tokens": 0, "edited": True,
+                             "edited_from": edited_from})
+            msg.content, msg.tokens, msg.status = text, 0, "complete"
+            msg.meta = {**dict(msg.meta or {}), "versions": versions,
+                        "shown": len(versions) - 1}
+            s.flush()
+            log.info("reply %d edited by the user (version %d)", message_id, len(versions))
+            return MessageView.of(msg)
 
     def reply_context(self, message_id: int) -> tuple[int, int, str, bool]:
         """For a reply: (its conversation, the user message it answers, that message's
@@ -483,17 +542,45 @@ class ChatService:
         """Replies written in memory that a lock kept from the database so far."""
         return list(_PENDING.values())
 
+    def resume_turn(self, reply_id: int) -> Turn:
+        """A turn that appends to a stored reply (Continue): its text so far is the start."""
+        with self.db.session() as s:
+            msg = s.get(Message, reply_id)
+            if msg is None or msg.role != "assistant":
+                raise UserError(f"No reply with id {reply_id}.")
+            user = s.scalars(select(Message.id).where(
+                Message.conversation_id == msg.conversation_id, Message.id < msg.id,
+                Message.role == "user").order_by(Message.id.desc()).limit(1)).first()
+            turn = Turn(msg.conversation_id, user or 0, msg.id, [], text=msg.content)
+            turn.stats.tokens = 0
+            turn.base_tokens = msg.tokens
+        return turn
+
     def _flush(self, turn: Turn, *, final: bool) -> None:
         # A periodic save does not stall the stream on another process's lock.
         with self.db.session(busy_timeout_ms=None if final else 50) as s:
             msg = s.get(Message, turn.reply_message_id)
             if msg is None:  # the conversation was deleted meanwhile
                 return
+            if final and turn.status != "complete" and not turn.text:
+                # Stopped (or failed) before its first token: an empty reply is no reply,
+                # and must not sit in the conversation as "being written" for ever. A
+                # regenerate stopped so early gives back the reply it was replacing.
+                if turn.versions:
+                    prev = turn.versions[-1]
+                    msg.content, msg.model = prev.get("content", ""), prev.get("model")
+                    msg.tokens, msg.status = int(prev.get("tokens") or 0), "complete"
+                    msg.meta = {"versions": list(turn.versions),
+                                "shown": len(turn.versions) - 1}
+                else:
+                    s.delete(msg)
+                return
             msg.content = turn.text
-            msg.tokens = turn.stats.tokens
+            msg.tokens = turn.base_tokens + turn.stats.tokens
             if final:
                 msg.status = turn.status
                 msg.meta = {
+                    **dict(msg.meta or {}),  # a continued reply keeps its versions
                     "seconds": round(turn.stats.seconds, 3),
                     "tokens_per_s": round(turn.stats.tokens_per_s, 2),
                     "finish_reason": turn.stats.finish_reason,

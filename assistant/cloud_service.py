@@ -407,12 +407,36 @@ class CloudService:
             out.update({k: v for k, v in self.status().items() if k.startswith("mode")})
         return out
 
-    def test_connection(self) -> dict[str, Any]:
+    def test_connection(self, url: str | None = None, model: str | None = None,
+                        key: str | None = None, template: str | None = None,
+                        ) -> dict[str, Any]:
         """Probe the endpoint, save the mode it can be steered in, and say what was found
-        (the CLI's `cloud set` and the Cloud panel's "Test connection")."""
+        (the CLI's `cloud set` and the Cloud panel's "Test connection").
+
+        `url` and `model` test what the user typed before saving it (the key typed, else
+        the stored one): the mode is then saved only if they are the saved endpoint and
+        model, and `saved` in the answer says which.
+        """
         from engine.methods.costeer import LocalVocab
 
-        client = self.client()
+        s = self.app.reload_settings()
+        typed = url is not None or model is not None
+        if typed:
+            url, model = (url or "").strip(), (model or "").strip()
+            if not url or not model:
+                raise UserError("Enter the endpoint and the model's name to test them.")
+            try:
+                Endpoint.parse(url)
+                if template is not None:
+                    check_template(template)
+                client = CloudClient(url, model, (key or "").strip() or self.api_key(),
+                                     timeout=self.timeout, retries=self.retries,
+                                     extra_body=LLAMA_CPP_EXTRAS)
+            except CloudError as exc:
+                raise UserError(str(exc)) from exc
+            keep = (url, model) == (s.cloud_url, s.cloud_model) and template == s.cloud_template
+        else:
+            client, keep, template = self.client(), True, s.cloud_template
         try:
             vocab = None
             with contextlib.suppress(UserError):  # no local model: the tokenizer is unknown
@@ -422,15 +446,17 @@ class CloudService:
             raise UserError(str(exc)) from exc
         finally:
             client.close()
-        s = load_settings(self.app.db)
-        mode = choose_mode(cap, s.cloud_template, client.endpoint.api)
-        s.cloud_mode = mode.kind
-        s.cloud_continue_flag = bool(mode.flags)
-        save_settings(self.app.db, s)
-        self.app.reload_settings()
-        log.info("cloud endpoint probed: %s", mode.kind)
+        mode = choose_mode(cap, template, client.endpoint.api)
+        if keep:
+            s = load_settings(self.app.db)
+            s.cloud_mode = mode.kind
+            s.cloud_continue_flag = bool(mode.flags)
+            save_settings(self.app.db, s)
+            self.app.reload_settings()
+        log.info("cloud endpoint probed: %s (%s)", mode.kind, "saved" if keep else "not saved")
         return {"capabilities": cap.as_dict(), "mode": mode.as_dict(),
-                "findings": findings(cap, s.cloud_model or "")}
+                "mode_description": mode.describe(), "saved": keep,
+                "findings": findings(cap, client.model or "")}
 
     def mode(self, *, check: bool = True) -> Mode | None:
         """The saved mode; an endpoint never probed is probed now (`check`), else None."""

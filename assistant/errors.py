@@ -7,3 +7,11 @@ print one line and the GUI one message box, never a traceback.
 
 class UserError(RuntimeError):
     """Something the user can understand and act on."""
+
+
+class Stopped(UserError):
+    """The user stopped a turn before its reply began: nothing was stored."""
+
+    def __init__(self, message: str = "Stopped before the reply began; nothing was stored.",
+                 ) -> None:
+        super().__init__(message)

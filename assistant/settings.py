@@ -54,6 +54,10 @@ class AppSettings:
     # "Learn from my chat messages": off, chat messages are conversation, not writing;
     # on, those that read like writing (assistant.sample_rules) join the profile.
     learn_from_chat: bool = False
+    # The window: its colours (system follows the desktop) and whether Enter sends a
+    # message (Shift+Enter then starts a new line; Ctrl+Enter always sends).
+    theme: str = "system"
+    enter_sends: bool = False
 
 
 # ---- one check per setting: the CLI, the window, `settings set` and import all use it ----
@@ -152,6 +156,8 @@ SPECS: dict[str, Spec] = {
                           "commas, or none", lambda v: all(
                               _ORIGIN.match(o.strip()) for o in v.split(",")), True),
     "learn_from_chat": Spec(bool, "on or off", lambda v: True),
+    "theme": Spec(str, "system, light or dark", lambda v: v in ("system", "light", "dark")),
+    "enter_sends": Spec(bool, "on or off", lambda v: True),
 }
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from assistant import methods
 from assistant.chat import ChatService, Turn
-from assistant.errors import UserError
+from assistant.errors import Stopped, UserError
 from assistant.text_rules import check_text
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
@@ -85,6 +85,9 @@ class ChatRequest:
     # stays); regenerate this reply, in place if it is the last one, else in a branch.
     edit_of: int | None = None
     reply_of: int | None = None
+    # Continue: write on from the end of this reply (the conversation's last; one cut at
+    # its length limit), appending to it in place.
+    continue_of: int | None = None
     sampling: dict[str, Any] = field(default_factory=dict)  # checked overrides (app.sampling)
     model_flag: str | None = None
     cloud: bool = False  # CoSteer: the remote model writes, steered by the local one
@@ -125,6 +128,8 @@ class ChatTurn:
 
             self.cloud = CloudService(self.app)
             self.cloud_client = self.cloud.client()
+        if req.continue_of is not None:
+            return self._start_continue()
         answers_again = req.regenerate or req.reply_of is not None  # its message is stored
         if not answers_again and not self.text.strip():
             raise UserError("The message is empty; type something to send.")
@@ -140,6 +145,47 @@ class ChatTurn:
             if forked:  # a branch that never got its message is no conversation
                 self.chat.delete(cid)
             raise
+
+    def _start_continue(self) -> dict[str, Any]:
+        """The prompt is the conversation up to the reply, then the reply's text: the model
+        writes on from its last word, and the new text is appended to the same reply."""
+        rt, reply_id = self.runtime, self.request.continue_of
+        assert reply_id is not None
+        if self.cancel.cancelled:
+            raise Stopped()
+        cid, _user_id, user_text, last = self.chat.reply_context(reply_id)
+        if not last:
+            raise UserError("Only the last reply of a conversation can be continued.")
+        so_far = self.chat.message(reply_id).content
+        if not so_far:
+            raise UserError("That reply is empty; regenerate it instead.")
+        self.text = user_text
+        own = self.chat.settings_of(cid).get("method")
+        method, named = methods.chosen(self.app, self.request.method, own)
+        messages = self.chat.prepare_messages(cid, "")[:-2]  # without the reply and ""
+        self.prepared, prompt = personalize(
+            self.app, rt, method, named, messages, user_text, self.sampling, self.cancel,
+            self.request.model_flag)
+        text = prompt.text + so_far
+        self.prompt = ChatPrompt(text=text, n_tokens=len(rt.tokenize(text)), stop=prompt.stop,
+                                 trimmed_turns=prompt.trimmed_turns)
+        if self.prompt.n_tokens + self.sampling.max_tokens > rt.n_ctx:
+            rt.clear_control_vector()
+            raise UserError("The reply already fills the model's context; start a new chat "
+                            "or raise the context size in Settings.")
+        if self.cancel.cancelled:
+            rt.clear_control_vector()
+            raise Stopped()
+        self.turn = self.chat.resume_turn(reply_id)
+        return {
+            "conversation_id": cid, "user_message_id": _user_id, "reply_message_id": reply_id,
+            "text": user_text, "trimmed_turns": self.prompt.trimmed_turns,
+            "prompt_tokens": self.prompt.n_tokens, "n_ctx": rt.n_ctx,
+            "reply_tokens": self.sampling.max_tokens, "method": self.prepared.method,
+            "notice": self.prepared.notice,
+            "format_note": rt.chat_format.note(rt.info.path.name) or "", "cloud_note": "",
+            "forked": False, "continued": True,
+        }
 
     def _branch(self) -> tuple[int, bool, list[dict[str, Any]], bool]:
         """Where an edit or an earlier reply's regenerate goes on: (conversation,
@@ -163,6 +209,8 @@ class ChatTurn:
     def _start(self, cid: int | None, regenerate: bool, versions: list[dict[str, Any]],
                forked: bool) -> dict[str, Any]:
         req, rt = self.request, self.runtime
+        if self.cancel.cancelled:  # stopped while the model loaded: nothing is taken back
+            raise Stopped()
         if regenerate:
             if cid is None:
                 raise UserError("Pick a conversation to regenerate its last reply.")
@@ -182,6 +230,9 @@ class ChatTurn:
         self.prepared, self.prompt = personalize(
             self.app, rt, method, named, messages, self.text, self.sampling, self.cancel,
             req.model_flag)
+        if self.cancel.cancelled and not regenerate:  # stopped while the method prepared
+            rt.clear_control_vector()  # (a regenerate goes on: its reply comes back as it was)
+            raise Stopped()
         # An earlier reply regenerated in a branch answers a message already in the
         # history: no second writing sample, as for a regenerate in place.
         self.turn = self.chat.begin_turn(cid, self.text, model_name=rt.model_name,

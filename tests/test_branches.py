@@ -54,7 +54,12 @@ def test_editing_a_message_continues_in_a_branch(app, cli):
     assert [m.role for m in msgs] == ["user", "assistant"]
     assert msgs[0].content == "Name a vegetable." and msgs[1].content == out["text"]
     titles = {c.id: c.title for c in chat.list_conversations()}
-    assert titles[branch].endswith("(branch)")
+    # The branch's number comes first, where a list that cuts long titles still shows it.
+    assert titles[branch] == f"Branch 2 · {titles[cid]}"
+    again = _say(cli, "--edit", str(chat.messages(branch)[0].id), "Name a herb.")
+    titles = {c.id: c.title for c in chat.list_conversations()}
+    assert titles[again["conversation_id"]] == f"Branch 3 · {titles[cid]}"
+    assert len(set(titles.values())) == 3
     # The edited text is the user's writing too.
     assert "Name a vegetable." in [s.text for s in HistoryService(app.db).list()]
     reply = chat.messages(cid)[1].id
@@ -86,3 +91,44 @@ def test_a_refused_edit_leaves_no_branch(app, cli):
     r = cli("chat", "--edit", str(first_user), "--method", "steerx", "Hi")  # no profile
     assert r.rc == 1
     assert len(chat.list_conversations()) == n
+
+
+def test_an_edited_reply_is_kept_as_a_new_version(app, cli):
+    first = _say(cli, "--seed", "1", "Name a fruit.")
+    chat = ChatService(app.db)
+    reply = first["message_id"]
+    edited = chat.edit_reply(reply, "A pear, ripe and cold.")
+    assert edited.content == "A pear, ripe and cold." and edited.edited
+    assert (edited.version, edited.n_versions) == (1, 2)
+    versions = chat.versions(reply)
+    assert [v["content"] for v in versions] == [first["text"], "A pear, ripe and cold."]
+    assert versions[1]["edited"] and versions[1]["edited_from"] == 0
+    # What the next turn sees is the edit; the model's version is one step back.
+    assert chat.prepare_messages(first["conversation_id"], "And?")[-2]["content"] == (
+        "A pear, ripe and cold.")
+    back = chat.show_version(reply, 0)
+    assert back.content == first["text"] and not back.edited
+    assert chat.versions(reply)[1]["edited"], "stepping back lost the edit's mark"
+    assert HistoryService(app.db).count() == 1  # a reply is not the user's writing sample
+    shown = cli("conversations", "show", str(first["conversation_id"]), "--json")
+    assert shown.rc == 0
+
+
+def test_continue_writes_on_from_a_reply_cut_at_its_length_limit(app, cli):
+    first = _say(cli, "--seed", "1", "Write a long story about a lighthouse.")
+    assert first["finish_reason"] == "length"
+    chat = ChatService(app.db)
+    reply = chat.messages(first["conversation_id"])[1]
+    assert reply.finish_reason == "length"
+    r = cli("chat", "--json", "--max-tokens", "6", "--seed", "2", "--continue", str(reply.id))
+    assert r.rc == 0, r.err
+    out = r.json()
+    assert out["message_id"] == reply.id and out["conversation_id"] == first["conversation_id"]
+    after = chat.messages(first["conversation_id"])
+    assert [m.role for m in after] == ["user", "assistant"], "Continue added a message"
+    assert after[1].content.startswith(first["text"]) and len(after[1].content) > len(
+        first["text"])
+    assert after[1].content == out["text"]
+    assert after[1].tokens == 12
+    bad = cli("chat", "--continue", str(reply.id), "more")
+    assert bad.rc == 1 and "--continue" in bad.err

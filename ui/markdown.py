@@ -7,6 +7,12 @@ model's output must not be able to draw links or images the user did not see as
 such. Each code block gets a "Copy code" link (`copy:N`); the view copies block N
 when it is clicked, and opens other links in the browser only on a click.
 
+Qt's rich-text engine knows only a subset of HTML and CSS, so the renderer writes
+what it does draw: single line breaks as `<br>` (a letter's lines stay lines),
+inline code in a monospaced family with a tinted background, tables with
+`border` and `cellpadding` attributes, and a block quote as a one-cell table with a
+tinted background and a left rule (Qt indents a bare `<blockquote>` and nothing else).
+
 Rendering is a pure function of the text, so a reply being streamed is simply
 rendered again as it grows (an unclosed fence is code up to the end).
 """
@@ -19,6 +25,9 @@ from functools import lru_cache
 
 COPY_SCHEME = "copy"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+MONO = "'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace"
+# Tints that read on a light and on a dark background: (code, quote background, rule).
+_TINTS = {False: ("#eeeeee", "#f4f4f4", "#a0a0a0"), True: ("#3a3a3a", "#2e2e2e", "#707070")}
 
 
 @dataclass
@@ -27,13 +36,36 @@ class Rendered:
     code_blocks: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=2)
+def _parser(dark: bool = False):
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "breaks": True})
     md.enable(["table", "strikethrough"])
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
+    code_bg, quote_bg, rule = _TINTS[dark]
+
+    def code_inline(_self, tokens, idx, _options, _env) -> str:
+        return (f'<code style="font-family: {MONO}; background-color: {code_bg};">'
+                f"{html.escape(tokens[idx].content)}</code>")
+
+    def table_open(*_args) -> str:
+        return f'<table border="1" cellspacing="0" cellpadding="4" style="border-color: {rule};' \
+               ' border-collapse: collapse; margin: 4px 0;">\n'
+
+    def quote_open(*_args) -> str:
+        return (f'<table width="100%" cellspacing="0" cellpadding="6" style="margin: 4px 0;">'
+                f'<tr><td style="background-color: {quote_bg}; border-left: 3px solid {rule};'
+                ' font-style: italic;">\n')
+
+    def quote_close(*_args) -> str:
+        return "</td></tr></table>\n"
+
+    md.add_render_rule("code_inline", code_inline)
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("blockquote_open", quote_open)
+    md.add_render_rule("blockquote_close", quote_close)
     return md
 
 
@@ -55,17 +87,17 @@ def _highlight(code: str, lang: str, dark: bool) -> str:
 
     lexer = _lexer(lang.strip().lower())
     if lexer is None:
-        return f"<pre>{html.escape(code)}</pre>"
+        return f'<pre style="font-family: {MONO};">{html.escape(code)}</pre>'
     # nowrap: only the coloured spans, inside our own <pre> (Qt keeps its whitespace).
     style = "native" if dark else "default"  # colours that read on the palette's background
     spans = highlight(code, lexer, HtmlFormatter(noclasses=True, nowrap=True, style=style))
-    return f"<pre>{spans}</pre>"
+    return f'<pre style="font-family: {MONO};">{spans}</pre>'
 
 
 def render(text: str, *, dark: bool = False) -> Rendered:
     """HTML for Qt's rich text, and the raw text of every code block in order; `dark`
     picks code colours for a dark background."""
-    md = _parser()
+    md = _parser(dark)
     blocks: list[str] = []
     out: list[str] = []
     prose: list = []  # tokens between code blocks, rendered together

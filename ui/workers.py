@@ -30,7 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
 from assistant.app import AppContext
-from assistant.errors import UserError
+from assistant.errors import Stopped, UserError
 from assistant.turn import ChatRequest, ChatTurn, DraftTurn
 from engine.runtime.generation import CancelToken
 from engine.runtime.llamacpp import LlamaRuntime
@@ -90,11 +90,14 @@ class ModelWorker(QObject):
                 self._runtime()  # the probe reads tokens in the local vocabulary
                 from assistant.cloud_service import CloudService
 
-                result = {"status": "complete", **CloudService(self._app).test_connection()}
+                result = {"status": "complete",
+                          **CloudService(self._app).test_connection(**job.get("fields", {}))}
             elif kind == "profile_preview":
                 result = self._profile_preview(job, cancel)
             else:
                 raise UserError(f"Unknown job {kind!r}.")
+        except Stopped:  # stopped before the reply began: nothing stored, nothing to say
+            result = {"status": "cancelled"}
         except USER_ERRORS as exc:
             if not job.get("quiet"):
                 self.failed.emit(str(exc))
@@ -135,12 +138,15 @@ class ModelWorker(QObject):
         return rt
 
     def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        if cancel.cancelled:  # stopped while it waited (behind the model's load, say)
+            raise Stopped()
         self._runtime()
         cloud = bool(job.get("cloud"))
         turn = ChatTurn(self._app, ChatRequest(
             job.get("text", ""), job.get("conversation_id"),
             regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {}),
             edit_of=job.get("edit_of"), reply_of=job.get("reply_of"),
+            continue_of=job.get("continue_of"),
             cloud=cloud, on_notice=self.notice.emit), cancel)
         info = turn.start()
         if info["notice"]:
@@ -149,7 +155,8 @@ class ModelWorker(QObject):
                            **{k: info[k] for k in ("conversation_id", "user_message_id",
                                                    "reply_message_id", "text",
                                                    "trimmed_turns", "prompt_tokens", "n_ctx",
-                                                   "reply_tokens", "forked")}})
+                                                   "reply_tokens", "forked")},
+                           "continued": bool(info.get("continued"))})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()
@@ -188,7 +195,11 @@ class ModelWorker(QObject):
         return {"status": "complete", "preview": p.as_dict()}
 
     def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+        if cancel.cancelled:
+            raise Stopped()
         self._runtime()
+        if cancel.cancelled:
+            raise Stopped()
         turn = DraftTurn(self._app, job.get("action", ""), job.get("text", ""),
                          job.get("sampling", {}), cancel)
         info = turn.start()
@@ -250,19 +261,31 @@ class ModelHost(QObject):
         self._submit.connect(self.worker.run_job)
         self._shutdown.connect(self.worker.shutdown)
         self.worker.token.connect(self.token)
-        self.worker.started.connect(self.started)
+        self.worker.started.connect(self._on_started)
         self.worker.failed.connect(self.failed)
         self.worker.notice.connect(self.notice)
         self.worker.modelLoaded.connect(self.modelLoaded)
         self.worker.finished.connect(self._on_finished)
         self._pending: dict[int, tuple[str, CancelToken]] = {}
+        self._begun: set[int] = set()  # jobs that stored their turn and write now
         self._stopped = False
         self._thread.start()
 
     @property
     def busy(self) -> bool:
-        """True while a reply or a draft is being written (or waits to be)."""
-        return any(kind in GENERATING_KINDS for kind, _ in self._pending.values())
+        """True while a reply or a draft is being written (or waits to be). A job stopped
+        before it began writing counts no more: it ends without a word as soon as the
+        worker reaches it (the model may still be loading), and the window need not wait."""
+        return any(kind in GENERATING_KINDS and (job_id in self._begun or not token.cancelled)
+                   for job_id, (kind, token) in self._pending.items())
+
+    @Slot(dict)
+    def _on_started(self, info: dict) -> None:
+        was_busy = self.busy
+        self._begun.add(info.get("job_id", -1))
+        self.started.emit(info)
+        if self.busy != was_busy:  # a stop that came just as the turn was stored
+            self.busyChanged.emit(self.busy)
 
     def submit(self, kind: str, **params: Any) -> int:
         if self._stopped:
@@ -278,13 +301,17 @@ class ModelHost(QObject):
 
     def cancel(self) -> None:
         """Stop the reply being written (the text so far is kept) and any queued one."""
+        was_busy = self.busy
         for _, token in self._pending.values():
             token.cancel()
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
 
     @Slot(dict)
     def _on_finished(self, result: dict) -> None:
         was_busy = self.busy
         self._pending.pop(result.get("job_id", -1), None)
+        self._begun.discard(result.get("job_id", -1))
         self.finished.emit(result)
         if self.busy != was_busy:
             self.busyChanged.emit(self.busy)

@@ -117,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not root.handlers:
         root.addHandler(logging.NullHandler())
     signal.signal(signal.SIGTERM, _terminate)
+    # Ctrl+C (SIGINT) always interrupts, even when the process was started with SIGINT
+    # ignored (a shell's background job, some launchers): Python then installs no handler
+    # of its own, and a reply would run to its end whatever the user asked.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args_in = list(sys.argv[1:] if argv is None else argv)
     problem = _undecodable(args_in)
     if problem:

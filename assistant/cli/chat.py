@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--regenerate", type=record_id, metavar="REPLY_ID",
                    help="write this reply again (the last one in place, an earlier one in a "
                    "branch); its earlier versions are kept ('conversations version')")
+    p.add_argument("--continue", dest="continue_of", type=int, metavar="REPLY_ID",
+                   help="write on from the end of this reply (the conversation's last, say "
+                   "one cut at its length limit); the text is added to the same reply")
     p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
     p.add_argument("--temperature", type=float)
     p.add_argument("--seed", type=int, help="fixed seed for reproducible sampling")
@@ -81,7 +84,11 @@ def run(args) -> int:
     if args.regenerate is not None and (text.strip() or args.edit is not None):
         raise UserError("--regenerate writes a reply again for the same message; give no "
                         "message and no --edit with it.")
-    if not text.strip() and args.regenerate is None:
+    if args.continue_of is not None and (text.strip() or args.edit is not None
+                                         or args.regenerate is not None):
+        raise UserError("--continue writes on from a reply; give no message, --edit or "
+                        "--regenerate with it.")
+    if not text.strip() and args.regenerate is None and args.continue_of is None:
         raise UserError("The message is empty; type something to send.")
     app = open_app(args)
     try:
@@ -89,7 +96,7 @@ def run(args) -> int:
                      "seed": args.seed}
         turn = ChatTurn(app, ChatRequest(
             text, args.conversation, method=args.method, model_flag=args.model,
-            edit_of=args.edit, reply_of=args.regenerate,
+            edit_of=args.edit, reply_of=args.regenerate, continue_of=args.continue_of,
             sampling={k: v for k, v in overrides.items() if v is not None},
             cloud=args.cloud, allow_local_fallback=args.allow_local_fallback,
             on_notice=lambda m: print(f"\nnote: {m}", file=sys.stderr)))
@@ -107,6 +114,12 @@ def run(args) -> int:
             for piece in turn.stream():
                 sys.stdout.write(for_terminal(piece))
                 sys.stdout.flush()
+        except KeyboardInterrupt:
+            t = turn.turn
+            kept = (f"the reply so far is kept, marked partial (message {t.reply_message_id})"
+                    if t is not None and t.text else "the reply was empty and is not kept")
+            print(f"\nstopped: {kept}.", file=sys.stderr)
+            raise
         except UserError as exc:
             if not args.cloud:
                 raise

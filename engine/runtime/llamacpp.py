@@ -51,6 +51,12 @@ class FitCancelled(EngineError):
     """Fitting a chat stopped because its request was cancelled."""
 
 
+# Tokens of a prompt evaluated per llama_decode call: small enough that a Stop lands
+# within a fraction of a second on a slow CPU (a decode cannot be interrupted), large
+# enough to keep llama.cpp's batching efficient.
+PREFILL_CHUNK = 32
+
+
 def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -286,7 +292,14 @@ class LlamaRuntime:
             prompt_in = self.tokenize(text)
             # llama-cpp-python reuses the cached prefix and evaluates only what follows
             # it (at least the last token), which runs steered.
-            self._prefill_unsteered(prompt_in)
+            done = self._prefill_unsteered(prompt_in, cancel)
+        else:
+            prompt_in = self.tokenize(text)
+            done = self._prefill(prompt_in, cancel)
+        if not done:  # stopped while the prompt was read: no token was written
+            st.finish_reason = "cancelled"
+            st.seconds = time.perf_counter() - t0
+            return
         chunks = self.llm.create_completion(
             prompt=prompt_in,
             max_tokens=s.max_tokens,
@@ -507,16 +520,37 @@ class LlamaRuntime:
         if rc != 0:
             raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
 
-    def _prefill_unsteered(self, tokens: Sequence[int]) -> None:
+    def _prefill(self, tokens: Sequence[int], cancel: CancelToken | None = None, *,
+                 fresh: bool = False) -> bool:
+        """Evaluate all but the prompt's last token, `PREFILL_CHUNK` tokens at a time, and
+        say whether it got through. One llama_decode of a long prompt runs for seconds and
+        nothing interrupts it; between chunks a Stop is seen, so it lands within one chunk.
+        The cached prefix is reused (`fresh`: not), as llama-cpp-python then does too."""
+        body = list(tokens[:-1])
+        keep = 0
+        if fresh:
+            self.llm.reset()
+        else:
+            for a, b in zip(self.llm._input_ids.tolist(), body, strict=False):
+                if a != b:
+                    break
+                keep += 1
+            self.llm.n_tokens = keep
+        for i in range(keep, len(body), PREFILL_CHUNK):
+            if cancel and cancel.cancelled:
+                return False
+            self.llm.eval(body[i:i + PREFILL_CHUNK])
+        return not (cancel and cancel.cancelled)
+
+    def _prefill_unsteered(self, tokens: Sequence[int],
+                           cancel: CancelToken | None = None) -> bool:
         """For generated-only steering: evaluate all but the prompt's last token with the
         vector off, then switch it on, so the last token (whose state predicts the first
         reply token) and everything after it are steered. The whole prompt is evaluated
         afresh: earlier KV cells may hold steered states of a previous reply."""
-        self.llm.reset()
         self._native_cvec(False)
         try:
-            if len(tokens) > 1:
-                self.llm.eval(list(tokens[:-1]))
+            return self._prefill(tokens, cancel, fresh=True)
         finally:
             self._native_cvec(True)
 

@@ -164,7 +164,8 @@ def test_edit_a_message_and_regenerate_an_earlier_reply_in_branches(win, qtbot):
     cid = win.conversation_id
     original = [(m.role, m.content) for m in chat.messages(cid)]
     bubbles = win.chat_view.bubbles()
-    assert not bubbles[0].edit_button.isHidden() and bubbles[1].edit_button.isHidden()
+    # Both can be edited: a message in a branch, a reply as a new version of itself.
+    assert not bubbles[0].edit_button.isHidden() and not bubbles[1].edit_button.isHidden()
     assert not bubbles[1].regenerate_button.isHidden()  # an earlier reply too
 
     dlg = win.ask_edit_message(bubbles[0].message_id, bubbles[0].text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from gui_helpers import StallMeter
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from ui.markdown import render
@@ -92,3 +92,62 @@ def test_a_long_streamed_reply_keeps_the_event_loop_smooth(qtbot):
 def test_code_colours_follow_a_dark_palette():
     light, dark = render(REPLY).html, render(REPLY, dark=True).html
     assert light != dark and "<span style=" in dark
+
+
+def _document(text: str, dark: bool = False):
+    """The reply as Qt lays it out: the rich-text document a bubble's label draws."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(render(text, dark=dark).html)
+    return doc
+
+
+def _fragments(doc):
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            yield block, it.fragment()
+            it += 1
+        block = block.next()
+
+
+def test_a_single_line_break_is_kept(qapp):
+    doc = _document("To my neighbour,\nThanks for the ladder.")
+    text = doc.toRawText()
+    assert "To my neighbour,\u2028Thanks" in text, repr(text)  # a line break, not a space
+
+
+def test_inline_code_is_monospaced_on_a_tint(qapp):
+    from PySide6.QtGui import QFontInfo
+
+    doc = _document("Run `x = 1` first.")  # kept: fragments point into it
+    code = [f for _b, f in _fragments(doc) if f.text() == "x = 1"]
+    assert code, "the inline code is not a fragment of its own"
+    fmt = code[0].charFormat()
+    font = fmt.font()  # QFontInfo keeps a reference: the font must outlive it
+    assert QFontInfo(font).fixedPitch(), fmt.fontFamilies()
+    assert fmt.background().style() != Qt.BrushStyle.NoBrush
+
+
+def test_tables_have_borders(qapp):
+    from PySide6.QtGui import QTextTable
+
+    doc = _document("| Day | Task |\n|---|---|\n| Mon | Inbox |\n")
+    tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
+    assert len(tables) == 1 and tables[0].rows() == 2 and tables[0].columns() == 2
+    assert tables[0].format().border() >= 1
+
+
+def test_block_quotes_are_set_apart(qapp):
+    from PySide6.QtGui import QTextTable
+
+    for dark in (False, True):
+        doc = _document("Before.\n\n> What I said to her.\n\nAfter.", dark=dark)
+        quotes = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        assert len(quotes) == 1, "the quote is not a box of its own"
+        cell = quotes[0].cellAt(0, 0)
+        assert cell.format().background().style() != Qt.BrushStyle.NoBrush
+        inside = [f for b, f in _fragments(doc) if "What I said" in f.text()]
+        assert inside and inside[0].charFormat().fontItalic()

@@ -21,231 +21,333 @@
         <comment>Error</comment>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="618"/>
+        <source>SettingsDialog</source>
+        <comment>{0} conversation(s)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="619"/>
+        <source>SettingsDialog</source>
+        <comment>{0} message(s)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="620"/>
+        <source>SettingsDialog</source>
+        <comment>{0} writing sample(s)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="621"/>
+        <source>SettingsDialog</source>
+        <comment>{0} setting(s)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="623"/>
+        <source>SettingsDialog</source>
+        <comment>the ChatGPT export</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="624"/>
+        <source>SettingsDialog</source>
+        <comment>the archive</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="625"/>
+        <source>SettingsDialog</source>
+        <comment>Imported from {0}: {1}.</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="626"/>
+        <source>SettingsDialog</source>
+        <comment>Nothing new in {0}.</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="629"/>
+        <source>SettingsDialog</source>
+        <comment>Already here, so skipped: {0}.</comment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="266"/>
+        <location filename="../widgets/chat_view.py" line="330"/>
         <source>Start a conversation: type a message below and press Ctrl+Enter.
 Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="280"/>
+        <location filename="../widgets/chat_view.py" line="345"/>
         <source>Conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="289"/>
+        <location filename="../widgets/chat_view.py" line="357"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="290"/>
+        <location filename="../widgets/chat_view.py" line="358"/>
+        <location filename="../widgets/chat_view.py" line="507"/>
         <source>Write a message… (Ctrl+Enter sends, Esc stops)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="294"/>
+        <location filename="../widgets/chat_view.py" line="364"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="296"/>
+        <location filename="../widgets/chat_view.py" line="366"/>
         <source>Send message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="297"/>
+        <location filename="../widgets/chat_view.py" line="367"/>
+        <location filename="../widgets/chat_view.py" line="509"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="299"/>
+        <location filename="../widgets/chat_view.py" line="369"/>
         <source>Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="301"/>
+        <location filename="../widgets/chat_view.py" line="371"/>
         <source>Stop reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="302"/>
+        <location filename="../widgets/chat_view.py" line="372"/>
         <source>Stop the reply; the text so far is kept (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="506"/>
+        <source>Write a message… (Enter sends, Shift+Enter new line, Esc stops)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="508"/>
+        <source>Send (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="510"/>
+        <source>Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="510"/>
+        <source>Ctrl+Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="512"/>
+        <source>Start a conversation: type a message below and press {0}.
+Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>CloudPanel</name>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="82"/>
+        <location filename="../widgets/cloud_panel.py" line="84"/>
         <source>Use the cloud model for this conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="84"/>
+        <location filename="../widgets/cloud_panel.py" line="86"/>
         <source>Use the cloud for this conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="92"/>
+        <location filename="../widgets/cloud_panel.py" line="94"/>
         <source>Cloud endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="93"/>
+        <location filename="../widgets/cloud_panel.py" line="95"/>
         <source>https://api.example.com/v1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="96"/>
+        <location filename="../widgets/cloud_panel.py" line="98"/>
         <source>Cloud model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="99"/>
+        <location filename="../widgets/cloud_panel.py" line="101"/>
         <source>The remote model&apos;s chat template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="100"/>
+        <location filename="../widgets/cloud_panel.py" line="102"/>
         <source>Found by the check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="101"/>
+        <location filename="../widgets/cloud_panel.py" line="103"/>
         <source>The server&apos;s own</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="102"/>
+        <location filename="../widgets/cloud_panel.py" line="104"/>
         <source>The same as my local model&apos;s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="106"/>
+        <location filename="../widgets/cloud_panel.py" line="108"/>
         <source>How the remote model reads a conversation, for steering through completions. Leave it to the check unless you know the remote&apos;s family.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="110"/>
-        <location filename="../widgets/cloud_panel.py" line="146"/>
+        <location filename="../widgets/cloud_panel.py" line="112"/>
+        <location filename="../widgets/cloud_panel.py" line="147"/>
         <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="112"/>
+        <location filename="../widgets/cloud_panel.py" line="194"/>
         <source>Leave empty to keep the stored key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="116"/>
+        <location filename="../widgets/cloud_panel.py" line="117"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="118"/>
+        <location filename="../widgets/cloud_panel.py" line="119"/>
         <source>Save cloud settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="120"/>
+        <location filename="../widgets/cloud_panel.py" line="121"/>
         <source>Test connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="123"/>
+        <location filename="../widgets/cloud_panel.py" line="124"/>
         <source>Ask the endpoint what it can do: which routes, log-probabilities, whether it continues a reply, its template. Sends a few tiny requests with no text of yours.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="133"/>
+        <location filename="../widgets/cloud_panel.py" line="134"/>
         <source>Not checked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="139"/>
+        <location filename="../widgets/cloud_panel.py" line="140"/>
         <source>What will be sent to the cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="143"/>
+        <location filename="../widgets/cloud_panel.py" line="144"/>
         <source>Endpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="144"/>
+        <location filename="../widgets/cloud_panel.py" line="145"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="145"/>
+        <location filename="../widgets/cloud_panel.py" line="146"/>
         <source>Template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="152"/>
+        <location filename="../widgets/cloud_panel.py" line="153"/>
         <source>Endpoint (any OpenAI-compatible server)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="158"/>
+        <location filename="../widgets/cloud_panel.py" line="159"/>
         <source>What will be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="161"/>
+        <location filename="../widgets/cloud_panel.py" line="162"/>
         <source>Only the conversation&apos;s messages and the chosen tokens go out; your writing history and profile never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="192"/>
-        <source>How it is used: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/cloud_panel.py" line="193"/>
-        <source>not checked yet (Test connection)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/cloud_panel.py" line="195"/>
-        <source>Set up: {0} ({1}).</source>
+        <location filename="../widgets/cloud_panel.py" line="196"/>
+        <source>Set by ASSISTANT_CLOUD_API_KEY; a key here is used instead</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/cloud_panel.py" line="198"/>
+        <source>No key stored; enter one if the endpoint needs it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="199"/>
+        <source>How it is used: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="200"/>
+        <source>not checked yet (Test connection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="202"/>
+        <source>Set up: {0} ({1}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="205"/>
         <source>Not set up: enter the endpoint and the model, then Save.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="235"/>
+        <location filename="../widgets/cloud_panel.py" line="242"/>
         <source>Pick a conversation (or send a first message) to choose for it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="305"/>
+        <location filename="../widgets/cloud_panel.py" line="312"/>
         <source>Cloud settings saved; checking the endpoint…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="311"/>
-        <source>Enter the endpoint and the model, then Save.</source>
+        <location filename="../widgets/cloud_panel.py" line="326"/>
+        <source>Enter the endpoint and the model&apos;s name to test them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="314"/>
+        <location filename="../widgets/cloud_panel.py" line="345"/>
+        <source>How it would be used: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="347"/>
+        <source>Checked at {0}; not saved yet: Save to use these settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/cloud_panel.py" line="330"/>
         <source>Checking what the endpoint can do…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="320"/>
+        <location filename="../widgets/cloud_panel.py" line="336"/>
         <source>The check failed: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/cloud_panel.py" line="323"/>
+        <location filename="../widgets/cloud_panel.py" line="343"/>
         <source>Checked at {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -519,6 +621,190 @@ Everything stays on this computer.</source>
     </message>
 </context>
 <context>
+    <name>FirstRunGuide</name>
+    <message>
+        <location filename="../widgets/first_run.py" line="124"/>
+        <source>Getting started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="136"/>
+        <source>Skip the guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="138"/>
+        <source>Help → Getting started shows it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="149"/>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="152"/>
+        <location filename="../widgets/first_run.py" line="273"/>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="157"/>
+        <source>You can chat while this is open. Settings: File → Settings (Ctrl+,).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="180"/>
+        <source>Voice Assistant learns how you write and steers a local model toward your voice; nothing leaves this computer. The built-in model, SmolLM2-135M, is a small demonstration: fast, but simple. A larger GGUF chat model (1-8B) writes much better; pick one you have:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="186"/>
+        <source>Models on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="192"/>
+        <source>Use this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="195"/>
+        <source>Choose a file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="198"/>
+        <source>Looking for models on this computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="215"/>
+        <source>Your voice is learned from your own texts: your chat messages, drafts you save, and what you add here. Paste a letter, an email or a post you wrote (one at a time), or import .txt and .md files. Five or more make a profile worth building.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="221"/>
+        <source>A text you wrote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="222"/>
+        <source>Paste something you wrote…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="224"/>
+        <source>Add as my writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="227"/>
+        <source>Import files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="248"/>
+        <source>Build my profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="251"/>
+        <source>Open Personalization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="269"/>
+        <source>The model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="269"/>
+        <source>Your writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="269"/>
+        <source>Your profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="270"/>
+        <source>Getting started, step {0} of {1}: {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="273"/>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="303"/>
+        <source>built in: a demonstration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="304"/>
+        <source>from {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="305"/>
+        <source>{0} ({1}, {2}, {3})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="312"/>
+        <source>{0} other model(s) found on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="313"/>
+        <source>No other models found in the usual folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="315"/>
+        <source>Searched: this app&apos;s models folder, LM Studio, GPT4All, Jan and the Hugging Face cache. A model is used where it is; nothing is copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="330"/>
+        <source>Using {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="344"/>
+        <source>Import your writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="345"/>
+        <source>Text files ({0});;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="364"/>
+        <source>{0} text(s) of yours so far.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="366"/>
+        <source>You have {0} texts: enough for a first profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="368"/>
+        <source>You have {0} text(s); {1} or more give a better profile, but you can build now and again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="371"/>
+        <source>Your profile is what the app learned from your texts: a steering vector and a description in plain words. Building it runs in the background (minutes on a laptop) and you can keep chatting. {0} The Personalization tab shows what was learned and lets you choose how strongly replies follow it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HeadMap</name>
     <message>
         <location filename="../widgets/head_map.py" line="22"/>
@@ -713,38 +999,39 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="33"/>
+        <location filename="../widgets/meters.py" line="37"/>
         <source>Context</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="56"/>
+        <location filename="../widgets/meters.py" line="60"/>
         <source>Context full: the {0} oldest turn(s) were left out of this reply.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="59"/>
+        <location filename="../widgets/meters.py" line="63"/>
         <source>Context nearly full: the next replies will leave the oldest turns out. Start a new chat to keep everything in view.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="63"/>
+        <location filename="../widgets/meters.py" line="31"/>
+        <location filename="../widgets/meters.py" line="67"/>
         <source>Context %v / %m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="65"/>
+        <location filename="../widgets/meters.py" line="69"/>
         <source>{0} tokens of {1} in use, {2} kept for the reply.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="67"/>
+        <location filename="../widgets/meters.py" line="71"/>
         <source>…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="85"/>
-        <location filename="../widgets/meters.py" line="89"/>
+        <location filename="../widgets/meters.py" line="95"/>
+        <location filename="../widgets/meters.py" line="99"/>
         <source>{0:.1f} tok/s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -752,230 +1039,336 @@ Everything stays on this computer.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="50"/>
+        <location filename="../main_window.py" line="78"/>
         <source>auto</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="66"/>
-        <location filename="../main_window.py" line="67"/>
+        <location filename="../main_window.py" line="138"/>
+        <location filename="../main_window.py" line="139"/>
         <source>Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="174"/>
         <source>Views</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="103"/>
+        <location filename="../main_window.py" line="175"/>
         <source>Chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="104"/>
+        <location filename="../main_window.py" line="176"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="105"/>
+        <location filename="../main_window.py" line="177"/>
         <source>Writing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106"/>
+        <location filename="../main_window.py" line="179"/>
         <source>Personalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="107"/>
+        <location filename="../main_window.py" line="180"/>
         <source>Cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Other apps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="129"/>
-        <location filename="../main_window.py" line="584"/>
+        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="806"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152"/>
+        <location filename="../main_window.py" line="258"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153"/>
+        <location filename="../main_window.py" line="259"/>
         <source>&amp;New chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157"/>
+        <location filename="../main_window.py" line="263"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="268"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="272"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
+        <location filename="../main_window.py" line="273"/>
         <source>&amp;Find conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171"/>
+        <location filename="../main_window.py" line="277"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="278"/>
+        <source>&amp;Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="281"/>
+        <source>Follow the &amp;system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="281"/>
+        <source>&amp;Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="282"/>
+        <source>&amp;Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="290"/>
+        <source>&amp;Enter sends the message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="294"/>
+        <source>Enter sends and Shift+Enter starts a new line; off: Ctrl+Enter sends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="297"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="298"/>
+        <source>&amp;Getting started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="302"/>
         <source>&amp;About</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="327"/>
         <source>Conversation written to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="338"/>
         <source>Copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
-        <location filename="../main_window.py" line="339"/>
+        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="495"/>
+        <location filename="../main_window.py" line="507"/>
+        <location filename="../main_window.py" line="859"/>
         <source>Wait for the reply to finish first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="379"/>
+        <source>Delete reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="379"/>
+        <source>Delete this reply?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="380"/>
+        <source>All {0} versions of this reply are deleted with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="382"/>
+        <source>The model&apos;s reply is removed from this conversation; your messages stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="385"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="385"/>
         <source>Delete this message?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235"/>
+        <location filename="../main_window.py" line="386"/>
+        <source>It stays in your writing history (remove it there too if you want it gone from your profile).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="389"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236"/>
-        <source>Your own messages stay in your writing history.</source>
+        <location filename="../main_window.py" line="499"/>
+        <source>Send this instead. The conversation continues in a branch; the original stays as it is. (Ctrl+Enter sends.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
-        <source>Edit message</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="344"/>
-        <source>Send this instead. The conversation continues in a branch; the original stays as it is.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="348"/>
-        <source>Send</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="392"/>
-        <source>Stopping…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="445"/>
-        <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="495"/>
-        <source>Stopped; the text so far is kept.{0}</source>
+        <location filename="../main_window.py" line="813"/>
+        <source>Voice Assistant {0}
+
+A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.
+
+Data folder: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../main_window.py" line="498"/>
-        <source> at {0} tokens/s</source>
+        <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="500"/>
-        <source>Done: {0} tokens{1}.{2}</source>
+        <location filename="../main_window.py" line="501"/>
+        <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="520"/>
-        <source>Writing…</source>
+        <location filename="../main_window.py" line="510"/>
+        <source>Edit reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="526"/>
-        <source>Saved to your writing history (sample #{0}).</source>
+        <location filename="../main_window.py" line="511"/>
+        <source>Write the reply as it should have been. It is kept as a new version; ‹ › steps back to the model&apos;s. (Ctrl+Enter saves.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="591"/>
-        <source>A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.</source>
+        <location filename="../main_window.py" line="513"/>
+        <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="593"/>
-        <source>About Voice Assistant</source>
+        <location filename="../main_window.py" line="518"/>
+        <source>Your version of the reply is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="606"/>
-        <source> (embedded)</source>
+        <location filename="../main_window.py" line="597"/>
+        <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../main_window.py" line="607"/>
+        <source>Stopped before the reply began.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="660"/>
+        <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="713"/>
+        <source>Stopped before the first word; no reply was kept.{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="717"/>
+        <source>Stopped; the text so far is kept.{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="720"/>
+        <source> at {0} tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="722"/>
+        <source>Done: {0} tokens{1}.{2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="742"/>
+        <source>Writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="748"/>
+        <source>Saved to your writing history (sample #{0}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="816"/>
+        <source>About Voice Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="865"/>
+        <source>the built-in model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="879"/>
+        <source>Building your profile in the background; chat as you like.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="913"/>
+        <source> (embedded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="914"/>
         <source>Model: {0}{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613"/>
+        <location filename="../main_window.py" line="920"/>
         <source>Model: not loaded yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="925"/>
         <source>Device: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="619"/>
+        <location filename="../main_window.py" line="926"/>
         <source> · chat on {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="622"/>
+        <location filename="../main_window.py" line="929"/>
         <source>Personalization: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="625"/>
+        <location filename="../main_window.py" line="932"/>
         <source>Cloud: on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="625"/>
+        <location filename="../main_window.py" line="932"/>
         <source>Cloud: off</source>
         <translation type="unfinished"></translation>
     </message>
@@ -983,88 +1376,128 @@ Everything stays on this computer.</source>
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="94"/>
+        <location filename="../widgets/chat_view.py" line="114"/>
         <source>Your message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="94"/>
+        <location filename="../widgets/chat_view.py" line="114"/>
         <source>Assistant reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="98"/>
+        <location filename="../widgets/chat_view.py" line="121"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="100"/>
+        <location filename="../widgets/chat_view.py" line="123"/>
         <source>Copy message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="104"/>
+        <location filename="../widgets/chat_view.py" line="127"/>
         <source>Regenerate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="106"/>
+        <location filename="../widgets/chat_view.py" line="129"/>
         <source>Regenerate reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="115"/>
+        <location filename="../widgets/chat_view.py" line="138"/>
         <source>Previous version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="122"/>
+        <location filename="../widgets/chat_view.py" line="145"/>
         <source>Next version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="127"/>
+        <location filename="../widgets/chat_view.py" line="150"/>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="129"/>
+        <location filename="../widgets/chat_view.py" line="153"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="130"/>
+        <location filename="../widgets/chat_view.py" line="155"/>
         <source>Send it changed; the conversation continues in a branch and this one stays as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="137"/>
+        <location filename="../widgets/chat_view.py" line="158"/>
+        <source>Edit reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="160"/>
+        <source>Write the reply as it should have been; it is kept as a new version (‹ › steps back to the model&apos;s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="165"/>
+        <source>Continue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="167"/>
+        <source>Continue this reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="169"/>
+        <source>The reply stopped at its length limit; write on from where it ended.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="175"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="139"/>
+        <location filename="../widgets/chat_view.py" line="177"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="156"/>
+        <location filename="../widgets/chat_view.py" line="207"/>
         <source>You</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="156"/>
+        <location filename="../widgets/chat_view.py" line="207"/>
         <source>Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="161"/>
+        <location filename="../widgets/chat_view.py" line="212"/>
+        <source>edited by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="214"/>
+        <source>cut at the length limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="217"/>
         <source>partial (stopped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="161"/>
+        <location filename="../widgets/chat_view.py" line="219"/>
         <source>writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat_view.py" line="219"/>
+        <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1508,354 +1941,364 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="133"/>
+        <location filename="../widgets/settings_dialog.py" line="156"/>
         <source>, base (no chat template)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="136"/>
+        <location filename="../widgets/settings_dialog.py" line="159"/>
         <source>{0} — {1}{2}, {3:.0f} MB, context {4}{5} [{6}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="158"/>
-        <location filename="../widgets/settings_dialog.py" line="159"/>
+        <location filename="../widgets/settings_dialog.py" line="181"/>
+        <location filename="../widgets/settings_dialog.py" line="182"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>Model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="176"/>
+        <location filename="../widgets/settings_dialog.py" line="199"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178"/>
+        <location filename="../widgets/settings_dialog.py" line="201"/>
         <source>Choose a model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="180"/>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <location filename="../widgets/settings_dialog.py" line="205"/>
         <source>Use the embedded model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="186"/>
+        <location filename="../widgets/settings_dialog.py" line="209"/>
         <source>Models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="210"/>
         <source>Looking for models on this computer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <location filename="../widgets/settings_dialog.py" line="213"/>
         <source>GGUF files of this app, LM Studio, GPT4All, Jan and the Hugging Face cache. A model is used where it is; nothing is copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200"/>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="223"/>
+        <location filename="../widgets/settings_dialog.py" line="255"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="205"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Where the personalization methods run. Chat runs in llama.cpp, which uses the GPU when it was built with GPU support.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209"/>
-        <location filename="../widgets/settings_dialog.py" line="231"/>
+        <location filename="../widgets/settings_dialog.py" line="234"/>
+        <location filename="../widgets/settings_dialog.py" line="256"/>
         <source>Threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="211"/>
+        <location filename="../widgets/settings_dialog.py" line="236"/>
         <source>Automatic ({0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="216"/>
-        <location filename="../widgets/settings_dialog.py" line="232"/>
+        <location filename="../widgets/settings_dialog.py" line="241"/>
+        <location filename="../widgets/settings_dialog.py" line="257"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="219"/>
+        <location filename="../widgets/settings_dialog.py" line="244"/>
         <source>Everything the app stores lives here. Start with --home DIR or set ASSISTANT_HOME to use another folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="227"/>
+        <location filename="../widgets/settings_dialog.py" line="252"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228"/>
+        <location filename="../widgets/settings_dialog.py" line="253"/>
         <source>Found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="233"/>
+        <location filename="../widgets/settings_dialog.py" line="258"/>
         <source>Model and performance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
-        <location filename="../widgets/settings_dialog.py" line="267"/>
+        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <location filename="../widgets/settings_dialog.py" line="292"/>
         <source>System prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="244"/>
-        <location filename="../widgets/settings_dialog.py" line="268"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="293"/>
         <source>Temperature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252"/>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="277"/>
+        <location filename="../widgets/settings_dialog.py" line="294"/>
         <source>Reply length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254"/>
-        <location filename="../widgets/settings_dialog.py" line="261"/>
+        <location filename="../widgets/settings_dialog.py" line="279"/>
+        <location filename="../widgets/settings_dialog.py" line="286"/>
         <source> tokens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="258"/>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="295"/>
         <source>Context size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <location filename="../widgets/settings_dialog.py" line="289"/>
         <source>How much of the conversation the model sees; capped at what the model was trained for. A change reloads the model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272"/>
+        <location filename="../widgets/settings_dialog.py" line="297"/>
         <source>Defaults for every conversation; a conversation&apos;s own settings (its menu) win.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277"/>
+        <location filename="../widgets/settings_dialog.py" line="302"/>
         <source>Replies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="281"/>
+        <location filename="../widgets/settings_dialog.py" line="306"/>
         <source>Export everything…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="308"/>
         <source>Export all data to an archive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="285"/>
+        <location filename="../widgets/settings_dialog.py" line="310"/>
         <source>Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="287"/>
+        <location filename="../widgets/settings_dialog.py" line="312"/>
         <source>Import an archive or a ChatGPT export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="289"/>
+        <location filename="../widgets/settings_dialog.py" line="314"/>
         <source>Reset profile…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="291"/>
-        <location filename="../widgets/settings_dialog.py" line="527"/>
+        <location filename="../widgets/settings_dialog.py" line="316"/>
+        <location filename="../widgets/settings_dialog.py" line="568"/>
         <source>Reset the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="293"/>
+        <location filename="../widgets/settings_dialog.py" line="318"/>
         <source>Delete all my data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="295"/>
+        <location filename="../widgets/settings_dialog.py" line="320"/>
         <source>Delete all data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="299"/>
+        <location filename="../widgets/settings_dialog.py" line="324"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="304"/>
+        <location filename="../widgets/settings_dialog.py" line="329"/>
         <source>Your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="351"/>
+        <location filename="../widgets/settings_dialog.py" line="378"/>
+        <source>{0} (not found on this computer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="392"/>
         <source>Embedded: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="362"/>
-        <location filename="../widgets/settings_dialog.py" line="434"/>
+        <location filename="../widgets/settings_dialog.py" line="403"/>
+        <location filename="../widgets/settings_dialog.py" line="475"/>
         <source>Checking the model file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="369"/>
+        <location filename="../widgets/settings_dialog.py" line="410"/>
         <source>No other GGUF models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="372"/>
+        <location filename="../widgets/settings_dialog.py" line="413"/>
         <source>{0} model(s) on this computer: pick one…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="400"/>
+        <location filename="../widgets/settings_dialog.py" line="441"/>
         <source>Not a usable model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="412"/>
+        <location filename="../widgets/settings_dialog.py" line="453"/>
         <source>Unusable: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="417"/>
+        <location filename="../widgets/settings_dialog.py" line="458"/>
         <source>Choose a GGUF model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="418"/>
+        <location filename="../widgets/settings_dialog.py" line="459"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="454"/>
+        <location filename="../widgets/settings_dialog.py" line="495"/>
         <source>Cannot save the settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="472"/>
+        <location filename="../widgets/settings_dialog.py" line="513"/>
         <source>Export everything</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="473"/>
+        <location filename="../widgets/settings_dialog.py" line="514"/>
         <source>Archives (*.zip);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="483"/>
-        <location filename="../widgets/settings_dialog.py" line="547"/>
+        <location filename="../widgets/settings_dialog.py" line="524"/>
+        <location filename="../widgets/settings_dialog.py" line="588"/>
         <source>Import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="484"/>
+        <location filename="../widgets/settings_dialog.py" line="525"/>
         <source>Archives and ChatGPT exports (*.zip *.json);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="506"/>
+        <location filename="../widgets/settings_dialog.py" line="547"/>
         <source>Exporting to {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="510"/>
+        <location filename="../widgets/settings_dialog.py" line="551"/>
         <source>Stop the reply being written first, then import.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="511"/>
-        <location filename="../widgets/settings_dialog.py" line="521"/>
+        <location filename="../widgets/settings_dialog.py" line="552"/>
+        <location filename="../widgets/settings_dialog.py" line="562"/>
         <source>Busy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="516"/>
+        <location filename="../widgets/settings_dialog.py" line="557"/>
         <source>Importing {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="520"/>
+        <location filename="../widgets/settings_dialog.py" line="561"/>
         <source>Stop the reply being written first, then reset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="527"/>
+        <location filename="../widgets/settings_dialog.py" line="568"/>
         <source>Delete all your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="531"/>
+        <location filename="../widgets/settings_dialog.py" line="572"/>
         <source>Deleting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="532"/>
+        <location filename="../widgets/settings_dialog.py" line="573"/>
         <source>Reset profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="532"/>
+        <location filename="../widgets/settings_dialog.py" line="573"/>
         <source>Delete everything</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="533"/>
+        <location filename="../widgets/settings_dialog.py" line="574"/>
         <source>Deleted data is overwritten in the database file, not just hidden.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="547"/>
-        <location filename="../widgets/settings_dialog.py" line="563"/>
+        <location filename="../widgets/settings_dialog.py" line="588"/>
+        <location filename="../widgets/settings_dialog.py" line="604"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="548"/>
+        <location filename="../widgets/settings_dialog.py" line="589"/>
         <source>Reset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="556"/>
+        <location filename="../widgets/settings_dialog.py" line="597"/>
         <source>{0} cancelled; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="559"/>
+        <location filename="../widgets/settings_dialog.py" line="600"/>
         <source>{0} failed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="561"/>
+        <location filename="../widgets/settings_dialog.py" line="602"/>
         <source>Exported to {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="562"/>
+        <location filename="../widgets/settings_dialog.py" line="603"/>
         <source>Everything was exported to
 {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="565"/>
-        <source>Done.</source>
+        <location filename="../widgets/settings_dialog.py" line="609"/>
+        <source>Your profile was reset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="610"/>
+        <source>All your data was deleted.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

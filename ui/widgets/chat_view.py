@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPalette
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,16 @@ from ui.markdown import COPY_SCHEME
 from ui.markdown import render as render_markdown
 
 PAINT_INTERVAL_MS = 40
+# The actions on a message: flat, as narrow as their text (a style's 80 px minimum would
+# make a bubble wider than the view), and with a visible frame when they have the focus
+# (flat buttons draw none of their own, so a keyboard user could not see where Tab went).
+BUBBLE_BUTTON_STYLE = (
+    "QPushButton { border: 2px solid transparent; border-radius: 3px; padding: 1px 5px; "
+    "min-width: 0; background: transparent; color: palette(link); }"
+    "QPushButton:hover { background: palette(midlight); }"
+    "QPushButton:disabled { color: palette(mid); }"
+    "QPushButton:focus { border: 2px solid palette(highlight); }"
+)
 
 
 class MessageBubble(QFrame):
@@ -38,6 +48,8 @@ class MessageBubble(QFrame):
     regenerateRequested = Signal(int)  # the reply's message id
     deleteRequested = Signal(int)  # the message id
     editRequested = Signal(int, str)  # the user message's id and its text
+    replyEditRequested = Signal(int, str)  # a reply's id and its text (kept as a version)
+    continueRequested = Signal(int)  # a reply cut at its length limit: write on
     versionRequested = Signal(int, int)  # the reply's id and the version to show (0-based)
 
     def __init__(
@@ -50,15 +62,20 @@ class MessageBubble(QFrame):
         message_id: int | None = None,
         version: int = 0,
         n_versions: int = 1,
+        edited: bool = False,
+        finish_reason: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.role = role
+        self.edited = edited
+        self.finish_reason = finish_reason
         self.message_id = message_id
         self.version, self.n_versions = version, n_versions
         self._text = text
         self._model = model
         self._status = status
+        self.live = False  # being written now (an empty partial reply otherwise was stopped)
         self.setObjectName("userBubble" if role == "user" else "assistantBubble")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -68,6 +85,9 @@ class MessageBubble(QFrame):
         self.header = QLabel(self)
         self.header.setObjectName("bubbleHeader")
         self.header.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # A long model name wraps rather than widening the bubble past the view.
+        self.header.setWordWrap(True)
+        self.header.setMinimumWidth(60)
         self.body = QLabel(self)
         self.body.setObjectName("bubbleBody")
         # What the user typed stays plain text; replies are Markdown (ui.markdown).
@@ -93,8 +113,11 @@ class MessageBubble(QFrame):
         self.body.setAccessibleName(
             self.tr("Your message") if role == "user" else self.tr("Assistant reply"))
 
+        # Who wrote it on top; the actions in a row of their own under the text, so a long
+        # model name or many versions never make a bubble wider than the view.
         top = QHBoxLayout()
-        top.addWidget(self.header, 1)
+        top.setSpacing(2)
+        top.addStretch(1)
         self.copy_button = QPushButton(self.tr("Copy"), self)
         self.copy_button.setObjectName("copyButton")
         self.copy_button.setAccessibleName(self.tr("Copy message"))
@@ -126,14 +149,29 @@ class MessageBubble(QFrame):
             top.addWidget(w)
         self.edit_button = QPushButton(self.tr("Edit"), self)
         self.edit_button.setObjectName("editMessageButton")
-        self.edit_button.setAccessibleName(self.tr("Edit message"))
-        self.edit_button.setToolTip(self.tr("Send it changed; the conversation continues in a "
-                                            "branch and this one stays as it is."))
+        if role == "user":
+            self.edit_button.setAccessibleName(self.tr("Edit message"))
+            self.edit_button.setToolTip(self.tr(
+                "Send it changed; the conversation continues in a branch and this one stays "
+                "as it is."))
+        else:
+            self.edit_button.setAccessibleName(self.tr("Edit reply"))
+            self.edit_button.setToolTip(self.tr(
+                "Write the reply as it should have been; it is kept as a new version "
+                "(‹ › steps back to the model's)."))
         self.edit_button.setFlat(True)
-        self.edit_button.clicked.connect(
-            lambda: self.editRequested.emit(self.message_id, self._text)
-            if self.message_id else None)
+        self.edit_button.clicked.connect(self._on_edit)
         top.addWidget(self.edit_button)
+        self.continue_button = QPushButton(self.tr("Continue"), self)
+        self.continue_button.setObjectName("continueButton")
+        self.continue_button.setAccessibleName(self.tr("Continue this reply"))
+        self.continue_button.setToolTip(self.tr(
+            "The reply stopped at its length limit; write on from where it ended."))
+        self.continue_button.setFlat(True)
+        self.continue_button.setVisible(False)
+        self.continue_button.clicked.connect(
+            lambda: self.continueRequested.emit(self.message_id) if self.message_id else None)
+        top.addWidget(self.continue_button)
         self.delete_button = QPushButton(self.tr("Delete"), self)
         self.delete_button.setObjectName("deleteMessageButton")
         self.delete_button.setAccessibleName(self.tr("Delete message"))
@@ -142,11 +180,24 @@ class MessageBubble(QFrame):
             lambda: self.deleteRequested.emit(self.message_id) if self.message_id else None)
         top.addWidget(self.delete_button)
 
+        # Keyboard users Tab through these buttons: flat buttons draw no focus of their own,
+        # so the focused one gets a visible frame.
+        for b in self.findChildren(QPushButton):
+            b.setStyleSheet(BUBBLE_BUTTON_STYLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
-        layout.addLayout(top)
+        layout.addWidget(self.header)
         layout.addWidget(self.body)
+        layout.addLayout(top)
         self._render()
+
+    def _on_edit(self) -> None:
+        if not self.message_id:
+            return
+        if self.role == "user":
+            self.editRequested.emit(self.message_id, self._text)
+        else:
+            self.replyEditRequested.emit(self.message_id, self._text)
 
     @property
     def text(self) -> str:
@@ -157,13 +208,23 @@ class MessageBubble(QFrame):
         bits = [who]
         if self.role == "assistant" and self._model:
             bits.append(self._model)
+        if self.edited:
+            bits.append(self.tr("edited by you"))
+        if self._status == "complete" and self.finish_reason == "length":
+            bits.append(self.tr("cut at the length limit"))
         if self._status == "partial":
-            bits.append(self.tr("partial (stopped)") if self._text else self.tr("writing…"))
+            if self._text:
+                bits.append(self.tr("partial (stopped)"))
+            else:
+                bits.append(self.tr("writing…") if self.live else self.tr("stopped"))
         self.header.setText(" · ".join(bits))
         self._show_text()
         self.copy_button.setVisible(bool(self._text))
         self.delete_button.setVisible(self.message_id is not None)
-        self.edit_button.setVisible(self.role == "user" and self.message_id is not None)
+        self.edit_button.setVisible(self.message_id is not None and bool(self._text))
+        self.continue_button.setVisible(
+            self.role == "assistant" and self.message_id is not None
+            and self._status == "complete" and self.finish_reason == "length")
         many = self.n_versions > 1
         for w in (self.prev_button, self.version_label, self.next_button):
             w.setVisible(many)
@@ -237,6 +298,7 @@ class MessageBubble(QFrame):
 
     def set_editable(self, on: bool) -> None:
         self.edit_button.setEnabled(on)
+        self.continue_button.setEnabled(on)
         for w in (self.prev_button, self.next_button):
             if not on:
                 w.setEnabled(False)
@@ -251,6 +313,8 @@ class ChatView(QWidget):
     replyRegenerateRequested = Signal(int)  # an earlier reply (it continues in a branch)
     deleteRequested = Signal(int)  # a message id; the window asks, then deletes
     editRequested = Signal(int, str)  # a user message to send changed, in a branch
+    replyEditRequested = Signal(int, str)  # a reply to keep in the user's own words
+    continueRequested = Signal(int)  # a reply cut at its length limit
     versionRequested = Signal(int, int)  # show another version of a reply
     copied = Signal(str)
 
@@ -267,6 +331,7 @@ class ChatView(QWidget):
             "Everything stays on this computer."), self
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         self._container = QWidget()
@@ -279,6 +344,9 @@ class ChatView(QWidget):
         self.scroll.setObjectName("chatScroll")
         self.scroll.setAccessibleName(self.tr("Conversation"))
         self.scroll.setWidgetResizable(True)
+        # Messages wrap to the view's width; a sideways scroll bar would hide their buttons.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._container.setMinimumWidth(0)
         self.scroll.setWidget(self._container)
         bar = self.scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
@@ -290,6 +358,8 @@ class ChatView(QWidget):
         self.input.setPlaceholderText(self.tr("Write a message… (Ctrl+Enter sends, Esc stops)"))
         self.input.setMaximumHeight(120)
         self.input.setTabChangesFocus(True)
+        self.input.installEventFilter(self)
+        self._enter_sends = False
 
         self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("sendButton")
@@ -339,6 +409,8 @@ class ChatView(QWidget):
         bubble.regenerateRequested.connect(self._on_regenerate)
         bubble.deleteRequested.connect(self.deleteRequested)
         bubble.editRequested.connect(self.editRequested)
+        bubble.replyEditRequested.connect(self.replyEditRequested)
+        bubble.continueRequested.connect(self.continueRequested)
         bubble.versionRequested.connect(self.versionRequested)
         self._messages.insertWidget(self._messages.count() - 1, bubble)
         self._bubbles.append(bubble)
@@ -360,10 +432,13 @@ class ChatView(QWidget):
             text = streaming_text if m.id == streaming_reply_id else m.content
             b = self._add(
                 MessageBubble(m.role, text, status=m.status, model=m.model, message_id=m.id,
-                              version=m.version, n_versions=m.n_versions)
+                              version=m.version, n_versions=m.n_versions, edited=m.edited,
+                              finish_reason=m.finish_reason)
             )
             if m.id == streaming_reply_id:
                 self._stream = b
+                b.live = True
+                b.set_status(m.status)
         self._stick_to_bottom = True
         self._update_regenerate()
         QTimer.singleShot(0, self._scroll_to_bottom)
@@ -380,7 +455,10 @@ class ChatView(QWidget):
                 last.deleteLater()
         else:
             self._add(MessageBubble("user", user_text))
-        self._stream = self._add(MessageBubble("assistant", "", status="partial", model=model))
+        self._stream = MessageBubble("assistant", "", status="partial", model=model)
+        self._stream.live = True
+        self._stream.set_status("partial")
+        self._add(self._stream)
         self._stick_to_bottom = True
         self._update_regenerate()
 
@@ -415,11 +493,36 @@ class ChatView(QWidget):
         self._paint.stop()
         self._flush()
         if self._stream is not None:
+            self._stream.live = False
             self._stream.set_status(status)
         self._stream = None
         self._update_regenerate()
 
     # ---- input and state ---------------------------------------------------
+    def set_enter_sends(self, on: bool) -> None:
+        """Enter sends (Shift+Enter: a new line), or only Ctrl+Enter sends."""
+        self._enter_sends = on
+        self.input.setPlaceholderText(
+            self.tr("Write a message… (Enter sends, Shift+Enter new line, Esc stops)") if on
+            else self.tr("Write a message… (Ctrl+Enter sends, Esc stops)"))
+        self.send_button.setToolTip(self.tr("Send (Enter)") if on
+                                    else self.tr("Send (Ctrl+Enter)"))
+        key = self.tr("Enter") if on else self.tr("Ctrl+Enter")
+        self.empty_label.setText(self.tr(
+            "Start a conversation: type a message below and press {0}.\n"
+            "Everything stays on this computer.").format(key))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (obj is self.input and self._enter_sends and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & (Qt.KeyboardModifier.ShiftModifier
+                                             | Qt.KeyboardModifier.ControlModifier
+                                             | Qt.KeyboardModifier.AltModifier)):
+            self.request_send()
+            return True
+        return super().eventFilter(obj, event)
+
     def input_text(self) -> str:
         return self.input.toPlainText()
 

@@ -66,7 +66,9 @@ class CloudPanel(QWidget):
 
     cloudChanged = Signal(bool)  # the current conversation's switch, for the status bar
     previewRequested = Signal(object, str)  # conversation id, the message being typed
-    testRequested = Signal()  # probe the endpoint (a model job: it reads the local vocabulary)
+    # Probe the endpoint as typed (url, model, key, template): a model job, since it reads
+    # the local vocabulary.
+    testRequested = Signal(dict)
     message = Signal(str)
 
     def __init__(self, app: AppContext, parent: QWidget | None = None):
@@ -109,7 +111,6 @@ class CloudPanel(QWidget):
         self.api_key.setObjectName("cloudApiKey")
         self.api_key.setAccessibleName(self.tr("API key"))
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText(self.tr("Leave empty to keep the stored key"))
         self.key_status = QLabel(self)
         self.key_status.setObjectName("cloudKeyStatus")
         self.key_status.setWordWrap(True)
@@ -189,6 +190,12 @@ class CloudPanel(QWidget):
         self.model.setText(c.model)
         self.template.setCurrentIndex(max(self.template.findData(c.template), 0))
         self.key_status.setText(self._key_text(c))
+        self.api_key.setPlaceholderText(
+            self.tr("Leave empty to keep the stored key") if c.key_source in (
+                "keyring", "session") else
+            self.tr("Set by ASSISTANT_CLOUD_API_KEY; a key here is used instead")
+            if c.key_source == "environment" else
+            self.tr("No key stored; enter one if the endpoint needs it"))
         self.mode_label.setText(self.tr("How it is used: {0}").format(
             c.mode or self.tr("not checked yet (Test connection)")) if c.configured else "")
         if c.configured:
@@ -305,14 +312,23 @@ class CloudPanel(QWidget):
         self.message.emit(self.tr("Cloud settings saved; checking the endpoint…"))
         self.request_test()
 
+    def typed(self) -> dict:
+        """The endpoint, model, key and template as they stand in the fields (maybe unsaved)."""
+        return {"url": self.endpoint.text().strip(), "model": self.model.text().strip(),
+                "key": self.api_key.text().strip() or None,
+                "template": self.template.currentData()}
+
     @Slot()
     def request_test(self) -> None:
-        if not self._config.configured:
-            self.status_label.setText(self.tr("Enter the endpoint and the model, then Save."))
+        """Test what is typed, saved or not: a check before Save is what the button is for."""
+        fields = self.typed()
+        if not fields["url"] or not fields["model"]:
+            self.status_label.setText(self.tr("Enter the endpoint and the model's name to "
+                                              "test them."))
             return
         self.test_button.setEnabled(False)
         self.status_label.setText(self.tr("Checking what the endpoint can do…"))
-        self.testRequested.emit()
+        self.testRequested.emit(fields)
 
     def show_test(self, result: dict) -> None:
         self.test_button.setEnabled(True)
@@ -320,7 +336,13 @@ class CloudPanel(QWidget):
             self.status_label.setText(self.tr("The check failed: {0}").format(
                 result.get("error", "")))
             return
-        self.status_label.setText(self.tr("Checked at {0}.").format(
-            QTime.currentTime().toString("HH:mm")))
+        when = QTime.currentTime().toString("HH:mm")
         self.findings.setText("\n".join(f"• {line}" for line in result.get("findings", [])))
-        self.refresh()
+        if result.get("saved", True):
+            self.refresh()
+            self.status_label.setText(self.tr("Checked at {0}.").format(when))
+        else:  # the fields keep what was typed; Save keeps it
+            self.mode_label.setText(self.tr("How it would be used: {0}").format(
+                result.get("mode_description", "")))
+            self.status_label.setText(self.tr("Checked at {0}; not saved yet: Save to use "
+                                              "these settings.").format(when))

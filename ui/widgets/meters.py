@@ -26,7 +26,11 @@ class LiveMeters(QWidget):
         self.context = QProgressBar(self)
         self.context.setObjectName("statusContext")
         self.context.setAccessibleName(self.tr("How full the model's context is"))
-        self.context.setMaximumWidth(180)
+        # Wide enough for "Context 32768 / 32768 ⚠" on one line, never squeezed by the bar.
+        self.context.setFixedWidth(
+            self.context.fontMetrics().horizontalAdvance(self.tr("Context %v / %m")
+                                                         .replace("%v", "32768")
+                                                         .replace("%m", "32768") + " ⚠") + 24)
         self.context.setTextVisible(True)
         self.context.setRange(0, 1)
         self.context.setValue(0)
@@ -66,6 +70,12 @@ class LiveMeters(QWidget):
                 prompt_tokens, n_ctx, reply_room))
         self.speed.setText(self.tr("…"))
         self._timer.start()
+
+    def clear_context(self) -> None:
+        """Another conversation is shown: the fill measured for the last one does not hold."""
+        if not self._timer.isActive():
+            self.context.setVisible(False)
+            self.speed.setText("")
 
     def on_token(self) -> None:
         if self._first is None:

@@ -104,6 +104,29 @@ class _ModelCheck(QRunnable):
             self.signals.done.emit(self.path, desc, error)
 
 
+class _DeviceSignals(QObject):
+    done = Signal(list)
+
+
+class _DeviceScan(QRunnable):
+    """assistant.devices on the thread pool (importing torch takes seconds)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signals = _DeviceSignals()
+
+    def run(self) -> None:
+        from assistant.devices import available_devices
+
+        try:
+            keys = available_devices()
+        except Exception:
+            log.exception("device scan failed")
+            keys = ["auto", "cpu"]
+        with contextlib.suppress(RuntimeError):
+            self.signals.done.emit(keys)
+
+
 class _LibrarySignals(QObject):
     done = Signal(list)
 
@@ -198,9 +221,11 @@ class SettingsDialog(QDialog):
         self.device = QComboBox(self)
         self.device.setObjectName("settingsDevice")
         self.device.setAccessibleName(self.tr("Device"))
-        for key, label in DEVICES:
-            self.device.addItem(QCoreApplication.translate("SettingsDialog", label), key)
-        self.device.setCurrentIndex(max(self.device.findData(self._settings.device), 0))
+        self._fill_devices(["auto", "cpu"])  # until torch and llama.cpp have answered
+        self._devices = _DeviceScan()
+        self._devices.setAutoDelete(False)
+        self._devices.signals.done.connect(self._fill_devices, Qt.ConnectionType.QueuedConnection)
+        QThreadPool.globalInstance().start(self._devices)
         self.device.setToolTip(self.tr(
             "Where the personalization methods run. Chat runs in llama.cpp, which uses the "
             "GPU when it was built with GPU support."))
@@ -337,6 +362,22 @@ class SettingsDialog(QDialog):
         self._scan.setAutoDelete(False)
         self._scan.signals.done.connect(self._on_library, Qt.ConnectionType.QueuedConnection)
         QThreadPool.globalInstance().start(self._scan)
+
+    @Slot(list)
+    def _fill_devices(self, keys: list) -> None:
+        """Only what this computer has; a saved device it lacks stays, marked, so saving
+        the dialog does not change it behind the user's back."""
+        current = self.device.currentData() or self._settings.device
+        labels = dict(DEVICES)
+        self.device.clear()
+        for key in keys:
+            self.device.addItem(QCoreApplication.translate("SettingsDialog", labels[key]), key)
+        if self.device.findData(current) < 0:
+            base = current.split(":", 1)[0]
+            name = QCoreApplication.translate("SettingsDialog", labels.get(base, current))
+            self.device.addItem(self.tr("{0} (not found on this computer)").format(name),
+                                current)
+        self.device.setCurrentIndex(max(self.device.findData(current), 0))
 
     # ---- model -------------------------------------------------------------
     def _show_model(self) -> None:
@@ -561,9 +602,33 @@ class SettingsDialog(QDialog):
             self.data_status.setText(self.tr("Exported to {0}.").format(result.get("path", "")))
             show_info(self, self.tr("Everything was exported to\n{0}").format(
                 result.get("path", "")), self.tr("Export"))
-        elif action in ("import", "reset"):
-            self.data_status.setText(self.tr("Done."))  # the main window refreshes every panel
+        elif action == "import":  # the main window refreshes every panel
+            self.data_status.setText(import_summary(result))
+        elif action == "reset":
+            self.data_status.setText(
+                self.tr("Your profile was reset.") if result.get("scope") == "profile"
+                else self.tr("All your data was deleted."))
         self._update_data_buttons()
+
+
+def import_summary(result: dict) -> str:
+    """What an import did, in one sentence: what was added and what was already here."""
+    tr = QCoreApplication.translate
+    added, skipped = result.get("added") or {}, result.get("skipped") or {}
+    names = [("conversations", tr("SettingsDialog", "{0} conversation(s)")),
+             ("messages", tr("SettingsDialog", "{0} message(s)")),
+             ("writing_samples", tr("SettingsDialog", "{0} writing sample(s)")),
+             ("settings", tr("SettingsDialog", "{0} setting(s)"))]
+    parts = [label.format(added[key]) for key, label in names if added.get(key)]
+    source = (tr("SettingsDialog", "the ChatGPT export") if result.get("source") == "chatgpt"
+              else tr("SettingsDialog", "the archive"))
+    text = (tr("SettingsDialog", "Imported from {0}: {1}.").format(source, ", ".join(parts))
+            if parts else tr("SettingsDialog", "Nothing new in {0}.").format(source))
+    already = [label.format(skipped[key]) for key, label in names if skipped.get(key)]
+    if already:
+        text += " " + tr("SettingsDialog", "Already here, so skipped: {0}.").format(
+            ", ".join(already))
+    return text
 
 
 def _phases(progress: Callable[[int, int, str], None]) -> Callable[[str, int, int], None]:
