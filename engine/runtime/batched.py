@@ -89,7 +89,11 @@ class BatchedLlama:
         n_seq: int = 32,
         n_batch: int = 512,
         n_threads: int | None = None,
+        cb_eval=None,
     ) -> None:
+        """`cb_eval`: llama.cpp's scheduler eval callback (a `ggml_backend_sched_eval_callback`
+        the caller keeps alive), for a context that reads states while it decodes
+        (`engine.runtime.activations`)."""
         import llama_cpp
 
         self._L = llama_cpp
@@ -109,6 +113,9 @@ class BatchedLlama:
         p.n_threads = threads
         p.n_threads_batch = threads
         p.no_perf = True
+        if cb_eval is not None:
+            p.cb_eval = cb_eval
+            p.cb_eval_user_data = None
         self.ctx = llama_cpp.llama_init_from_model(runtime.llm.model, p)
         if not self.ctx:
             raise EngineError("llama.cpp could not open a batch context (out of memory?).")

@@ -74,6 +74,7 @@ class ProfileState:
     n_head: int = 0
     recommended: str = "none"  # what the user's own texts showed best (assistant.recommendation)
     recommended_why: str = ""
+    steering_off: str = ""  # why the build switched steering off, and what would change it
 
 
 def profile_state(app: AppContext, profiles: ProfileService,
@@ -102,7 +103,7 @@ def profile_state(app: AppContext, profiles: ProfileService,
         heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
-        recommended=rec.method, recommended_why=rec.why,
+        recommended=rec.method, recommended_why=rec.why, steering_off=view.steering_off(),
     )
 
 
@@ -371,7 +372,8 @@ class PersonalizationPanel(QWidget):
         self.heads_caption.setVisible(bool(st.heads))
         self.model_label.setText(self._model_text(st))
         label = self._labels.get(st.recommended, st.recommended)
-        self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why))
+        self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why)
+                                    + (f"\n{st.steering_off}" if st.steering_off else ""))
         self.use_recommended.setVisible(st.recommended not in (st.active, "none"))
         self.build_button.setText(
             self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))
