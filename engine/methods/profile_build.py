@@ -256,10 +256,16 @@ def build_profile(
         )
     owned: list[BatchedLlama] = []
 
-    def get_batched() -> BatchedLlama:
-        # Opened only when generic replies are due: an incremental build rarely needs one.
+    def get_batched(release: bool = False) -> BatchedLlama | None:
+        """The batch context for generation, opened when first needed (an incremental build
+        rarely needs one); `release` closes one this build opened, so that it and the
+        reader's context never hold their memory at the same time."""
         if batched is not None:
-            return batched
+            return None if release else batched
+        if release:
+            while owned:
+                owned.pop().close()
+            return None
         if not owned:
             owned.append(BatchedLlama(llama))
         return owned[0]
@@ -302,7 +308,8 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     gen_means = {i: item_store.get_array(gen_keys[i], tag) for i in gen_idx}
     gen_todo = [i for i in gen_idx if gen_means[i] is None]
     n_generic = 0
-    reader = _Reader(llama, load_torch, opt.reader, timings)
+    reader = _Reader(llama, load_torch, opt.reader, timings,
+                     before_open=lambda: get_batched(release=True))
     try:
         if gen_todo:
             t = time.perf_counter()
@@ -342,12 +349,14 @@ class _Reader:
     ask for it (a GPU with torch in half precision)."""
 
     def __init__(self, llama: LlamaRuntime, load_torch: Callable[[], Any], kind: str,
-                 timings: dict[str, float]) -> None:
+                 timings: dict[str, float], before_open: Callable[[], Any]) -> None:
         self.llama, self.load_torch, self.kind, self.timings = llama, load_torch, kind, timings
+        self.before_open = before_open
         self._r: Any = None
 
     def get(self) -> Any:
         if self._r is None:
+            self.before_open()
             t = time.perf_counter()
             if self.kind == "torch":
                 from engine.runtime.activations import TorchActivations
@@ -503,6 +512,7 @@ def _finish(items, llama, reader, generic_mean, cached, keys, prefixes, users, n
         else:
             todo.append("with_texts")
     if todo:
+        reader.close()  # its context's memory goes back before the batch context's comes
         chosen.update(_calibrate_by_generation(
             items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer, todo,
             progress, should_stop))
