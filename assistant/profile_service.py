@@ -250,8 +250,12 @@ class ProfileService:
         if layer is not None and not 1 <= layer < info.n_layer:
             raise UserError(f"The layer must be between 1 and {info.n_layer - 1}.")
         store = SqlItemStore(self.db, info.fingerprint)
+        device = self.app.settings.device
+        # llama.cpp reads the states on the quantized weights (CPU, or the GPU it was built
+        # for); torch only where the user named a GPU for it, in half precision there.
         opts = BuildOptions(method=method, layer=layer, alpha=alpha,
-                            system=self.app.settings.system_prompt or BuildOptions.system)
+                            system=self.app.settings.system_prompt or BuildOptions.system,
+                            reader="torch" if device.startswith(("cuda", "mps")) else "llama")
         if tau is not None:
             opts.tau = tau
         previous = self._previous(method, info.fingerprint)
@@ -260,7 +264,6 @@ class ProfileService:
             opts.layer, opts.alpha = previous["layer"], previous["alpha"]
         opts.previous = previous
         choice = self.app.model_choice(model_flag)
-        device = self.app.settings.device
 
         def load_torch():
             return quiet_load_torch(choice.path, device)

@@ -130,6 +130,24 @@ class ProfileView:
     active: bool
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def steering_off(self) -> str:
+        """One sentence when the build's own calibration switched steering off (strength 0),
+        saying what would change it; "" when it steers (or the strength was set by hand)."""
+        if self.method not in ProfileKind.vector_kinds():
+            return ""
+        alone = self.meta.get("alone") or {}
+        if not alone or alone.get("fraction", 1) != 0 or self.alpha != 0:
+            return ""
+        held = alone.get("held_out") or self.n_samples
+        with_texts = self.meta.get("with_texts") or {}
+        tail = (f"; with your texts in the prompt it still steers at "
+                f"{with_texts['fraction']:.1%} of the model's activation size"
+                if with_texts.get("fraction") else "")
+        return (f"Steering is off: on {held} of your {self.n_samples} texts, written again "
+                f"at each strength, no strength came closer to what you wrote than none"
+                f"{tail}; more texts, or longer ones, give the next build more of your "
+                "voice to find.")
+
     def as_dict(self, top: int = 10) -> dict[str, Any]:
         return {
             "method": self.method,
@@ -144,6 +162,7 @@ class ProfileView:
             "built_at": self.built_at,
             "active": self.active,
             "auto_selected": bool(self.meta.get("auto_selected")),
+            "steering_off": self.steering_off() or None,
             **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
                if self.method == ProfileKind.DPS else {}),
             **({"fints": self.meta["fints"]} if ProfileKind.FINTS in self.meta else {}),

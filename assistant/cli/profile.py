@@ -79,6 +79,8 @@ def _print_profile(d: dict) -> None:
             if s.get("with_texts"):
                 print(f"             with your texts in the prompt (rag+fints): "
                       f"{100 * s['with_texts']['fraction']:g} %")
+    if d.get("steering_off"):
+        print(f"steering:    {d['steering_off']}")
     if d["description"]:
         print(f"description: {d['description']}")
     if d["preference_tokens"]:

@@ -5,10 +5,11 @@ wrote, under steering with a vector built *without* those texts: it rewards a
 direction that generalises to the user's unseen writing. Small histories use
 leave-one-out (every item is held out once); larger ones hold out the last 20%.
 
-All candidates are scored in batched torch passes in which every row carries its
-own steering (its fold's vector, its layer, its strength), so one forward pass
-covers many candidates. Layers are tried at a moderate strength first, then the
-strength is doubled or halved at the best layer while that helps.
+All candidates are scored in batched passes of the build's reader
+(`engine.runtime.activations`): on llama.cpp each distinct steer (a fold's vector
+at one layer and strength) is one control vector over the rows it applies to.
+Layers are tried at a moderate strength first, then the strength is doubled or
+halved at the best layer while that helps.
 
 The build keeps the layer chosen here; the strength a reply is written at is then
 chosen by what it makes the model write (`engine.methods.generation_calibration`),
@@ -17,7 +18,6 @@ since teacher-forced likelihood rewards a push that free generation does not.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import GenerationCancelled
-from engine.methods.stylevector import token_logprobs
+from engine.runtime.activations import as_reader, steered_logprobs
 
 log = logging.getLogger(__name__)
 
@@ -51,43 +51,8 @@ def folds(n: int) -> list[tuple[list[int], list[int]]]:
     return [(list(range(n - n_held)), list(range(n - n_held, n)))]
 
 
-def steered_logprobs(
-    trt,
-    seqs: Sequence[tuple[Sequence[int], int]],
-    steer: Sequence[Steer],
-    *,
-    batch: int = 16,
-) -> list[np.ndarray]:
-    """log p(tok[t] | tok[:t]) for t >= start of each sequence, each row steered its own way."""
-    import torch
-
-    from engine.runtime import hooks
-
-    out: list[np.ndarray] = []
-    for s in range(0, len(seqs), batch):
-        rows = [list(t) for t, _ in seqs[s : s + batch]]
-        starts = [st for _, st in seqs[s : s + batch]]
-        plan = steer[s : s + batch]
-        per_layer: dict[int, np.ndarray] = {}
-        for b, st in enumerate(plan):
-            if st is not None:
-                layer, vec = st
-                per_layer.setdefault(layer, np.zeros((len(rows), trt.n_embd), np.float32))
-                per_layer[layer][b] = vec
-        first = min(starts) - 1
-        last = max(len(r) for r in rows) - 1
-        keep = torch.arange(first, max(last, first + 1), device=trt.device)
-        ids, _mask = trt.pad_batch(rows, side="right")
-        with contextlib.ExitStack() as stack:
-            for layer, vecs in per_layer.items():
-                stack.enter_context(hooks.steer_residual(trt, {layer: vecs}))
-            logits = trt.forward(ids, logits_to_keep=keep).logits
-        out.extend(token_logprobs(logits, first, rows, starts))
-    return out
-
-
 def select_layer_alpha(
-    trt,
+    reader,
     fold_vectors: Sequence[tuple[list[int], np.ndarray]],
     prefixes: Sequence[Sequence[int]],
     users: Sequence[Sequence[int]],
@@ -102,6 +67,7 @@ def select_layer_alpha(
     `fold_vectors` pairs each fold's held-out item indices with the vector built
     from the fold's other items, shape (n_layer, n_embd).
     """
+    reader = as_reader(reader)
     n_layer = fold_vectors[0][1].shape[0]
     held = [(i, vec) for ho, vec in fold_vectors for i in ho]
     seqs = [(list(prefixes[i]) + list(users[i][:SELECT_TOKENS]), len(prefixes[i]))
@@ -123,7 +89,7 @@ def select_layer_alpha(
             for (_i, vec), sq in zip(held, seqs, strict=True):
                 all_seqs.append(sq)
                 steer.append(None if alpha == 0 else (layer, alpha * vec[layer]))
-        lps = steered_logprobs(trt, all_seqs, steer)
+        lps = steered_logprobs(reader, all_seqs, steer)
         k = len(seqs)
         calls += len(configs)
         if progress:

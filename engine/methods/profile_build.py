@@ -4,19 +4,22 @@ The app's profile service and the evaluation harness both call `build_profile`,
 so what is measured is what the user gets. The stages, with where they run:
 
 1. generic replies for new items            llama.cpp, batched      (cached per prompt)
-2. log-probs of new items with history H     torch, batched          (cached per item)
-3. activations and log-probs without H,      torch, batched          (cached per item)
+2. log-probs of new items with history H     reader                  (cached per item)
+3. activations and log-probs without H,      reader                  (cached per item)
    token effects, preference positions
 4. preference tokens and the description     llama.cpp               (an edit is kept)
-5. description contrast                      torch                   (reused if unchanged)
-6. the layer, on held-out items' likelihood  torch, per-row steering (reused on incremental)
+5. description contrast                      reader                  (reused if unchanged)
+6. the layer, on held-out items' likelihood  reader, control vectors (reused on incremental)
 7. the strength, alone and (SteerX) with     llama.cpp, batched      (reused on incremental)
    the user's texts in the prompt, by
    leave-one-out generation
 
-Scoring runs in torch: on these CPUs its fp32 batched matmuls were measured
-about twice as fast as llama.cpp's quantized prompt processing, and it gives
-activations and log-probabilities in the same pass.
+The reader (`engine.runtime.activations`) is llama.cpp itself by default: it reads
+the residual stream through the scheduler's eval callback on the quantized
+weights, so a build needs about the memory of the model file, where a float32
+torch copy needed four bytes a weight (11 GB for a 1.5B model). `BuildOptions.reader
+= "torch"` uses the torch runtime instead (a GPU with torch in half precision).
+Every token of every text is read; long texts in chunks (`stylevector.text_rows`).
 
 Only items the caches do not know go through 1-3, which is what makes a rebuild
 after one new sample fast. `should_stop` is polled between batches; stopping
@@ -51,6 +54,8 @@ from engine.methods.generic_replies import (
 )
 from engine.methods.kinds import ProfileKind
 from engine.methods.stylevector import (
+    CHUNK_CONTEXT,
+    CHUNK_TOKENS,
     GENERIC_ITEMS,
     ItemActivations,
     capture_activations,
@@ -117,7 +122,7 @@ class BuildOptions:
     method: str = ProfileKind.STEERX
     tau: float = sx.DEFAULT_TAU
     n_context: int = sx.N_CONTEXT
-    max_text_tokens: int = 64
+    max_text_tokens: int | None = None  # None: every token of every text (read in chunks)
     context_tokens: int = 48
     generic_tokens: int = GENERIC_MAX_TOKENS
     desc_weight: float = 0.5
@@ -129,11 +134,15 @@ class BuildOptions:
     system: str = PROFILE_SYSTEM
     min_items: int = MIN_ITEMS
     seed: int = 0
+    # What reads the states: "llama" (llama.cpp on the quantized weights, any backend it
+    # was built for) or "torch" (the torch runtime `load_torch` gives: a GPU in half
+    # precision). Both give the same vectors (tests/test_activations.py).
+    reader: str = "llama"
 
     def config_tag(self) -> str:
         """Everything a cached item depends on; change any and items are recomputed."""
-        key = f"v3|{self.tau}|{self.n_context}|{self.max_text_tokens}|{self.context_tokens}|" \
-              f"{self.generic_tokens}|{self.system}"
+        key = f"v4|{self.tau}|{self.n_context}|{self.max_text_tokens}|{self.context_tokens}|" \
+              f"{self.generic_tokens}|{self.system}|{CHUNK_TOKENS}|{CHUNK_CONTEXT}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -152,7 +161,7 @@ class BuildReport:
     n_new: int
     n_generic_generated: int
     truncated: int
-    max_text_tokens: int
+    max_text_tokens: int | None
     selection: list[dict] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -247,10 +256,16 @@ def build_profile(
         )
     owned: list[BatchedLlama] = []
 
-    def get_batched() -> BatchedLlama:
-        # Opened only when generic replies are due: an incremental build rarely needs one.
+    def get_batched(release: bool = False) -> BatchedLlama | None:
+        """The batch context for generation, opened when first needed (an incremental build
+        rarely needs one); `release` closes one this build opened, so that it and the
+        reader's context never hold their memory at the same time."""
         if batched is not None:
-            return batched
+            return None if release else batched
+        if release:
+            while owned:
+                owned.pop().close()
+            return None
         if not owned:
             owned.append(BatchedLlama(llama))
         return owned[0]
@@ -273,12 +288,13 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     keys = [it.key for it in items]
     prefixes = [llama.tokenize(chat_prefix(llama, it.instruction, opt.system)) for it in items]
     full = [text_tokens(llama, it.text) for it in items]
-    users = [t[: opt.max_text_tokens] for t in full]
-    truncated = sum(len(t) > opt.max_text_tokens for t in full)
+    cap = opt.max_text_tokens
+    users = [t[:cap] if cap else t for t in full]
+    truncated = sum(len(t) > cap for t in full) if cap else 0
     if truncated:
         notes.append(
-            f"{truncated} sample(s) are longer than {opt.max_text_tokens} tokens; only their "
-            f"first {opt.max_text_tokens} tokens were used."
+            f"{truncated} sample(s) are longer than {cap} tokens; only their "
+            f"first {cap} tokens were used."
         )
     cached = item_store.get_many(keys, tag)
     new = [i for i in range(n) if keys[i] not in cached]
@@ -294,68 +310,123 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
     gen_means = {i: item_store.get_array(gen_keys[i], tag) for i in gen_idx}
     gen_todo = [i for i in gen_idx if gen_means[i] is None]
     n_generic = 0
-    trt = None
-    if gen_todo:
-        t = time.perf_counter()
-        _stage(progress, "generic replies", 0.0)
-        to_generate = [i for i in gen_todo if not items[i].generic]
-        made, n_generic = generic_responses(
-            llama, get_batched(), [items[i].instruction for i in to_generate], generic_cache,
-            system=opt.system, max_tokens=opt.generic_tokens,
-            progress=lambda d, m: _stage(progress, "generic replies", d / m),
-            should_stop=should_stop,
-        ) if to_generate else ([], 0)
-        by_index = dict(zip(to_generate, made, strict=True))
-        generics = [items[i].generic or by_index[i] for i in gen_todo]
-        timings["generic"] = time.perf_counter() - t
-        t = time.perf_counter()
-        trt = _torch(load_torch)
-        timings["torch_load"] = time.perf_counter() - t
-        t = time.perf_counter()
-        gen_ids = [text_tokens(llama, g)[: opt.generic_tokens] for g in generics]
-        means = generic_means(trt, [prefixes[i] for i in gen_todo], gen_ids,
-                              should_stop=should_stop)
-        for i, m in zip(gen_todo, means, strict=True):
-            item_store.put_array(gen_keys[i], tag, m)
-            gen_means[i] = m
-        timings["generic_activations"] = time.perf_counter() - t
-    generic_mean = np.mean([gen_means[i] for i in gen_idx], axis=0)
-    if new:
-        # 2. log-probs of each new text with some of the user's other texts shown first
-        if trt is None:
+    reader = _Reader(llama, load_torch, opt.reader, timings,
+                     before_open=lambda: get_batched(release=True))
+    try:
+        if gen_todo:
             t = time.perf_counter()
-            trt = _torch(load_torch)
-            timings["torch_load"] = time.perf_counter() - t
-        t = time.perf_counter()
-        _stage(progress, "token effects", 0.0)
-        contexts = []
-        for i in new:
-            ctx = [truncate_text(llama, items[j].text, opt.context_tokens)
-                   for j in sx.context_items(n, i, opt.n_context)]
-            contexts.append(llama.tokenize(history_prompt(llama, items[i].instruction, ctx,
-                                                          opt.system)))
-        with_h = sx.history_logprobs(trt, contexts, [users[i] for i in new],
-                                     should_stop=should_stop)
-        timings["effects"] = time.perf_counter() - t
-        # 3. activations, and log-probs without H: effects and preference positions
-        t = time.perf_counter()
-        _stage(progress, "activations", 0.0)
-        deltas: dict[int, np.ndarray] = {}
+            _stage(progress, "generic replies", 0.0)
+            # A sample the user edited brings the model's own text: no reply to generate.
+            to_generate = [i for i in gen_todo if not items[i].generic]
+            made, n_generic = generic_responses(
+                llama, get_batched(), [items[i].instruction for i in to_generate],
+                generic_cache, system=opt.system, max_tokens=opt.generic_tokens,
+                progress=lambda d, m: _stage(progress, "generic replies", d / m),
+                should_stop=should_stop,
+            ) if to_generate else ([], 0)
+            by_index = dict(zip(to_generate, made, strict=True))
+            generics = [items[i].generic or by_index[i] for i in gen_todo]
+            timings["generic"] = time.perf_counter() - t
+            t = time.perf_counter()
+            gen_ids = [text_tokens(llama, g)[: opt.generic_tokens] for g in generics]
 
-        def pref_fn(k: int, lp_without: np.ndarray) -> list[int]:
-            deltas[k] = (with_h[k] - lp_without).astype(np.float32)
-            return sx.preference_positions(deltas[k], opt.tau)
+            def keep_mean(k: int, m: np.ndarray) -> None:
+                # stored as each is read: a killed build resumes from here
+                item_store.put_array(gen_keys[gen_todo[k]], tag, m)
+                gen_means[gen_todo[k]] = m
 
-        acts, _lps = capture_activations(
-            trt, [prefixes[i] for i in new], [users[i] for i in new], pref_fn,
-            should_stop=should_stop,
-            progress=lambda d, m: _stage(progress, "activations", d / m),
-        )
-        timings["activations"] = time.perf_counter() - t
-        for k, i in enumerate(new):
-            c = CachedItem(users[i], deltas[k], acts[k])
-            item_store.put(keys[i], tag, c)
-            cached[keys[i]] = c
+            generic_means(reader.get(), [prefixes[i] for i in gen_todo], gen_ids,
+                          on_item=keep_mean, should_stop=should_stop)
+            timings["generic_activations"] = time.perf_counter() - t
+        generic_mean = np.mean([gen_means[i] for i in gen_idx], axis=0)
+        if new:
+            _read_new_items(items, llama, reader.get(), item_store, opt, tag, new, keys,
+                            prefixes, users, cached, timings, progress, should_stop)
+        return _finish(items, llama, reader, generic_mean, cached, keys, prefixes, users, new,
+                       truncated, n_generic, notes, timings, t_start, opt, get_batched,
+                       item_store, tag, progress, should_stop)
+    finally:
+        reader.close()
+
+
+class _Reader:
+    """The build's activation reader, opened when a stage first needs one: llama.cpp on the
+    quantized weights (the default: the memory of the file), or torch where the options
+    ask for it (a GPU with torch in half precision)."""
+
+    def __init__(self, llama: LlamaRuntime, load_torch: Callable[[], Any], kind: str,
+                 timings: dict[str, float], before_open: Callable[[], Any]) -> None:
+        self.llama, self.load_torch, self.kind, self.timings = llama, load_torch, kind, timings
+        self.before_open = before_open
+        self._r: Any = None
+
+    def get(self) -> Any:
+        if self._r is None:
+            self.before_open()
+            t = time.perf_counter()
+            if self.kind == "torch":
+                from engine.runtime.activations import TorchActivations
+
+                self._r = TorchActivations(_torch(self.load_torch))
+                self.timings["torch_load"] = time.perf_counter() - t
+            else:
+                from engine.runtime.activations import LlamaActivations
+
+                self._r = LlamaActivations(self.llama)
+        elif self.kind == "torch":
+            _torch(lambda: self._r.trt)  # re-pick the CPU threads for the next stage
+        return self._r
+
+    def close(self) -> None:
+        if self._r is not None:
+            self._r.close()
+            self._r = None
+
+
+def _read_new_items(items, llama, reader, item_store, opt, tag, new, keys, prefixes, users,
+                    cached, timings, progress, should_stop) -> None:
+    """Token effects and activations of the samples the cache does not know; each is stored
+    as soon as it is complete, so a build killed here resumes with the rest."""
+    n = len(items)
+    # 2. log-probs of each new text with some of the user's other texts shown first
+    t = time.perf_counter()
+    _stage(progress, "token effects", 0.0)
+    contexts = []
+    for i in new:
+        ctx = [truncate_text(llama, items[j].text, opt.context_tokens)
+               for j in sx.context_items(n, i, opt.n_context)]
+        contexts.append(llama.tokenize(history_prompt(llama, items[i].instruction, ctx,
+                                                      opt.system)))
+    with_h = sx.history_logprobs(reader, contexts, [users[i] for i in new],
+                                 should_stop=should_stop,
+                                 progress=lambda d, m: _stage(progress, "token effects", d / m))
+    timings["effects"] = time.perf_counter() - t
+    # 3. activations, and log-probs without H: effects and preference positions
+    t = time.perf_counter()
+    _stage(progress, "activations", 0.0)
+
+    def pref_fn(k: int, off: int, lp_without: np.ndarray) -> list[int]:
+        d = (with_h[k][off : off + len(lp_without)] - lp_without).astype(np.float32)
+        return sx.preference_positions(d, opt.tau)
+
+    def keep(k: int, acts: ItemActivations, lp_without: np.ndarray) -> None:
+        i = new[k]
+        c = CachedItem(users[i], (with_h[k] - lp_without).astype(np.float32), acts)
+        item_store.put(keys[i], tag, c)
+        cached[keys[i]] = c
+
+    capture_activations(
+        reader, [prefixes[i] for i in new], [users[i] for i in new], pref_fn, on_item=keep,
+        should_stop=should_stop,
+        progress=lambda d, m: _stage(progress, "activations", d / m),
+    )
+    timings["activations"] = time.perf_counter() - t
+
+
+def _finish(items, llama, reader, generic_mean, cached, keys, prefixes, users, new, truncated,
+            n_generic, notes, timings, t_start, opt, get_batched, item_store, tag, progress,
+            should_stop):
+    n = len(items)
     all_items = [cached[k] for k in keys]
     acts_all = [c.acts for c in all_items]
     vectors: dict[str, np.ndarray] = {ProfileKind.STYLEVECTOR: style_vector(acts_all, generic_mean)}
@@ -392,10 +463,9 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
                        *(items[i].instruction for i in pick))
         desc_vec = item_store.get_array(desc_key, tag)
         if desc_vec is None or desc_vec.shape != tok_vec.shape:
-            trt = _torch(load_torch)
             sys_d = f"{opt.system}\n\nThe user's writing style: {description}"
             desc_vec = sx.description_contrast(
-                trt,
+                reader.get(),
                 [llama.tokenize(chat_prefix(llama, items[i].instruction, sys_d)) for i in pick],
                 [prefixes[i] for i in pick],
             )
@@ -424,7 +494,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
             for train, held in folds(n)
         ]
         layer, alpha, selection = select_layer_alpha(
-            _torch(load_torch), fold_vectors, prefixes, users,
+            reader.get(), fold_vectors, prefixes, users,
             fixed_layer=opt.layer, fixed_alpha=opt.alpha, should_stop=should_stop,
             progress=lambda f: _stage(progress, "choosing layer and strength", f),
         )
@@ -448,6 +518,7 @@ def _build(items, llama, load_torch, generic_cache, item_store, opt, get_batched
         else:
             todo.append("with_texts")
     if todo:
+        reader.close()  # its context's memory goes back before the batch context's comes
         chosen.update(_calibrate_by_generation(
             items, llama, get_batched(), opt, all_items, generic_mean, vectors, layer, todo,
             progress, should_stop))

@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engine.methods.stylevector import ItemActivations, residuals
+from engine.methods.stylevector import ItemActivations, text_rows
+from engine.runtime.activations import Row, as_reader
 
 DEFAULT_TAU = 1.0
 N_CONTEXT = 2  # other history items shown as H
@@ -46,24 +47,30 @@ def context_items(n: int, i: int, k: int = N_CONTEXT) -> list[int]:
 
 
 def history_logprobs(
-    trt,
+    reader,
     contexts: Sequence[Sequence[int]],
     users: Sequence[Sequence[int]],
     *,
-    batch: int = 8,
     should_stop: StopFn | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[np.ndarray]:
-    """log p(y_t | x, H, y_<t) for each item: its text after a prompt that shows H."""
-    out: list[np.ndarray] = []
-    for s in range(0, len(users), batch):
-        if should_stop and should_stop():
-            from engine.errors import GenerationCancelled
+    """log p(y_t | x, H, y_<t) for each item: every token of its text after a prompt that
+    shows H (long texts in chunks, as `stylevector.text_rows` cuts them)."""
+    reader = as_reader(reader)
+    rows, owner = [], []
+    for i, (ctx, text) in enumerate(zip(contexts, users, strict=True)):
+        for off, row in text_rows(ctx, text):
+            rows.append(row)
+            owner.append((i, off))
+    parts: list[dict[int, np.ndarray]] = [{} for _ in users]
 
-            raise GenerationCancelled("Stopped.")
-        res = trt.loglik(list(contexts[s : s + batch]), list(users[s : s + batch]),
-                         batch_size=batch)
-        out.extend(r.logprobs for r in res)
-    return out
+    def on_row(r: int, _h: np.ndarray, lp: np.ndarray) -> None:
+        i, off = owner[r]
+        parts[i][off] = lp
+
+    reader.run(rows, on_row, hidden=False, should_stop=should_stop, progress=progress)
+    return [np.concatenate([p[k] for k in sorted(p)])[: len(users[i])].astype(np.float64)
+            if p else np.zeros(0) for i, p in enumerate(parts)]
 
 
 def paired_effects(with_history: Sequence[np.ndarray],
@@ -173,23 +180,17 @@ def steerx_tokens_vector(acts: Sequence[ItemActivations],
 
 
 def description_contrast(
-    trt,
+    reader,
     with_desc: Sequence[Sequence[int]],
     without: Sequence[Sequence[int]],
     *,
-    batch: int = 8,
+    should_stop: StopFn | None = None,
 ) -> np.ndarray:
     """mean_i h_l(D + x_i) - h_l(x_i) at each prompt's last position, every layer."""
-    diffs = []
-    for s in range(0, len(with_desc), batch):
-        rows = [list(r) for r in with_desc[s : s + batch]]
-        rows += [list(r) for r in without[s : s + batch]]
-        h, _ = residuals(trt, rows)
-        m = len(rows) // 2
-        for k in range(m):
-            a = h[:, k, len(rows[k]) - 1]
-            b = h[:, m + k, len(rows[m + k]) - 1]
-            diffs.append(a - b)
+    reader = as_reader(reader)
+    n = len(with_desc)
+    h = reader.hidden([Row.last(r) for r in [*with_desc, *without]], should_stop=should_stop)
+    diffs = [h[k][:, -1] - h[n + k][:, -1] for k in range(n)]
     return np.mean(diffs, axis=0).astype(np.float32)
 
 

