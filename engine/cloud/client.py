@@ -344,10 +344,16 @@ class CloudClient:
         return parse_completion(self._post("/chat/completions", body), CHAT)
 
     def chat_text(self, messages: Sequence[Mapping[str, str]], *, max_tokens: int,
-                  flags: Mapping[str, Any] | None = None) -> tuple[str, str]:
-        """A plain chat reply (no log-probs): (its text, its finish reason)."""
+                  flags: Mapping[str, Any] | None = None,
+                  sampler: Mapping[str, Any] | None = None,
+                  droppable: tuple[str, ...] = ()) -> tuple[str, str]:
+        """A plain chat reply (no log-probs): (its text, its finish reason).
+
+        `sampler` replaces the greedy default (temperature, top_p, seed...); fields in
+        `droppable` are removed once if the server rejects them."""
         body = self.chat_body(messages, max_tokens=max_tokens, top_k=0, flags=flags)
-        data = self._post("/chat/completions", body)
+        body.update(sampler or {})
+        data = self._post("/chat/completions", body, droppable)
         try:
             choice = data["choices"][0]
             return str(choice["message"].get("content") or ""), str(
