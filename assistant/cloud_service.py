@@ -333,6 +333,7 @@ class CloudReply:
     error: str | None = None
     local_tokens: int = 0
     notices: list[str] = field(default_factory=list)
+    plain: bool = False  # an endpoint that cannot be steered wrote it on its own
 
 
 class CloudService:
@@ -629,6 +630,7 @@ class CloudService:
         notice = ("This cloud endpoint cannot be steered, so this is its plain reply: your "
                   "writing history was not used.")
         reply.notices.append(notice)
+        reply.plain = True
         if on_notice:
             on_notice(notice)
         client = client or self.client()
