@@ -685,6 +685,8 @@ class CloudService:
             no_repeat_ngram=self.no_repeat_ngram,
             accept_margin=self.accept_margin,
             seed=sampling.seed,
+            min_p=sampling.min_p,
+            top_p=sampling.top_p,
         )
         written: list[str] = []
         failure: CloudError | None = None
@@ -749,6 +751,8 @@ class CoSteerEvalMethod:
         system: str = "You are a helpful assistant.",
         config: CoSteerConfig | None = None,
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
+        top_k: int = DEFAULT_TOP_K,
+        samples: int = CONTEXT_SAMPLES,
     ) -> None:
         if not url or not model:
             raise UserError(
@@ -760,6 +764,7 @@ class CoSteerEvalMethod:
         self.key = api_key or stored_api_key()
         self.config = config or CoSteerConfig()
         self.accept_margin = accept_margin
+        self.top_k, self.samples = top_k, samples  # the remote's candidates; texts retrieved
         self.template = template
         self.mode: Mode | None = None  # probed at the first row
         self.last_stats: list[CoSteerStats] = []
@@ -782,11 +787,12 @@ class CoSteerEvalMethod:
         plan = build_plan(
             self.runtime,
             [{"role": "user", "content": task}],
-            rank_samples(state, task),
+            rank_samples(state, task, self.samples),
             None,
             system=self.system,
             client=client,
             mode=self.mode,
+            top_k=self.top_k,
             max_tokens=self.sampling.max_tokens,
         )
         look = STREAM_LOOKAHEAD if plan.session.stream else DEFAULT_LOOKAHEAD
@@ -800,6 +806,8 @@ class CoSteerEvalMethod:
             accept_margin=self.accept_margin,
             seed=seed,
             temperature=self.sampling.temperature,  # one sampler for every evaluated method
+            min_p=self.sampling.min_p,
+            top_p=self.sampling.top_p,
         )
         stats = CoSteerStats()
         try:

@@ -369,6 +369,10 @@ class CoSteerDecoder:
     accept_margin: float = 0.0
     seed: int | None = None
     on_request: Callable[[int], None] | None = None
+    # Sampling (temperature > 0) truncated as llama.cpp's sampler truncates the other
+    # methods' replies: min-p relative to the best candidate, then the top-p nucleus.
+    min_p: float = 0.0
+    top_p: float = 1.0
 
     def choose(
         self,
@@ -416,7 +420,7 @@ class CoSteerDecoder:
                 pi = np.where(banned, -np.inf, pi)
         if self.temperature > 0:
             p = np.exp((pi - pi.max()) / self.temperature)
-            k = int(rng.choice(len(p), p=p / p.sum()))
+            k = int(rng.choice(len(p), p=self.truncate(p / p.sum())))
         else:
             k = int(np.argmax(pi))
             r = seen.get(self._key(step.chosen))
@@ -427,6 +431,17 @@ class CoSteerDecoder:
             c.raw is None or step.chosen.raw is None or c.raw == step.chosen.raw
         )
         return Choice(c.text, ids[k], agreed=same)
+
+    def truncate(self, p: np.ndarray) -> np.ndarray:
+        """`p` with min-p and top-p applied (the best candidate always stays), renormalized."""
+        q = p.copy()
+        if self.min_p > 0:
+            q[q < self.min_p * q.max()] = 0.0
+        if self.top_p < 1.0:
+            order = np.argsort(-q, kind="stable")
+            before = np.cumsum(q[order]) - q[order]  # mass of the better candidates
+            q[order[before >= self.top_p * q.sum()]] = 0.0
+        return q / q.sum()
 
     @staticmethod
     def _key(c: Candidate) -> str:
