@@ -45,7 +45,8 @@ def remote_server(model_path, tmp_path_factory):
     yield from _serve(model_path, tmp_path_factory, "remote", n_ctx=4096, start_timeout=90)
 
 
-def _run_arms(runtime, tmp_path, url: str, model: str, template: str, max_tokens: int):
+def _run_arms(runtime, tmp_path, url: str, model: str, template: str, max_tokens: int,
+              controls=("other-user",)):
     from assistant.eval_service import make_methods
     from engine.eval.harness import run_eval
     from engine.runtime.generation import SamplingSettings
@@ -54,7 +55,7 @@ def _run_arms(runtime, tmp_path, url: str, model: str, template: str, max_tokens
     methods, builds = make_methods(["remote", "costeer", "remote+rag"], runtime, sampling,
                                    tmp_path / "cache", cloud=(url, model, template))
     assert builds is None  # no arm here builds a profile
-    return run_eval(_rows(), methods, controls=["other-user"])
+    return run_eval(_rows(), methods, controls=list(controls))
 
 
 @needs_data
@@ -126,7 +127,8 @@ def test_remote_arms_with_the_1_5b_remote(llama_runtime, tmp_path, tmp_path_fact
     probe picks completions with the given template, and the three arms write."""
     for url in _serve(QWEN_1_5B, tmp_path_factory, "qwen", n_ctx=4096, start_timeout=300,
                       extra_args=("--model_alias", "qwen")):
-        report = _run_arms(llama_runtime, tmp_path, url + "/v1", "qwen", "chatml", 8)
+        report = _run_arms(llama_runtime, tmp_path, url + "/v1", "qwen", "chatml", 8,
+                           controls=())  # the other-user arms are the 135M test's part
         res = report.methods
         assert all(len(res[m].own.outputs) == 2 for m in ("remote", "costeer", "remote+rag"))
         assert all(o.text for m in res.values() for o in m.own.outputs)

@@ -245,6 +245,9 @@ def parse_completion(data: Any, api: str) -> Completion:
     )
 
 
+_SSE_OTHER = (b"event:", b"id:", b"retry:")
+
+
 class StreamedCompletion:
     """A completion read token by token as the endpoint writes it (server-sent events).
 
@@ -270,8 +273,8 @@ class StreamedCompletion:
                 if line is None:
                     break
                 line = line.strip()
-                if not line or line.startswith(b":"):
-                    continue
+                if not line or line.startswith(b":") or line.startswith(_SSE_OTHER):
+                    continue  # keep-alive comments (": ping"), event names, ids
                 if not line.startswith(b"data:"):
                     raise CloudProtocolError("The cloud endpoint's stream has a line that is "
                                              "not an event.")
@@ -427,13 +430,16 @@ class CloudClient:
         if resp.status_code == 200:
             try:
                 lines = resp.iter_lines()
-                first = next((ln for ln in lines if ln.strip()), "")
+                # A slow server's stream may open with keep-alive comments (": ping ...",
+                # sent every 15 s by sse-starlette while the prompt is read).
+                first = next((ln for ln in lines
+                              if ln.strip() and not ln.lstrip().startswith(":")), "")
             except httpx.HTTPError as exc:
                 resp.close()
                 raise CloudConnectionError(
                     f"The cloud endpoint's stream broke off ({type(exc).__name__})."
                 ) from exc
-            if first.lstrip().startswith("data:"):
+            if first.lstrip().startswith(("data:", "event:", "id:", "retry:")):
                 return StreamedCompletion(resp, first.encode("utf-8"),
                                           (ln.encode("utf-8") for ln in lines))
             rest = first + "".join(lines)
