@@ -64,6 +64,10 @@ LLAMA_CPP_EXTRAS = {"repeat_penalty": 1.0}
 KEY_ACCOUNT = "default"
 DEFAULT_TOP_K = 20
 DEFAULT_LOOKAHEAD = 8
+# Streamed (completions route): the tokens are read as the remote writes them and the
+# request is closed at the first disagreement, so a long request wastes little remote
+# work; ask for this many from the start.
+STREAM_LOOKAHEAD = 32
 DEFAULT_PRESENCE_PENALTY = 0.0
 DEFAULT_NO_REPEAT_NGRAM = 4  # small greedy models loop; this breaks loops only
 # Keep the remote's token when the steered policy rates it within 0.5 nats of its best:
@@ -251,6 +255,7 @@ def build_plan(
     mode: Mode,
     top_k: int = DEFAULT_TOP_K,
     max_tokens: int,
+    stream: bool = True,
 ) -> CloudPlan:
     """The remote session (public turns only, in the remote's template or as chat messages,
     as `mode` says) and the two local prompts (with and without the personal context)."""
@@ -289,6 +294,7 @@ def build_plan(
         top_k=top_k,
         api=COMPLETIONS if mode.kind == COMPLETIONS_MODE else CHAT,
         flags=dict(mode.flags),
+        stream=stream and mode.kind == COMPLETIONS_MODE,
     )
     return CloudPlan(
         session=session,
@@ -336,6 +342,7 @@ class CloudReply:
     error: str | None = None
     local_tokens: int = 0
     notices: list[str] = field(default_factory=list)
+    plain: bool = False  # an endpoint that cannot be steered wrote it on its own
 
 
 class CloudService:
@@ -355,8 +362,10 @@ class CloudService:
         presence_penalty: float = DEFAULT_PRESENCE_PENALTY,
         no_repeat_ngram: int = DEFAULT_NO_REPEAT_NGRAM,
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
+        stream: bool = True,
     ) -> None:
         self.app = app
+        self.stream = stream
         self._profile = lambda: default_profile_description(app)
         self._key_override = api_key
         self.timeout = timeout
@@ -576,6 +585,7 @@ class CloudService:
             mode=mode or self.mode(),
             top_k=self.top_k,
             max_tokens=max_tokens,
+            stream=self.stream,
         )
 
     def preview(
@@ -658,6 +668,7 @@ class CloudService:
         notice = ("This cloud endpoint cannot be steered, so this is its plain reply: your "
                   "writing history was not used.")
         reply.notices.append(notice)
+        reply.plain = True
         if on_notice:
             on_notice(notice)
         client = client or self.client()
@@ -689,17 +700,22 @@ class CloudService:
         on_notice: Callable[[str], None] | None,
     ) -> Iterator[str]:
         stats = reply.stats
+        streamed = plan.session.stream
         decoder = CoSteerDecoder(
             LocalVocab.for_runtime(runtime),
             config=self.config,
-            lookahead=self.lookahead,
-            min_lookahead=min(4, self.lookahead),
-            max_lookahead=self.max_lookahead,
+            lookahead=max(self.lookahead, STREAM_LOOKAHEAD) if streamed else self.lookahead,
+            min_lookahead=(max(self.lookahead, STREAM_LOOKAHEAD) if streamed
+                           else min(4, self.lookahead)),
+            max_lookahead=(max(self.max_lookahead, STREAM_LOOKAHEAD) if streamed
+                           else self.max_lookahead),
             temperature=temperature,
             presence_penalty=self.presence_penalty,
             no_repeat_ngram=self.no_repeat_ngram,
             accept_margin=self.accept_margin,
             seed=sampling.seed,
+            min_p=sampling.min_p,
+            top_p=sampling.top_p,
         )
         written: list[str] = []
         failure: CloudError | None = None
@@ -764,6 +780,8 @@ class CoSteerEvalMethod:
         system: str = "You are a helpful assistant.",
         config: CoSteerConfig | None = None,
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
+        top_k: int = DEFAULT_TOP_K,
+        samples: int = CONTEXT_SAMPLES,
     ) -> None:
         if not url or not model:
             raise UserError(
@@ -775,6 +793,7 @@ class CoSteerEvalMethod:
         self.key = api_key or stored_api_key()
         self.config = config or CoSteerConfig()
         self.accept_margin = accept_margin
+        self.top_k, self.samples = top_k, samples  # the remote's candidates; texts retrieved
         self.template = template
         self.mode: Mode | None = None  # probed at the first row
         self.last_stats: list[CoSteerStats] = []
@@ -797,21 +816,27 @@ class CoSteerEvalMethod:
         plan = build_plan(
             self.runtime,
             [{"role": "user", "content": task}],
-            rank_samples(state, task),
+            rank_samples(state, task, self.samples),
             None,
             system=self.system,
             client=client,
             mode=self.mode,
+            top_k=self.top_k,
             max_tokens=self.sampling.max_tokens,
         )
+        look = STREAM_LOOKAHEAD if plan.session.stream else DEFAULT_LOOKAHEAD
         decoder = CoSteerDecoder(
             LocalVocab.for_runtime(self.runtime),
             config=self.config,
-            lookahead=DEFAULT_LOOKAHEAD,
+            lookahead=look,
+            min_lookahead=min(4, look) if look == DEFAULT_LOOKAHEAD else look,
+            max_lookahead=max(32, look),
             no_repeat_ngram=DEFAULT_NO_REPEAT_NGRAM,
             accept_margin=self.accept_margin,
             seed=seed,
             temperature=self.sampling.temperature,  # one sampler for every evaluated method
+            min_p=self.sampling.min_p,
+            top_p=self.sampling.top_p,
         )
         stats = CoSteerStats()
         try:

@@ -14,7 +14,11 @@ control vector as in chat. Methods:
 - steerx+fints  SteerX and Fints stacked
 - rag+fints     history in the prompt and Fints, at the strength chosen for that
 - dps           preference heads of the row's history, contrastive torch decoding
-- costeer       the remote from `assistant cloud set` steered by the local delta
+- costeer       the remote (--remote-url/--remote-model, else `assistant cloud set`)
+                steered by the local delta; the capability probe picks the mode
+- remote        the remote alone, the public turns only (assistant.remote_eval)
+- remote+rag    the remote with the user's texts in its prompt: an evaluation-only
+                reference that sends the history, never offered in chat
 
 Caches (generic replies, per-item activations) live in a separate database under
 `<home>/cache/eval`, never in the user's own, so an evaluation leaves the user's
@@ -275,6 +279,21 @@ def _costeer(p: EvalParts) -> Any:
                              system=EVAL_SYSTEM)
 
 
+def _remote(with_rag: bool) -> Callable[[EvalParts], Any]:
+    def make(p: EvalParts) -> Any:
+        from assistant.cloud_service import stored_api_key
+        from assistant.remote_eval import RemoteEvalMethod
+
+        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
+                                                    p.sampling.max_tokens))
+                  if with_rag else None)
+        url, model, _template = p.cloud
+        return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
+                                rag_prompt=prompt)
+
+    return make
+
+
 def _fints(stacked: bool = False, with_rag: bool = False) -> Callable[[EvalParts], Any]:
     def make(p: EvalParts) -> Any:
         from assistant.fints_service import FintsEvalMethod
@@ -300,13 +319,17 @@ PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
     "rag+fints": (_fints(with_rag=True), True),
     "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.builds, p.device), True),
     "costeer": (_costeer, False),
+    "remote": (_remote(with_rag=False), False),
+    "remote+rag": (_remote(with_rag=True), False),  # evaluation only: it sends the texts
 }
+# The methods whose replies come from the remote endpoint (the rest run locally).
+REMOTE_METHODS = ("costeer", "remote", "remote+rag")
 
 
 def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
                  cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None,
-                 cloud: tuple[str | None, str | None] = (None, None),
+                 cloud: tuple[str | None, str | None, str | None] = (None, None, None),
                  ) -> tuple[list[Any], ProfileBuilds | None]:
     parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)
     if any(PLUGINS[n][1] for n in names):

@@ -276,6 +276,8 @@ class ChatTurn:
     def summary(self) -> dict[str, Any]:
         assert self.turn is not None and self.prepared is not None and self.prompt is not None
         st, rt = self.turn.stats, self.runtime
+        from assistant.cloud_line import cloud_line
+
         cloud: dict[str, Any] = {"cloud": self.cloud is not None}
         if self.cloud_reply is not None and self.cloud_client is not None:
             cs = self.cloud_reply.stats
@@ -285,7 +287,11 @@ class ChatTurn:
                 agreed_tokens=cs.agreed_tokens, steered_tokens=cs.steered_tokens,
                 fell_back=self.cloud_reply.fell_back, local_tokens=self.cloud_reply.local_tokens,
                 error=self.cloud_reply.error, endpoint=self.cloud_client.endpoint.base_url,
-                remote_model=self.cloud_client.model)
+                remote_model=self.cloud_client.model,
+                cloud_line=cloud_line(self.cloud_client.model, cs,
+                                      fell_back=self.cloud_reply.fell_back,
+                                      local_tokens=self.cloud_reply.local_tokens,
+                                      plain=self.cloud_reply.plain))
         return {
             "text": self.turn.text,
             "status": self.turn.status,

@@ -3,7 +3,12 @@
 Part 1, speed: tokens, remote requests per token and tokens/s for plain CoSteer
 (one round trip per token, lookahead 1: 1.0 by construction) and for speculative
 prefix acceptance (ask for several tokens, keep the prefix the steered choice
-agrees with; goal under 0.3 requests per token).
+agrees with; goal under 0.3 requests per token), read whole (before) and streamed
+(the tokens checked as they arrive, the request closed at the first disagreement).
+`--latency-ms 80` puts a proxy with that round trip in front of the server; the
+`--json` file carries `speedup_80ms` (exact speculative over plain tokens/s at 80 ms)
+and `requests_per_token_exact`, and per configuration how much of its text is the
+exact configuration's (`word_overlap_with_exact`: what the margin changes).
 
 Part 2, quality: `assistant eval --methods none,costeer` on the first rows of
 the shared CoGenesis `paper_dev.json` (real authors: six earlier abstracts as
@@ -112,15 +117,22 @@ class DelayProxy:
                 pass
 
             def _forward(self, method: str) -> None:
+                """Held for the round trip, then streamed through as the server writes it
+                (a client that hangs up mid-stream is passed on: the server stops)."""
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 time.sleep(delay_s)
-                r = client.request(method, root + self.path, content=body or None,
-                                   headers={"Content-Type": "application/json"})
-                self.send_response(r.status_code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(r.content)))
-                self.end_headers()
-                self.wfile.write(r.content)
+                with client.stream(method, root + self.path, content=body or None,
+                                   headers={"Content-Type": "application/json"}) as r:
+                    self.send_response(r.status_code)
+                    self.send_header("Content-Type",
+                                     r.headers.get("content-type", "application/json"))
+                    self.end_headers()  # HTTP/1.0: the body ends when the connection closes
+                    try:
+                        for chunk in r.iter_raw():
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
 
             def do_POST(self) -> None:  # noqa: N802
                 self._forward("POST")
@@ -137,17 +149,23 @@ class DelayProxy:
         self.httpd.server_close()
 
 
+PLAIN = "plain CoSteer (1 token/request)"
+EXACT_UNSTREAMED = "speculative, exact argmax, not streamed (before)"
+EXACT = "speculative, exact argmax, streamed"
+DEFAULT = "speculative, margin 0.5, streamed (default)"
+
+
 def speed(bench: Bench, max_tokens: int) -> list[dict]:
+    """Each configuration on the same tasks; the texts are compared with the exact
+    (lossless) configuration's, to say how much the margin changes the output."""
     configs = {
-        "plain CoSteer (1 token/request)": {
-            "lookahead": 1,
-            "max_lookahead": 1,
-            "accept_margin": 0.0,
-        },
-        "speculative, exact argmax": {"accept_margin": 0.0},
-        "speculative, margin 0.5 (default)": {},
+        PLAIN: {"lookahead": 1, "max_lookahead": 1, "accept_margin": 0.0, "stream": False},
+        EXACT_UNSTREAMED: {"accept_margin": 0.0, "stream": False},
+        EXACT: {"accept_margin": 0.0},
+        DEFAULT: {},
     }
     rows = []
+    texts: dict[str, list[str]] = {}
     for name, kw in configs.items():
         tot = {
             "tokens": 0,
@@ -158,7 +176,8 @@ def speed(bench: Bench, max_tokens: int) -> list[dict]:
             "agreed": 0,
         }
         for task in SPEED_TASKS:
-            _, st = bench.run(SPEED_HISTORY, task, max_tokens, **kw)
+            text, st = bench.run(SPEED_HISTORY, task, max_tokens, **kw)
+            texts.setdefault(name, []).append(text)
             tot["tokens"] += st["tokens"]
             tot["remote_requests"] += st["remote_requests"]
             tot["seconds"] += st["seconds"]
@@ -175,10 +194,38 @@ def speed(bench: Bench, max_tokens: int) -> list[dict]:
                 "tokens_per_s": round(tot["tokens"] / max(1e-9, tot["seconds"]), 2),
                 "remote_s_per_token": round(tot["remote_seconds"] / max(1, tot["tokens"]), 3),
                 "local_s_per_token": round(tot["local_seconds"] / max(1, tot["tokens"]), 3),
+                **same_as_exact(texts.get(EXACT_UNSTREAMED, []), texts[name]),
             }
         )
         print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def same_as_exact(exact: list[str], got: list[str]) -> dict:
+    """How far `got` follows the exact-argmax texts: the share of replies identical, and
+    the mean share of words in the longest matching blocks (difflib)."""
+    import difflib
+
+    if not exact or len(exact) != len(got):
+        return {}
+    ratios = [difflib.SequenceMatcher(a=a.split(), b=b.split(), autojunk=False).ratio()
+              for a, b in zip(exact, got, strict=True)]
+    return {"identical_to_exact": round(sum(a == b for a, b in zip(exact, got, strict=True))
+                                        / len(got), 3),
+            "word_overlap_with_exact": round(sum(ratios) / len(ratios), 3)}
+
+
+def summary(rows: list[dict]) -> dict:
+    """The two goal numbers at an 80 ms round trip: the lossless (exact) speculative
+    protocol's tokens/s over one-request-a-token, and its requests per token."""
+    at = {r["config"]: r for r in rows if r["latency_ms"] == 80}
+    if PLAIN not in at or EXACT not in at:
+        return {}
+    plain = at[PLAIN]["tokens_per_s"] or 1e-9
+    return {"speedup_80ms": round(at[EXACT]["tokens_per_s"] / plain, 2),
+            "speedup_80ms_default": round(at[DEFAULT]["tokens_per_s"] / plain, 2),
+            "speedup_80ms_unstreamed": round(at[EXACT_UNSTREAMED]["tokens_per_s"] / plain, 2),
+            "requests_per_token_exact": at[EXACT]["requests_per_token"]}
 
 
 def quality(remote: str, n_rows: int, max_tokens: int) -> dict:
@@ -247,6 +294,8 @@ def main() -> int:
                 if proxy:
                     proxy.close()
             out["speed"] += [{"latency_ms": ms, **r} for r in rows]
+        out.update(summary(out["speed"]))
+        print(json.dumps({k: v for k, v in out.items() if k != "speed"}), flush=True)
         bench.remote = remote
         if not args.skip_quality:
             out["quality"] = quality(remote, args.rows, args.max_tokens)

@@ -118,6 +118,24 @@ class FakeServer:
             return
         if b == "ok" or b.endswith("-then-ok"):
             self.send(h, 200, ok)
+        elif b == "stream":  # a slow llama.cpp server: a keep-alive comment, then events
+            h.send_response(200)
+            h.send_header("Content-Type", "text/event-stream")
+            h.end_headers()
+            lp = LEGACY_OK["choices"][0]["logprobs"]
+            chunks = [b": ping - 2026-12-07 16:00:00\r\n\r\n"]
+            for i, tok in enumerate(lp["tokens"]):
+                one = {"tokens": [tok], "token_logprobs": [lp["token_logprobs"][i]],
+                       "top_logprobs": [lp["top_logprobs"][i]]}
+                last = i == len(lp["tokens"]) - 1
+                ev = {"choices": [{"text": tok, "logprobs": one,
+                                   "finish_reason": "length" if last else None}]}
+                chunks.append(b"data: " + json.dumps(ev).encode() + b"\r\n\r\n")
+            chunks.append(b"data: [DONE]\r\n\r\n")
+            for c in chunks:
+                h.wfile.write(c)
+                h.wfile.flush()
+            h.close_connection = True
         elif b == "garbage":
             self.send(h, 200, b"<html>surely not json")
         elif b == "sleep":
@@ -267,3 +285,21 @@ def test_server_rejecting_llama_cpp_extras_gets_them_dropped(server):
     assert c.completions("x", max_tokens=2, top_k=2).steps
     assert "repeat_penalty" not in server.requests[-1]["body"]
     assert len(server.requests) == 2
+
+
+def test_a_streamed_completion_reads_the_same_steps_after_keep_alive_comments(server):
+    c = CloudClient(server.url, "m", retries=0)
+    whole = c.completions("The capital", max_tokens=2, top_k=2)
+    server.behaviour = "stream"
+    streamed = c.completions_stream("The capital", max_tokens=2, top_k=2)
+    steps = list(streamed)
+    assert server.requests[-1]["body"]["stream"] is True
+    assert steps == whole.steps and streamed.finish_reason == "length"
+    assert streamed.text == " Paris."
+    # a server that ignores `stream` answers whole: read as the plain request reads it
+    server.behaviour = "ok"
+    assert c.completions_stream("The capital", max_tokens=2, top_k=2).steps == whole.steps
+    server.behaviour = "garbage"
+    with pytest.raises(CloudProtocolError):
+        c.completions_stream("The capital", max_tokens=2, top_k=2)
+    c.close()

@@ -267,6 +267,26 @@ def test_beta_zero_reproduces_the_remote_greedy_reply(app, proxy, shared_runtime
     assert reply.stats.remote_requests <= 2  # 8 tokens, then 16: not one per token
 
 
+def test_streamed_requests_write_the_reply_the_whole_ones_write(app, proxy, shared_runtime):
+    """Streamed: tokens checked as they arrive, each request closed at its first
+    disagreement. Lossless: the same reply and choices as whole answers, in fewer
+    requests (one long request per disagreement, not a lookahead that must grow)."""
+    seed_history(app)
+    got = {}
+    for stream in (False, True):
+        proxy.raw.clear()
+        svc = make_service(app, proxy.url + "/v1", accept_margin=0.0, stream=stream)
+        _chat, _turn, pieces, reply = run_turn(app, svc, shared_runtime, max_tokens=40)
+        bodies = [json.loads(r.split(b"\r\n\r\n", 1)[1]) for r in proxy.raw]
+        assert all(b["stream"] is stream for b in bodies)
+        got[stream] = ("".join(pieces), reply.stats.steered_tokens, reply.stats.tokens)
+        requests = {**got.get("requests", {}), stream: reply.stats.remote_requests}
+        got["requests"] = requests
+    assert got[True] == got[False]
+    assert got[True][1] >= 1  # it did disagree, so a stream was closed early
+    assert got["requests"][True] <= got["requests"][False]
+
+
 def test_chat_completions_route(app, proxy, shared_runtime, llama_server):
     from engine.methods.costeer import CoSteerConfig
 
@@ -378,9 +398,10 @@ def test_failure_mid_reply_keeps_what_was_written(app, proxy, shared_runtime):
     assert written and reply.stats.tokens >= 1
     last = chat.messages(turn.conversation_id)[-1]
     assert (last.content, last.status) == (written, "partial")
-    # the same with the user's permission: the local model finishes the reply
+    # the same with the user's permission: the local model finishes the reply (as long a
+    # reply as above: a streamed first request may hold a short one whole)
     proxy.forwarded = 0
-    chat, turn, pieces, reply = run_turn(app, svc, shared_runtime, max_tokens=12, allow=True)
+    chat, turn, pieces, reply = run_turn(app, svc, shared_runtime, max_tokens=40, allow=True)
     text = "".join(pieces)
     assert reply.fell_back and reply.local_tokens > 0 and reply.stats.remote_requests >= 1
     assert turn.status == "complete" and chat.messages(turn.conversation_id)[-1].content == text

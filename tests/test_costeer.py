@@ -165,3 +165,14 @@ def test_no_repeat_ngram_breaks_a_loop(llama_runtime, vocab):
     text = "".join(dec.generate(ScriptedRemote(steps), pc, max_tokens=3))
     pc.close()
     assert text == " Paris Paris London"  # the bigram (Paris, Paris) may not come twice
+
+
+def test_sampling_is_truncated_as_the_other_methods_replies_are(vocab):
+    """min-p (relative to the best), then the top-p nucleus; the best always stays."""
+    p = np.array([0.6, 0.3, 0.06, 0.02, 0.02])
+    q = CoSteerDecoder(vocab, temperature=0.7, min_p=0.05, top_p=0.95).truncate(p)
+    assert np.allclose(q, np.array([0.6, 0.3, 0.06, 0, 0]) / 0.96)
+    q = CoSteerDecoder(vocab, temperature=0.7, min_p=0.05, top_p=0.8).truncate(p)
+    assert np.allclose(q, np.array([0.6, 0.3, 0, 0, 0]) / 0.9)
+    assert np.allclose(CoSteerDecoder(vocab, top_p=0.01).truncate(p), [1, 0, 0, 0, 0])
+    assert np.allclose(CoSteerDecoder(vocab).truncate(p), p)  # untruncated by default

@@ -720,9 +720,13 @@ class MainWindow(QMainWindow):
         elif status == "complete":
             tps = result.get("tokens_per_s")
             speed = self.tr(" at {0} tokens/s").format(tps) if tps else ""
+            line = result.get("cloud_line") or ""
+            # A cloud reply's line (who wrote it, how much was steered) stays until the next
+            # message: it answers "what did the cloud do?" for as long as the reply is new.
             self.statusBar().showMessage(
-                self.tr("Done: {0} tokens{1}.{2}").format(result.get("tokens", 0), speed, notice),
-                10000 if notice else 5000,
+                self.tr("Done: {0} tokens{1}.{2}").format(result.get("tokens", 0), speed, notice)
+                + (f" {line}" if line else ""),
+                0 if line else (10000 if notice else 5000),
             )
 
     @Slot(str)

@@ -171,6 +171,7 @@ class ModelWorker(QObject):
             "finish_reason": out["finish_reason"],
             "trimmed_turns": out["trimmed_turns"],
             "cloud": cloud,
+            "cloud_line": out.get("cloud_line", ""),
             "personalization": out["method"],
             "fints_items": out.get("fints_items", []),
         }

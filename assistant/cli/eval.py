@@ -17,8 +17,16 @@ def register(sub) -> None:
                    help="paper_dev.json or context_aware_dev.json (see ../shared/data/README.md)")
     p.add_argument("--methods", default="none,rag,stylevector,steerx,rag+steerx",
                    help="comma-separated: none, rag, stylevector, steerx, rag+steerx, fints, "
-                   "steerx+fints, rag+fints, dps, costeer (costeer steers the remote set with "
-                   "'assistant cloud set')")
+                   "steerx+fints, rag+fints, dps, costeer (the remote steered by the local "
+                   "delta), remote (the remote alone), remote+rag (the remote with the user's "
+                   "texts in its prompt: evaluation only, it sends the history)")
+    p.add_argument("--remote-url", metavar="URL",
+                   help="the remote's OpenAI-compatible base URL for costeer, remote and "
+                   "remote+rag (default: the one from 'assistant cloud set')")
+    p.add_argument("--remote-model", metavar="NAME", help="the remote's model name")
+    p.add_argument("--remote-template", metavar="NAME",
+                   help="the remote's chat template for costeer (e.g. chatml); default: what "
+                   "the capability probe finds")
     p.add_argument("--limit", type=int, help="use at most N rows")
     p.add_argument("--offset", type=int, default=0, help="skip the first K rows")
     p.add_argument("--max-tokens", type=int, default=256, help="longest reply in tokens")
@@ -43,6 +51,17 @@ def register(sub) -> None:
                    "data, rows, methods, seeds and sampling, and generate only what it lacks")
     p.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
     p.set_defaults(handler=run)
+
+
+def remote_of(args, settings) -> tuple[str | None, str | None, str | None]:
+    """The remote's (url, model, template): the flags, else the `cloud set` settings.
+
+    With --remote-url the template is the flag's or none (the probe decides), never the
+    saved one, which belongs to another endpoint."""
+    if args.remote_url:
+        return args.remote_url, args.remote_model, args.remote_template
+    return settings.cloud_url, settings.cloud_model, (args.remote_template
+                                                      or settings.cloud_template)
 
 
 def run(args) -> int:
@@ -83,6 +102,16 @@ def run(args) -> int:
         except ValueError as exc:
             raise UserError(f"Cannot resume from {args.resume}: {exc}") from exc
         print(f"resuming: {len(reuse)} outputs from {args.resume}", file=sys.stderr)
+    if bool(args.remote_url) != bool(args.remote_model):
+        raise UserError("Give --remote-url and --remote-model together.")
+    if args.remote_template is not None:
+        from engine.cloud import CloudError
+        from engine.cloud.templates import check_template
+
+        try:
+            check_template(args.remote_template)
+        except CloudError as exc:
+            raise UserError(str(exc)) from exc
     app = open_app(args)
     builds = None
     bar = tqdm(total=1, file=sys.stderr, unit="gen", disable=False)
@@ -95,8 +124,7 @@ def run(args) -> int:
         sampling = app.sampling(max_tokens=args.max_tokens, temperature=0.7)
         methods, builds = make_methods(names, runtime, sampling, cache_dir(app.home) / "eval",
                                        app.settings.device,
-                                       cloud=(app.settings.cloud_url, app.settings.cloud_model,
-                                              app.settings.cloud_template))
+                                       cloud=remote_of(args, app.settings))
 
         def progress(done: int, total: int, label: str) -> None:
             bar.total = total

@@ -245,6 +245,66 @@ def parse_completion(data: Any, api: str) -> Completion:
     )
 
 
+_SSE_OTHER = (b"event:", b"id:", b"retry:")
+
+
+class StreamedCompletion:
+    """A completion read token by token as the endpoint writes it (server-sent events).
+
+    Iterating yields `TokenStep`s as they arrive; `finish_reason` is set once the
+    stream ends. `close()` drops the connection, so a server that checks for a gone
+    client (llama.cpp's, vLLM) stops writing tokens nobody will read: what makes a
+    long speculative request cheap when the steered choice disagrees early.
+    """
+
+    def __init__(self, response: httpx.Response, first: bytes, lines: Any) -> None:
+        self._resp = response
+        self._first = first
+        self._lines = lines
+        self.finish_reason: str | None = None
+        self.text = ""
+        self.closed = False
+
+    def __iter__(self):
+        try:
+            pending = [self._first]
+            while True:
+                line = pending.pop() if pending else next(self._lines, None)
+                if line is None:
+                    break
+                line = line.strip()
+                if not line or line.startswith(b":") or line.startswith(_SSE_OTHER):
+                    continue  # keep-alive comments (": ping"), event names, ids
+                if not line.startswith(b"data:"):
+                    raise CloudProtocolError("The cloud endpoint's stream has a line that is "
+                                             "not an event.")
+                payload = line[5:].strip()
+                if payload == b"[DONE]":
+                    break
+                try:
+                    data = json.loads(payload)
+                except ValueError as exc:
+                    raise CloudProtocolError(
+                        "The cloud endpoint's stream carried something that is not JSON."
+                    ) from exc
+                comp = parse_completion(data, COMPLETIONS)
+                self.text += comp.text
+                if comp.finish_reason:
+                    self.finish_reason = comp.finish_reason
+                yield from comp.steps
+        except httpx.HTTPError as exc:
+            raise CloudConnectionError(
+                f"The cloud endpoint's stream broke off ({type(exc).__name__})."
+            ) from exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._resp.close()
+
+
 # ---- the client ------------------------------------------------------------------
 class CloudClient:
     """One endpoint, one model, one key. Not thread-safe; one per generation is fine."""
@@ -336,6 +396,65 @@ class CloudClient:
         data = self._post("/completions", body, droppable=tuple(self.extra_body))
         return parse_completion(data, COMPLETIONS)
 
+    def completions_stream(
+        self, prompt: str, *, max_tokens: int, top_k: int, stop: Sequence[str] | None = None
+    ) -> StreamedCompletion | Completion:
+        """The completion as a stream of tokens (`StreamedCompletion`).
+
+        Anything but a 200 answer, or a 200 that is not a stream (a server that ignores
+        `stream`), is handled as the plain request handles it: the same retries, the
+        same dropping of rejected extras, the same errors (one more request, only then).
+        """
+        body = self.completions_body(prompt, max_tokens=max_tokens, top_k=top_k, stop=stop)
+        body["stream"] = True
+        where = f"{self.endpoint.base_url}/completions"
+        self.requests_sent += 1
+        try:
+            req = self._http.build_request("POST", "/completions",
+                                           content=json.dumps(body).encode("utf-8"))
+            resp = self._http.send(req, stream=True)
+        except httpx.TimeoutException as exc:
+            raise CloudTimeoutError(
+                f"The cloud endpoint {self.endpoint.host} did not answer within "
+                f"{self.timeout:g} s."
+            ) from exc
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise CloudConnectionError(
+                f"Cannot reach the cloud endpoint at {self.endpoint.base_url} "
+                f"({self._scrub(str(exc)) or type(exc).__name__})."
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise CloudConnectionError(
+                f"The request to the cloud endpoint failed ({type(exc).__name__})."
+            ) from exc
+        if resp.status_code == 200:
+            try:
+                lines = resp.iter_lines()
+                # A slow server's stream may open with keep-alive comments (": ping ...",
+                # sent every 15 s by sse-starlette while the prompt is read).
+                first = next((ln for ln in lines
+                              if ln.strip() and not ln.lstrip().startswith(":")), "")
+            except httpx.HTTPError as exc:
+                resp.close()
+                raise CloudConnectionError(
+                    f"The cloud endpoint's stream broke off ({type(exc).__name__})."
+                ) from exc
+            if first.lstrip().startswith(("data:", "event:", "id:", "retry:")):
+                return StreamedCompletion(resp, first.encode("utf-8"),
+                                          (ln.encode("utf-8") for ln in lines))
+            rest = first + "".join(lines)
+            resp.close()
+            try:
+                return parse_completion(json.loads(rest), COMPLETIONS)
+            except ValueError as exc:
+                raise CloudProtocolError(
+                    f"The cloud endpoint at {where} answered with something that is not JSON."
+                ) from exc
+        resp.close()
+        body["stream"] = False
+        return parse_completion(
+            self._post("/completions", body, droppable=tuple(self.extra_body)), COMPLETIONS)
+
     def chat(
         self, messages: Sequence[Mapping[str, str]], *, max_tokens: int, top_k: int,
         flags: Mapping[str, Any] | None = None,
@@ -344,10 +463,16 @@ class CloudClient:
         return parse_completion(self._post("/chat/completions", body), CHAT)
 
     def chat_text(self, messages: Sequence[Mapping[str, str]], *, max_tokens: int,
-                  flags: Mapping[str, Any] | None = None) -> tuple[str, str]:
-        """A plain chat reply (no log-probs): (its text, its finish reason)."""
+                  flags: Mapping[str, Any] | None = None,
+                  sampler: Mapping[str, Any] | None = None,
+                  droppable: tuple[str, ...] = ()) -> tuple[str, str]:
+        """A plain chat reply (no log-probs): (its text, its finish reason).
+
+        `sampler` replaces the greedy default (temperature, top_p, seed...); fields in
+        `droppable` are removed once if the server rejects them."""
         body = self.chat_body(messages, max_tokens=max_tokens, top_k=0, flags=flags)
-        data = self._post("/chat/completions", body)
+        body.update(sampler or {})
+        data = self._post("/chat/completions", body, droppable)
         try:
             choice = data["choices"][0]
             return str(choice["message"].get("content") or ""), str(

@@ -41,15 +41,21 @@ class RemoteSession:
     top_k: int = 20
     flags: dict[str, Any] = field(default_factory=dict)
     requests: int = 0  # round trips so far
+    # Completions route: read the tokens as they come and hang up at the first
+    # disagreement (the remote stops writing), so asking for many tokens costs little.
+    stream: bool = False
 
     def __post_init__(self) -> None:
         if self.api not in (COMPLETIONS, CHAT):
             raise ValueError(f"api must be {COMPLETIONS} or {CHAT}, not {self.api!r}")
 
     def completions_body(self, reply_so_far: str, n: int) -> dict[str, Any]:
-        return self.client.completions_body(
+        body = self.client.completions_body(
             self.prompt + reply_so_far, max_tokens=n, top_k=self.top_k, stop=self.stop
         )
+        if self.stream:
+            body["stream"] = True
+        return body
 
     def chat_messages(self, reply_so_far: str) -> list[dict[str, str]]:
         msgs = [dict(m) for m in self.messages]
@@ -72,6 +78,10 @@ class RemoteSession:
 
     def continue_from(self, reply_so_far: str, n: int) -> Completion:
         self.requests += 1
+        if self.api == COMPLETIONS and self.stream:
+            return self.client.completions_stream(  # type: ignore[return-value]
+                self.prompt + reply_so_far, max_tokens=n, top_k=self.top_k, stop=self.stop
+            )
         if self.api == COMPLETIONS:
             return self.client.completions(
                 self.prompt + reply_so_far, max_tokens=n, top_k=self.top_k, stop=self.stop

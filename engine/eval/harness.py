@@ -47,6 +47,9 @@ CONTROLS = (OTHER_USER, *REQUEST_CONTROLS)
 # (row index, learn from chat as before issue 35) -> the history the app learns from
 WithRequests = Callable[[int, bool], Sequence[HistoryItem]]
 BASELINES = ("none", "rag")
+# The remote arms: CoSteer is compared with the remote alone, and with the remote that
+# reads the user's texts (the reference whose gain CoSteer should recover unsent).
+REMOTE, REMOTE_RAG, COSTEER = "remote", "remote+rag", "costeer"
 
 
 class Method(Protocol):
@@ -180,7 +183,7 @@ class EvalReport:
         line["words"] = {"mean": round(statistics.fmean(w), 1) if w else 0.0,
                          "median": round(statistics.median(w), 1) if w else 0.0}
         line["vs"] = {}
-        for base in BASELINES:
+        for base in (*BASELINES, REMOTE):
             if base in self.methods and base != name:
                 line["vs"][base] = self._diff(res.own, self.methods[base].own)
         if res.other is not None:
@@ -217,6 +220,34 @@ class EvalReport:
                 out[kind][m] = {"mean": round(iv.mean, 4), "ci": iv.as_list()}
         return out
 
+    def remote_recovery(self) -> dict[str, Any] | None:
+        """How much of remote+rag's gain over the remote alone CoSteer recovers.
+
+        Per length-matched metric: the paired differences costeer - remote and
+        remote+rag - remote, and their ratio (None when remote+rag gained nothing,
+        where a share means nothing). Only when all three arms ran.
+        """
+        if not all(m in self.methods for m in (REMOTE, REMOTE_RAG, COSTEER)):
+            return None
+        remote = self.methods[REMOTE].own
+        out: dict[str, Any] = {}
+        for m in METRICS:
+            base = remote.per_row(m, True)
+            gains = {}
+            for name in (COSTEER, REMOTE_RAG):
+                xa = self.methods[name].own.per_row(m, True)
+                n = min(len(xa), len(base))
+                gains[name] = paired_difference(xa[:n], base[:n])
+            rag_gain = gains[REMOTE_RAG].mean
+            out[m] = {
+                "costeer_gain": round(gains[COSTEER].mean, 4),
+                "costeer_gain_ci": gains[COSTEER].as_list(),
+                "rag_gain": round(rag_gain, 4),
+                "rag_gain_ci": gains[REMOTE_RAG].as_list(),
+                "share": round(gains[COSTEER].mean / rag_gain, 3) if rag_gain > 0 else None,
+            }
+        return out
+
     def resolution(self) -> float | None:
         """The smallest length-matched ROUGE-L difference this run can resolve.
 
@@ -248,6 +279,7 @@ class EvalReport:
             "gold_words": {"mean": round(statistics.fmean(gold), 1) if gold else 0.0,
                            "median": round(statistics.median(gold), 1) if gold else 0.0},
             "resolution_rougeL_matched": self.resolution(),
+            "remote_recovery": self.remote_recovery(),
             "seconds": round(self.seconds, 1),
             "methods": [self.summary(n) for n in self.methods],
         }

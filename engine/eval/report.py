@@ -71,6 +71,7 @@ def format_table(report: EvalReport) -> str:
         vs_rag = _ci(t["vs"][RAG]["matched"]["rougeL"]) if RAG in t["vs"] else "-"
         gap = _ci(t["other"]["matched"]["rougeL"]) if "other" in t else "-"
         out.append(f"{t['method']:<14}{vs_none:>28}{vs_rag:>28}{gap:>30}  {_verdict(t)}")
+    out += remote_lines(lines_, d)
     if report.attribution:
         n = len(report.rows)
         out.append("")
@@ -132,6 +133,32 @@ def requests_lines(lines_: list[dict[str, Any]]) -> list[str]:
         out.append(f"{t['method']:<14}{clean:>22}{t.get('harm', {}).get('own', '-')!s:>6}"
                    f"{now[0]:>24}{now[1]:>7}{now[2]:>6}{before[0]:>26}{before[2]:>6}"
                    + (f"   (of {n})" if n else ""))
+    return out
+
+
+def remote_lines(lines_: list[dict[str, Any]], d: dict[str, Any],
+                 markdown: bool = False) -> list[str]:
+    """The comparison with the remote alone and the share of remote+rag's gain that
+    costeer recovers, when the run has those arms (else nothing)."""
+    out: list[str] = []
+    vs_remote = [t for t in lines_ if "remote" in t["vs"]]
+    if vs_remote:
+        out += ["", "Against the remote alone (length-matched, paired 95 % intervals):"]
+        if markdown:
+            out += ["", "| method | R-L vs remote | METEOR vs remote |", "|---|---|---|"]
+        else:
+            out.append(f"{'method':<14}{'R-L vs remote':>28}{'METEOR vs remote':>28}")
+        for t in vs_remote:
+            vs = t["vs"]["remote"]["matched"]
+            out.append(f"| {t['method']} | {_ci(vs['rougeL'])} | {_ci(vs['meteor'])} |"
+                       if markdown else
+                       f"{t['method']:<14}{_ci(vs['rougeL']):>28}{_ci(vs['meteor']):>28}")
+    rec = d.get("remote_recovery")
+    if rec:
+        parts = [f"{m} " + ("n/a (remote+rag gained nothing)" if r["share"] is None
+                            else f"{100 * r['share']:.0f} %") for m, r in rec.items()]
+        out += ["", "Share of remote+rag's gain over remote that costeer recovers: "
+                + "; ".join(parts)]
     return out
 
 
@@ -207,6 +234,7 @@ def write_markdown(report: EvalReport, path: Path, *, title: str, chart: str | N
             f"| {_ci(t['other']['matched']['rougeL']) if 'other' in t else '-'} "
             f"| {_ci(t['other']['matched']['meteor']) if 'other' in t else '-'} "
             f"| {_verdict(t)} |")
+    md += remote_lines(lines_, d, markdown=True)
     if report.attribution:
         n = len(report.rows)
         md += ["", f"Attribution among {n} authors (acc@1 / MRR; chance {1 / n:.2f} / "

@@ -369,6 +369,10 @@ class CoSteerDecoder:
     accept_margin: float = 0.0
     seed: int | None = None
     on_request: Callable[[int], None] | None = None
+    # Sampling (temperature > 0) truncated as llama.cpp's sampler truncates the other
+    # methods' replies: min-p relative to the best candidate, then the top-p nucleus.
+    min_p: float = 0.0
+    top_p: float = 1.0
 
     def choose(
         self,
@@ -416,7 +420,7 @@ class CoSteerDecoder:
                 pi = np.where(banned, -np.inf, pi)
         if self.temperature > 0:
             p = np.exp((pi - pi.max()) / self.temperature)
-            k = int(rng.choice(len(p), p=p / p.sum()))
+            k = int(rng.choice(len(p), p=self.truncate(p / p.sum())))
         else:
             k = int(np.argmax(pi))
             r = seen.get(self._key(step.chosen))
@@ -427,6 +431,17 @@ class CoSteerDecoder:
             c.raw is None or step.chosen.raw is None or c.raw == step.chosen.raw
         )
         return Choice(c.text, ids[k], agreed=same)
+
+    def truncate(self, p: np.ndarray) -> np.ndarray:
+        """`p` with min-p and top-p applied (the best candidate always stays), renormalized."""
+        q = p.copy()
+        if self.min_p > 0:
+            q[q < self.min_p * q.max()] = 0.0
+        if self.top_p < 1.0:
+            order = np.argsort(-q, kind="stable")
+            before = np.cumsum(q[order]) - q[order]  # mass of the better candidates
+            q[order[before >= self.top_p * q.sum()]] = 0.0
+        return q / q.sum()
 
     @staticmethod
     def _key(c: Candidate) -> str:
@@ -463,45 +478,60 @@ class CoSteerDecoder:
                 st.remote_requests = getattr(remote, "requests", st.remote_requests + 1)
                 if self.on_request:
                     self.on_request(st.remote_requests)
-                if not comp.steps:
+                # A list of steps, or a stream read as the remote writes it (then the
+                # remote's writing overlaps the local checking, and closing it at a
+                # disagreement stops the remote from writing what will not be used).
+                steps = iter(getattr(comp, "steps", comp))
+                got = accepted = 0
+                disagreed = False
+                try:
+                    while True:
+                        r0 = time.perf_counter()
+                        step = next(steps, None)
+                        st.remote_seconds += time.perf_counter() - r0
+                        if step is None:
+                            break
+                        got += 1
+                        st.remote_steps += 1
+                        st.one_token_steps += self.vocab.exact_id(step.chosen) is not None
+                        l0 = time.perf_counter()
+                        w, wo = local.logits()
+                        ch = self.choose(step, w, wo, history, rng)
+                        if ch.local_only and local.is_eog(ch.local_ids[0]):
+                            st.finish_reason = "stop"
+                            st.local_seconds += time.perf_counter() - l0
+                            return
+                        local.append(ch.local_ids)
+                        st.local_seconds += time.perf_counter() - l0
+                        history.extend(ch.local_ids)
+                        piece_b = b"".join(self.vocab.pieces[i] for i in ch.local_ids)
+                        reply.extend(piece_b)
+                        st.tokens += 1
+                        piece = out.decode(piece_b)
+                        if piece:
+                            if st.first_token_s is None:
+                                st.first_token_s = time.perf_counter() - t0
+                            yield piece
+                        st.seconds = time.perf_counter() - t0
+                        if ch.local_only:
+                            st.local_only_tokens += 1
+                        if not ch.agreed:
+                            st.steered_tokens += 1
+                            disagreed = True
+                            break
+                        st.agreed_tokens += 1
+                        accepted += 1
+                        if st.tokens >= max_tokens or (cancel and cancel.cancelled):
+                            break
+                finally:
+                    close = getattr(comp, "close", None)
+                    if close is not None:
+                        close()
+                if not got:
                     st.finish_reason = "stop"
                     break
-                accepted = 0
-                disagreed = False
-                for step in comp.steps:
-                    st.remote_steps += 1
-                    st.one_token_steps += self.vocab.exact_id(step.chosen) is not None
-                    l0 = time.perf_counter()
-                    w, wo = local.logits()
-                    ch = self.choose(step, w, wo, history, rng)
-                    if ch.local_only and local.is_eog(ch.local_ids[0]):
-                        st.finish_reason = "stop"
-                        st.local_seconds += time.perf_counter() - l0
-                        return
-                    local.append(ch.local_ids)
-                    st.local_seconds += time.perf_counter() - l0
-                    history.extend(ch.local_ids)
-                    piece_b = b"".join(self.vocab.pieces[i] for i in ch.local_ids)
-                    reply.extend(piece_b)
-                    st.tokens += 1
-                    piece = out.decode(piece_b)
-                    if piece:
-                        if st.first_token_s is None:
-                            st.first_token_s = time.perf_counter() - t0
-                        yield piece
-                    st.seconds = time.perf_counter() - t0
-                    if ch.local_only:
-                        st.local_only_tokens += 1
-                    if not ch.agreed:
-                        st.steered_tokens += 1
-                        disagreed = True
-                        break
-                    st.agreed_tokens += 1
-                    accepted += 1
-                    if st.tokens >= max_tokens or (cancel and cancel.cancelled):
-                        break
-                if not disagreed and accepted == len(comp.steps):
-                    short = len(comp.steps) < want
+                if not disagreed and accepted == got:
+                    short = got < want
                     if comp.finish_reason == "stop" or (short and st.tokens < max_tokens):
                         st.finish_reason = "stop"
                         break

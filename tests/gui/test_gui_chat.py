@@ -7,6 +7,8 @@ would cost more than the tests themselves. Each test starts its own chat.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from gui_helpers import (
     StallMeter,
@@ -437,6 +439,7 @@ def test_cloud_reply_through_a_real_endpoint(win, qtbot, llama_server):
     try:
         send(win, qtbot, "Name a colour.")
         qtbot.waitUntil(lambda: not win.model.busy, timeout=GEN_TIMEOUT_MS)
+        shown = win.statusBar().currentMessage()  # before the switch below says it is off
     finally:
         win.model.finished.disconnect(results.append)
         panel.switch.click()
@@ -446,6 +449,12 @@ def test_cloud_reply_through_a_real_endpoint(win, qtbot, llama_server):
     stored = ChatService(win.app.db).messages(win.conversation_id)[-1]
     assert stored.role == "assistant" and stored.content == result["text"] and stored.content
     assert "Connected" in panel.status_label.text()
+    # The one line after a cloud reply, from the turn's own numbers; it stays shown.
+    line = re.search(r"Written by smollm2, steered toward your voice on (\d+) of (\d+) tokens; "
+                     r"nothing of your history was sent\.", shown)
+    assert line, shown
+    assert int(line[2]) == result["tokens"] and 0 <= int(line[1]) <= int(line[2])
+    assert result["cloud_line"] == line[0]
 
 
 def test_event_loop_stall_during_generation(win, qtbot, record_property):
