@@ -350,6 +350,10 @@ class ChatService:
             edited_from = min(shown, len(versions) - 1) if versions else None
             if versions and versions[edited_from]["content"] == text:
                 return MessageView.of(msg)  # unchanged: no new version
+            model_text = versions[edited_from]["content"] if versions else msg.content
+            request = s.scalars(select(Message.content).where(
+                Message.conversation_id == msg.conversation_id, Message.id < msg.id,
+                Message.role == "user").order_by(Message.id.desc()).limit(1)).first() or ""
             versions.append({"content": text, "model": msg.model, "tokens": 0, "edited": True,
                              "edited_from": edited_from})
             msg.content, msg.tokens, msg.status = text, 0, "complete"
@@ -357,7 +361,13 @@ class ChatService:
                         "shown": len(versions) - 1}
             s.flush()
             log.info("reply %d edited by the user (version %d)", message_id, len(versions))
-            return MessageView.of(msg)
+            view = MessageView.of(msg)
+        # The edit is the user's own preference pair: kept for the profile (assistant.edits).
+        from assistant.edits import record_edit_pair
+
+        record_edit_pair(self.db, request=request, model_text=model_text, user_text=text,
+                         origin="chat")
+        return view
 
     def reply_context(self, message_id: int) -> tuple[int, int, str, bool]:
         """For a reply: (its conversation, the user message it answers, that message's

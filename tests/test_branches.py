@@ -4,6 +4,7 @@ and the real model: the original conversation is never changed by a branch."""
 from __future__ import annotations
 
 from assistant.chat import ChatService
+from assistant.edits import list_pairs
 from assistant.history import HistoryService
 
 
@@ -109,7 +110,13 @@ def test_an_edited_reply_is_kept_as_a_new_version(app, cli):
     back = chat.show_version(reply, 0)
     assert back.content == first["text"] and not back.edited
     assert chat.versions(reply)[1]["edited"], "stepping back lost the edit's mark"
-    assert HistoryService(app.db).count() == 1  # a reply is not the user's writing sample
+    # The edit is kept as the user's preference pair: (request, the model's text, theirs),
+    # and their wording as a writing sample of source "edit" the profile learns from.
+    pairs = list_pairs(app.db)
+    assert [(p.request, p.model_text, p.user_text, p.origin) for p in pairs] == [
+        ("Name a fruit.", first["text"].strip(), "A pear, ripe and cold.", "chat")]
+    edits = [x for x in HistoryService(app.db).list() if x.source == "edit"]
+    assert [x.text for x in edits] == ["A pear, ripe and cold."] and edits[0].include
     shown = cli("conversations", "show", str(first["conversation_id"]), "--json")
     assert shown.rc == 0
 
