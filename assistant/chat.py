@@ -493,12 +493,12 @@ class ChatService:
             turn.base_tokens = msg.tokens
         return turn
 
-    def _flush(self, turn: Turn, *, final: bool) -> None:
+    def _flush(self, turn: Turn, *, final: bool, drop_empty: bool = False) -> None:
         with self.db.session() as s:
             msg = s.get(Message, turn.reply_message_id)
             if msg is None:  # the conversation was deleted meanwhile
                 return
-            if final and turn.status != "complete" and not turn.text:
+            if final and drop_empty and turn.status != "complete" and not turn.text:
                 # Stopped (or failed) before its first token: an empty reply is no reply,
                 # and must not sit in the conversation as "being written" for ever. A
                 # regenerate stopped so early gives back the reply it was replacing.
@@ -540,6 +540,7 @@ class ChatService:
         this only keeps what arrives, whatever stops it.
         """
         last_flush = time.monotonic()
+        stopped = False  # by the user (Stop, Ctrl+C, a closed consumer), not by a failure
         try:
             for piece in pieces:
                 turn.text += piece
@@ -550,13 +551,18 @@ class ChatService:
                     last_flush = now
             cancelled = turn.stats.finish_reason == "cancelled" or bool(cancel and cancel.cancelled)
             turn.status = "partial" if cancelled else "complete"
+            stopped = cancelled
         except EngineError as exc:
             turn.status = "partial"
             raise UserError(str(exc)) from exc
+        except (GeneratorExit, KeyboardInterrupt):
+            stopped = True
+            raise
         finally:
             # Reached on completion, on cancel, on an exception and when the
-            # consumer stops iterating (GeneratorExit): the text so far is kept.
-            self._flush(turn, final=True)
+            # consumer stops iterating (GeneratorExit): the text so far is kept; a reply
+            # stopped before its first word is not kept (a failed one stays, as partial).
+            self._flush(turn, final=True, drop_empty=stopped)
             log.info(
                 "turn ended: message %d, %s, %d tokens in %.2fs",
                 turn.reply_message_id,
