@@ -506,7 +506,7 @@ class ChatService:
         )
         return turn
 
-    def _final_write(self, turn: Turn) -> None:
+    def _final_write(self, turn: Turn, *, drop_empty: bool = False) -> None:
         """Write the finished reply, retrying while another process holds the lock.
 
         The streamed text is never dropped for a lock: it is retried for
@@ -519,7 +519,7 @@ class ChatService:
         pause = 0.05
         while True:
             try:
-                self._flush(turn, final=True)
+                self._flush(turn, final=True, drop_empty=drop_empty)
             except DatabaseLockedError:
                 if time.monotonic() >= deadline:
                     log.warning("reply %d: the database stayed locked; kept in memory",
@@ -566,13 +566,13 @@ class ChatService:
             turn.base_tokens = msg.tokens
         return turn
 
-    def _flush(self, turn: Turn, *, final: bool) -> None:
+    def _flush(self, turn: Turn, *, final: bool, drop_empty: bool = False) -> None:
         # A periodic save does not stall the stream on another process's lock.
         with self.db.session(busy_timeout_ms=None if final else 50) as s:
             msg = s.get(Message, turn.reply_message_id)
             if msg is None:  # the conversation was deleted meanwhile
                 return
-            if final and turn.status != "complete" and not turn.text:
+            if final and drop_empty and turn.status != "complete" and not turn.text:
                 # Stopped (or failed) before its first token: an empty reply is no reply,
                 # and must not sit in the conversation as "being written" for ever. A
                 # regenerate stopped so early gives back the reply it was replacing.
@@ -614,6 +614,7 @@ class ChatService:
         this only keeps what arrives, whatever stops it.
         """
         last_flush = time.monotonic()
+        stopped = False  # by the user (Stop, Ctrl+C, a closed consumer), not by a failure
         try:
             for piece in pieces:
                 turn.text += piece
@@ -630,13 +631,18 @@ class ChatService:
                     last_flush = now
             cancelled = turn.stats.finish_reason == "cancelled" or bool(cancel and cancel.cancelled)
             turn.status = "partial" if cancelled else "complete"
+            stopped = cancelled
         except EngineError as exc:
             turn.status = "partial"
             raise UserError(str(exc)) from exc
+        except (GeneratorExit, KeyboardInterrupt):
+            stopped = True
+            raise
         finally:
             # Reached on completion, on cancel, on an exception and when the
-            # consumer stops iterating (GeneratorExit): the text so far is kept.
-            self._final_write(turn)
+            # consumer stops iterating (GeneratorExit): the text so far is kept; a reply
+            # stopped before its first word is not kept (a failed one stays, as partial).
+            self._final_write(turn, drop_empty=stopped)
             log.info(
                 "turn ended: message %d, %s, %d tokens in %.2fs",
                 turn.reply_message_id,

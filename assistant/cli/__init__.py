@@ -126,7 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USER_ERROR
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every command: a Ctrl+C may come meanwhile
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     args = parser.parse_args(args_in)
     handler = getattr(args, "handler", None)
     if handler is None:
