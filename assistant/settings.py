@@ -271,9 +271,15 @@ def load_settings(db: Database) -> AppSettings:
 
 
 def save_settings(db: Database, settings: AppSettings) -> None:
-    """Save every setting, each checked first (nothing is saved if one is out of range)."""
+    """Save every setting, each checked first (nothing is saved if one is out of range);
+    a value that changed also gets what a new value must be (a model file that exists)."""
+    with db.session() as s:
+        stored = {row.key: row.value for row in s.scalars(select(Setting))}
     for key, value in asdict(settings).items():
-        check_setting(key, value)
+        if key in stored and stored[key] == value:
+            check_setting(key, value)
+        else:
+            check_new_setting(key, value)
     with db.session() as s:
         for key, value in asdict(settings).items():
             s.merge(Setting(key=key, value=value))
@@ -283,6 +289,6 @@ def update_setting(db: Database, key: str, value: Any) -> AppSettings:
     if key not in _known():
         raise KeyError(key)
     settings = load_settings(db)
-    setattr(settings, key, check_new_setting(key, value))
+    setattr(settings, key, check_new_setting(key, value))  # save_settings checks it again
     save_settings(db, settings)
     return settings

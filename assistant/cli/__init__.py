@@ -74,7 +74,7 @@ def _terminate(signum: int, _frame: object) -> None:
 def _undecodable(argv: Sequence[str]) -> str | None:
     """One line for an argument that breaks the text rule (`assistant.text_rules`): not
     valid UTF-8 (Python keeps such bytes as surrogates, which nothing downstream can store
-    or print), or holding what no stored text may hold."""
+    or print), or longer than one text may be."""
     from assistant.text_rules import TextError, check_argument
 
     for i, arg in enumerate(argv, 1):
