@@ -100,26 +100,31 @@ def pp_pass(rt, token_lists: list[list[int]]) -> float:
         return time.perf_counter() - t
 
 
-def decode_speed(rt, control=None, tokens: int = 64) -> float:
+def decode_speeds(rt, control, tokens: int = 64, rounds: int = 5) -> tuple[float, float]:
+    """Median decode tokens/s without and with `control` (generated positions only, as chat
+    steers), in alternating rounds so that a busy machine slows both alike."""
+    import statistics
+
     from engine.runtime.generation import GenerationStats, SamplingSettings
 
     prompt = rt.format_chat([{"role": "user", "content": CHAT_PROMPT}])
-    if control is not None:
-        rt.set_control_vector(control, generated_only=True)
-    try:
-        speeds = []
-        for seed in range(3):
-            st = GenerationStats()
-            s = SamplingSettings(max_tokens=tokens, seed=seed, temperature=0.7)
-            for _ in rt.stream(prompt, s, stats=st):
-                pass
+    speeds: dict[bool, list[float]] = {False: [], True: []}
+    for r in range(rounds):
+        for steered in (False, True):
+            if steered:
+                rt.set_control_vector(control, generated_only=True)
+            try:
+                st = GenerationStats()
+                s = SamplingSettings(max_tokens=tokens, seed=r, temperature=0.7)
+                for _ in rt.stream(prompt, s, stats=st):
+                    pass
+            finally:
+                if steered:
+                    rt.clear_control_vector()
             if st.tokens and st.seconds:
-                speeds.append(st.tokens / st.seconds)
-    finally:
-        if control is not None:
-            rt.clear_control_vector()
-    speeds.sort()
-    return speeds[len(speeds) // 2] if speeds else 0.0
+                speeds[steered].append(st.tokens / st.seconds)
+    return (statistics.median(speeds[False]) if speeds[False] else 0.0,
+            statistics.median(speeds[True]) if speeds[True] else 0.0)
 
 
 def bench_model(name: str, n: int, method: str) -> dict:
@@ -153,10 +158,9 @@ def bench_model(name: str, n: int, method: str) -> dict:
         t = time.perf_counter()
         ProfileService(app).build(method)
         incremental_s = time.perf_counter() - t
-        plain = decode_speed(rt)
         view, sv = ProfileService(app).steering_vector(method)
         buf = sv.control_buffer(sv.n_layer, layers=[view.layer], scale=view.alpha or 1.0)
-        steered = decode_speed(rt, buf)
+        plain, steered = decode_speeds(rt, buf)
         app.close()
     return {
         "name": name,

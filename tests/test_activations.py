@@ -130,3 +130,86 @@ def test_rows_longer_than_a_batch_and_a_wave_of_many(reader, llama_runtime, rows
     assert len(rows[0].tokens) > reader.n_batch  # the reader above cut it in two
     for h, ref in zip(alone, one_batch, strict=True):
         assert _rel(h, ref) < 0.06
+
+
+@pytest.mark.slow
+def test_a_build_reads_the_same_vectors_through_llama_cpp_and_torch(llama_runtime,
+                                                                     torch_runtime):
+    """The build's two readers (llama.cpp by default, torch for a GPU) give the same
+    StyleVector, the same per-sample states at the preference-driven tokens and the same
+    token effects (a fixed layer and strength: nothing is generated)."""
+    import json
+    from pathlib import Path
+
+    from engine.methods.generic_replies import MemoryGenericCache, ProfileItem
+    from engine.methods.profile_build import BuildOptions, MemoryItemStore, build_profile
+
+    users = json.loads((Path(__file__).parent / "data" / "steerx_users.json").read_text())
+    items = [ProfileItem(text=x["text"], prompt=x["prompt"]) for x in users["marlowe"][:5]]
+    cache = MemoryGenericCache()  # both builds contrast against the same generic replies
+    reports, stores = {}, {}
+    for reader in ("llama", "torch"):
+        stores[reader] = MemoryItemStore()
+        opts = BuildOptions(method="stylevector", layer=12, alpha=1.0, reader=reader)
+        reports[reader] = build_profile(items, llama_runtime, lambda: torch_runtime, cache,
+                                        stores[reader], opts)
+    a, b = reports["llama"], reports["torch"]
+    assert "torch_load" not in a.timings and "torch_load" in b.timings
+    va, vb = a.vectors["stylevector"], b.vectors["stylevector"]
+    assert min(_corr(va[L], vb[L]) for L in range(1, len(va))) >= 0.97
+    keys = [it.key for it in items]
+    tag = BuildOptions().config_tag()
+    da, db = stores["llama"].get_many(keys, tag), stores["torch"].get_many(keys, tag)
+    for k in keys:
+        assert da[k].tokens == db[k].tokens
+        assert _corr(da[k].deltas, db[k].deltas) >= 0.95
+        assert _corr(da[k].acts.user_mean[1:], db[k].acts.user_mean[1:]) >= 0.99
+        if da[k].acts.pref_count == db[k].acts.pref_count > 0:
+            assert _corr(da[k].acts.pref_sum[1:], db[k].acts.pref_sum[1:]) >= 0.99
+
+
+def test_text_rows_read_every_token_once():
+    from engine.methods.stylevector import text_rows
+
+    prefix, text = list(range(1000, 1030)), list(range(1300))
+    rows = text_rows(prefix, text, chunk=512, context=64)
+    assert [off for off, _ in rows] == [0, 512, 1024]
+    read = []
+    for off, r in rows:
+        assert r.tokens[: len(prefix)] == prefix and len(r.tokens) <= len(prefix) + 64 + 512
+        # the wanted positions predict exactly this chunk's tokens, in order
+        assert r.tokens[r.first + 1] == text[off]
+        read += [r.tokens[p + 1] for p in range(r.first, r.stop)]
+    assert read == text
+
+
+def test_a_build_reads_every_token_of_a_long_sample(llama_runtime):
+    """Whole texts: a sample longer than a chunk is read to its last token, in chunks; no
+    sample is cut (the build used to keep the first 64 tokens)."""
+    import json
+    from pathlib import Path
+
+    from engine.methods.generic_replies import MemoryGenericCache, ProfileItem
+    from engine.methods.profile_build import (
+        BuildOptions,
+        MemoryItemStore,
+        build_profile,
+        text_tokens,
+    )
+    from engine.methods.stylevector import CHUNK_TOKENS
+
+    users = json.loads((Path(__file__).parent / "data" / "steerx_users.json").read_text())
+    notes = [x["text"] for u in ("marlowe", "formal") for x in users[u]]
+    long_text = "\n\n".join(notes * 2)
+    n_long = len(text_tokens(llama_runtime, long_text))
+    assert n_long > CHUNK_TOKENS
+    items = [ProfileItem(text=long_text, prompt="Write all your notes.")]
+    items += [ProfileItem(text=x["text"], prompt=x["prompt"]) for x in users["marlowe"][:3]]
+    store = MemoryItemStore()
+    opts = BuildOptions(method="stylevector", layer=12, alpha=1.0)
+    report = build_profile(items, llama_runtime, lambda: None, MemoryGenericCache(), store,
+                           opts)
+    assert report.truncated == 0 and not report.notes
+    got = store.get_many([items[0].key], opts.config_tag())[items[0].key]
+    assert len(got.tokens) == len(got.deltas) == n_long
+    assert np.all(np.isfinite(got.deltas)) and np.all(np.isfinite(got.acts.user_mean))
