@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/bench_profile.py [--items 100] [--method steerx] [--json]
 
 The history is the first N writing samples of the invented users in
-../shared/data/cogenesis/context_aware_dev.json (real-length texts; each is cut
-to the build's 64-token limit like any long sample). Everything runs for real
-in a temporary data folder: llama.cpp for the generic replies and the
-description, torch for scores and activations, SQLite for the caches.
+../shared/data/cogenesis/context_aware_dev.json (real-length texts, read whole
+like any sample). Everything runs for real in a temporary data folder: llama.cpp
+for the generic replies, the description, scores and activations (its own
+states, engine.runtime.activations), SQLite for the caches.
 
 Reported: the full build (in-process, cold: includes loading the torch model),
 the incremental rebuild after one new sample in the same process (what the
