@@ -26,7 +26,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -396,23 +396,11 @@ class CloudClient:
         data = self._post("/completions", body, droppable=tuple(self.extra_body))
         return parse_completion(data, COMPLETIONS)
 
-    def completions_stream(
-        self, prompt: str, *, max_tokens: int, top_k: int, stop: Sequence[str] | None = None
-    ) -> StreamedCompletion | Completion:
-        """The completion as a stream of tokens (`StreamedCompletion`).
-
-        Anything but a 200 answer, or a 200 that is not a stream (a server that ignores
-        `stream`), is handled as the plain request handles it: the same retries, the
-        same dropping of rejected extras, the same errors (one more request, only then).
-        """
-        body = self.completions_body(prompt, max_tokens=max_tokens, top_k=top_k, stop=stop)
-        body["stream"] = True
-        where = f"{self.endpoint.base_url}/completions"
-        self.requests_sent += 1
+    def _send(self, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """One HTTP exchange, its transport failures said in the app's words (the
+        endpoint's address scrubbed of any credentials)."""
         try:
-            req = self._http.build_request("POST", "/completions",
-                                           content=json.dumps(body).encode("utf-8"))
-            resp = self._http.send(req, stream=True)
+            return send()
         except httpx.TimeoutException as exc:
             raise CloudTimeoutError(
                 f"The cloud endpoint {self.endpoint.host} did not answer within "
@@ -427,6 +415,23 @@ class CloudClient:
             raise CloudConnectionError(
                 f"The request to the cloud endpoint failed ({type(exc).__name__})."
             ) from exc
+
+    def completions_stream(
+        self, prompt: str, *, max_tokens: int, top_k: int, stop: Sequence[str] | None = None
+    ) -> StreamedCompletion | Completion:
+        """The completion as a stream of tokens (`StreamedCompletion`).
+
+        Anything but a 200 answer, or a 200 that is not a stream (a server that ignores
+        `stream`), is handled as the plain request handles it: the same retries, the
+        same dropping of rejected extras, the same errors (one more request, only then).
+        """
+        body = self.completions_body(prompt, max_tokens=max_tokens, top_k=top_k, stop=stop)
+        body["stream"] = True
+        where = f"{self.endpoint.base_url}/completions"
+        self.requests_sent += 1
+        req = self._http.build_request("POST", "/completions",
+                                       content=json.dumps(body).encode("utf-8"))
+        resp = self._send(lambda: self._http.send(req, stream=True))
         if resp.status_code == 200:
             try:
                 lines = resp.iter_lines()
@@ -563,22 +568,8 @@ class CloudClient:
         attempt = 0
         while True:
             self.requests_sent += 1
-            try:
-                resp = self._http.post(path, content=json.dumps(body).encode("utf-8"))
-            except httpx.TimeoutException as exc:
-                raise CloudTimeoutError(
-                    f"The cloud endpoint {self.endpoint.host} did not answer within "
-                    f"{self.timeout:g} s."
-                ) from exc
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                raise CloudConnectionError(
-                    f"Cannot reach the cloud endpoint at {self.endpoint.base_url} "
-                    f"({self._scrub(str(exc)) or type(exc).__name__})."
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise CloudConnectionError(
-                    f"The request to the cloud endpoint failed ({type(exc).__name__})."
-                ) from exc
+            resp = self._send(
+                lambda: self._http.post(path, content=json.dumps(body).encode("utf-8")))
             status = resp.status_code
             if status == 200:
                 try:

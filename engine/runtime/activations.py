@@ -98,7 +98,39 @@ class Row:
         return cls(list(prompt), len(prompt) - 1, len(prompt))
 
 
-class LlamaActivations(BatchedLlama):
+class _RowReader:
+    """What a build asks of either reader, written once over its `run`."""
+
+    def run(self, rows: Sequence[Row], on_row: RowFn, *, hidden: bool = True,
+            should_stop: StopFn | None = None,
+            progress: Callable[[int, int], None] | None = None) -> None:
+        raise NotImplementedError
+
+    def logprobs(self, seqs: Sequence[tuple[Sequence[int], int]], *,
+                 should_stop: StopFn | None = None) -> list[np.ndarray]:
+        """log p(tok[t] | tok[:t]) for t = start..len-1 of each (tokens, start), under this
+        context's control vector (none unless set)."""
+        rows = [Row.text(list(t)[:s], list(t)[s:]) for t, s in seqs]
+        out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(rows)
+
+        def keep(i: int, _h: np.ndarray, lp: np.ndarray) -> None:
+            out[i] = lp[: len(seqs[i][0]) - seqs[i][1]]
+
+        self.run(rows, keep, hidden=False, should_stop=should_stop)
+        return out
+
+    def hidden(self, rows: Sequence[Row], *, should_stop: StopFn | None = None) -> list[np.ndarray]:
+        """Each row's states at its wanted positions, (n_layer, n, n_embd) (small inputs)."""
+        out: list[np.ndarray] = [np.zeros(0)] * len(rows)
+
+        def keep(i: int, h: np.ndarray, _lp: np.ndarray) -> None:
+            out[i] = h
+
+        self.run(rows, keep, should_stop=should_stop)
+        return out
+
+
+class LlamaActivations(_RowReader, BatchedLlama):
     """A llama.cpp context on `runtime`'s model (no second copy of the weights) that reads
     the residual stream after every block while it scores texts.
 
@@ -263,31 +295,9 @@ class LlamaActivations(BatchedLlama):
         on_row(row, h, lp)
 
     # ---- what a build asks for ---------------------------------------------------------
-    def logprobs(self, seqs: Sequence[tuple[Sequence[int], int]], *,
-                 should_stop: StopFn | None = None) -> list[np.ndarray]:
-        """log p(tok[t] | tok[:t]) for t = start..len-1 of each (tokens, start), under this
-        context's control vector (none unless set)."""
-        rows = [Row.text(list(t)[:s], list(t)[s:]) for t, s in seqs]
-        out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(rows)
-
-        def keep(i: int, _h: np.ndarray, lp: np.ndarray) -> None:
-            out[i] = lp[: len(seqs[i][0]) - seqs[i][1]]
-
-        self.run(rows, keep, hidden=False, should_stop=should_stop)
-        return out
-
-    def hidden(self, rows: Sequence[Row], *, should_stop: StopFn | None = None) -> list[np.ndarray]:
-        """Each row's states at its wanted positions, (n_layer, n, n_embd) (small inputs)."""
-        out: list[np.ndarray] = [np.zeros(0)] * len(rows)
-
-        def keep(i: int, h: np.ndarray, _lp: np.ndarray) -> None:
-            out[i] = h
-
-        self.run(rows, keep, should_stop=should_stop)
-        return out
 
 
-class TorchActivations:
+class TorchActivations(_RowReader):
     """The same reading through the torch runtime's hooks: for a GPU with torch in half
     precision, and for the parity test against `LlamaActivations`."""
 
@@ -357,25 +367,6 @@ class TorchActivations:
             if progress:
                 progress(done, len(rows))
 
-    def logprobs(self, seqs: Sequence[tuple[Sequence[int], int]], *,
-                 should_stop: StopFn | None = None) -> list[np.ndarray]:
-        rows = [Row.text(list(t)[:s], list(t)[s:]) for t, s in seqs]
-        out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(rows)
-
-        def keep(i: int, _h: np.ndarray, lp: np.ndarray) -> None:
-            out[i] = lp[: len(seqs[i][0]) - seqs[i][1]]
-
-        self.run(rows, keep, hidden=False, should_stop=should_stop)
-        return out
-
-    def hidden(self, rows: Sequence[Row], *, should_stop: StopFn | None = None) -> list[np.ndarray]:
-        out: list[np.ndarray] = [np.zeros(0)] * len(rows)
-
-        def keep(i: int, h: np.ndarray, _lp: np.ndarray) -> None:
-            out[i] = h
-
-        self.run(rows, keep, should_stop=should_stop)
-        return out
 
 
 def steered_logprobs(reader, seqs: Sequence[tuple[Sequence[int], int]],
