@@ -164,9 +164,10 @@ def test_changes_made_elsewhere_show_up_without_a_restart(window, qtbot, app, ho
                        capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert r.returncode == 0, r.stderr
     qtbot.waitUntil(lambda: window.conversations.list.count() == before + 1, timeout=8000)
+    samples = window.history_panel.list
     qtbot.waitUntil(lambda: any(
-        "Written in a terminal" in window.history_panel.list.item(i).text()
-        for i in range(window.history_panel.list.count())), timeout=8000)
+        "Written in a terminal" in samples.topLevelItem(i).text(0)
+        for i in range(samples.topLevelItemCount())), timeout=8000)
 
 
 def test_continue_shows_only_on_a_reply_cut_at_its_length_limit(window, app):

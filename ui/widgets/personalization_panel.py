@@ -359,7 +359,9 @@ class PersonalizationPanel(QWidget):
                             (self.tr("In your voice (marked: words your profile made likelier)"),
                              self.preview_on)):
             col = QVBoxLayout()
-            col.addWidget(QLabel(title, self))
+            heading = QLabel(title, self)
+            heading.setWordWrap(True)  # two narrow columns in a small window
+            col.addWidget(heading)
             col.addWidget(view, 1)
             sides.addLayout(col, 1)
         pv.addLayout(sides, 1)
