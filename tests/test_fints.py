@@ -271,7 +271,8 @@ def test_cli_show_explain_and_incremental_rebuild(built):
     before = ProfileService(app).require("fints").n_samples
     HistoryService(app.db).add("Hi all, Friday's demo is at 14:00; slides due Thursday. "
                                "Thanks, Dana", prompt="Announce the demo time.")
-    now = len(HistoryService(app.db).list())  # chat keeps the user's messages as samples too
+    # Chat keeps the user's messages, but as conversation: the profile reads what is included.
+    now = len(HistoryService(app.db).writing())
     again = ProfileService(app).build("fints")
     assert again.n_new == now - before and again.profile.n_samples == now
     assert again.n_new < len(WORK)  # only what is new was computed
