@@ -17,7 +17,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.history import IMPORTABLE_SUFFIXES, HistoryService
+from assistant.history import HistoryService
 from ui.dialogs import guarded
 from ui.errors import USER_ERRORS
+from ui.widgets.history_panel import FILE_FILTER
 
 log = logging.getLogger(__name__)
 
@@ -340,9 +341,10 @@ class FirstRunGuide(QFrame):
 
     @Slot()
     def open_import_dialog(self) -> QFileDialog:
-        patterns = " ".join(f"*{s}" for s in sorted(IMPORTABLE_SUFFIXES))
+        # The Writing history tab's filter: the formats the window imports without asking
+        # more (e-mail needs the user's address: `history add --from`).
         dlg = QFileDialog(self, self.tr("Import your writing"), str(Path.home()),
-                          self.tr("Text files ({0});;All files (*)").format(patterns))
+                          QCoreApplication.translate("HistoryPanel", FILE_FILTER))
         dlg.setObjectName("guideImportDialog")
         dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
