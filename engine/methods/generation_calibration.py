@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import GenerationCancelled
 from engine.runtime.generation import SamplingSettings
 
 log = logging.getLogger(__name__)
@@ -130,6 +129,7 @@ def choose_per_setting(
     user's texts in the prompt), each chosen on its own replies. Replies of every setting
     that share a vector are written in the same batch, which keeps more sequences busy per
     pass than one setting after another."""
+    from engine.runtime.batched import SteeredJob
     from engine.steering.vectors import SteeringVector
 
     held = [(name, h) for name, hs in settings.items() for h in list(hs)[:MAX_HELD]]
@@ -138,28 +138,30 @@ def choose_per_setting(
     n_layer = held[0][1].vector.shape[0]
     replies: dict[float, list[list[int]]] = {f: [[] for _ in held] for f in fr}
     nll_rows: dict[float, list[float]] = {f: [0.0] * len(held) for f in fr}
-    # Held-out texts that share a vector (one fold of a large history) share a batch.
+    # Every (held-out text, strength) reply is one job of one batch, each with its own
+    # vector (its fold's, at that strength); texts that share a fold share its vector.
     groups: dict[int, list[int]] = {}
     for k, (_name, h) in enumerate(held):
         groups.setdefault(id(h.vector), []).append(k)
-    for g, ks in enumerate(groups.values()):
-        if should_stop and should_stop():
-            raise GenerationCancelled("Stopped.")
+    jobs: list[SteeredJob] = []
+    where: list[tuple[float, int]] = []
+    for ks in groups.values():
         vec = held[ks[0]][1].vector
         sv = SteeringVector.from_layers(vec) if layer < n_layer else None
-        bufs = [None if f == 0 or sv is None or layer not in sv.directions
-                else sv.control_buffer(n_layer, layers=[layer],
-                                       scale=scale_for(vec, layer, f, norm))
-                for f in fr]
-        plain_lp: list = []
-        out = batched.generate_variants([held[k][1].prompt for k in ks], bufs, sampling,
-                                        seeds=list(range(len(ks))), plain_logprobs=plain_lp)
-        for v, f in enumerate(fr):
+        for f in fr:
+            buf = (None if f == 0 or sv is None or layer not in sv.directions
+                   else sv.control_buffer(n_layer, layers=[layer],
+                                          scale=scale_for(vec, layer, f, norm)))
             for j, k in enumerate(ks):
-                replies[f][k] = out[v][j]
-                nll_rows[f][k] = float(-plain_lp[v][j].mean()) if plain_lp[v][j].size else 0.0
-        if progress:
-            progress((g + 1) / (len(groups) + 1))
+                jobs.append(SteeredJob(k, buf, j))
+                where.append((f, k))
+    done = batched.generate_each(
+        [h.prompt for _name, h in held], jobs, sampling, should_stop=should_stop,
+        plain_logprobs=True,
+        progress=(lambda d, m: progress(d / (m + 1))) if progress else None)
+    for (f, k), (reply, lp) in zip(where, done, strict=True):
+        replies[f][k] = reply
+        nll_rows[f][k] = float(-lp.mean()) if lp.size else 0.0
     choices = {}
     for name in settings:
         ks = [k for k, (n, _h) in enumerate(held) if n == name]

@@ -24,7 +24,6 @@ Like every llama.cpp context, a reader belongs to one thread.
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,49 +31,13 @@ import numpy as np
 
 from engine.errors import EngineError, GenerationCancelled
 from engine.runtime.batched import BatchedLlama, _log_softmax_pick
+from engine.runtime.ggml_tensors import ggml_lib, read_rows, residual_layer, rows_of
 from engine.runtime.llamacpp import LlamaRuntime
 
 StopFn = Callable[[], bool]
 # on_row(index, hidden (n_layer, n_positions, n_embd) float32, log-probs of each position's
 # next token (n_positions, or one fewer where the row's last position is wanted))
 RowFn = Callable[[int, np.ndarray, np.ndarray], None]
-
-_PREFIX = b"l_out-"
-
-
-class _TensorHead(ctypes.Structure):
-    """The first fields of `struct ggml_tensor` (ggml.h), which have kept this layout for
-    years: enough to read a tensor's shape without binding the whole struct."""
-
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("buffer", ctypes.c_void_p),
-        ("ne", ctypes.c_int64 * 4),
-        ("nb", ctypes.c_size_t * 4),
-    ]
-
-
-_GGML_TYPE_F32 = 0
-
-
-def _ggml():
-    """The ggml functions the callback calls (ggml-base, loaded by llama-cpp-python)."""
-    from llama_cpp._ggml import libggml
-
-    lib = libggml
-    if not getattr(lib, "_assistant_typed", False):
-        lib.ggml_get_name.argtypes = [ctypes.c_void_p]
-        lib.ggml_get_name.restype = ctypes.c_char_p
-        lib.ggml_nbytes.argtypes = [ctypes.c_void_p]
-        lib.ggml_nbytes.restype = ctypes.c_size_t
-        lib.ggml_backend_tensor_get.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
-                                                ctypes.c_size_t, ctypes.c_size_t]
-        lib.ggml_backend_tensor_get.restype = None
-        lib.ggml_is_contiguous.argtypes = [ctypes.c_void_p]
-        lib.ggml_is_contiguous.restype = ctypes.c_bool
-        lib._assistant_typed = True
-    return lib
-
 
 @dataclass(frozen=True)
 class Row:
@@ -140,7 +103,7 @@ class LlamaActivations(_RowReader, BatchedLlama):
 
     def __init__(self, runtime: LlamaRuntime, *, n_ctx: int = 4096, n_seq: int = 16,
                  n_batch: int = 256, n_threads: int | None = None) -> None:
-        self._lib = _ggml()
+        self._lib = ggml_lib()
         self.n_layer = runtime.info.n_layer
         self.n_embd = runtime.info.n_embd
         self._capturing = False
@@ -159,19 +122,16 @@ class LlamaActivations(_RowReader, BatchedLlama):
         def callback(t, ask, _user):
             if not self._capturing:
                 return not ask
-            name = lib.ggml_get_name(t) or b""
-            if not name.startswith(_PREFIX):
+            layer = residual_layer(lib, t)
+            if layer is None:
                 return not ask
             if ask:
                 return True
-            head = _TensorHead.from_address(t)
-            if head.type != _GGML_TYPE_F32 or head.ne[0] != n_embd or not lib.ggml_is_contiguous(t):
-                self._error = f"unexpected layout of {name.decode()}"
+            rows = rows_of(lib, t, n_embd)
+            if rows is None:
+                self._error = f"unexpected layout of l_out-{layer}"
                 return False
-            rows = int(head.ne[1])
-            buf = np.empty((rows, n_embd), dtype=np.float32)
-            lib.ggml_backend_tensor_get(t, buf.ctypes.data, 0, buf.nbytes)
-            self._got[int(name[len(_PREFIX):])] = buf
+            self._got[layer] = read_rows(lib, t, rows, n_embd)
             return True
 
         return llama_cpp.ggml_backend_sched_eval_callback(callback)

@@ -22,8 +22,11 @@ import numpy as np
 from engine.errors import EngineError, GenerationCancelled
 from engine.runtime.generation import SamplingSettings, sample_token
 from engine.runtime.llamacpp import LlamaRuntime, default_threads
+from engine.runtime.row_steering import RowSteering
+from engine.runtime.row_steering import check as check_steering
 
 StopFn = Callable[[], bool]
+STEERED_SEQS = 128  # sequences of one `generate_each` wave (prompts and replies)
 
 
 _in_use = 0  # threads this process's batch work is running with (for the load estimate)
@@ -68,6 +71,16 @@ class _Active:
     first: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class SteeredJob:
+    """One reply `generate_each` writes: after prompt `prompt` (an index), steered by
+    `buffer` (llama.cpp's control-vector layout; None: unsteered), sampled with `seed`."""
+
+    prompt: int
+    buffer: np.ndarray | None
+    seed: int
+
+
 def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray, rows: int = 64) -> np.ndarray:
     """log softmax(logits)[target] per row, in float32: with the row's maximum taken off
     first, float32 is exact enough, and a float64 copy of 512 x 49k logits cost more than
@@ -108,20 +121,28 @@ class BatchedLlama:
         self.n_ctx = n_ctx
         self.n_batch = n_batch
         self.n_seq = min(n_seq, llama_cpp.llama_max_parallel_sequences())
+        # Sequences the context can hold: `n_seq` per wave of plain generation, and more
+        # for `generate_each`, whose sequences share their prompts' cells.
+        self.n_seq_max = self.n_seq if cb_eval is not None else min(
+            max(self.n_seq, STEERED_SEQS), llama_cpp.llama_max_parallel_sequences())
         p = llama_cpp.llama_context_default_params()
         p.n_ctx = n_ctx
         p.n_batch = n_batch
         p.n_ubatch = n_batch
-        p.n_seq_max = self.n_seq
+        p.n_seq_max = self.n_seq_max
         p.kv_unified = True
         self._auto_threads = n_threads is None
         threads = n_threads or work_threads()
         p.n_threads = threads
         p.n_threads_batch = threads
         p.no_perf = True
-        if cb_eval is not None:
-            p.cb_eval = cb_eval
-            p.cb_eval_user_data = None
+        # Each sequence's own control vector (`generate_each`), unless the caller reads
+        # states through its own callback (`engine.runtime.activations`).
+        self._rows = RowSteering(runtime.info.n_embd) if cb_eval is None else None
+        if cb_eval is None and self._rows is not None:
+            cb_eval = self._rows.callback
+        p.cb_eval = cb_eval
+        p.cb_eval_user_data = None
         self.ctx = llama_cpp.llama_init_from_model(runtime.llm.model, p)
         if not self.ctx:
             raise EngineError("llama.cpp could not open a batch context (out of memory?).")
@@ -162,7 +183,11 @@ class BatchedLlama:
             b.n_seq_id[i] = 1
             b.seq_id[i][0] = seq
             b.logits[i] = int(want)
+        if self._rows is not None and self._rows.active:
+            self._rows.map_batch(entries)
         rc = self._L.llama_decode(self.ctx, b)
+        if self._rows is not None:
+            check_steering(self._rows)
         if rc != 0:
             raise EngineError(f"llama.cpp batch decode failed (code {rc}).")
 
@@ -261,7 +286,8 @@ class BatchedLlama:
         self._sample(active, sampling, should_stop, results, on_done)
 
     def _sample(self, active, sampling, should_stop, results, on_done,
-                logprobs: dict[int, list[float]] | None = None) -> None:
+                logprobs: dict[int, list[float]] | None = None,
+                logprobs_for: set[int] | None = None) -> None:
         """Sample every active sequence from its `first` logits until each one ends. Where
         `logprobs` is given, the log-probability of each kept token under the logits it was
         sampled from is appended to `logprobs[index]` (for an unsteered context, the
@@ -276,7 +302,8 @@ class BatchedLlama:
                 tok = sample_token(current[a.seq], a.out, sampling, a.rng)
                 if not self._is_eog(tok):
                     a.out.append(tok)
-                    if logprobs is not None:
+                    if logprobs is not None and (logprobs_for is None
+                                                 or a.index in logprobs_for):
                         row = current[a.seq][None, :]
                         logprobs.setdefault(a.index, []).append(
                             float(_log_softmax_pick(row, np.array([tok]))[0]))
@@ -306,93 +333,150 @@ class BatchedLlama:
         progress: Callable[[int, int], None] | None = None,
         plain_logprobs: list | None = None,
     ) -> list[list[list[int]]]:
-        """A continuation of every prompt under each control buffer (None: unsteered), the
-        buffer applied to generated positions only (each prompt's last token on), as
+        """A continuation of every prompt under each control buffer (None: unsteered):
+        `generate_each` over every (buffer, prompt) pair. Returns [variant][prompt] token
+        lists; sequence i of every variant uses seed i. A list passed as `plain_logprobs`
+        is filled, [variant][prompt], with each continuation's token log-probabilities
+        under the *unsteered* model (a fluency check)."""
+        jobs = [SteeredJob(i, buf, i if seeds is None else seeds[i])
+                for buf in buffers for i in range(len(prompts))]
+        done = self.generate_each(prompts, jobs, sampling, should_stop=should_stop,
+                                  progress=progress, plain_logprobs=plain_logprobs is not None)
+        n = len(prompts)
+        if plain_logprobs is not None:
+            plain_logprobs[:] = [[done[v * n + i][1] for i in range(n)]
+                                 for v in range(len(buffers))]
+        return [[done[v * n + i][0] for i in range(n)] for v in range(len(buffers))]
+
+    def generate_each(
+        self,
+        prompts: Sequence[Sequence[int]],
+        jobs: Sequence[SteeredJob],
+        sampling: SamplingSettings,
+        *,
+        should_stop: StopFn | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        plain_logprobs: bool = False,
+    ) -> list[tuple[list[int], np.ndarray]]:
+        """Each job's continuation of its prompt under its own control buffer, applied to
+        generated positions only (the prompt's last token on), as
         `LlamaRuntime.set_control_vector(..., generated_only=True)` does.
 
-        The prompts are evaluated once, unsteered, and every variant's sequences share
-        their KV cells (a unified cache copies a sequence by reference), so trying five
-        strengths costs one prompt pass rather than five: what makes choosing a
-        strength by generation affordable. Returns [variant][prompt] token lists;
-        sequence i of every variant uses seed i. A list passed as `plain_logprobs` is
-        filled, [variant][prompt], with each continuation's token log-probabilities
-        under the *unsteered* model (a fluency check), reusing the same prompt cells.
+        Every prompt is evaluated once, unsteered, and the jobs on it share its KV cells
+        (a unified cache copies a sequence by reference); the jobs then decode together,
+        each with its own vector (`RowSteering`), so trying four strengths of five folds'
+        vectors costs about one batch of replies, not twenty. Returns (tokens, plain
+        log-probs) per job; the log-probs (empty unless `plain_logprobs`) are each kept
+        token's under the *unsteered* model, read from the sampling logits where the job
+        is unsteered and by a teacher-forced pass over the reply otherwise.
         """
-        out: list[list[list[int]]] = [[[] for _ in prompts] for _ in buffers]
-        if plain_logprobs is not None:
-            plain_logprobs[:] = [[np.zeros(0, np.float32) for _ in prompts] for _ in buffers]
-        groups = self._variant_groups(prompts, sampling.max_tokens)
-        mem = self._L.llama_get_memory(self.ctx)
-        steps, total = 0, len(groups) * len(buffers)
-        for group in groups:
-            self._clear()
-            self.set_control_vector(None)
-            entries: list[tuple[int, int, int, bool]] = []
-            for seq, i in enumerate(group):
-                for pos, tok in enumerate(list(prompts[i])[:-1]):
-                    entries.append((int(tok), pos, seq, False))
-                    if len(entries) == self.n_batch:
-                        self._decode(entries)
-                        entries.clear()
-            if entries:
-                self._decode(entries)
-            n = len(group)
-            for v, buf in enumerate(buffers):
-                if should_stop and should_stop():
-                    raise GenerationCancelled("Stopped.")
-                self.set_control_vector(buf)
-                active = []
-                last: list[tuple[int, int, int, bool]] = []
-                for seq, i in enumerate(group):
-                    toks = list(prompts[i])
-                    work = n + seq
-                    self._L.llama_memory_seq_cp(mem, seq, work, -1, -1)
-                    last.append((int(toks[-1]), len(toks) - 1, work, True))
-                    rng = np.random.default_rng(None if seeds is None else seeds[i])
-                    active.append(_Active(i, work, len(toks), rng, []))
-                self._decode(last)
-                logits = self._logits(len(last))
-                for r, a in enumerate(active):
-                    a.first = logits[r].copy()
-                results: list[list[int]] = [[] for _ in prompts]
-                # Unsteered, the sampling logits are the plain model's: no scoring pass.
-                taken: dict[int, list[float]] | None = (
-                    {} if plain_logprobs is not None and buf is None else None)
-                self._sample(active, sampling, should_stop, results, None, taken)
-                for seq, i in enumerate(group):
-                    out[v][i] = results[i]
-                    self._L.llama_memory_seq_rm(mem, n + seq, -1, -1)
-                if taken is not None:
-                    for i in group:
-                        plain_logprobs[v][i] = np.asarray(taken.get(i, []), np.float32)
-                elif plain_logprobs is not None:
-                    self.set_control_vector(None)
-                    self._score_after_prompts(group, prompts, [out[v][i] for i in group],
-                                              plain_logprobs[v])
-                steps += 1
-                if progress:
-                    progress(steps, total)
-        self.set_control_vector(None)
+        if self._rows is None:
+            raise EngineError("This context reads states; it cannot steer each sequence.")
+        out: list[tuple[list[int], np.ndarray]] = [([], np.zeros(0, np.float32)) for _ in jobs]
+        waves = self._job_waves(prompts, jobs, sampling.max_tokens)
+        done = 0
+        for wave_prompts, wave_jobs in waves:
+            if should_stop and should_stop():
+                raise GenerationCancelled("Stopped.")
+            self._steered_wave(prompts, jobs, wave_prompts, wave_jobs, sampling, should_stop,
+                               plain_logprobs, out)
+            done += len(wave_jobs)
+            if progress:
+                progress(done, len(jobs))
         return out
 
-    def _score_after_prompts(self, group: list[int], prompts, continuations, into) -> None:
-        """Teacher-forced unsteered log-probs of each continuation after its prompt, whose
-        cells (all but its last token) sit in sequence k of the group: each is copied to a
-        work sequence, scored there, and dropped."""
+    def _steered_wave(self, prompts, jobs, wave_prompts, wave_jobs, sampling, should_stop,
+                      plain_logprobs, out) -> None:
         mem = self._L.llama_get_memory(self.ctx)
-        n = len(group)
-        rows = []
-        for k, i in enumerate(group):
-            self._L.llama_memory_seq_cp(mem, k, n + k, -1, -1)
-            toks, cont = list(prompts[i]), [int(t) for t in continuations[k]]
-            row = [toks[-1], *cont]
-            rows.append((k, [(int(tok), len(toks) - 1 + j, n + k,
-                              cont[j] if j < len(cont) else None)
-                             for j, tok in enumerate(row)]))
-        lp = self._forced_logprobs(rows)
-        for k, i in enumerate(group):
-            self._L.llama_memory_seq_rm(mem, n + k, -1, -1)
-            into[i] = lp[k]
+        self._clear()
+        self.set_control_vector(None)
+        seq_of = {p: s for s, p in enumerate(wave_prompts)}
+        entries: list[tuple[int, int, int, bool]] = []
+        for p in wave_prompts:
+            for pos, tok in enumerate(list(prompts[p])[:-1]):
+                entries.append((int(tok), pos, seq_of[p], False))
+                if len(entries) == self.n_batch:
+                    self._decode(entries)
+                    entries.clear()
+        if entries:
+            self._decode(entries)
+        base = len(wave_prompts)
+        buffers: list[np.ndarray] = []
+        seq_buffer: dict[int, int] = {}
+        active: list[_Active] = []
+        last: list[tuple[int, int, int, bool]] = []
+        for w, j in enumerate(wave_jobs):
+            job = jobs[j]
+            toks = list(prompts[job.prompt])
+            work = base + w
+            self._L.llama_memory_seq_cp(mem, seq_of[job.prompt], work, -1, -1)
+            if job.buffer is not None:
+                seq_buffer[work] = len(buffers)
+                buffers.append(job.buffer)
+            last.append((int(toks[-1]), len(toks) - 1, work, True))
+            active.append(_Active(j, work, len(toks), np.random.default_rng(job.seed), []))
+        results: list[list[int]] = [[] for _ in jobs]
+        # Unsteered, the sampling logits are the plain model's: no scoring pass.
+        plain = {j for j in wave_jobs if jobs[j].buffer is None}
+        taken: dict[int, list[float]] | None = {} if plain_logprobs else None
+        self._rows.begin(buffers, seq_buffer)
+        try:
+            for s in range(0, len(last), self.n_batch):
+                self._decode(last[s : s + self.n_batch])
+                logits = self._logits(len(last[s : s + self.n_batch]))
+                for r, a in enumerate(active[s : s + self.n_batch]):
+                    a.first = logits[r].copy()
+            self._sample(active, sampling, should_stop, results, None, taken, plain)
+        finally:
+            self._rows.end()
+        for w, _j in enumerate(wave_jobs):
+            self._L.llama_memory_seq_rm(mem, base + w, -1, -1)
+        for j in wave_jobs:
+            lp = np.asarray((taken or {}).get(j, []), np.float32)
+            out[j] = (results[j], lp)
+        if plain_logprobs:
+            steered = [j for j in wave_jobs if j not in plain]
+            rows = []
+            for w, j in enumerate(steered):
+                toks, cont = list(prompts[jobs[j].prompt]), [int(t) for t in results[j]]
+                work = base + w
+                self._L.llama_memory_seq_cp(mem, seq_of[jobs[j].prompt], work, -1, -1)
+                row = [toks[-1], *cont]
+                rows.append((j, [(int(tok), len(toks) - 1 + k, work,
+                                  cont[k] if k < len(cont) else None)
+                                 for k, tok in enumerate(row)]))
+            lps = self._forced_logprobs(rows)
+            for j in steered:
+                out[j] = (results[j], lps[j])
+
+    def _job_waves(self, prompts, jobs, budget: int) -> list[tuple[list[int], list[int]]]:
+        """Jobs in waves (grouped by prompt) whose prompts' cells, replies and sequences fit
+        the context: ([prompt indices], [job indices]) per wave."""
+        cells = self.n_ctx
+        by_prompt: dict[int, list[int]] = {}
+        for j, job in enumerate(jobs):
+            by_prompt.setdefault(job.prompt, []).append(j)
+        waves: list[tuple[list[int], list[int]]] = []
+        used = seqs = 0
+        for p, js in by_prompt.items():
+            n = len(prompts[p])
+            if n + budget + 1 > self.n_ctx:
+                raise EngineError(f"A prompt of {n} tokens does not fit the batch context.")
+            # one prompt's jobs that alone overflow a wave go in several
+            per = max(1, min(self.n_seq_max - 1, (cells - n) // (budget + 1)))
+            for s in range(0, len(js), per):
+                part = js[s : s + per]
+                need = n + len(part) * (budget + 1)
+                if not waves or seqs + len(part) + 1 > self.n_seq_max \
+                        or used + need > cells:
+                    waves.append(([], []))
+                    used = seqs = 0
+                if p not in waves[-1][0]:
+                    waves[-1][0].append(p)
+                waves[-1][1].extend(part)
+                used += need
+                seqs += len(part) + 1
+        return waves
 
     def _forced_logprobs(self, rows) -> dict[int, np.ndarray]:
         """Decode each owner's (token, pos, seq, target) entries in n_batch chunks; where
@@ -424,21 +508,6 @@ class BatchedLlama:
         flush()
         return {owner: np.concatenate(p) if p else np.zeros(0, np.float32)
                 for owner, p in parts.items()}
-
-    def _variant_groups(self, prompts: Sequence[Sequence[int]], budget: int) -> list[list[int]]:
-        """Prompts in groups whose cells and sequences (two per prompt) fit the context."""
-        groups: list[list[int]] = []
-        used = 0
-        for i, p in enumerate(prompts):
-            need = len(p) + budget
-            if need > self.n_ctx:
-                raise EngineError(f"A prompt of {len(p)} tokens does not fit the batch context.")
-            if not groups or 2 * (len(groups[-1]) + 1) > self.n_seq or used + need > self.n_ctx:
-                groups.append([])
-                used = 0
-            groups[-1].append(i)
-            used += need
-        return groups
 
     # ---- scoring ---------------------------------------------------------------
     def score(
