@@ -27,7 +27,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -134,7 +134,6 @@ class Completion:
     steps: list[TokenStep]
     finish_reason: str | None
     text: str
-    raw_json: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
 def _f(x: Any, where: str) -> float:
@@ -241,7 +240,6 @@ def parse_completion(data: Any, api: str) -> Completion:
         steps=steps,
         finish_reason=finish if isinstance(finish, str) else None,
         text=text,
-        raw_json=dict(data),
     )
 
 

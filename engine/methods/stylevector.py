@@ -62,11 +62,6 @@ def style_vector(acts: Sequence[ItemActivations], generic_mean: np.ndarray) -> n
     return (np.mean([a.user_mean for a in acts], axis=0) - generic_mean).astype(np.float32)
 
 
-def predictor_positions(prefix_len: int, n_tokens: int) -> np.ndarray:
-    """Sequence positions whose hidden states predict the response's tokens 0..n-1."""
-    return np.arange(prefix_len - 1, prefix_len - 1 + n_tokens)
-
-
 def text_rows(prefix: Sequence[int], text: Sequence[int], *, chunk: int = CHUNK_TOKENS,
               context: int = CHUNK_CONTEXT) -> list[tuple[int, Row]]:
     """A whole text after its prompt as rows of at most `chunk` read tokens each, with

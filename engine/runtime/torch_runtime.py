@@ -386,12 +386,6 @@ def load_torch_runtime(
         return rt
 
 
-def clear_cache() -> None:
-    """Forget cached runtimes (frees their memory once callers drop them too)."""
-    with _LOAD_LOCK:
-        _CACHE.clear()
-
-
 # ---- the runtime ---------------------------------------------------------------------
 
 
