@@ -156,3 +156,42 @@ def test_no_method_name_is_compared_as_a_string_outside_the_registry():
 def test_the_comparison_finder_finds_one():
     tree = ast.parse('if method == "steerx" or kind in ("dps", "x"):\n    pass\n')
     assert _method_name_comparisons(tree, {"steerx", "dps"}) == [(1, "steerx"), (1, "dps")]
+
+
+# ---- the design lives in docs/ARCHITECTURE.md --------------------------------------------
+
+ARCHITECTURE = REPO / "docs" / "ARCHITECTURE.md"
+
+
+def _repo_python_files() -> list[Path]:
+    skip = {".git", ".venv", "build", "dist", "__pycache__"}
+    return sorted(p for p in REPO.rglob("*.py")
+                  if not skip & set(p.relative_to(REPO).parts[:-1]))
+
+
+def test_no_module_cites_design_md():
+    """The design file outside the repository is gone; docs/ARCHITECTURE.md replaces it."""
+    word = "DESIGN" + ".md"  # not spelled out, or this file would find itself
+    found = [f"{p.relative_to(REPO)}:{n}" for p in _repo_python_files()
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if word in line]
+    assert not found, f"cite docs/ARCHITECTURE.md (its section) instead: {found}"
+
+
+def test_every_architecture_citation_names_a_section_that_exists():
+    """`docs/ARCHITECTURE.md, Layer mapping` in a docstring: the section must be there."""
+    import re
+
+    sections = [m.group(1).strip() for m in re.finditer(r"^#+ (.+)$", ARCHITECTURE.read_text(
+        encoding="utf-8"), re.M)]
+    bad = []
+    for p in _repo_python_files():
+        if p.parent == REPO / "tests" and p.name == "test_architecture.py":
+            continue
+        text = " ".join(line.strip().lstrip("#").strip()
+                        for line in p.read_text(encoding="utf-8").splitlines())
+        for m in re.finditer(r"ARCHITECTURE\.md", text):
+            after = text[m.end(): m.end() + 80]
+            if not any(s in after for s in sections):
+                bad.append(f"{p.relative_to(REPO)}: ...{text[m.start(): m.end() + 60]}")
+    assert not bad, "name a section of docs/ARCHITECTURE.md after the file:\n" + "\n".join(bad)
