@@ -195,3 +195,33 @@ def test_every_architecture_citation_names_a_section_that_exists():
             if not any(s in after for s in sections):
                 bad.append(f"{p.relative_to(REPO)}: ...{text[m.start(): m.end() + 60]}")
     assert not bad, "name a section of docs/ARCHITECTURE.md after the file:\n" + "\n".join(bad)
+
+
+# ---- the package graph picture --------------------------------------------------------
+
+
+def test_the_package_graph_picture_is_current(tmp_path):
+    """docs/package_graph.md is what docs/package_graph.py writes from today's imports."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "graph.md"
+    subprocess.run([sys.executable, str(REPO / "docs" / "package_graph.py"), "--out", str(out)],
+                   check=True, capture_output=True, timeout=120)
+    committed = (REPO / "docs" / "package_graph.md").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == committed, (
+        "docs/package_graph.md is out of date: run `python docs/package_graph.py`")
+
+
+def test_the_package_graph_draws_the_layers():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("package_graph",
+                                                  REPO / "docs" / "package_graph.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    nodes, edges = mod.package_edges()
+    assert {"ui", "assistant", "assistant.cli", "engine.runtime", "store"} <= set(nodes)
+    assert ("ui", "assistant") in edges and ("engine.methods", "engine.runtime") in edges
+    assert not [e for e in edges if {e[0].split(".")[0], e[1].split(".")[0]}
+                == {"engine", "store"}]
