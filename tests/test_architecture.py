@@ -210,7 +210,6 @@ OVER_THE_LIMIT = {
     "ui/widgets/personalization_panel.py": 715,
     "assistant/chat.py": 652,
     "ui/widgets/settings_dialog.py": 636,
-    "engine/cloud/client.py": 618,
     "engine/methods/profile_build.py": 603,
     "engine/runtime/llamacpp.py": 603,
 }

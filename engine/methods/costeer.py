@@ -47,7 +47,7 @@ from engine.errors import ContextOverflowError, EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 
 if TYPE_CHECKING:
-    from engine.cloud.client import Candidate, Completion, TokenStep
+    from engine.cloud.answers import Candidate, Completion, TokenStep
     from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
