@@ -208,7 +208,6 @@ OVER_THE_LIMIT = {
     "assistant/cloud_service.py": 849,
     "ui/widgets/personalization_panel.py": 715,
     "assistant/chat.py": 652,
-    "ui/widgets/settings_dialog.py": 636,
     "engine/methods/profile_build.py": 603,
     "engine/runtime/llamacpp.py": 603,
 }
