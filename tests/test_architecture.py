@@ -206,7 +206,6 @@ MAX_LINES = 600
 OVER_THE_LIMIT = {
     "ui/main_window.py": 999,
     "assistant/cloud_service.py": 849,
-    "ui/widgets/personalization_panel.py": 715,
     "assistant/chat.py": 652,
     "engine/methods/profile_build.py": 603,
     "engine/runtime/llamacpp.py": 603,
