@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from assistant.preview import DEFAULT_PROMPT, MARK_GAIN
 
+translate = QCoreApplication.translate  # (context, text): lupdate reads these calls
+
 MARK_STYLE = "background-color:#ffe08a; color:#000"
 
 
@@ -45,26 +47,25 @@ class ProfilePreview(QGroupBox):
     asked = Signal()  # the prompt was sent (Return or the button)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        tr = QCoreApplication.translate
-        super().__init__(tr("PersonalizationPanel", "See the difference"), parent)
-        self.prompt = QLineEdit(tr("PersonalizationPanel", DEFAULT_PROMPT), self)
+        super().__init__(translate("PersonalizationPanel", "See the difference"), parent)
+        self.prompt = QLineEdit(translate("PersonalizationPanel", DEFAULT_PROMPT), self)
         self.prompt.setObjectName("previewPrompt")
-        self.prompt.setAccessibleName(tr("PersonalizationPanel", "Prompt to preview"))
+        self.prompt.setAccessibleName(translate("PersonalizationPanel", "Prompt to preview"))
         self.prompt.returnPressed.connect(self.asked)
-        self.button = QPushButton(tr("PersonalizationPanel", "Preview"), self)
+        self.button = QPushButton(translate("PersonalizationPanel", "Preview"), self)
         self.button.setObjectName("previewButton")
         self.button.clicked.connect(self.asked)
-        self.status = QLabel(tr(
+        self.status = QLabel(translate(
             "PersonalizationPanel",
             "Answer one prompt with your profile off and on, side by side."), self)
         self.status.setObjectName("previewStatus")
         self.status.setWordWrap(True)
         self.off = QTextBrowser(self)
         self.off.setObjectName("previewOff")
-        self.off.setAccessibleName(tr("PersonalizationPanel", "Reply with the profile off"))
+        self.off.setAccessibleName(translate("PersonalizationPanel", "Reply with the profile off"))
         self.on = QTextBrowser(self)
         self.on.setObjectName("previewOn")
-        self.on.setAccessibleName(tr("PersonalizationPanel", "Reply with the profile on"))
+        self.on.setAccessibleName(translate("PersonalizationPanel", "Reply with the profile on"))
 
         pv = QVBoxLayout(self)
         prow = QHBoxLayout()
@@ -74,8 +75,8 @@ class ProfilePreview(QGroupBox):
         pv.addWidget(self.status)
         sides = QHBoxLayout()
         for title, view in (
-            (tr("PersonalizationPanel", "Without your voice"), self.off),
-            (tr("PersonalizationPanel",
+            (translate("PersonalizationPanel", "Without your voice"), self.off),
+            (translate("PersonalizationPanel",
                 "In your voice (marked: words your profile made likelier)"), self.on),
         ):
             col = QVBoxLayout()
@@ -90,16 +91,14 @@ class ProfilePreview(QGroupBox):
     def writing(self) -> None:
         """The two replies are being written."""
         self.button.setEnabled(False)
-        self.status.setText(QCoreApplication.translate("PersonalizationPanel",
-                                                       "Writing both replies…"))
+        self.status.setText(translate("PersonalizationPanel", "Writing both replies…"))
 
     def show_result(self, result: dict, labels: Mapping[str, str], *, unsaved: bool) -> None:
         """The model worker's answer; `labels` names the methods, `unsaved`: the strength
         shown is not saved yet."""
-        tr = QCoreApplication.translate
         self.button.setEnabled(True)
         if result.get("status") != "complete":
-            self.status.setText(str(result.get("error") or tr(
+            self.status.setText(str(result.get("error") or translate(
                 "PersonalizationPanel", "The preview did not finish.")))
             return
         p = result["preview"]
@@ -107,16 +106,16 @@ class ProfilePreview(QGroupBox):
         body, n = marked_html(p["on"], p["marked"])
         self.on.setHtml(body)
         label = labels.get(p["method"], p["method"])
-        at = (tr("PersonalizationPanel", " at strength {0:.2f}").format(p["strength"])
+        at = (translate("PersonalizationPanel", " at strength {0:.2f}").format(p["strength"])
               if p.get("strength") is not None else "")
-        note = (tr("PersonalizationPanel",
-                   "{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely "
-                   "by your profile.").format(label, at, n, 2.718 ** MARK_GAIN)
+        note = (translate("PersonalizationPanel",
+                          "{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely "
+                          "by your profile.").format(label, at, n, 2.718 ** MARK_GAIN)
                 if p["marked"] else
-                tr("PersonalizationPanel",
-                   "{0}{1}: this method decodes by itself, so no words are marked.")
+                translate("PersonalizationPanel",
+                          "{0}{1}: this method decodes by itself, so no words are marked.")
                 .format(label, at))
         if unsaved:
-            note += " " + tr("PersonalizationPanel",
-                             "Not saved yet: “Use this strength” keeps it.")
+            note += " " + translate("PersonalizationPanel",
+                                    "Not saved yet: “Use this strength” keeps it.")
         self.status.setText(note)
