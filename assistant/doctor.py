@@ -93,7 +93,7 @@ def _torch(device_setting: str) -> dict[str, Any]:
     except ImportError:
         return {"error": "torch is not installed"}
     from engine.errors import EngineError
-    from engine.runtime.torch_runtime import describe_devices, pick_device
+    from engine.runtime.torch_device import describe_devices, pick_device
 
     try:
         device = pick_device(device_setting)

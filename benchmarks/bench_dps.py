@@ -52,7 +52,7 @@ def main() -> int:
     from engine.eval.data import load_rows
     from engine.methods import dps
     from engine.runtime.generation import SamplingSettings
-    from engine.runtime.torch_runtime import describe_devices
+    from engine.runtime.torch_device import describe_devices
 
     trt = quiet_load_torch(embedded_model_path(), args.device)
     out: dict = {"device": describe_devices(), "torch_device": trt.device,

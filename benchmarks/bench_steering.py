@@ -134,7 +134,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     args = ap.parse_args()
 
-    from engine.runtime.torch_runtime import describe_devices, load_torch_runtime
+    from engine.runtime.torch_device import describe_devices
+    from engine.runtime.torch_runtime import load_torch_runtime
 
     if args.model:
         model = Path(args.model)

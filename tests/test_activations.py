@@ -3,7 +3,8 @@
 The build reads the residual stream from llama.cpp (engine.runtime.activations);
 torch's forward hooks are the reference. Both must give the same states layer by
 layer, the same token log-probabilities, and the same layer numbering as the
-control-vector mapping in DESIGN.md (slot L-1 adds to the output of block L).
+control-vector mapping (docs/ARCHITECTURE.md, Layer mapping: slot L-1 adds to the output
+of block L).
 """
 
 from __future__ import annotations

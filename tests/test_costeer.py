@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.cloud.client import Candidate, Completion, TokenStep
+from engine.cloud.answers import Candidate, Completion, TokenStep
 from engine.methods.costeer import (
     CoSteerConfig,
     CoSteerDecoder,

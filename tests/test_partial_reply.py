@@ -19,7 +19,7 @@ from tests.conftest import REPO
 LONG_PROMPT = "Write a very long story about a dragon, at least 1000 words."
 
 
-def _read_reply(home, status_wanted=None):
+def _read_reply(home):
     con = sqlite3.connect(home / "assistant.db")
     rows = con.execute("SELECT role, content, status FROM messages ORDER BY id").fetchall()
     ok = con.execute("PRAGMA integrity_check").fetchone()[0]

@@ -215,11 +215,6 @@ def test_cli_show_chat_and_other_model(built):
     assert chat.returncode == 0 and "without personalization" in chat.stderr
 
 
-def _signature_share(text: str) -> float:
-    words = [w.strip(".,!?:;'\"") for w in text.split()]
-    return sum(w in SIGNATURE for w in words) / max(1, len(words))
-
-
 @pytest.mark.parametrize("setting", ["alone", "with_texts"])
 def test_strength_is_chosen_by_generation_alone_and_with_texts_in_the_prompt(built, setting):
     """The build writes held-out replies (with the user's other texts in the prompt for

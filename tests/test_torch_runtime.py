@@ -23,6 +23,7 @@ def test_lazy_torch_imports():
     """Starting the app or a plain chat, or importing these modules, must not import torch."""
     code = (
         "import sys, assistant.cli.chat, engine.runtime.torch_runtime, engine.runtime.hooks, "
+        "engine.runtime.torch_device, engine.runtime.torch_weights, "
         "engine.steering.vectors, engine.steering.parity, engine.runtime.llamacpp; "
         "assert 'torch' not in sys.modules, 'torch imported'; "
         "assert 'transformers' not in sys.modules, 'transformers imported'"
@@ -47,7 +48,7 @@ def test_model_facts(torch_runtime, llama_runtime):
 def test_device_and_dtype_choice():
     import torch
 
-    from engine.runtime.torch_runtime import pick_device, pick_dtype
+    from engine.runtime.torch_device import pick_device, pick_dtype
 
     if torch.cuda.is_available():
         assert pick_device("auto") == "cuda"

@@ -5,6 +5,12 @@ llama.cpp), the profile build (a child process: its torch work would hold the
 GIL), the data thread (export, import, reset) and the cloud-check thread. It
 routes the model's tokens to whichever pane asked for them and keeps the status
 bar honest about the model, the device, personalization and the cloud.
+
+The window is one class in three modules: this one builds it, wires the panels and
+keeps the conversation shown, the guide, the watch on the store and the shutdown;
+`ui.window_reply` (ReplyMixin) runs the replies and routes the model's signals;
+`ui.window_frame` (FrameMixin) holds the menus, the status bar, the theme and the saved
+geometry. The tab order is `ui.tabs`.
 """
 
 from __future__ import annotations
@@ -12,38 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QByteArray,
-    QCoreApplication,
-    QEvent,
-    QObject,
-    QSettings,
-    Qt,
-    QTimer,
-    Slot,
-)
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QKeyEvent,
-    QKeySequence,
-    QShortcut,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QFrame,
-    QInputDialog,
-    QMainWindow,
-    QPlainTextEdit,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from assistant import __version__
 from assistant.app import AppContext
@@ -55,74 +32,31 @@ from assistant.store_watch import change_marker
 from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
 from store import StoreError
 from ui.autosave import Autosaver
-from ui.dialogs import confirm, guarded, show_error, show_info
+from ui.dialogs import confirm, guarded, show_info
 from ui.errors import USER_ERRORS
 from ui.markdown import warm as warm_markdown
-from ui.theme import THEMES, apply_theme
+from ui.tabs import TAB_CHAT, TAB_PROFILE, PageTabs, scrolling
 from ui.widgets.chat_view import ChatView
 from ui.widgets.cloud_panel import CloudPanel
 from ui.widgets.conversation_list import ConversationList
 from ui.widgets.draft_pane import DraftPane
-from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.first_run import FirstRunGuide
 from ui.widgets.history_panel import HistoryPanel
-from ui.widgets.meters import LiveMeters
 from ui.widgets.personalization_panel import PersonalizationPanel
 from ui.widgets.serve_panel import ServePanel
 from ui.widgets.settings_dialog import SettingsDialog
+from ui.window_frame import FrameMixin
+from ui.window_reply import ReplyMixin
 from ui.workers import ModelHost, ProcessTaskHost, TaskHost
 
 log = logging.getLogger(__name__)
 
-TAB_CHAT, TAB_DRAFT, TAB_HISTORY, TAB_PROFILE, TAB_CLOUD = range(5)
-DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("MainWindow", "auto"), "cpu": "CPU", "cuda": "CUDA",
-                 "mps": "Metal"}
 MIN_SIZE = (760, 540)  # every label and button fits (tests/gui/test_layout.py)
 WATCH_MS = 2000  # how often the store is checked for changes made by another process
 GUIDE_DONE = "guide/done"  # QSettings: the first-run guide was finished or skipped
 
 
-class _CtrlEnterAccepts(QObject):
-    """Ctrl+Enter in a dialog's text box accepts the dialog (the box would add a line)."""
-
-    def __init__(self, dialog: QDialog) -> None:
-        super().__init__(dialog)
-        self._dialog = dialog
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
-            self._dialog.accept()
-            return True
-        return False
-
-
-class PageTabs(QTabWidget):
-    """Tabs whose pages may sit in a scroll area: `setCurrentWidget(panel)` finds the tab
-    that holds the panel, wrapped or not."""
-
-    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt API)
-        for i in range(self.count()):
-            page = self.widget(i)
-            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
-                self.setCurrentIndex(i)
-                return
-        super().setCurrentWidget(widget)
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """`page` in a frameless scroll area that only scrolls up and down."""
-    area = QScrollArea()
-    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(page)
-    return area
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ReplyMixin, FrameMixin, QMainWindow):
     def __init__(
         self,
         app: AppContext,
@@ -177,9 +111,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.draft, self.tr("Draft"))
         self.tabs.addTab(self.history_panel, self.tr("Writing history"))
         # Forms scroll when the window is short rather than squeezing their text.
-        self.tabs.addTab(_scrolling(self.personalization), self.tr("Personalization"))
-        self.tabs.addTab(_scrolling(self.cloud_panel), self.tr("Cloud"))
-        self.tabs.addTab(_scrolling(self.serve_panel), self.tr("Other apps"))
+        self.tabs.addTab(scrolling(self.personalization), self.tr("Personalization"))
+        self.tabs.addTab(scrolling(self.cloud_panel), self.tr("Cloud"))
+        self.tabs.addTab(scrolling(self.serve_panel), self.tr("Other apps"))
         self.guide = FirstRunGuide(app.home, self.history, app.settings.model_path, self)
         self.guide.setVisible(False)
         right = QWidget(self)
@@ -224,91 +158,6 @@ class MainWindow(QMainWindow):
         # For the status bar, after the window is up (the profile service may be slow).
         QTimer.singleShot(300, self.personalization.ensure_loaded)
         QTimer.singleShot(600, warm_markdown)  # the first reply then renders at full speed
-
-    # ---- construction ------------------------------------------------------
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setObjectName("statusBar")
-        self.model_label = ElidedLabel(self)
-        self.model_label.setObjectName("statusModel")
-        self.device_label = ElidedLabel(self)
-        self.device_label.setObjectName("statusDevice")
-        self.personalization_label = ElidedLabel(self)
-        self.personalization_label.setObjectName("statusPersonalization")
-        self.cloud_label = ElidedLabel(self)
-        self.cloud_label.setObjectName("statusCloud")
-        self.meters = LiveMeters(self)
-        # The facts are normal widgets: a message (Done, Copied…) takes their place while it
-        # shows, instead of being drawn under them; only the live meters stay.
-        self._facts = (self.model_label, self.device_label, self.personalization_label,
-                       self.cloud_label)
-        for w in self._facts:
-            bar.addWidget(w)
-        bar.addPermanentWidget(self.meters)
-        # QStatusBar hides its normal widgets for a message itself, but a relayout of the
-        # bar (a label's text changes) shows them again under the message (seen under X11):
-        # hidden explicitly, they stay hidden until the message is gone.
-        bar.messageChanged.connect(self._on_status_message)
-
-    @Slot(str)
-    def _on_status_message(self, message: str) -> None:
-        for w in self._facts:
-            w.setVisible(not message)
-
-    def _build_menus_and_shortcuts(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        self.new_action = QAction(self.tr("&New chat"), self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_action.triggered.connect(self.new_chat)
-        file_menu.addAction(self.new_action)
-        self.settings_action = QAction(self.tr("&Settings…"), self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(self.open_settings)
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
-        self.find_action = QAction(self.tr("&Find conversations"), self)
-        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.find_action.triggered.connect(self.focus_search)
-        edit_menu.addAction(self.find_action)
-        view_menu = self.menuBar().addMenu(self.tr("&View"))
-        theme_menu = view_menu.addMenu(self.tr("&Theme"))
-        self.theme_actions: dict[str, QAction] = {}
-        group = QActionGroup(self)
-        names = {"system": self.tr("Follow the &system"), "light": self.tr("&Light"),
-                 "dark": self.tr("&Dark")}
-        for key in THEMES:
-            act = QAction(names[key], self, checkable=True)
-            act.setObjectName(f"theme_{key}")
-            act.triggered.connect(lambda _c=False, k=key: self.choose_theme(k))
-            group.addAction(act)
-            theme_menu.addAction(act)
-            self.theme_actions[key] = act
-        self.enter_sends_action = QAction(self.tr("&Enter sends the message"), self,
-                                          checkable=True)
-        self.enter_sends_action.setObjectName("enterSendsAction")
-        self.enter_sends_action.setToolTip(self.tr(
-            "Enter sends and Shift+Enter starts a new line; off: Ctrl+Enter sends."))
-        self.enter_sends_action.toggled.connect(self.set_enter_sends)
-        view_menu.addAction(self.enter_sends_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        self.guide_action = QAction(self.tr("&Getting started"), self)
-        self.guide_action.setObjectName("guideAction")
-        self.guide_action.triggered.connect(self.show_guide)
-        help_menu.addAction(self.guide_action)
-        about = QAction(self.tr("&About"), self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-        self.send_shortcuts = [
-            QShortcut(QKeySequence(seq), self, activated=self.send_from_input)
-            for seq in ("Ctrl+Return", "Ctrl+Enter")
-        ]
-        self.stop_shortcut = QShortcut(QKeySequence("Esc"), self, activated=self.stop)
 
     def _connect(self) -> None:
         m = self.model
@@ -437,316 +286,6 @@ class MainWindow(QMainWindow):
         if self._gen is not None and self._gen.get("conversation_id") == cid:
             self.model.cancel()
 
-    # ---- generation ------------------------------------------------------------
-    @Slot()
-    def send_from_input(self) -> None:
-        """Ctrl+Enter: send from the chat tab (the shortcut is window-wide)."""
-        if self.tabs.currentIndex() == TAB_CHAT:
-            self.chat_view.request_send()
-
-    @Slot(str)
-    def send_message(self, text: str) -> None:
-        if self.model.busy or not text.strip():
-            return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
-                     "sent": text, "cloud": self.cloud_panel.cloud_on}
-        self.chat_view.begin_stream(text, self._model_facts.get("name"))
-        self.chat_view.clear_input()
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, text=text, sampling=self.sampling,
-            cloud=self._gen["cloud"],
-        )
-
-    @Slot()
-    def regenerate(self) -> None:
-        if self.model.busy or self.conversation_id is None:
-            return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
-                     "cloud": self.cloud_panel.cloud_on}
-        self.chat_view.begin_stream(None, self._model_facts.get("name"))
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
-            cloud=self._gen["cloud"],
-        )
-
-    @Slot(str, object)
-    def _request_profile_preview(self, prompt: str, strength: float | None) -> None:
-        """Errors go to the panel's own line (quiet: no message box for a preview)."""
-        if guarded(self, self.model.submit, "profile_preview", prompt=prompt,
-                   strength=strength, quiet=True) is None:
-            self.personalization.show_preview({"status": "error"})
-
-    @Slot(int)
-    def regenerate_reply(self, message_id: int) -> None:
-        """An earlier reply written again: the conversation continues in a branch from it
-        (the window switches to the branch when it starts; the original stays)."""
-        if self.model.busy or self.conversation_id is None:
-            return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
-                     "cloud": self.cloud_panel.cloud_on}
-        self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, reply_of=message_id,
-            sampling=self.sampling, cloud=self._gen["cloud"])
-
-    @Slot(int, str)
-    def ask_edit_message(self, message_id: int, text: str) -> QInputDialog | None:
-        """Edit one of the user's messages; sending it continues in a branch."""
-        if self.model.busy:
-            self.statusBar().showMessage(self.tr("Wait for the reply to finish first."), 4000)
-            return None
-        return self._text_dialog(
-            "editMessageDialog", self.tr("Edit message"),
-            self.tr("Send this instead. The conversation continues in a branch; the original "
-                    "stays as it is. (Ctrl+Enter sends.)"),
-            text, self.tr("Send"), lambda new: self.edit_message(message_id, new))
-
-    @Slot(int, str)
-    def ask_edit_reply(self, message_id: int, text: str) -> QInputDialog | None:
-        """Write a reply as it should have been: kept as a new version of it."""
-        if self.model.busy:
-            self.statusBar().showMessage(self.tr("Wait for the reply to finish first."), 4000)
-            return None
-        return self._text_dialog(
-            "editReplyDialog", self.tr("Edit reply"),
-            self.tr("Write the reply as it should have been. It is kept as a new version; "
-                    "‹ › steps back to the model's. (Ctrl+Enter saves.)"),
-            text, self.tr("Save"), lambda new: self.edit_reply(message_id, new))
-
-    def edit_reply(self, message_id: int, text: str) -> None:
-        if guarded(self, self.chat.edit_reply, message_id, text) is not None:
-            self.show_conversation(self.conversation_id)
-            self.statusBar().showMessage(self.tr("Your version of the reply is kept."), 4000)
-
-    def _text_dialog(self, name: str, title: str, label: str, text: str, ok: str,
-                     on_ok) -> QInputDialog:
-        dlg = QInputDialog(self)
-        dlg.setObjectName(name)
-        dlg.setWindowTitle(title)
-        dlg.setLabelText(label)
-        dlg.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
-        dlg.setTextValue(text)
-        dlg.setOkButtonText(ok)
-        dlg.resize(560, 320)
-        # Ctrl+Enter accepts, as it sends in the chat (a plain Enter is a new line here).
-        edit = dlg.findChild(QPlainTextEdit)
-        if edit is not None:
-            edit.installEventFilter(_CtrlEnterAccepts(dlg))
-        dlg.textValueSelected.connect(on_ok)
-        dlg.finished.connect(self._refocus)  # the window's shortcuts work again at once
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
-
-    @Slot(int)
-    def continue_reply(self, message_id: int) -> None:
-        """Write on from the end of a reply cut at its length limit, into the same reply."""
-        if self.model.busy or self.conversation_id is None:
-            return
-        shown = next((b for b in self.chat_view.bubbles() if b.message_id == message_id), None)
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id,
-                     "text": shown.text if shown else "", "cloud": False}
-        self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, continue_of=message_id,
-            sampling=self.sampling)
-
-    @Slot()
-    def _refocus(self) -> None:
-        self.activateWindow()
-        self.chat_view.focus_input()
-
-    def edit_message(self, message_id: int, text: str) -> None:
-        if self.model.busy or not text.strip():
-            return
-        self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
-                     "cloud": self.cloud_panel.cloud_on}
-        self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, edit_of=message_id, text=text,
-            sampling=self.sampling, cloud=self._gen["cloud"])
-
-    @Slot(int, int)
-    def show_version(self, message_id: int, index: int) -> None:
-        if self.model.busy:
-            return
-        if guarded(self, self.chat.show_version, message_id, index) is not None:
-            self.show_conversation(self.conversation_id)
-
-    @Slot(str, str)
-    def run_draft_action(self, action: str, text: str) -> None:
-        if self.model.busy:
-            return
-        self._gen = {"kind": "draft", "action": action, "text": ""}
-        self.draft.begin_stream(action)
-        self._gen["job_id"] = self.model.submit(
-            "draft", action=action, text=text, sampling=self.sampling
-        )
-
-    @Slot()
-    def stop(self) -> None:
-        """Esc / Stop: end the reply or suggestion now; what was written is kept.
-
-        A reply that has not begun (the model still loading, the method preparing) is
-        let go at once: the worker drops it unstored when it gets to it, the bubbles are
-        taken back and the message returns to the input box, so nothing typed is lost."""
-        if not self.model.busy:
-            return
-        self.model.cancel()
-        gen = self._gen
-        if gen is None or self.model.busy:  # it writes: it stops at its next token
-            self.statusBar().showMessage(self.tr("Stopping…"), 2000)
-            return
-        self._gen = None
-        self.meters.finish(None)
-        if gen["kind"] == "draft":
-            self.draft.end_stream("cancelled")
-        elif gen.get("conversation_id") == self.conversation_id:
-            self.show_conversation(self.conversation_id)
-            if gen.get("sent") and not self.chat_view.input_text().strip():
-                self.chat_view.input.setPlainText(gen["sent"])
-        self.statusBar().showMessage(self.tr("Stopped before the reply began."), 6000)
-
-    def _shows_stream(self) -> bool:
-        gen = self._gen
-        return (
-            gen is not None
-            and gen["kind"] == "chat"
-            and gen.get("conversation_id") == self.conversation_id
-            and self.chat_view.streaming
-        )
-
-    @Slot(str)
-    def _on_token(self, piece: str) -> None:
-        gen = self._gen
-        if gen is None:
-            return
-        gen["text"] += piece
-        self.meters.on_token()
-        if gen["kind"] == "draft":
-            self.draft.append_token(piece)
-        elif self._shows_stream():
-            self.chat_view.append_token(piece)
-
-    @Slot(dict)
-    def _on_started(self, info: dict) -> None:
-        gen = self._gen
-        if gen is None or info.get("job_id") != gen.get("job_id"):
-            return
-        if "prompt_tokens" in info:
-            self.meters.start(info["prompt_tokens"], info["n_ctx"], info["reply_tokens"],
-                              info.get("trimmed_turns", 0))
-            self._measured = info.get("conversation_id")  # a draft measures no conversation
-            if self.meters.warning and not info.get("trimmed_turns"):
-                self.statusBar().showMessage(self.meters.warning, 6000)
-        if info["kind"] != "chat":
-            return
-        was_new = gen.get("conversation_id") is None
-        shown_here = gen.get("conversation_id") == self.conversation_id
-        gen["conversation_id"] = info["conversation_id"]
-        gen["reply_message_id"] = info["reply_message_id"]
-        if shown_here:
-            self.conversation_id = info["conversation_id"]
-            if info.get("forked") or info.get("continued"):  # show it streaming
-                self.show_conversation(info["conversation_id"])
-            else:
-                self.chat_view.set_stream_ids(info["user_message_id"], info["reply_message_id"])
-        self.conversations.refresh(self.conversation_id)
-        if was_new and shown_here:
-            view = self.conversations.view(info["conversation_id"])
-            self.cloud_panel.set_conversation(
-                info["conversation_id"], bool(view and view.cloud_enabled)
-            )
-        if info.get("trimmed_turns"):
-            self.statusBar().showMessage(
-                self.tr("The conversation is longer than the model's context; the "
-                        "{0} oldest turn(s) were left out.").format(info["trimmed_turns"]),
-                6000
-            )
-        self.history_panel.refresh()  # the user's message is a new writing sample
-
-    @Slot(dict)
-    def _on_finished(self, result: dict) -> None:
-        kind = result.get("kind")
-        if kind == "load":
-            self._update_status()
-            return
-        if kind == "cloud_preview":
-            self.cloud_panel.show_preview(result)
-            return
-        if kind == "cloud_test":
-            self.cloud_panel.show_test(result)
-            return
-        if kind == "profile_preview":
-            self.personalization.show_preview(result)
-            return
-        gen = self._gen
-        if gen is None or result.get("job_id") != gen.get("job_id"):
-            if (kind == "chat" and result.get("conversation_id") is not None
-                    and result.get("conversation_id") == self.conversation_id):
-                self.show_conversation(self.conversation_id)  # one let go as it began
-            return
-        self._gen = None
-        status = result.get("status", "error")
-        self.meters.finish(result.get("tokens_per_s") if status == "complete" else None)
-        if "fints_items" in result:
-            self.personalization.set_fints_items(result["fints_items"])
-        if kind == "draft":
-            self.draft.end_stream(status)
-        elif kind == "chat":
-            if self._shows_stream():
-                self.chat_view.end_stream(status)
-            cid = result.get("conversation_id") or gen.get("conversation_id")
-            if status == "error" and "reply_message_id" not in gen:
-                # Failed before anything was stored: take the optimistic bubbles back and
-                # give the user their message again, so nothing they typed is lost.
-                if gen.get("conversation_id") == self.conversation_id:
-                    self.show_conversation(self.conversation_id)
-                if gen.get("sent") and not self.chat_view.input_text().strip():
-                    self.chat_view.input.setPlainText(gen["sent"])
-            elif cid is not None and cid == self.conversation_id:
-                self.show_conversation(cid)  # the stored text and marks are what counts
-            self.conversations.refresh(self.conversation_id)
-        if gen.get("cloud"):
-            self.cloud_panel.report_reply(status != "error", str(result.get("error", "")))
-        notice = f" {gen['notice']}" if gen.get("notice") else ""
-        if status == "partial" and kind == "chat" and not result.get("text"):
-            self.statusBar().showMessage(
-                self.tr("Stopped before the first word; no reply was kept.{0}").format(notice),
-                8000)
-        elif status == "partial":
-            self.statusBar().showMessage(
-                self.tr("Stopped; the text so far is kept.{0}").format(notice), 8000)
-        elif status == "complete":
-            tps = result.get("tokens_per_s")
-            speed = self.tr(" at {0} tokens/s").format(tps) if tps else ""
-            line = result.get("cloud_line") or ""
-            # A cloud reply's line (who wrote it, how much was steered) stays until the next
-            # message: it answers "what did the cloud do?" for as long as the reply is new.
-            self.statusBar().showMessage(
-                self.tr("Done: {0} tokens{1}.{2}").format(result.get("tokens", 0), speed, notice)
-                + (f" {line}" if line else ""),
-                0 if line else (10000 if notice else 5000),
-            )
-
-    @Slot(str)
-    def _on_notice(self, text: str) -> None:
-        if self._gen is not None:
-            self._gen["notice"] = text  # repeated with "Done" so it is not overwritten
-        self.statusBar().showMessage(text, 10000)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        if not self._closing:
-            show_error(self, message)
-
-    @Slot(bool)
-    def _on_busy(self, busy: bool) -> None:
-        self.chat_view.set_busy(busy)
-        self.draft.set_busy(busy)
-        if busy:
-            self.statusBar().showMessage(self.tr("Writing…"))
-
     # ---- other panels ------------------------------------------------------
     @Slot(int)
     def _on_draft_saved(self, sample_id: int) -> None:
@@ -822,31 +361,7 @@ class MainWindow(QMainWindow):
             self.tr("About Voice Assistant"),
         )
 
-    # ---- theme, keyboard, the guide, changes from elsewhere ----------------
-    def apply_theme(self, theme: str) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, theme)
-        act = self.theme_actions.get(theme) or self.theme_actions["system"]
-        act.setChecked(True)
-        if self.conversation_id is not None and self._gen is None:
-            self.show_conversation(self.conversation_id)  # code colours follow the scheme
-
-    @Slot(str)
-    def choose_theme(self, theme: str) -> None:
-        if guarded(self, update_setting, self.app.db, "theme", theme) is not None:
-            self.app.reload_settings()
-            self.apply_theme(theme)
-
-    @Slot(bool)
-    def set_enter_sends(self, on: bool) -> None:
-        self.chat_view.set_enter_sends(on)
-        if self.enter_sends_action.isChecked() != on:
-            self.enter_sends_action.setChecked(on)
-        if self.app.settings.enter_sends != on and guarded(
-                self, update_setting, self.app.db, "enter_sends", on) is not None:
-            self.app.reload_settings()
-
+    # ---- the guide, changes from elsewhere ---------------------------------
     @Slot()
     def show_guide(self) -> None:
         self.guide.go(0)
@@ -909,59 +424,7 @@ class MainWindow(QMainWindow):
                 self.show_conversation(self.conversation_id)  # else: keep the scroll place
         self.history_panel.refresh()
 
-    # ---- status bar --------------------------------------------------------
-    @Slot(dict)
-    def _on_model_loaded(self, facts: dict) -> None:
-        self._model_facts = dict(facts)
-        self.guide.model_in_use(facts["name"])
-        self.personalization.set_current_model(facts["name"], facts.get("fingerprint", ""))
-        self._update_status()
-
-    def _update_status(self) -> None:
-        f = self._model_facts
-        if f:
-            src = self.tr(" (embedded)") if f.get("source") == "embedded" else ""
-            self.model_label.setText(self.tr("Model: {0}{1}").format(f["name"], src))
-            self.model_label.setToolTip(f.get("path", ""))
-            engine = "GPU" if f.get("gpu_offload") else "CPU"
-        else:
-            engine = ""
-            if not self.model_label.text():
-                self.model_label.setText(self.tr("Model: not loaded yet"))
-        device = self.app.settings.device
-        if device in DEVICE_LABELS:
-            device = QCoreApplication.translate("MainWindow", DEVICE_LABELS[device])
-        self.device_label.setText(
-            self.tr("Device: {0}").format(device)
-            + (self.tr(" · chat on {0}").format(engine) if engine else "")
-        )
-        self.personalization_label.setText(
-            self.tr("Personalization: {0}").format(self.personalization.active_label)
-        )
-        self.cloud_label.setText(
-            self.tr("Cloud: on") if self.cloud_panel.cloud_on else self.tr("Cloud: off"))
-
     # ---- window state ------------------------------------------------------
-    def restore_state(self) -> None:
-        s = QSettings()
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 720)
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        tab = s.value("window/tab", TAB_CHAT, type=int)
-        self.tabs.setCurrentIndex(int(tab) if 0 <= int(tab) < self.tabs.count() else TAB_CHAT)
-
-    def save_state(self) -> None:
-        s = QSettings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue("window/tab", self.tabs.currentIndex())
-        s.sync()
-
     def _restore_unsent(self) -> None:
         """What was typed and not sent before the last exit (or crash) comes back."""
         try:

@@ -1,17 +1,14 @@
 """OpenAI-compatible remote models with per-token log-probabilities (for CoSteer)."""
 
-from engine.cloud.client import (
-    AUTO,
+from engine.cloud.answers import (
     CHAT,
     COMPLETIONS,
     Candidate,
-    CloudClient,
     Completion,
-    Endpoint,
     TokenStep,
-    is_loopback,
     parse_completion,
 )
+from engine.cloud.client import AUTO, CloudClient, Endpoint, is_loopback
 from engine.cloud.errors import (
     CloudAuthError,
     CloudConfigError,

@@ -13,9 +13,6 @@ from engine.errors import EngineError
 class CloudError(EngineError):
     """Any failure talking to the remote endpoint."""
 
-    #: True when trying again later may help (rate limit, server error, network).
-    transient: bool = False
-
 
 class CloudConfigError(CloudError):
     """The endpoint settings are unusable (no URL, plain HTTP to a remote host, ...)."""
@@ -24,13 +21,9 @@ class CloudConfigError(CloudError):
 class CloudConnectionError(CloudError):
     """Nothing answered: the host is down, the port closed, or DNS failed."""
 
-    transient = True
-
 
 class CloudTimeoutError(CloudError):
     """The endpoint accepted the request but did not answer in time."""
-
-    transient = True
 
 
 class CloudAuthError(CloudError):
@@ -44,13 +37,9 @@ class CloudNotFoundError(CloudError):
 class CloudRateLimitError(CloudError):
     """429 that persisted through the retries."""
 
-    transient = True
-
 
 class CloudServerError(CloudError):
     """5xx that persisted through the retries, or another unexpected status."""
-
-    transient = True
 
 
 class CloudProtocolError(CloudError):

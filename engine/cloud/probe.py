@@ -23,7 +23,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from engine.cloud.client import AUTO, CHAT, COMPLETIONS, CloudClient
+from engine.cloud.answers import CHAT, COMPLETIONS
+from engine.cloud.client import AUTO, CloudClient
 from engine.cloud.errors import CloudAuthError, CloudConnectionError, CloudError
 from engine.cloud.templates import LOCAL, SERVER
 

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.cloud.client import CHAT, COMPLETIONS, CloudClient, Completion
+from engine.cloud.answers import CHAT, COMPLETIONS, Completion
+from engine.cloud.client import CloudClient
 from engine.cloud.drift import continues
 from engine.cloud.errors import CloudDriftError
 

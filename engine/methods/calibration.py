@@ -40,9 +40,6 @@ MIN_ALPHA, MAX_ALPHA = 0.125, 4.0
 # position (best of 1/4, 1/2, 1 on paper_dev rows 120-160); they still do until rebuilt.
 WITH_PROMPT_HISTORY = 0.25
 
-Steer = tuple[int, np.ndarray] | None  # (layer, vector already scaled) for one row
-
-
 def folds(n: int) -> list[tuple[list[int], list[int]]]:
     """(train, held-out) index lists: leave-one-out below LOO_BELOW items, else the last 20%."""
     if n < LOO_BELOW:

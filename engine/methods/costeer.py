@@ -5,7 +5,7 @@ token the remote's log-probs `pi_ref` are combined with a local delta
 
     Delta = log_softmax(local | personal context) - log_softmax(local | no context)
 
-by a few FTRL steps (T=20, alpha=2, beta=1, lambda=2, eta=10, DESIGN.md). The
+by a few FTRL steps (T=20, alpha=2, beta=1, lambda=2, eta=10; docs/ARCHITECTURE.md, CoSteer). The
 personal context (writing history, profile description) only ever enters the
 local model: the remote sees the task, the public turns and the chosen tokens.
 
@@ -47,7 +47,7 @@ from engine.errors import ContextOverflowError, EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 
 if TYPE_CHECKING:
-    from engine.cloud.client import Candidate, Completion, TokenStep
+    from engine.cloud.answers import Candidate, Completion, TokenStep
     from engine.runtime.llamacpp import LlamaRuntime
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 # ---- the optimizer ------------------------------------------------------------------
 @dataclass(frozen=True)
 class CoSteerConfig:
-    """The paper's defaults (DESIGN.md)."""
+    """The paper's defaults (docs/ARCHITECTURE.md, CoSteer)."""
 
     iterations: int = 20  # T
     alpha: float = 2.0
@@ -78,7 +78,8 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 def ftrl_update(
     remote_logprobs: np.ndarray, delta: np.ndarray, cfg: CoSteerConfig | None = None
 ) -> np.ndarray:
-    """The steered log-policy pi_{T+1} over the given support (DESIGN.md, exactly).
+    """The steered log-policy pi_{T+1} over the given support (docs/ARCHITECTURE.md,
+    CoSteer).
 
     pi_1 = pi_ref, U = 0; for t = 1..T: Q_t = alpha (pi_t - pi_ref) + beta Delta;
     U += Q_t; pi_{t+1} = log_softmax((t lambda pi_ref + U + pi_t / eta) / (t lambda + 1/eta)).

@@ -101,7 +101,8 @@ class MemoryGenericCache:
 
 
 def generic_sampling(max_tokens: int = GENERIC_MAX_TOKENS) -> SamplingSettings:
-    """Temperature 0.7 with repeat penalty: greedy decoding loops on this model (DESIGN.md)."""
+    """Temperature 0.7 with repeat penalty: greedy decoding loops on this model
+    (docs/ARCHITECTURE.md, Sampler defaults)."""
     return SamplingSettings(temperature=0.7, top_k=40, top_p=0.95, min_p=0.05,
                             repeat_penalty=1.1, max_tokens=max_tokens)
 

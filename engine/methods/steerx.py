@@ -1,6 +1,7 @@
 """SteerX (Zhao et al., arXiv 2510.22256): steer with the tokens the user's preferences drive.
 
-Our reading (DESIGN.md, after the same group's NextQuill):
+Our reading (docs/ARCHITECTURE.md, The methods and their sources; after the same
+group's NextQuill):
 
 1. Token-level causal effect of the user's history on each token of one of
    their texts:  delta_t = log p(y_t | x, H, y_<t) - log p(y_t | x, y_<t),

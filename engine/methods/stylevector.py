@@ -6,12 +6,12 @@ the same prompt x are run through the model; at every layer l the vector is
     s_l = mean_i mean_t h_l(x_i + y_i)[t]  -  mean_j mean_t h_l(x_j + y_hat_j)[t]
 
 (the paper takes the last token; the mean over response positions is the fair
-variant DESIGN.md names, and it is steadier on short texts). Because this is a
-difference of two means, the generic side does not need every item: it is
-estimated from the first `GENERIC_ITEMS` items (all of them in small histories),
-which saves most of the generation time in large ones and leaves the vector
-unchanged in expectation. SteerX reuses the user-side pass and also keeps the
-sum of activations at its preference-driven positions only.
+variant docs/ARCHITECTURE.md names in "The methods and their sources", and it is
+steadier on short texts). Because this is a difference of two means, the generic
+side does not need every item: it is estimated from the first `GENERIC_ITEMS` items
+(all of them in small histories), which saves most of the generation time in large
+ones and leaves the vector unchanged in expectation. SteerX reuses the user-side pass
+and also keeps the sum of activations at its preference-driven positions only.
 
 Positions are *predictor* positions: the hidden state at position p-1 is what
 produces token p, and steering adds to exactly those states at generation time.
@@ -60,11 +60,6 @@ class ItemActivations:
 def style_vector(acts: Sequence[ItemActivations], generic_mean: np.ndarray) -> np.ndarray:
     """s_l for every layer: the users' mean activation minus the generic replies' mean."""
     return (np.mean([a.user_mean for a in acts], axis=0) - generic_mean).astype(np.float32)
-
-
-def predictor_positions(prefix_len: int, n_tokens: int) -> np.ndarray:
-    """Sequence positions whose hidden states predict the response's tokens 0..n-1."""
-    return np.arange(prefix_len - 1, prefix_len - 1 + n_tokens)
 
 
 def text_rows(prefix: Sequence[int], text: Sequence[int], *, chunk: int = CHUNK_TOKENS,

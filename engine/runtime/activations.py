@@ -13,7 +13,7 @@ and lets a caller read any named tensor through the scheduler's eval callback
 `cvector-generator` tools use. The callback is asked about every node; it says
 yes to the `l_out` ones, and llama.cpp then computes the graph up to that node and
 hands it over before going on. So layer L here is torch's layer L, and llama.cpp's
-control-vector slot L-1 adds to exactly these states (DESIGN.md, layer mapping).
+control-vector slot L-1 adds to exactly these states (docs/ARCHITECTURE.md, Layer mapping).
 
 On the last block llama.cpp keeps only the rows whose logits were asked for, so a
 row's wanted positions are exactly the positions it asks logits for: both come

@@ -25,7 +25,8 @@ PENALTY_WINDOW = 64  # llama.cpp's default penalty_last_n
 
 @dataclass
 class SamplingSettings:
-    """Defaults chosen for small models: greedy decoding loops (DESIGN.md)."""
+    """Defaults chosen for small models: greedy decoding loops (docs/ARCHITECTURE.md,
+    Sampler defaults)."""
 
     temperature: float = 0.7
     top_k: int = 40

@@ -8,7 +8,7 @@ forward hooks on the same module run in the order they were entered.
 Layer numbering is the one used everywhere in the engine: layer L is the output
 of block `layers[L]` (0-based). That is the residual stream llama.cpp's control
 vector slot L-1 (file tensor `direction.L`) adds to, so a vector found here at
-layer L can be sent to llama.cpp unchanged (see DESIGN.md, layer mapping).
+layer L can be sent to llama.cpp unchanged (see docs/ARCHITECTURE.md, Layer mapping).
 
 `rows` (where accepted) limits an edit to some rows of the batch, so two variants
 of one prompt (e.g. DPS's full and head-masked passes) run as one batch of two.

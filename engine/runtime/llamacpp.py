@@ -463,7 +463,7 @@ class LlamaRuntime:
         the prompt's last position on (the states that produce the reply), so steering
         changes how the reply is written, not how the prompt is read.
 
-        DESIGN.md: a torch hook on the output of `model.layers[L]` equals slot
+        docs/ARCHITECTURE.md, Layer mapping: a hook on the output of `model.layers[L]` equals slot
         L-1 here with `il_start=1`. llama.cpp never steers layer 0, and copies
         the buffer into its own tensors, so a new call simply replaces the old
         vector: switching costs no model reload, only the prompt's KV cache

@@ -16,8 +16,7 @@ AVX2 kernels stay on (see `benchmarks/bench_chat.py --extra-bufts`).
 `Llama()` has no argument for the field, so `install_safe_model_defaults()`
 wraps llama-cpp-python's `llama_model_default_params`, the one place every
 `Llama` (ours, the batched context's model, the OpenAI-compatible server the
-tests start) takes its parameters from. The wrap is named, idempotent and
-undone by `uninstall_safe_model_defaults()`.
+tests start) takes its parameters from. The wrap is named and idempotent.
 """
 
 from __future__ import annotations
@@ -136,13 +135,3 @@ def install_safe_model_defaults() -> None:
     safe_default_params.__wrapped__ = original  # type: ignore[attr-defined]
     _original = original
     low.llama_model_default_params = safe_default_params
-
-
-def uninstall_safe_model_defaults() -> None:
-    global _original
-    if _original is None:
-        return
-    import llama_cpp.llama_cpp as low
-
-    low.llama_model_default_params = _original
-    _original = None

@@ -14,20 +14,17 @@ transformers (dequantized) or a Hugging Face model folder, and offers:
 
 torch is imported only inside functions: importing this module is cheap, and
 the chat path never imports it at all. One thread at a time may use a runtime:
-hooks are registered on the shared model.
+hooks are registered on the shared model. The device and dtype are chosen in
+`engine.runtime.torch_device`; the weights are read (and cached on disk) in
+`engine.runtime.torch_weights`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import inspect
-import json
 import logging
-import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,15 +34,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.errors import EngineError, ModelFileError
+from engine.errors import ModelFileError
 from engine.runtime.generation import (
     CancelToken,
     SamplingSettings,
     apply_repeat_penalty,
     sample_token,
 )
-from engine.runtime.gguf_info import GGUFInfo, fingerprint, read_gguf_info
 from engine.runtime.hooks import ModelParts, find_parts
+from engine.runtime.torch_device import pick_device, pick_dtype
+from engine.runtime.torch_weights import ModelIdentity, read_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -53,26 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 TokensLike = str | Sequence[int]
-
-
-@dataclass(frozen=True)
-class ModelIdentity:
-    """What a steering vector must match: the same fields as `GGUFInfo`."""
-
-    path: Path
-    architecture: str
-    name: str
-    n_layer: int
-    n_embd: int
-    n_head: int
-    fingerprint: str
-
-    @classmethod
-    def from_gguf(cls, info: GGUFInfo) -> ModelIdentity:
-        return cls(
-            info.path, info.architecture, info.name, info.n_layer, info.n_embd, info.n_head,
-            info.fingerprint,
-        )
 
 
 @dataclass
@@ -109,247 +87,18 @@ class TorchGeneration:
         return len(self.tokens) / self.seconds if self.seconds > 0 else 0.0
 
 
-# ---- device and dtype ------------------------------------------------------------
-
-
-def import_torch() -> Any:
-    """Import torch, asking OpenMP to sleep rather than spin while its threads wait.
-
-    Measured on a busy 2-core machine: a decode step of SmolLM2 took ~480 ms
-    with OpenMP's default spinning and ~45 ms with OMP_WAIT_POLICY=PASSIVE,
-    because spinning threads fight llama.cpp, the GUI and each other for the
-    cores. libgomp reads the variable when torch first loads it, so it only
-    helps if this runs before anything else imports torch; a value the user
-    set is kept.
-    """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    import torch
-
-    return torch
-
-
-def pick_device(setting: str = "auto") -> str:
-    """'auto' takes CUDA, then Apple's MPS, then the CPU; anything else is forced.
-
-    A forced device that torch cannot see is an error, not a silent fallback:
-    the user asked for it, so they should learn it is not there.
-    """
-    torch = import_torch()
-
-    s = (setting or "auto").strip().lower()
-    if s == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return "mps"
-        return "cpu"
-    if s.startswith("cuda") and not torch.cuda.is_available():
-        raise EngineError("The device is set to CUDA, but torch sees no CUDA GPU here.")
-    if s == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise EngineError("The device is set to MPS, but this machine has no Apple GPU.")
-    if s != "cpu" and not s.startswith(("cuda", "mps")):
-        raise EngineError(f"Unknown device '{setting}'; use auto, cpu, cuda or mps.")
-    return s
-
-
-def pick_dtype(device: str, setting: str = "auto") -> torch.dtype:
-    """fp32 on the CPU (half precision there is slow and lossy); bf16, else fp16, on GPUs."""
-    torch = import_torch()
-
-    names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
-             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
-    if setting and setting != "auto":
-        if setting not in names:
-            raise EngineError(f"Unknown dtype '{setting}'; use auto, float32, bfloat16 or float16.")
-        return names[setting]
-    if device.startswith("cuda"):
-        try:  # native bf16 only (Ampere and later); emulated bf16 is slower than fp16
-            native = torch.cuda.is_bf16_supported(including_emulation=False)
-        except TypeError:  # older torch
-            native = torch.cuda.is_bf16_supported()
-        return torch.bfloat16 if native else torch.float16
-    if device == "mps":
-        return torch.float16
-    return torch.float32
-
-
 # ---- loading -----------------------------------------------------------------------
 
 _LOAD_LOCK = threading.Lock()
 _CACHE: dict[tuple[str, str, str, str], TorchRuntime] = {}
 
 
-@contextlib.contextmanager
-def _shared_gguf_reader() -> Iterator[None]:
-    """Parse the GGUF once per load instead of four times.
-
-    transformers opens the file separately for the config, the weights and the
-    tokenizer, and rebuilds gguf's tensor-name map once per module (~400
-    times); for SmolLM2 that is most of a 15-25 s load on 2 cores. Inside this
-    block `gguf.GGUFReader` returns one reader per path (read-only, memory
-    mapped) and the name map is memoised. Both are restored on exit.
-    """
-    import gguf
-
-    orig_reader = gguf.GGUFReader
-    orig_map = getattr(gguf, "get_tensor_name_map", None)
-    readers: dict[tuple[str, str], Any] = {}
-
-    def reader(path, mode: str = "r", *args, **kwargs):
-        if mode != "r" or args or kwargs:
-            return orig_reader(path, mode, *args, **kwargs)
-        key = (str(Path(path).resolve()), mode)
-        if key not in readers:
-            readers[key] = orig_reader(path, mode)
-        return readers[key]
-
-    gguf.GGUFReader = reader
-    if orig_map is not None:
-        gguf.get_tensor_name_map = functools.lru_cache(maxsize=None)(orig_map)
-    try:
-        yield
-    finally:
-        gguf.GGUFReader = orig_reader
-        if orig_map is not None:
-            gguf.get_tensor_name_map = orig_map
-        readers.clear()
-
-
-def _folder_identity(folder: Path, config: Any) -> ModelIdentity:
-    """A Hugging Face folder's identity: its config plus each weight file's cheap fingerprint."""
-    h = hashlib.sha256()
-    cfg = folder / "config.json"
-    if cfg.exists():
-        h.update(cfg.read_bytes())
-    weights = sorted(p for p in folder.iterdir() if p.suffix in {".safetensors", ".bin", ".pt"})
-    for p in weights:
-        h.update(p.name.encode())
-        h.update(fingerprint(p).encode())
-    n_embd = int(getattr(config, "hidden_size", 0) or getattr(config, "n_embd", 0))
-    return ModelIdentity(
-        path=folder,
-        architecture=str(getattr(config, "model_type", "unknown")),
-        name=folder.name,
-        n_layer=int(getattr(config, "num_hidden_layers", 0) or getattr(config, "n_layer", 0)),
-        n_embd=n_embd,
-        n_head=int(getattr(config, "num_attention_heads", 0) or getattr(config, "n_head", 0)),
-        fingerprint=h.hexdigest()[:16],
-    )
-
-
-# A GGUF's dequantized weights are kept on disk (the weights cache) only up to this size:
-# 540 MB for the default model in float32; a 7B model's 28 GB would not be welcome.
-MAX_CACHED_WEIGHTS_BYTES = 2 << 30
-KEEP_CACHED_MODELS = 2  # the weights of this many models are kept; older ones are removed
-
-
-def _cached_folder(weights_cache: Path, info: GGUFInfo, dtype: torch.dtype) -> Path:
-    return weights_cache / f"{info.fingerprint}-{str(dtype).removeprefix('torch.')}"
-
-
-def _load_cached(folder: Path, dtype: torch.dtype) -> tuple[Any, Any] | None:
-    """The model and tokenizer saved in `folder` by `_save_cached`, or None (absent, or
-    unreadable: then removed, and the GGUF is read again)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    if not (folder / "config.json").exists():
-        return None
-    try:
-        model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=dtype)
-        tokenizer = AutoTokenizer.from_pretrained(str(folder))
-    except Exception as exc:  # any damage (safetensors has its own error type): the GGUF
-        log.warning("cached torch weights in %s are unreadable (%s); reading the GGUF again",
-                    folder, exc)
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-    os.utime(folder)  # most recently used: kept when older models' weights are removed
-    return model, tokenizer
-
-
-def _save_cached(folder: Path, model: Any, tokenizer: Any) -> None:
-    """Keep the dequantized weights for the next load (0.4 s instead of 10-15 s for the
-    default model on 2 cores): written to a temporary folder and renamed, so a crash
-    leaves no half-written cache. A failure costs only the speed-up."""
-    from safetensors.torch import save_model
-
-    size = sum(t.numel() * t.element_size() for t in model.state_dict().values())
-    if size > MAX_CACHED_WEIGHTS_BYTES:
-        return
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    if shutil.disk_usage(folder.parent).free < 4 * size:
-        log.info("not caching torch weights: little free disk space in %s", folder.parent)
-        return
-    # The weights as plain tensors and the config without the GGUF origin (transformers'
-    # save_pretrained refuses a model loaded from GGUF), as a Hugging Face folder.
-    cfg = model.config.to_dict()
-    cfg.pop("quantization_config", None)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder.parent))
-    try:
-        save_model(model, str(tmp / "model.safetensors"))
-        (tmp / "config.json").write_text(json.dumps(cfg, default=str), encoding="utf-8")
-        tokenizer.save_pretrained(str(tmp))
-        tmp.rename(folder)
-    except (OSError, ValueError, RuntimeError) as exc:
-        log.warning("could not cache torch weights in %s: %s", folder, exc)
-        shutil.rmtree(tmp, ignore_errors=True)
-        return
-    _prune_cache(folder.parent)
-
-
-def _prune_cache(weights_cache: Path) -> None:
-    """Keep the most recently used models' weights; drop the rest, and what a crashed
-    save left behind (a `.partial-` folder over an hour old)."""
-    now = time.time()
-    models = []
-    for d in weights_cache.iterdir():
-        if not d.is_dir():
-            continue
-        if d.name.startswith(".partial-"):
-            if now - d.stat().st_mtime > 3600:
-                shutil.rmtree(d, ignore_errors=True)
-        else:
-            models.append(d)
-    models.sort(key=lambda d: d.stat().st_mtime, reverse=True)
-    for old in models[KEEP_CACHED_MODELS:]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _load(path: Path, device: str, dtype: torch.dtype,
           weights_cache: Path | None = None) -> TorchRuntime:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import transformers  # noqa: F401 (imported before the clock starts: load_seconds is the load)
 
     t0 = time.perf_counter()
-    source = "file"
-    try:
-        if path.is_dir():
-            if not (path / "config.json").exists():
-                raise ModelFileError(f"{path} is a folder without config.json; not a model.")
-            model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype)
-            tokenizer = AutoTokenizer.from_pretrained(str(path))
-            identity = _folder_identity(path, model.config)
-        else:
-            info = read_gguf_info(path)  # validates the file before transformers sees it
-            identity = ModelIdentity.from_gguf(info)
-            folder = _cached_folder(weights_cache, info, dtype) if weights_cache else None
-            cached = _load_cached(folder, dtype) if folder is not None else None
-            if cached is not None:
-                model, tokenizer = cached
-                source = "weights cache"
-            else:
-                with _shared_gguf_reader():
-                    kw = {"gguf_file": path.name}
-                    model = AutoModelForCausalLM.from_pretrained(str(path.parent), dtype=dtype,
-                                                                 **kw)
-                    tokenizer = AutoTokenizer.from_pretrained(str(path.parent), **kw)
-                if folder is not None:
-                    _save_cached(folder, model, tokenizer)
-    except ModelFileError:
-        raise
-    except (ValueError, KeyError, OSError, RuntimeError, NotImplementedError) as exc:
-        raise ModelFileError(f"torch could not load {path.name}: {exc}") from exc
+    model, tokenizer, identity, source = read_model(path, dtype, weights_cache)
     model.to(device)
     model.eval()
     rt = TorchRuntime(model, tokenizer, identity, device=device, dtype=dtype)
@@ -384,12 +133,6 @@ def load_torch_runtime(
         if cache:
             _CACHE[key] = rt
         return rt
-
-
-def clear_cache() -> None:
-    """Forget cached runtimes (frees their memory once callers drop them too)."""
-    with _LOAD_LOCK:
-        _CACHE.clear()
 
 
 # ---- the runtime ---------------------------------------------------------------------
@@ -761,16 +504,3 @@ def _packed_linear(weight: Any, bias: Any, x: torch.Tensor) -> torch.Tensor:
     import torch
 
     return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
-
-
-def describe_devices() -> str:
-    """One line on what accelerators torch sees (benchmarks print it)."""
-    import torch
-
-    if torch.cuda.is_available():
-        return f"CUDA: {torch.cuda.get_device_name(0)}"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "Apple MPS"
-    return "no CUDA GPU or MPS device available; torch runs on the CPU"
-

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from assistant.chat import MessageView
 from ui.markdown import COPY_SCHEME
 from ui.markdown import render as render_markdown
+from ui.theme import is_dark
 
 PAINT_INTERVAL_MS = 40
 # The actions on a message: flat, as narrow as their text (a style's 80 px minimum would
@@ -245,8 +246,7 @@ class MessageBubble(QFrame):
             self.body.setText(self._text)
             return
         t0 = time.perf_counter()
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        out = render_markdown(self._text, dark=dark)
+        out = render_markdown(self._text, dark=is_dark(self.palette()))
         self._code_blocks = out.code_blocks
         self.body.setText(out.html)
         self.body.sizeHint()  # lay the document out now, so its cost counts below
@@ -266,10 +266,6 @@ class MessageBubble(QFrame):
                 self.copyRequested.emit(self._code_blocks[n])
             return
         QDesktopServices.openUrl(QUrl(url))
-
-    def set_text(self, text: str) -> None:
-        self._text = text
-        self._render()
 
     def append(self, piece: str) -> None:
         """Add streamed text. Markdown is rendered again as the text grows, but never more

@@ -92,17 +92,8 @@ class _Steps(QWidget):
         self._layout.addWidget(page)
         page.setVisible(len(self._pages) - 1 == self._current)
 
-    def count(self) -> int:
-        return len(self._pages)
-
-    def widget(self, index: int) -> QWidget:
-        return self._pages[index]
-
     def currentIndex(self) -> int:  # noqa: N802
         return self._current
-
-    def currentWidget(self) -> QWidget:  # noqa: N802
-        return self._pages[self._current]
 
     def setCurrentIndex(self, index: int) -> None:  # noqa: N802
         self._current = index

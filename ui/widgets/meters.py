@@ -44,14 +44,13 @@ class LiveMeters(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh_speed)
         self._prompt = 0
-        self._reply_room = 0
         self._pieces = 0
         self._first: float | None = None
         self.warning = ""
 
     def start(self, prompt_tokens: int, n_ctx: int, reply_room: int, trimmed: int = 0) -> None:
         """A reply begins: the prompt fills `prompt_tokens` of `n_ctx`."""
-        self._prompt, self._reply_room = prompt_tokens, reply_room
+        self._prompt = prompt_tokens
         self._pieces, self._first = 0, None
         self.context.setRange(0, max(1, n_ctx))
         self.context.setValue(min(prompt_tokens, n_ctx))

@@ -13,13 +13,13 @@ pull in torch, and the window must open without it); the menu lists every method
 of `assistant.methods`, and picking one saves it as the `chat_method` the CLI reads
 too (`methods.use`). The build runs in a child process (`ProcessTaskHost`,
 `ui.build_process`), so chatting stays possible and the window smooth meanwhile.
+What the panel shows is read in `ui.widgets.profile_state`; the preview is
+`ui.widgets.profile_preview`.
 """
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
@@ -31,13 +31,11 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QSlider,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,12 +43,12 @@ from PySide6.QtWidgets import (
 
 from assistant import methods
 from assistant.app import AppContext
-from assistant.errors import UserError
-from assistant.preview import DEFAULT_PROMPT, MARK_GAIN
 from engine.methods.kinds import ProfileKind
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 from ui.widgets.head_map import HeadMap
+from ui.widgets.profile_preview import ProfilePreview
+from ui.widgets.profile_state import ProfileState, build_args, profile_state
 from ui.workers import ProcessTaskHost
 
 STRENGTH_STEPS = 100  # slider units per 1.0 of strength
@@ -60,103 +58,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from assistant.profile_service import ProfileService
 
 
-@dataclass
-class ProfileState:
-    """What the panel shows: the active method and one stored profile's facts."""
-
-    active: str = "none"  # the method chat is personalized with (assistant.methods)
-    personalized: bool = False  # that method uses the user's data (not "Off")
-    method: str = ""  # the profile shown (the active one, else the latest built)
-    exists: bool = False
-    strength: float = 1.0
-    layer: int = 0
-    description: str = ""
-    top_tokens: list[str] = field(default_factory=list)
-    model_name: str = ""
-    model_fingerprint: str = ""
-    samples_used: int = 0
-    built_at: str = ""
-    heads: list[dict] = field(default_factory=list)  # DPS: [{layer, head, score}]
-    n_layer: int = 0
-    n_head: int = 0
-    recommended: str = "none"  # what the user's own texts showed best (assistant.recommendation)
-    recommended_why: str = ""
-    effect: str = ""  # one sentence from the build's own test on the user's texts
-    sources: list[str] = field(default_factory=list)  # previews of the samples learned from
-    n_included: int = 0
-    steering_off: str = ""  # why the build switched steering off, and what would change it
-
-
-def profile_state(app: AppContext, profiles: ProfileService,
-                  method: str | None = None) -> ProfileState:
-    """The profile `method` steers with (a stack: its last), else the most recent one."""
-    from assistant.history import HistoryService
-    from assistant.recommendation import effect_sentence, recommend
-    from engine.methods.steerx import is_word
-
-    app.reload_settings()
-    writing = HistoryService(app.db).writing()
-    sources = [_preview(x.text) for x in writing[-SOURCES_SHOWN:]][::-1]
-    chosen = methods.chosen(app, None)[0]
-    active, personalized = chosen.name, bool(chosen.needs)
-    rec = recommend(app)
-    kinds = methods.profile_kinds(methods.get(method)) if method else []
-    view = (profiles.get(kinds[-1] if kinds else None)
-            if kinds or not method or not methods.get(method).needs else None)
-    if view is None:
-        return ProfileState(active=active, personalized=personalized, method=method or "",
-                            recommended=rec.method, recommended_why=rec.why, sources=sources,
-                            n_included=len(writing))
-    # Words only: a profile built before the fix at the source (engine.methods.steerx)
-    # may still hold punctuation or fragments.
-    tokens = [str(t.get("token", "")).strip() if isinstance(t, dict) else str(t)
-              for t in view.preference_tokens]
-    tokens = [t for t in tokens if is_word(t)]
-    meta = view.meta or {}
-    # The test that matches how chat runs: with the user's texts in the prompt, or alone.
-    first, second = ("with_texts", "alone") if methods.uses_history(chosen) else (
-        "alone", "with_texts")
-    effect = effect_sentence(meta.get(first)) or effect_sentence(meta.get(second)) or ""
-    return ProfileState(
-        active=active, personalized=personalized, method=view.method, exists=True,
-        strength=float(view.alpha), layer=int(view.layer), description=view.description,
-        top_tokens=[t for t in tokens if t][:12], model_name=view.model,
-        model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
-        built_at=view.built_at.replace("T", " "),
-        heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
-        n_head=int(view.meta.get("n_head", 0) or 0),
-        n_layer=int(view.meta.get("n_layer", 0) or 0),
-        recommended=rec.method, recommended_why=rec.why, effect=effect, sources=sources,
-        n_included=len(writing), steering_off=view.steering_off(),
-    )
-
-
-SOURCES_SHOWN = 5  # the most recent samples listed as what the profile learns from
-
-
-def _preview(text: str, n: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= n else line[:n].rsplit(" ", 1)[0] + "…"
-
-
 def _eta(seconds: float) -> str:
     """Time left in words: "about 3 min", "under a minute"."""
     if seconds < 60:
         return QCoreApplication.translate("PersonalizationPanel", "under a minute")
     return QCoreApplication.translate("PersonalizationPanel", "about {0} min").format(
         round(seconds / 60))
-
-
-def build_args(app: AppContext, profiles: ProfileService, method: str) -> list[str]:
-    """Arguments for `python -m ui.build_process`: the profile `method` needs that is
-    not built yet (a stack builds its parts one at a time), else its first."""
-    kinds = methods.profile_kinds(methods.get(method))
-    if not kinds:
-        raise UserError(QCoreApplication.translate(
-            "PersonalizationPanel", "{0} needs no build: it reads your writing history as it is."
-        ).format(methods.get(method).label))
-    todo = [k for k in kinds if profiles.get(k) is None] or kinds
-    return ["--home", str(app.home), "--method", str(todo[0])]
 
 
 class PersonalizationPanel(QWidget):
@@ -242,23 +149,12 @@ class PersonalizationPanel(QWidget):
         self.tokens_label.setWordWrap(True)
         self.tokens_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # ---- the preview ----
-        self.preview_prompt = QLineEdit(self.tr(DEFAULT_PROMPT), self)
-        self.preview_prompt.setObjectName("previewPrompt")
-        self.preview_prompt.setAccessibleName(self.tr("Prompt to preview"))
-        self.preview_prompt.returnPressed.connect(lambda: self.request_preview())
-        self.preview_button = QPushButton(self.tr("Preview"), self)
-        self.preview_button.setObjectName("previewButton")
-        self.preview_button.clicked.connect(lambda: self.request_preview())
-        self.preview_status = QLabel(self.tr(
-            "Answer one prompt with your profile off and on, side by side."), self)
-        self.preview_status.setObjectName("previewStatus")
-        self.preview_status.setWordWrap(True)
-        self.preview_off = QTextBrowser(self)
-        self.preview_off.setObjectName("previewOff")
-        self.preview_off.setAccessibleName(self.tr("Reply with the profile off"))
-        self.preview_on = QTextBrowser(self)
-        self.preview_on.setObjectName("previewOn")
-        self.preview_on.setAccessibleName(self.tr("Reply with the profile on"))
+        self.preview = ProfilePreview(self)
+        self.preview.asked.connect(lambda: self.request_preview())
+        # The preview's parts, by the names the panel has always had.
+        self.preview_prompt, self.preview_button = self.preview.prompt, self.preview.button
+        self.preview_status = self.preview.status
+        self.preview_off, self.preview_on = self.preview.off, self.preview.on
         self._previewing = False
         self.heads_caption = QLabel(self.tr("Preference heads (DPS), layer by head:"), self)
         self.head_map = HeadMap(self)
@@ -347,24 +243,6 @@ class PersonalizationPanel(QWidget):
         ll.addWidget(self.tokens_label)
         ll.addWidget(QLabel(self.tr("Learned from your writing samples:"), self))
         ll.addWidget(self.samples_label)
-        preview_box = QGroupBox(self.tr("See the difference"), self)
-        pv = QVBoxLayout(preview_box)
-        prow = QHBoxLayout()
-        prow.addWidget(self.preview_prompt, 1)
-        prow.addWidget(self.preview_button)
-        pv.addLayout(prow)
-        pv.addWidget(self.preview_status)
-        sides = QHBoxLayout()
-        for title, view in ((self.tr("Without your voice"), self.preview_off),
-                            (self.tr("In your voice (marked: words your profile made likelier)"),
-                             self.preview_on)):
-            col = QVBoxLayout()
-            heading = QLabel(title, self)
-            heading.setWordWrap(True)  # two narrow columns in a small window
-            col.addWidget(heading)
-            col.addWidget(view, 1)
-            sides.addLayout(col, 1)
-        pv.addLayout(sides, 1)
         # In a scroll area: the panel holds more than a small window's height, and the
         # window's minimum size must not grow with it.
         content = QWidget(self)
@@ -374,11 +252,9 @@ class PersonalizationPanel(QWidget):
         layout.addLayout(build_row)
         layout.addWidget(self.progress_label)
         layout.addWidget(learned, 1)
-        layout.addWidget(preview_box, 1)
+        layout.addWidget(self.preview, 1)
         layout.addWidget(self.advanced_toggle)
         layout.addWidget(self.advanced)
-        for view in (self.preview_off, self.preview_on):
-            view.setMinimumHeight(120)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -602,39 +478,13 @@ class PersonalizationPanel(QWidget):
         strength = self.strength.value() / STRENGTH_STEPS if self.strength.isEnabled() \
             else None
         self._previewing = True
-        self.preview_button.setEnabled(False)
-        self.preview_status.setText(self.tr("Writing both replies…"))
+        self.preview.writing()
         self.previewRequested.emit(prompt, strength)
 
     def show_preview(self, result: dict) -> None:
         self._previewing = False
-        self.preview_button.setEnabled(True)
-        if result.get("status") != "complete":
-            self.preview_status.setText(str(result.get("error") or self.tr(
-                "The preview did not finish.")))
-            return
-        p = result["preview"]
-        self.preview_off.setPlainText(p["off"])
-        parts = []
-        for text, gain in p["on"]:
-            piece = html.escape(text).replace("\n", "<br>")
-            if p["marked"] and gain >= MARK_GAIN and text.strip():
-                piece = (f'<span style="background-color:#ffe08a; color:#000" '
-                         f'title="{gain:+.1f}">{piece}</span>')
-            parts.append(piece)
-        self.preview_on.setHtml("".join(parts))
-        n = sum(1 for t, g in p["on"] if g >= MARK_GAIN and t.strip()) if p["marked"] else 0
-        label = self._labels.get(p["method"], p["method"])
-        at = (self.tr(" at strength {0:.2f}").format(p["strength"])
-              if p.get("strength") is not None else "")
-        note = (self.tr("{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely "
-                        "by your profile.").format(label, at, n, 2.718 ** MARK_GAIN)
-                if p["marked"] else
-                self.tr("{0}{1}: this method decodes by itself, so no words are marked.")
-                .format(label, at))
-        if not self.use_strength.isHidden():
-            note += " " + self.tr("Not saved yet: “Use this strength” keeps it.")
-        self.preview_status.setText(note)
+        self.preview.show_result(result, self._labels,
+                                 unsaved=not self.use_strength.isHidden())
 
     @Slot()
     def store_description(self) -> None:

@@ -10,8 +10,6 @@ always asks first and says what it will delete.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -20,8 +18,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QObject,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
@@ -52,9 +48,14 @@ from assistant.data import DataService
 from assistant.errors import UserError
 from assistant.models import embedded_model_path
 from assistant.settings import MAX_REPLY_TOKENS, SPECS, load_settings, save_settings
-from engine.errors import ModelFileError
-from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
 from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
+from ui.widgets.settings_scans import (
+    DeviceScan,
+    LibraryScan,
+    ModelCheck,
+    describe_model,
+    library_label,
+)
 from ui.workers import TaskHost
 
 DEVICES = [
@@ -63,103 +64,6 @@ DEVICES = [
     ("cuda", QT_TRANSLATE_NOOP("SettingsDialog", "NVIDIA GPU (CUDA)")),
     ("mps", QT_TRANSLATE_NOOP("SettingsDialog", "Apple GPU (Metal)")),
 ]
-
-
-log = logging.getLogger(__name__)
-
-def describe_model(info: GGUFInfo | dict) -> str:
-    d = info if isinstance(info, dict) else {
-        "name": info.name, "architecture": info.architecture, "n_layer": info.n_layer,
-        "context_length": info.context_length, "size_bytes": info.size_bytes,
-    }
-    return QCoreApplication.translate(
-        "SettingsDialog", "{0} — {1}, {2} layers, context {3}, {4:.0f} MB"
-    ).format(d["name"], d["architecture"], d["n_layer"], d["context_length"],
-             d["size_bytes"] / 1e6)
-
-
-class _CheckSignals(QObject):
-    done = Signal(str, str, str)  # path, description ("" if unusable), error
-
-
-class _ModelCheck(QRunnable):
-    """`read_gguf_info` on the thread pool: the GUI thread never parses a model file."""
-
-    def __init__(self, path: str, accept: bool) -> None:
-        super().__init__()
-        self.path = path
-        self.accept = accept  # True: the user picked it; it becomes the choice if usable
-        self.signals = _CheckSignals()
-
-    def run(self) -> None:
-        try:
-            desc, error = describe_model(read_gguf_info(self.path)), ""
-        except ModelFileError as exc:
-            desc, error = "", str(exc)
-        except Exception as exc:  # a damaged file must not kill the pool thread
-            desc, error = "", QCoreApplication.translate(
-                "SettingsDialog", "{0} cannot be read ({1}).").format(Path(self.path).name, exc)
-        # RuntimeError: the dialog closed meanwhile, and nobody waits for the answer
-        with contextlib.suppress(RuntimeError):
-            self.signals.done.emit(self.path, desc, error)
-
-
-class _DeviceSignals(QObject):
-    done = Signal(list)
-
-
-class _DeviceScan(QRunnable):
-    """assistant.devices on the thread pool (importing torch takes seconds)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.signals = _DeviceSignals()
-
-    def run(self) -> None:
-        from assistant.devices import available_devices
-
-        try:
-            keys = available_devices()
-        except Exception:
-            log.exception("device scan failed")
-            keys = ["auto", "cpu"]
-        with contextlib.suppress(RuntimeError):
-            self.signals.done.emit(keys)
-
-
-class _LibrarySignals(QObject):
-    done = Signal(list)
-
-
-class _LibraryScan(QRunnable):
-    """The models on this computer (assistant.model_library), found off the GUI thread."""
-
-    def __init__(self, home: Path, saved: str | None) -> None:
-        super().__init__()
-        self.home, self.saved = home, saved
-        self.signals = _LibrarySignals()
-
-    def run(self) -> None:
-        from assistant.model_library import library
-        from assistant.paths import machine_cache_dir
-
-        try:
-            rows = [r for r in library(self.home, self.saved, machine_cache_dir()) if r["ok"]]
-        except Exception:  # a scan that fails only leaves the list empty
-            log.exception("model library scan failed")
-            rows = []
-        with contextlib.suppress(RuntimeError):
-            self.signals.done.emit(rows)
-
-
-def library_label(r: dict) -> str:
-    template = "" if r["chat_template"] else QCoreApplication.translate(
-        "SettingsDialog", ", base (no chat template)")
-    quant = f", {r['quantization']}" if r.get("quantization") else ""
-    return QCoreApplication.translate(
-        "SettingsDialog", "{0} — {1}{2}, {3:.0f} MB, context {4}{5} [{6}]"
-    ).format(r["name"], r["architecture"], quant, r["size_mb"], r["context"], template,
-             r["source"])
 
 
 class SettingsDialog(QDialog):
@@ -189,7 +93,7 @@ class SettingsDialog(QDialog):
         self._model_path: str | None = self._settings.model_path
         self._running_action = ""
         self._loaded_model = dict(loaded_model or {})
-        self._checks: dict[str, _ModelCheck] = {}  # in flight, kept alive until done
+        self._checks: dict[str, ModelCheck] = {}  # in flight, kept alive until done
 
         # ---- model and performance ----
         self.model_path = QLineEdit(self)
@@ -222,7 +126,7 @@ class SettingsDialog(QDialog):
         self.device.setObjectName("settingsDevice")
         self.device.setAccessibleName(self.tr("Device"))
         self._fill_devices(["auto", "cpu"])  # until torch and llama.cpp have answered
-        self._devices = _DeviceScan()
+        self._devices = DeviceScan()
         self._devices.setAutoDelete(False)
         self._devices.signals.done.connect(self._fill_devices, Qt.ConnectionType.QueuedConnection)
         QThreadPool.globalInstance().start(self._devices)
@@ -358,7 +262,7 @@ class SettingsDialog(QDialog):
         tasks.runningChanged.connect(lambda _r: self._update_data_buttons())
         self._show_model()
         self._update_data_buttons()
-        self._scan = _LibraryScan(app.home, self._settings.model_path)
+        self._scan = LibraryScan(app.home, self._settings.model_path)
         self._scan.setAutoDelete(False)
         self._scan.signals.done.connect(self._on_library, Qt.ConnectionType.QueuedConnection)
         QThreadPool.globalInstance().start(self._scan)
@@ -424,7 +328,7 @@ class SettingsDialog(QDialog):
             self.set_model_path(path)
 
     def _check(self, path: str, *, accept: bool) -> None:
-        check = _ModelCheck(path, accept)
+        check = ModelCheck(path, accept)
         check.setAutoDelete(False)
         self._checks[path] = check
         # A bound slot (not a lambda): Qt drops the connection if the dialog is gone.
