@@ -57,6 +57,14 @@ from store import StoreError
 from ui.autosave import Autosaver
 from ui.dialogs import confirm, guarded, show_error, show_info
 from ui.errors import USER_ERRORS
+from ui.jobs import (
+    ChatJob,
+    CloudPreviewJob,
+    CloudTestJob,
+    DraftJob,
+    LoadJob,
+    ProfilePreviewJob,
+)
 from ui.markdown import warm as warm_markdown
 from ui.theme import THEMES, apply_theme
 from ui.widgets.chat_view import ChatView
@@ -219,7 +227,7 @@ class MainWindow(QMainWindow):
         self._watch.timeout.connect(self.check_store)
         self._watch.start()
         if load_model:
-            self.model.submit("load")
+            self.model.submit(LoadJob())
             self.model_label.setText(self.tr("Model: loading…"))
         # For the status bar, after the window is up (the profile service may be slow).
         QTimer.singleShot(300, self.personalization.ensure_loaded)
@@ -351,8 +359,8 @@ class MainWindow(QMainWindow):
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
         self.cloud_panel.testRequested.connect(
-            lambda fields: guarded(self, self.model.submit, "cloud_test", quiet=True,
-                                   fields=fields))
+            lambda fields: guarded(self, self.model.submit,
+                                   CloudTestJob(quiet=True, fields=fields)))
         self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         g = self.guide
         g.modelChosen.connect(self.use_model)
@@ -452,10 +460,10 @@ class MainWindow(QMainWindow):
                      "sent": text, "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(text, self._model_facts.get("name"))
         self.chat_view.clear_input()
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, text=text, sampling=self.sampling,
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, text=text, sampling=self.sampling,
             cloud=self._gen["cloud"],
-        )
+        ))
 
     @Slot()
     def regenerate(self) -> None:
@@ -464,16 +472,16 @@ class MainWindow(QMainWindow):
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(None, self._model_facts.get("name"))
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
             cloud=self._gen["cloud"],
-        )
+        ))
 
     @Slot(str, object)
     def _request_profile_preview(self, prompt: str, strength: float | None) -> None:
         """Errors go to the panel's own line (quiet: no message box for a preview)."""
-        if guarded(self, self.model.submit, "profile_preview", prompt=prompt,
-                   strength=strength, quiet=True) is None:
+        if guarded(self, self.model.submit, ProfilePreviewJob(
+                prompt=prompt, strength=strength, quiet=True)) is None:
             self.personalization.show_preview({"status": "error"})
 
     @Slot(int)
@@ -485,9 +493,9 @@ class MainWindow(QMainWindow):
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, reply_of=message_id,
-            sampling=self.sampling, cloud=self._gen["cloud"])
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, reply_of=message_id,
+            sampling=self.sampling, cloud=self._gen["cloud"]))
 
     @Slot(int, str)
     def ask_edit_message(self, message_id: int, text: str) -> QInputDialog | None:
@@ -547,9 +555,9 @@ class MainWindow(QMainWindow):
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id,
                      "text": shown.text if shown else "", "cloud": False}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, continue_of=message_id,
-            sampling=self.sampling)
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, continue_of=message_id,
+            sampling=self.sampling))
 
     @Slot()
     def _refocus(self) -> None:
@@ -562,9 +570,9 @@ class MainWindow(QMainWindow):
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, edit_of=message_id, text=text,
-            sampling=self.sampling, cloud=self._gen["cloud"])
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, edit_of=message_id, text=text,
+            sampling=self.sampling, cloud=self._gen["cloud"]))
 
     @Slot(int, int)
     def show_version(self, message_id: int, index: int) -> None:
@@ -579,9 +587,9 @@ class MainWindow(QMainWindow):
             return
         self._gen = {"kind": "draft", "action": action, "text": ""}
         self.draft.begin_stream(action)
-        self._gen["job_id"] = self.model.submit(
-            "draft", action=action, text=text, sampling=self.sampling
-        )
+        self._gen["job_id"] = self.model.submit(DraftJob(
+            action=action, text=text, sampling=self.sampling
+        ))
 
     @Slot()
     def stop(self) -> None:
@@ -771,10 +779,10 @@ class MainWindow(QMainWindow):
     @Slot(object, str)
     def _request_cloud_preview(self, conversation_id: int | None, text: str) -> None:
         # quiet: a preview that cannot be built says why in the panel, not in a message box
-        self.model.submit(
-            "cloud_preview", conversation_id=conversation_id, text=text,
+        self.model.submit(CloudPreviewJob(
+            conversation_id=conversation_id, text=text,
             sampling=self.sampling, quiet=True,
-        )
+        ))
 
     @Slot(dict)
     def _on_data_finished(self, result: dict) -> None:
@@ -810,7 +818,7 @@ class MainWindow(QMainWindow):
         self.chat.system_prompt = self.app.settings.system_prompt
         if model_changed:
             self.model_label.setText(self.tr("Model: loading…"))
-            guarded(self, self.model.submit, "load")
+            guarded(self, self.model.submit, LoadJob())
         self._update_status()
 
     def _about(self) -> None:
