@@ -87,10 +87,15 @@ class Prepared:
 
 
 class Method(Protocol):
-    name: str
-    label: str  # the window's menu
-    summary: str  # one line for help texts
-    needs: tuple[Need, ...]  # the profile kinds it uses, and HISTORY if it reads the history
+    # Read-only (properties), as the frozen dataclasses below hold them.
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...  # the window's menu
+    @property
+    def summary(self) -> str: ...  # one line for help texts
+    @property
+    def needs(self) -> tuple[Need, ...]: ...  # profile kinds it uses, HISTORY if it reads it
 
     def prepare(self, req: Request) -> Prepared:
         """The request to run and how to steer it (the runtime is left as it is)."""

@@ -27,6 +27,7 @@ prompt (RAG's texts) stays local; the remote gets the public turns only
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -142,14 +143,16 @@ class ChatTurn:
             raise UserError("The message is empty; type something to send.")
         if not answers_again:  # the one text rule, before a token is counted or a row stored
             check_text(self.text, "The message")
-        cid, regenerate, versions = req.conversation_id, req.regenerate, []
+        cid, regenerate = req.conversation_id, req.regenerate
+        versions: list[dict[str, Any]] = []
         forked = False
         if req.edit_of is not None or req.reply_of is not None:
             cid, regenerate, versions, forked = self._branch()
         try:
             return self._start(cid, regenerate, versions, forked)
         except BaseException:
-            if forked:  # a branch that never got its message is no conversation
+            # A branch that never got its message is no conversation.
+            if forked and cid is not None:
                 self.chat.delete(cid)
             raise
 
@@ -396,7 +399,7 @@ class TokenLogprob:
     token: str
     logprob: float
     bytes: bytes
-    top: list[tuple[bytes, float]]
+    top: list[tuple[builtins.bytes, float]]  # (`bytes` here is the field above)
     token_id: int = -1
 
 

@@ -493,7 +493,7 @@ class ProcessTaskHost(QObject):
         if self._proc is None:
             return
         messages, self._stdout = json_lines(self._stdout,
-                                            bytes(self._proc.readAllStandardOutput()))
+                                            bytes(self._proc.readAllStandardOutput().data()))
         for msg in messages:
             event = msg.get("event")
             if event == "progress":
@@ -508,7 +508,7 @@ class ProcessTaskHost(QObject):
     @Slot()
     def _on_stderr(self) -> None:
         if self._proc is not None:
-            tail = self._stderr + bytes(self._proc.readAllStandardError())
+            tail = self._stderr + bytes(self._proc.readAllStandardError().data())
             self._stderr = tail[-self.STDERR_TAIL:]
 
     @Slot(QProcess.ProcessError)
