@@ -6,8 +6,7 @@ A method turns one request into a `Prepared` request: the messages the model wil
 see (RAG adds the user's own texts), the steering the turn applies around its
 generation (`Prepared.steering`: a control vector, or one picked per request; the
 method itself leaves the runtime alone), or its own token stream (DPS decodes with
-torch). What a method needs from the store it asks the profile
-and history services for.
+torch). What a method needs from the store it asks the profile and history services for.
 
 The methods and what they need:
 - none          nothing
@@ -123,8 +122,6 @@ def _profiles(app: AppContext):
     from assistant.profile_service import ProfileService
 
     return ProfileService(app)
-
-
 
 
 def _checked_profile(req: Request, kind: str):

@@ -227,15 +227,10 @@ class SteeringVector:
             log.warning("Steering vector from %s applied to %s (same shape).", mine, info.name)
 
     # ---- llama.cpp -------------------------------------------------------------
-    def cvec_buffer(
-        self, n_layer: int, *, scale: float = 1.0, layers: Iterable[int] | None = None
-    ) -> tuple[np.ndarray, int, int]:
-        """(buffer, il_start, il_end) for `llama_set_adapter_cvec`.
-
-        The buffer is (n_layer, n_embd) with layer L in row L-1, as llama.cpp
-        reads it; the range covers just the chosen layers so the others cost
-        nothing at decode time.
-        """
+    def control_buffer(self, n_layer: int, *, scale: float = 1.0,
+                       layers: Iterable[int] | None = None) -> np.ndarray:
+        """The buffer `llama_set_adapter_cvec` takes: (n_layer, n_embd) with layer L in
+        row L-1, the chosen layers (all when None) times `scale`, zeros elsewhere."""
         chosen = self.select(layers)
         if not chosen:
             raise IncompatibleVectorError("This steering vector has no layers to apply.")
@@ -250,12 +245,7 @@ class SteeringVector:
                     f"Layer {layer_i} is beyond the model's {n_layer} layers."
                 )
             buf[layer_i - 1] = vec * np.float32(scale)
-        return buf, min(chosen), max(chosen)
-
-    def control_buffer(self, n_layer: int, *, scale: float = 1.0,
-                       layers: Iterable[int] | None = None) -> np.ndarray:
-        """Just the buffer of `cvec_buffer` (llama.cpp applies the rows it is given)."""
-        return self.cvec_buffer(n_layer, scale=scale, layers=layers)[0]
+        return buf
 
     def __add__(self, other: SteeringVector) -> SteeringVector:
         """Two steering vectors summed layer by layer (residual additions add)."""
@@ -406,7 +396,7 @@ class SteeringVector:
             raise VectorFileError(f"{p.name}: {exc}") from exc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its vector holds arrays
 class Steering:
     """How to steer one request: `vector` times `scale` on `layers` (all of the vector's
     when None), on every position or, with `generated_only`, on the positions that write
