@@ -31,6 +31,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 
 # The template translators start from; a translation is ui/translations/voice_assistant_<lang>.ts,
 # compiled to .qm with $(VENV)/bin/pyside6-lrelease and loaded for the system's language.

@@ -38,6 +38,7 @@ from engine.eval.data import HistoryItem
 from engine.methods.rag import RAG_K
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
+from engine.steering.vectors import Steering
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +63,13 @@ class Generator:
         self.runtime = runtime
         self.sampling = sampling
 
-    def reply(self, user: str, seed: int, control: Any = None,
-              generated_only: bool = False) -> str:
+    def reply(self, user: str, seed: int, steering: Steering | None = None) -> str:
         from dataclasses import replace
 
         msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]
         prompt = self.runtime.fit_chat(msgs, self.sampling.max_tokens)
-        if control is not None:
-            self.runtime.set_control_vector(control, generated_only=generated_only)
-        try:
+        with self.runtime.steered(steering):
             return "".join(self.runtime.stream(prompt, replace(self.sampling, seed=seed))).strip()
-        finally:
-            if control is not None:
-                self.runtime.clear_control_vector()
 
 
 class ProfileBuilds:
@@ -195,15 +190,13 @@ class SteeredMethod:
 
         report, history = state
         if not self.with_rag:  # generated positions only when chosen that way, as chat
-            return self.gen.reply(task, seed, control=report.control_buffer(),
-                                  generated_only=report.alone is not None)
+            return self.gen.reply(task, seed, report.steering(
+                generated_only=report.alone is not None))
         user = rag_prompt(self.gen.runtime, history, task, self.gen.sampling.max_tokens)
         chosen = report.with_texts
         if chosen is None:  # built without the calibration: the old fixed quarter
-            control = report.control_buffer(report.alpha * WITH_PROMPT_HISTORY)
-            return self.gen.reply(user, seed, control=control)
-        return self.gen.reply(user, seed, control=report.control_buffer(chosen["alpha"]),
-                              generated_only=True)
+            return self.gen.reply(user, seed, report.steering(report.alpha * WITH_PROMPT_HISTORY))
+        return self.gen.reply(user, seed, report.steering(chosen["alpha"], generated_only=True))
 
 
 @dataclass

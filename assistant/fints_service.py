@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import select
 
 from assistant.errors import UserError
@@ -28,6 +27,7 @@ from store.models import ProfileItemCache
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.methods.fints import FintsBank, FintsChoice, FintsItem
+    from engine.steering.vectors import Steering
 
 
 
@@ -274,23 +274,24 @@ def request_alpha(choice: FintsChoice, settings: dict[str, Any], scale: float = 
     return alpha * choice.alpha_for(fraction, float(strength["residual_norm"]))
 
 
-def apply_request(svc, runtime, text: str, stack: np.ndarray | None = None, *,
-                  scale: float = 1.0, with_texts: bool = False) -> list[dict[str, Any]]:
-    """Steer `runtime` for this one request; returns the items used and their weights.
+def request_steering(svc, runtime, text: str, stack: Steering | None = None, *,
+                     scale: float = 1.0, with_texts: bool = False,
+                     ) -> tuple[Steering, list[dict[str, Any]]]:
+    """How to steer `runtime` for this one request, and the items used with their weights.
 
-    `stack` (SteerX's control buffer for `steerx+fints`) is added to the Fints one:
-    both are residual additions in llama.cpp, so stacking is a sum. A strength chosen
-    by generation was chosen steering generated positions only, so it is applied so.
+    `stack` (SteerX's steering for `steerx+fints`) is added to the Fints one: both are
+    residual additions in llama.cpp, so stacking is a sum. A strength chosen by
+    generation was chosen steering generated positions only, so it is applied so.
     `with_texts`: the request's prompt holds the user's texts (`rag+fints`), so the
     strength chosen that way.
     """
     ch, st = choose_for(svc, runtime, text)
-    buf = ch.control_buffer(runtime.info.n_layer,
-                            request_alpha(ch, st, scale, with_texts=with_texts))
+    steering = ch.steering(runtime.info.n_layer,
+                           request_alpha(ch, st, scale, with_texts=with_texts),
+                           generated_only="strength" in st)
     if stack is not None:  # assistant.methods checked the SteerX profile's model
-        buf = buf + stack
-    runtime.set_control_vector(buf, generated_only="strength" in st)
-    return ch.explain()
+        steering = steering.plus(stack)
+    return steering, ch.explain()
 
 
 class FintsEvalMethod:
@@ -333,9 +334,10 @@ class FintsEvalMethod:
         bank, strength, steerx, history = state
         ch = bank.choose(embed_texts([task])[0])
         settings = {"alpha": 1.0} | ({"strength": strength} if strength else {})
-        buf = ch.control_buffer(self.gen.runtime.info.n_layer,
-                                request_alpha(ch, settings, with_texts=self.with_rag))
+        steering = ch.steering(self.gen.runtime.info.n_layer,
+                               request_alpha(ch, settings, with_texts=self.with_rag),
+                               generated_only=strength is not None)
         if steerx is not None:
-            buf = buf + steerx.control_buffer()
+            steering = steering.plus(steerx.steering())
         user = self.rag_prompt(history, task) if self.with_rag else task
-        return self.gen.reply(user, seed, control=buf, generated_only=strength is not None)
+        return self.gen.reply(user, seed, steering)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,7 +160,7 @@ class HistoryService:
                 q = q.where(WritingSample.source == source)
             return [_view(r) for r in s.scalars(q)]
 
-    def writing(self) -> list[SampleView]:
+    def writing(self) -> builtins.list[SampleView]:  # (`list` here is the method above)
         """The included samples, oldest first: what the profile, its description, its
         words and retrieval read. Excluded ones (chat requests by default) never do."""
         with self.db.session() as s:

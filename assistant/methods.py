@@ -3,10 +3,10 @@
 Every surface (the CLI's `--method`, the window's menu, the terminal chat, the
 saved `chat_method` setting) reads `METHODS`; no caller compares a method name.
 A method turns one request into a `Prepared` request: the messages the model will
-see (RAG adds the user's own texts), the steering it applies to the llama.cpp
-runtime (a control vector, or one picked per request), or its own token stream
-(DPS decodes with torch). What a method needs from the store it asks the profile
-and history services for.
+see (RAG adds the user's own texts), the steering the turn applies around its
+generation (`Prepared.steering`: a control vector, or one picked per request; the
+method itself leaves the runtime alone), or its own token stream (DPS decodes with
+torch). What a method needs from the store it asks the profile and history services for.
 
 The methods and what they need:
 - none          nothing
@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
     from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
     from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
+    from engine.steering.vectors import Steering
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +80,24 @@ class Prepared:
     decode: Decoder | None = None
     details: dict[str, Any] = field(default_factory=dict)  # shown by --explain and --json
     notice: str = ""  # one sentence for the user (a fallback, what went into the prompt)
+    # How llama.cpp is steered while the reply is written (`with runtime.steered(...)`);
+    # None: unsteered.
+    steering: Steering | None = None
 
 
 class Method(Protocol):
-    name: str
-    label: str  # the window's menu
-    summary: str  # one line for help texts
-    needs: tuple[Need, ...]  # the profile kinds it uses, and HISTORY if it reads the history
+    # Read-only (properties), as the frozen dataclasses below hold them.
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...  # the window's menu
+    @property
+    def summary(self) -> str: ...  # one line for help texts
+    @property
+    def needs(self) -> tuple[Need, ...]: ...  # profile kinds it uses, HISTORY if it reads it
 
     def prepare(self, req: Request) -> Prepared:
-        """Steer the runtime (or not) and return the request to run."""
+        """The request to run and how to steer it (the runtime is left as it is)."""
 
 
 class ProfileMissing(UserError):
@@ -106,7 +115,6 @@ class Plain:
     needs: tuple[Need, ...] = ()
 
     def prepare(self, req: Request) -> Prepared:
-        req.runtime.clear_control_vector()
         return Prepared(self.name, list(req.messages))
 
 
@@ -114,10 +122,6 @@ def _profiles(app: AppContext):
     from assistant.profile_service import ProfileService
 
     return ProfileService(app)
-
-
-def _apply_vector(req: Request, kind: str, scale: float = 1.0) -> None:
-    req.runtime.set_control_vector(_vector_buffer(req, kind, scale * req.strength))
 
 
 def _checked_profile(req: Request, kind: str):
@@ -137,16 +141,17 @@ def _checked_profile(req: Request, kind: str):
     return view
 
 
-def _vector_buffer(req: Request, kind: str, scale: float = 1.0, *, alpha: float | None = None):
-    """`kind`'s llama.cpp control buffer at its chosen layer, at `scale` times its chosen
-    strength (or times `alpha`, a strength chosen for another setting)."""
+def _vector_steering(req: Request, kind: str, scale: float = 1.0, *,
+                     alpha: float | None = None, generated_only: bool = False) -> Steering:
+    """`kind`'s vector at its chosen layer, at `scale` times its chosen strength (or times
+    `alpha`, a strength chosen for another setting); nothing learned there steers by
+    nothing."""
+    from engine.steering.vectors import Steering
+
     _checked_profile(req, kind)
     view, sv = _profiles(req.app).steering_vector(kind)
-    n_layer = req.runtime.info.n_layer
-    if view.layer not in sv.directions:  # nothing learned at that layer: steer by nothing
-        return np.zeros((n_layer, sv.n_embd), dtype=np.float32)
     base = view.alpha if alpha is None else alpha
-    return sv.control_buffer(n_layer, layers=[view.layer], scale=base * scale)
+    return Steering.at_layer(sv, view.layer, base * scale, generated_only=generated_only)
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
@@ -237,7 +242,6 @@ class Rag:
     needs: tuple[Need, ...] = (HISTORY,)
 
     def prepare(self, req: Request) -> Prepared:
-        req.runtime.clear_control_vector()
         return _with_retrieved(self.name, req)
 
 
@@ -258,9 +262,8 @@ class Steered:
         view = _checked_profile(req, self.kind)
         # A strength chosen by generation was chosen steering the reply's positions only;
         # an older profile's, by likelihood, steering every position: each as it was chosen.
-        req.runtime.set_control_vector(_vector_buffer(req, self.kind, req.strength),
-                                       generated_only=bool((view.meta or {}).get("alone")))
-        return Prepared(self.name, list(req.messages))
+        return Prepared(self.name, list(req.messages), steering=_vector_steering(
+            req, self.kind, req.strength, generated_only=bool((view.meta or {}).get("alone"))))
 
 
 @dataclass(frozen=True)
@@ -281,18 +284,18 @@ class RagSteered:
             # on every position, as that was tuned.
             from engine.methods.calibration import WITH_PROMPT_HISTORY
 
-            _apply_vector(req, ProfileKind.STEERX, WITH_PROMPT_HISTORY)
+            steering = _vector_steering(req, ProfileKind.STEERX,
+                                        WITH_PROMPT_HISTORY * req.strength)
         else:
             # The calibrated strength, times the user's change to SteerX's own since the
             # build (the strength slider), so the slider moves this method too. When the
             # build found SteerX alone best at 0 there is nothing to take a change against.
             built = float(chosen.get("steerx_alpha", view.alpha))
             change = view.alpha / built if built else 1.0
-            req.runtime.set_control_vector(
-                _vector_buffer(req, ProfileKind.STEERX, change * req.strength,
-                               alpha=float(chosen["alpha"])),
-                generated_only=True)
+            steering = _vector_steering(req, ProfileKind.STEERX, change * req.strength,
+                                        alpha=float(chosen["alpha"]), generated_only=True)
         prepared = _with_retrieved(self.name, req)
+        prepared.steering = steering
         if chosen:
             prepared.details["with_texts_fraction"] = chosen.get("fraction")
         return prepared
@@ -316,11 +319,12 @@ class Fints:
 
         _checked_profile(req, ProfileKind.FINTS)
         svc = _profiles(req.app)
-        stack = (_vector_buffer(req, ProfileKind.STEERX, req.strength) if self.stacked
+        stack = (_vector_steering(req, ProfileKind.STEERX, req.strength) if self.stacked
                  else None)
-        items = fints_service.apply_request(svc, req.runtime, req.text, stack,
-                                            scale=req.strength)
-        return Prepared(self.name, list(req.messages), details={"fints_items": items})
+        steering, items = fints_service.request_steering(svc, req.runtime, req.text, stack,
+                                                         scale=req.strength)
+        return Prepared(self.name, list(req.messages), details={"fints_items": items},
+                        steering=steering)
 
 
 @dataclass(frozen=True)
@@ -338,12 +342,13 @@ class RagFints:
 
         _checked_profile(req, ProfileKind.FINTS)
         try:
-            items = fints_service.apply_request(_profiles(req.app), req.runtime, req.text,
-                                                scale=req.strength, with_texts=True)
+            steering, items = fints_service.request_steering(
+                _profiles(req.app), req.runtime, req.text, scale=req.strength, with_texts=True)
         except UserError as exc:
             raise ProfileMissing(str(exc)) from exc
         prepared = _with_retrieved(self.name, req)
         prepared.details["fints_items"] = items
+        prepared.steering = steering
         return prepared
 
 
@@ -364,7 +369,6 @@ class Dps:
 
         svc = _profiles(req.app)
         view = _checked_profile(req, ProfileKind.DPS)
-        req.runtime.clear_control_vector()
         choice = req.app.model_choice(req.model_flag)
         key = (str(choice.path), req.app.settings.device)
         if key not in _TORCH:
@@ -529,7 +533,6 @@ def prepare(method: Method, req: Request) -> Prepared:
     except ProfileMissing as exc:
         if req.explicit:
             raise
-        req.runtime.clear_control_vector()
         return Prepared("none", list(req.messages),
                         notice=f"{exc} Answering without personalization.")
 

@@ -97,13 +97,13 @@ def preview(app, prompt: str, *, strength: float | None = None,
         on = run(method.name, mult, None)
         text = "".join(on.parts)
         return Preview(prompt, method.name, strength, "".join(off.parts), [Piece(text, 0.0)],
-                       marked=False, notice=on.summary()["notice"])
+                       marked=False, notice=on.summary().notice)
     items: list[TokenLogprob] = on.logprobs
     rt = app.runtime()
-    rt.clear_control_vector()
-    plain = rt.score_tokens(rt.format_chat(asked).text, [t.token_id for t in items])
+    with rt.steered(None):  # scored by the plain model
+        plain = rt.score_tokens(rt.format_chat(asked).text, [t.token_id for t in items])
     text = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may span
     pieces = [Piece(text.decode(t.bytes), t.logprob - p)            # two tokens
               for t, p in zip(items, plain, strict=True)]
     return Preview(prompt, method.name, strength, "".join(off.parts), pieces,
-                   notice=on.summary()["notice"])
+                   notice=on.summary().notice)

@@ -2,14 +2,17 @@
 and one drafting turn (`DraftTurn`) that personalizes the same way without storing.
 
     turn = ChatTurn(app, ChatRequest(text, conversation_id, method="rag"))
-    info = turn.start()        # method applied, prompt fitted, user message stored
+    info = turn.start()        # a TurnStart: method prepared, prompt fitted, message stored
     for piece in turn.stream(): ...
-    turn.summary()             # what --json prints and the window's status bar shows
+    turn.summary()             # a ChatSummary: what --json prints, the window's status bar
 
 `start` does everything that can fail before anything is stored (the method, the
 prompt's fit in the context), then stores the user's message and an empty partial
 reply; `stream` runs the method's decoder (llama.cpp's own stream, or DPS's)
 through `ChatService.generate`, so the partial-reply rule holds for every method.
+The method's steering (`Prepared.steering`) is applied around the generation only
+(`with runtime.steered(...)`), so no turn leaves the shared runtime steered, whatever
+stops it.
 
 `ApiTurn` is the turn `assistant serve` runs for another app on this computer:
 the client sends the whole chat (or a raw prompt), so nothing is read from the
@@ -24,6 +27,7 @@ prompt (RAG's texts) stays local; the remote gets the public turns only
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +39,14 @@ from assistant import methods
 from assistant.chat import ChatService, Turn
 from assistant.errors import Stopped, UserError
 from assistant.text_rules import check_text
+from assistant.turn_results import (
+    ApiStart,
+    ApiSummary,
+    ChatSummary,
+    DraftStart,
+    DraftSummary,
+    TurnStart,
+)
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.llamacpp import ChatPrompt
@@ -50,18 +62,14 @@ def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named
                 messages: list[dict[str, str]], text: str, sampling: SamplingSettings,
                 cancel: CancelToken, model_flag: str | None = None, strength: float = 1.0,
                 ) -> tuple[methods.Prepared, ChatPrompt]:
-    """Apply `method` to one request and fit its prompt in the context.
-
-    A prompt that cannot fit takes the method's control vector off again, so a
-    refused request leaves the runtime as it found it.
-    """
+    """Prepare `method` for one request and fit its prompt in the context (the runtime
+    is not steered yet: `decode` steers it while it writes)."""
     prepared = methods.prepare(method, methods.Request(
         app, rt, messages, text, sampling, cancel, model_flag=model_flag, explicit=named,
         strength=strength))
     try:
         prompt = rt.fit_chat(prepared.messages, sampling.max_tokens, cancel=cancel)
     except EngineError as exc:
-        rt.clear_control_vector()
         raise UserError(str(exc)) from exc
     return prepared, prompt
 
@@ -69,7 +77,7 @@ def personalize(app: AppContext, rt: LlamaRuntime, method: methods.Method, named
 def decode(prepared: methods.Prepared, prompt: ChatPrompt, rt: LlamaRuntime,
            sampling: SamplingSettings, cancel: CancelToken,
            stats: GenerationStats) -> Iterator[str]:
-    """The method's own decoder (DPS) or llama.cpp's stream under its control vector."""
+    """The method's own decoder (DPS) or llama.cpp's stream (the caller steers it)."""
     if prepared.decode is not None:
         return prepared.decode(prompt, stats)
     return rt.stream(prompt, sampling, cancel=cancel, stats=stats)
@@ -120,8 +128,8 @@ class ChatTurn:
         self.cloud_client: CloudClient | None = None
         self.cloud_reply: CloudReply | None = None
 
-    def start(self) -> dict[str, Any]:
-        """Apply the method, fit the prompt and store the user's message; what the UI shows."""
+    def start(self) -> TurnStart:
+        """Prepare the method, fit the prompt and store the user's message."""
         req = self.request
         if req.cloud:  # not set up: this fails here, before anything is stored or taken back
             from assistant.cloud_service import CloudService
@@ -135,18 +143,20 @@ class ChatTurn:
             raise UserError("The message is empty; type something to send.")
         if not answers_again:  # the one text rule, before a token is counted or a row stored
             check_text(self.text, "The message")
-        cid, regenerate, versions = req.conversation_id, req.regenerate, []
+        cid, regenerate = req.conversation_id, req.regenerate
+        versions: list[dict[str, Any]] = []
         forked = False
         if req.edit_of is not None or req.reply_of is not None:
             cid, regenerate, versions, forked = self._branch()
         try:
             return self._start(cid, regenerate, versions, forked)
         except BaseException:
-            if forked:  # a branch that never got its message is no conversation
+            # A branch that never got its message is no conversation.
+            if forked and cid is not None:
                 self.chat.delete(cid)
             raise
 
-    def _start_continue(self) -> dict[str, Any]:
+    def _start_continue(self) -> TurnStart:
         """The prompt is the conversation up to the reply, then the reply's text: the model
         writes on from its last word, and the new text is appended to the same reply."""
         rt, reply_id = self.runtime, self.request.continue_of
@@ -170,22 +180,19 @@ class ChatTurn:
         self.prompt = ChatPrompt(text=text, n_tokens=len(rt.tokenize(text)), stop=prompt.stop,
                                  trimmed_turns=prompt.trimmed_turns)
         if self.prompt.n_tokens + self.sampling.max_tokens > rt.n_ctx:
-            rt.clear_control_vector()
             raise UserError("The reply already fills the model's context; start a new chat "
                             "or raise the context size in Settings.")
         if self.cancel.cancelled:
-            rt.clear_control_vector()
             raise Stopped()
         self.turn = self.chat.resume_turn(reply_id)
-        return {
-            "conversation_id": cid, "user_message_id": _user_id, "reply_message_id": reply_id,
-            "text": user_text, "trimmed_turns": self.prompt.trimmed_turns,
-            "prompt_tokens": self.prompt.n_tokens, "n_ctx": rt.n_ctx,
-            "reply_tokens": self.sampling.max_tokens, "method": self.prepared.method,
-            "notice": self.prepared.notice,
-            "format_note": rt.chat_format.note(rt.info.path.name) or "", "cloud_note": "",
-            "forked": False, "continued": True,
-        }
+        return TurnStart(
+            conversation_id=cid, user_message_id=_user_id, reply_message_id=reply_id,
+            text=user_text, trimmed_turns=self.prompt.trimmed_turns,
+            prompt_tokens=self.prompt.n_tokens, n_ctx=rt.n_ctx,
+            reply_tokens=self.sampling.max_tokens, method=self.prepared.method,
+            notice=self.prepared.notice,
+            format_note=rt.chat_format.note(rt.info.path.name) or "", cloud_note="",
+            forked=False, continued=True)
 
     def _branch(self) -> tuple[int, bool, list[dict[str, Any]], bool]:
         """Where an edit or an earlier reply's regenerate goes on: (conversation,
@@ -207,7 +214,7 @@ class ChatTurn:
         return self.chat.fork(conv, user_id), False, versions, True
 
     def _start(self, cid: int | None, regenerate: bool, versions: list[dict[str, Any]],
-               forked: bool) -> dict[str, Any]:
+               forked: bool) -> TurnStart:
         req, rt = self.request, self.runtime
         if self.cancel.cancelled:  # stopped while the model loaded: nothing is taken back
             raise Stopped()
@@ -230,8 +237,9 @@ class ChatTurn:
         self.prepared, self.prompt = personalize(
             self.app, rt, method, named, messages, self.text, self.sampling, self.cancel,
             req.model_flag)
-        if self.cancel.cancelled and not regenerate:  # stopped while the method prepared
-            rt.clear_control_vector()  # (a regenerate goes on: its reply comes back as it was)
+        # Stopped while the method prepared (a regenerate goes on: its reply comes back as
+        # it was).
+        if self.cancel.cancelled and not regenerate:
             raise Stopped()
         # An earlier reply regenerated in a branch answers a message already in the
         # history: no second writing sample, as for a regenerate in place.
@@ -241,39 +249,41 @@ class ChatTurn:
         self.turn.stats.trimmed_turns = self.prompt.trimmed_turns
         if req.cloud:
             self.chat.set_cloud(self.turn.conversation_id, True)
-        return {
-            "conversation_id": self.turn.conversation_id,
-            "user_message_id": self.turn.user_message_id,
-            "reply_message_id": self.turn.reply_message_id,
-            "text": self.text,
-            "trimmed_turns": self.prompt.trimmed_turns,
-            "prompt_tokens": self.prompt.n_tokens,
-            "n_ctx": rt.n_ctx,
-            "reply_tokens": self.sampling.max_tokens,
-            "method": self.prepared.method,
-            "notice": self.prepared.notice,
-            "format_note": rt.chat_format.note(rt.info.path.name) or "",
-            "cloud_note": cloud_note,
-            "forked": forked,
-        }
+        return TurnStart(
+            conversation_id=self.turn.conversation_id,
+            user_message_id=self.turn.user_message_id,
+            reply_message_id=self.turn.reply_message_id,
+            text=self.text,
+            trimmed_turns=self.prompt.trimmed_turns,
+            prompt_tokens=self.prompt.n_tokens,
+            n_ctx=rt.n_ctx,
+            reply_tokens=self.sampling.max_tokens,
+            method=self.prepared.method,
+            notice=self.prepared.notice,
+            format_note=rt.chat_format.note(rt.info.path.name) or "",
+            cloud_note=cloud_note,
+            forked=forked,
+        )
 
     def stream(self) -> Iterator[str]:
-        """The reply's pieces, stored as they come (kept, marked partial, if cut short)."""
+        """The reply's pieces, stored as they come (kept, marked partial, if cut short),
+        written under the method's steering (the local model's, for a cloud turn)."""
         if self.turn is None or self.prepared is None or self.prompt is None:
             raise RuntimeError("start() the turn first")
-        if self.cloud is not None:
-            pieces, self.cloud_reply = self.cloud.generate(
-                self.chat, self.turn, self.runtime, self.sampling,
-                allow_local_fallback=self.request.allow_local_fallback, cancel=self.cancel,
-                client=self.cloud_client, on_notice=self.request.on_notice,
-                temperature=self.cloud_temperature)
-            yield from pieces  # already through ChatService.generate
-            return
-        pieces = decode(self.prepared, self.prompt, self.runtime, self.sampling, self.cancel,
-                        self.turn.stats)
-        yield from self.chat.generate(self.turn, pieces, cancel=self.cancel)
+        with self.runtime.steered(self.prepared.steering):
+            if self.cloud is not None:
+                pieces, self.cloud_reply = self.cloud.generate(
+                    self.chat, self.turn, self.runtime, self.sampling,
+                    allow_local_fallback=self.request.allow_local_fallback,
+                    cancel=self.cancel, client=self.cloud_client,
+                    on_notice=self.request.on_notice, temperature=self.cloud_temperature)
+                yield from pieces  # already through ChatService.generate
+                return
+            pieces = decode(self.prepared, self.prompt, self.runtime, self.sampling,
+                            self.cancel, self.turn.stats)
+            yield from self.chat.generate(self.turn, pieces, cancel=self.cancel)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ChatSummary:
         assert self.turn is not None and self.prepared is not None and self.prompt is not None
         st, rt = self.turn.stats, self.runtime
         from assistant.cloud_line import cloud_line
@@ -292,24 +302,24 @@ class ChatTurn:
                                       fell_back=self.cloud_reply.fell_back,
                                       local_tokens=self.cloud_reply.local_tokens,
                                       plain=self.cloud_reply.plain))
-        return {
-            "text": self.turn.text,
-            "status": self.turn.status,
-            "tokens": st.tokens,
-            "seconds": round(st.seconds, 4),
-            "tokens_per_s": round(st.tokens_per_s, 2),
-            "first_token_s": round(st.first_token_s or 0.0, 4),
-            "finish_reason": st.finish_reason,
-            "model": rt.model_name,
-            "model_path": str(rt.info.path),
-            "conversation_id": self.turn.conversation_id,
-            "message_id": self.turn.reply_message_id,
-            "trimmed_turns": self.prompt.trimmed_turns,
-            "chat_format": rt.chat_format.source,
-            "method": self.prepared.method,
-            **self.prepared.details,
-            **cloud,
-        }
+        return ChatSummary(
+            text=self.turn.text,
+            status=self.turn.status,
+            tokens=st.tokens,
+            seconds=round(st.seconds, 4),
+            tokens_per_s=round(st.tokens_per_s, 2),
+            first_token_s=round(st.first_token_s or 0.0, 4),
+            finish_reason=st.finish_reason,
+            model=rt.model_name,
+            model_path=str(rt.info.path),
+            conversation_id=self.turn.conversation_id,
+            reply_message_id=self.turn.reply_message_id,
+            trimmed_turns=self.prompt.trimmed_turns,
+            chat_format=rt.chat_format.source,
+            method=self.prepared.method,
+            details=dict(self.prepared.details),
+            cloud=cloud,
+        )
 
 
 class DraftTurn:
@@ -339,7 +349,7 @@ class DraftTurn:
         self.prompt: ChatPrompt | None = None
         self.parts: list[str] = []
 
-    def start(self) -> dict[str, Any]:
+    def start(self) -> DraftStart:
         from assistant.drafting import draft_messages
         from assistant.history import HistoryService
 
@@ -351,33 +361,35 @@ class DraftTurn:
         self.prepared, self.prompt = personalize(
             self.app, self.runtime, method, named, msgs, self.text, self.sampling, self.cancel,
             self.model_flag)
-        return {"action": self.spec.key, "prompt_tokens": self.prompt.n_tokens,
-                "n_ctx": self.runtime.n_ctx, "reply_tokens": self.sampling.max_tokens,
-                "trimmed_turns": self.prompt.trimmed_turns, "method": self.prepared.method,
-                "notice": self.prepared.notice}
+        return DraftStart(action=self.spec.key, prompt_tokens=self.prompt.n_tokens,
+                          n_ctx=self.runtime.n_ctx, reply_tokens=self.sampling.max_tokens,
+                          trimmed_turns=self.prompt.trimmed_turns,
+                          method=self.prepared.method, notice=self.prepared.notice)
 
     def stream(self) -> Iterator[str]:
         if self.prepared is None or self.prompt is None:
             raise RuntimeError("start() the turn first")
         try:
-            for piece in decode(self.prepared, self.prompt, self.runtime, self.sampling,
-                                self.cancel, self.stats):
-                self.parts.append(piece)
-                yield piece
+            with self.runtime.steered(self.prepared.steering):
+                for piece in decode(self.prepared, self.prompt, self.runtime, self.sampling,
+                                    self.cancel, self.stats):
+                    self.parts.append(piece)
+                    yield piece
         except EngineError as exc:
             raise UserError(str(exc)) from exc
 
-    def summary(self) -> dict[str, Any]:
-        """The action's outcome; "text" is only the text it wrote (no "Here's ..." around it)."""
+    def summary(self) -> DraftSummary:
+        """The action's outcome; `text` is only the text it wrote (no "Here's ..." around it)."""
         from assistant.drafting import clean_result
 
         assert self.prepared is not None
         cancelled = self.stats.finish_reason == "cancelled" or self.cancel.cancelled
-        return {"status": "partial" if cancelled else "complete", "action": self.spec.key,
-                "method": self.prepared.method, "appends": self.spec.appends,
-                "text": clean_result("".join(self.parts)), "tokens": self.stats.tokens,
-                "seconds": round(self.stats.seconds, 3),
-                "tokens_per_s": round(self.stats.tokens_per_s, 2), **self.prepared.details}
+        return DraftSummary(status="partial" if cancelled else "complete",
+                            action=self.spec.key, method=self.prepared.method,
+                            appends=self.spec.appends, text=clean_result("".join(self.parts)),
+                            tokens=self.stats.tokens, seconds=round(self.stats.seconds, 3),
+                            tokens_per_s=round(self.stats.tokens_per_s, 2),
+                            details=dict(self.prepared.details))
 
 
 @dataclass
@@ -387,7 +399,7 @@ class TokenLogprob:
     token: str
     logprob: float
     bytes: bytes
-    top: list[tuple[bytes, float]]
+    top: list[tuple[builtins.bytes, float]]  # (`bytes` here is the field above)
     token_id: int = -1
 
 
@@ -430,7 +442,7 @@ class ApiTurn:
         users = [m["content"] for m in req.messages or [] if m["role"] == "user"]
         return users[-1] if users else ""
 
-    def start(self) -> dict[str, Any]:
+    def start(self) -> ApiStart:
         req, rt = self.request, self.runtime
         text = self._text()
         if not text.strip():
@@ -444,14 +456,12 @@ class ApiTurn:
             self.prepared, self.prompt = self._prepare_completion(method, named, text)
         self.prompt.stop = [*self.prompt.stop, *req.stop]
         if req.logprobs is not None and self.prepared.decode is not None:
-            rt.clear_control_vector()
             raise UserError(f"Log-probabilities are not available with the method "
                             f"{self.prepared.method!r}, which decodes by itself.")
         if req.keep:
             self.chat = ChatService(self.app.db, "")
             self.turn = self.chat.begin_turn(None, text, model_name=rt.model_name)
-        return {"method": self.prepared.method, "prompt_tokens": self.prompt.n_tokens,
-                "notice": self.prepared.notice}
+        return ApiStart(self.prepared.method, self.prompt.n_tokens, self.prepared.notice)
 
     def _prepare_completion(self, method: methods.Method, named: bool,
                             text: str) -> tuple[methods.Prepared, ChatPrompt]:
@@ -462,7 +472,6 @@ class ApiTurn:
             self.app, rt, asked, text, self.sampling, self.cancel, explicit=named,
             strength=self.request.strength))
         if prepared.decode is not None:
-            rt.clear_control_vector()
             raise UserError(f"The method {prepared.method!r} decodes a chat by itself; use "
                             "/v1/chat/completions for it.")
         if prepared.messages != asked:
@@ -470,7 +479,6 @@ class ApiTurn:
                                "texts were not added to it (the chat route adds them).")
         n = len(rt.tokenize(text))
         if n + self.sampling.max_tokens > rt.n_ctx:
-            rt.clear_control_vector()
             raise UserError(f"The prompt is {n} tokens and the reply may take "
                             f"{self.sampling.max_tokens}; the context holds {rt.n_ctx}.")
         return prepared, ChatPrompt(text=text, n_tokens=n)
@@ -480,17 +488,19 @@ class ApiTurn:
             raise RuntimeError("start() the turn first")
         rt, s = self.runtime, self.sampling
         stats = self.turn.stats if self.turn is not None else self.stats
-        if self.request.logprobs is not None:
-            pieces = rt.stream_with_logits(self.prompt, s, on_token=self._note_logprob,
-                                           cancel=self.cancel, stats=stats)
-        else:
-            pieces = decode(self.prepared, self.prompt, rt, s, self.cancel, stats)
-        if self.chat is not None and self.turn is not None:
-            pieces = self.chat.generate(self.turn, pieces, cancel=self.cancel)
+        pieces: Iterator[str]
         try:
-            for piece in pieces:
-                self.parts.append(piece)
-                yield piece
+            with rt.steered(self.prepared.steering):
+                if self.request.logprobs is not None:
+                    pieces = rt.stream_with_logits(self.prompt, s, on_token=self._note_logprob,
+                                                   cancel=self.cancel, stats=stats)
+                else:
+                    pieces = decode(self.prepared, self.prompt, rt, s, self.cancel, stats)
+                if self.chat is not None and self.turn is not None:
+                    pieces = self.chat.generate(self.turn, pieces, cancel=self.cancel)
+                for piece in pieces:
+                    self.parts.append(piece)
+                    yield piece
         except EngineError as exc:
             raise UserError(str(exc)) from exc
         finally:
@@ -508,12 +518,12 @@ class ApiTurn:
             raw(token).decode("utf-8", errors="replace"), float(logp[token]), raw(token),
             [(raw(int(t)), float(logp[t])) for t in best], token))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ApiSummary:
         assert self.prepared is not None and self.prompt is not None
         st = self.stats
         cancelled = st.finish_reason == "cancelled" or self.cancel.cancelled
-        return {"text": "".join(self.parts), "method": self.prepared.method,
-                "finish_reason": "cancelled" if cancelled else st.finish_reason,
-                "prompt_tokens": self.prompt.n_tokens, "completion_tokens": st.tokens,
-                "seconds": round(st.seconds, 4), "tokens_per_s": round(st.tokens_per_s, 2),
-                "notice": self.prepared.notice}
+        return ApiSummary(text="".join(self.parts), method=self.prepared.method,
+                          finish_reason="cancelled" if cancelled else st.finish_reason,
+                          prompt_tokens=self.prompt.n_tokens, completion_tokens=st.tokens,
+                          seconds=round(st.seconds, 4), tokens_per_s=round(st.tokens_per_s, 2),
+                          notice=self.prepared.notice)

@@ -64,7 +64,7 @@ def bench_overhead(bank, n_layer: int, reps: int = 300) -> dict:
     times = []
     for q in qs:
         t0 = time.perf_counter()
-        bank.choose(q).control_buffer(n_layer)
+        bank.choose(q).steering(n_layer).control_buffer(n_layer)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {"choose_ms_p50": round(statistics.median(times), 3),
@@ -98,21 +98,18 @@ def bench_decode(llama_rt, bank, rounds: int, n_tokens: int) -> dict:
     import numpy as np
 
     ids = llama_rt.tokenize(PROMPT)
-    llama_rt.clear_control_vector()
     logits = llama_rt.eval_prompt(ids)
     tokens: list[int] = []
     for _ in range(n_tokens):
         tokens.append(int(np.argmax(logits)))
         llama_rt.llm.eval([tokens[-1]])
         logits = llama_rt.last_logits()
-    buf = bank.choose(bank.emb[0]).control_buffer(llama_rt.info.n_layer)
+    steering = bank.choose(bank.emb[0]).steering(llama_rt.info.n_layer)
     plain, steered = [], []
     for _ in range(rounds):
-        llama_rt.clear_control_vector()
         plain.append(decode_tps(llama_rt, ids, tokens))
-        llama_rt.set_control_vector(buf)
-        steered.append(decode_tps(llama_rt, ids, tokens))
-    llama_rt.clear_control_vector()
+        with llama_rt.steered(steering):
+            steered.append(decode_tps(llama_rt, ids, tokens))
     p, s = statistics.median(plain), statistics.median(steered)
     return {"decode_tps": round(p, 1), "fints_decode_tps": round(s, 1),
             "decode_ratio": round(s / p, 3)}

@@ -100,9 +100,10 @@ def pp_pass(rt, token_lists: list[list[int]]) -> float:
         return time.perf_counter() - t
 
 
-def decode_speeds(rt, control, tokens: int = 64, rounds: int = 5) -> tuple[float, float]:
-    """Median decode tokens/s without and with `control` (generated positions only, as chat
-    steers), in alternating rounds so that a busy machine slows both alike."""
+def decode_speeds(rt, steering, tokens: int = 64, rounds: int = 5) -> tuple[float, float]:
+    """Median decode tokens/s without and with `steering` (a `Steering` on generated
+    positions only, as chat steers), in alternating rounds so that a busy machine slows
+    both alike."""
     import statistics
 
     from engine.runtime.generation import GenerationStats, SamplingSettings
@@ -111,16 +112,11 @@ def decode_speeds(rt, control, tokens: int = 64, rounds: int = 5) -> tuple[float
     speeds: dict[bool, list[float]] = {False: [], True: []}
     for r in range(rounds):
         for steered in (False, True):
-            if steered:
-                rt.set_control_vector(control, generated_only=True)
-            try:
-                st = GenerationStats()
-                s = SamplingSettings(max_tokens=tokens, seed=r, temperature=0.7)
+            st = GenerationStats()
+            s = SamplingSettings(max_tokens=tokens, seed=r, temperature=0.7)
+            with rt.steered(steering if steered else None):
                 for _ in rt.stream(prompt, s, stats=st):
                     pass
-            finally:
-                if steered:
-                    rt.clear_control_vector()
             if st.tokens and st.seconds:
                 speeds[steered].append(st.tokens / st.seconds)
     return (statistics.median(speeds[False]) if speeds[False] else 0.0,
@@ -159,8 +155,10 @@ def bench_model(name: str, n: int, method: str) -> dict:
         ProfileService(app).build(method)
         incremental_s = time.perf_counter() - t
         view, sv = ProfileService(app).steering_vector(method)
-        buf = sv.control_buffer(sv.n_layer, layers=[view.layer], scale=view.alpha or 1.0)
-        plain, steered = decode_speeds(rt, buf)
+        from engine.steering.vectors import Steering
+
+        plain, steered = decode_speeds(rt, Steering.at_layer(sv, view.layer, view.alpha or 1.0,
+                                                             generated_only=True))
         app.close()
     return {
         "name": name,

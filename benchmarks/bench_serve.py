@@ -84,7 +84,7 @@ def in_process(app, max_tokens: int, seed: int) -> tuple[float, int]:
             now = time.perf_counter()
             first = first or now
             last = now
-    n = turn.summary()["completion_tokens"]
+    n = turn.summary().completion_tokens
     return (n - 1) / (last - first) if last and first and last > first else 0.0, n
 
 

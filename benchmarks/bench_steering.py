@@ -58,11 +58,10 @@ def bench_cvec(llama_rt, rounds: int, n_tokens: int) -> dict:
     """Plain vs steered decode on the same tokens, alternating so noise hits both alike."""
     import numpy as np
 
-    from engine.steering.vectors import SteeringVector
+    from engine.steering.vectors import Steering, SteeringVector
 
     info = llama_rt.info
     ids = llama_rt.tokenize(PROMPT)
-    llama_rt.clear_steering()
     llama_rt.llm.reset()
     tokens: list[int] = []
     logits = llama_rt.eval_prompt(ids)
@@ -77,11 +76,9 @@ def bench_cvec(llama_rt, rounds: int, n_tokens: int) -> dict:
     plain, steered, ratios = [], [], []
     decode_tps(llama_rt, ids, tokens[:8])  # warm-up
     for _ in range(rounds):
-        llama_rt.clear_steering()
         p = decode_tps(llama_rt, ids, tokens)
-        llama_rt.set_steering(vec)
-        s = decode_tps(llama_rt, ids, tokens)
-        llama_rt.clear_steering()
+        with llama_rt.steered(Steering(vec)):
+            s = decode_tps(llama_rt, ids, tokens)
         plain.append(p)
         steered.append(s)
         ratios.append(s / p)

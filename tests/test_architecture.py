@@ -1,5 +1,6 @@
 """The layers hold: no import cycle between modules, engine and store never import each
-other, and only the GUI launcher reaches into ui from the other packages.
+other, only the GUI launcher reaches into ui from the other packages, and only the
+runtimes set a control vector (everything else steers through `runtime.steered`).
 
 Imports inside functions count too: a function-level import hides a loop from the
 interpreter's start-up, not from a reader.
@@ -119,6 +120,39 @@ def test_only_the_gui_launcher_imports_ui():
     bad = [(m, w) for m, out in import_graph().items() for w in out
            if not m.startswith("ui") and w.split(".")[0] == "ui" and m not in GUI_LAUNCHERS]
     assert bad == []
+
+
+# Steering is a scope (`with runtime.steered(...)`): only the runtimes in engine/runtime set
+# or clear a control vector, each behind its own scope (LlamaRuntime.steered, the batch
+# context's variants, the activation reader's request). Tests of those runtimes call them.
+STEERING_CALLS = {"set_control_vector", "clear_control_vector", "_set_control_vector",
+                  "_clear_control_vector", "llama_set_adapter_cvec"}
+STEERING_HOME = REPO / "engine" / "runtime"
+SCANNED = (*PACKAGES, "benchmarks", "packaging")
+
+
+def _steering_calls(tree: ast.AST) -> list[tuple[int, str]]:
+    """`x.set_control_vector(...)` and the like: a control vector set by hand."""
+    return [(node.lineno, node.attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in STEERING_CALLS]
+
+
+def test_only_the_runtimes_set_a_control_vector():
+    found = []
+    for top in SCANNED:
+        for path in sorted((REPO / top).rglob("*.py")):
+            if path.is_relative_to(STEERING_HOME):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(REPO)}:{n}: {name}" for n, name in _steering_calls(tree)]
+    assert not found, ("steer inside `with runtime.steered(steering):` instead:\n"
+                       + "\n".join(found))
+
+
+def test_the_steering_call_finder_finds_one():
+    tree = ast.parse("rt.set_control_vector(buf)\n"
+                     "with rt.steered(s):\n    rt.clear_control_vector()\n")
+    assert _steering_calls(tree) == [(1, "set_control_vector"), (3, "clear_control_vector")]
 
 
 def _method_name_comparisons(tree: ast.AST, names: set[str]) -> list[tuple[int, str]]:

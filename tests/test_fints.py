@@ -132,11 +132,9 @@ def test_llamacpp_residual_injection_tracks_exact_torch(built, torch_runtime, ar
         resid = {L: st["alpha"] * (ch.attn[j] + ch.mlp[j]) for j, L in enumerate(ch.layers)}
         with steer_residual(torch_runtime, resid):
             approx_t = torch_runtime.next_token_logits(ids) - base_t
-        llama.clear_control_vector()
         base_l = llama.eval_prompt(ids).copy()
-        llama.set_control_vector(ch.control_buffer(llama.info.n_layer, st["alpha"]))
-        approx_l = llama.eval_prompt(ids).copy() - base_l
-        llama.clear_control_vector()
+        with llama.steered(ch.steering(llama.info.n_layer, st["alpha"])):
+            approx_l = llama.eval_prompt(ids).copy() - base_l
         report.append({
             "request": request,
             "corr_llamacpp_vs_torch_exact": float(np.corrcoef(approx_l, exact)[0, 1]),
@@ -195,16 +193,13 @@ def test_the_build_chooses_the_strength_by_generation_and_chat_applies_it(built)
     show = _cli(home, "profile", "show", "--method", "fints")
     assert show.returncode == 0 and "of the residual norm" in show.stdout, show.stderr
     rt = app.runtime()
-    items = fints_service.apply_request(ProfileService(app), rt, WORK_REQUEST)
-    try:
-        buf, generated_only = rt.active_control()
-        assert generated_only and items
-        ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
-        L = ch.layers[0]
-        assert np.linalg.norm(buf[L - 1]) == pytest.approx(
-            st["fraction"] * st["residual_norm"], rel=1e-4)
-    finally:
-        rt.clear_control_vector()
+    steering, items = fints_service.request_steering(ProfileService(app), rt, WORK_REQUEST)
+    buf = steering.control_buffer(rt.info.n_layer)
+    assert steering.generated_only and items
+    ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
+    L = ch.layers[0]
+    assert np.linalg.norm(buf[L - 1]) == pytest.approx(
+        st["fraction"] * st["residual_norm"], rel=1e-4)
 
 
 def test_rag_fints_puts_the_texts_in_the_prompt_and_steers_at_the_strength_chosen_so(built):
@@ -227,18 +222,16 @@ def test_rag_fints_puts_the_texts_in_the_prompt_and_steers_at_the_strength_chose
     rt = app.runtime()
     req = methods.Request(app, rt, [{"role": "user", "content": WORK_REQUEST}], WORK_REQUEST,
                           SamplingSettings(max_tokens=4), CancelToken())
-    try:
-        prepared = methods.get("rag+fints").prepare(req)
-        assert prepared.method == "rag+fints" and prepared.details["rag_samples"]
-        assert "Here are texts I wrote before" in prepared.messages[-1]["content"]
-        assert prepared.details["fints_items"]
-        buf, generated_only = rt.active_control()
-        ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
-        assert generated_only
-        assert np.linalg.norm(buf[ch.layers[0] - 1]) == pytest.approx(
-            wt["fraction"] * st["residual_norm"], rel=1e-4)
-    finally:
-        rt.clear_control_vector()
+    prepared = methods.get("rag+fints").prepare(req)
+    assert prepared.method == "rag+fints" and prepared.details["rag_samples"]
+    assert "Here are texts I wrote before" in prepared.messages[-1]["content"]
+    assert prepared.details["fints_items"]
+    assert rt.steering is None and prepared.steering is not None
+    buf = prepared.steering.control_buffer(rt.info.n_layer)
+    ch, _ = fints_service.choose_for(ProfileService(app), rt, WORK_REQUEST)
+    assert prepared.steering.generated_only
+    assert np.linalg.norm(buf[ch.layers[0] - 1]) == pytest.approx(
+        wt["fraction"] * st["residual_norm"], rel=1e-4)
 
 
 def test_cli_show_explain_and_incremental_rebuild(built):

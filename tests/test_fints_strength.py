@@ -71,11 +71,11 @@ def test_a_fraction_becomes_that_push_on_whatever_vector_a_request_mixes(chosen,
         ch = bank.choose(q)
         settings = {"alpha": 0.5, "strength": {"fraction": 0.05,
                                                "residual_norm": out["residual_norm"]}}
-        buf = ch.control_buffer(n, request_alpha(ch, settings))
+        buf = ch.steering(n, request_alpha(ch, settings)).control_buffer(n)
         assert np.linalg.norm(buf[L - 1]) == pytest.approx(0.5 * 0.05 * out["residual_norm"],
                                                            rel=1e-4)
         # Without a chosen strength alpha multiplies the mixed vector itself (the paper's).
-        plain = ch.control_buffer(n, request_alpha(ch, {"alpha": 1.0}))
+        plain = ch.steering(n, request_alpha(ch, {"alpha": 1.0})).control_buffer(n)
         assert np.linalg.norm(plain[L - 1]) == pytest.approx(
             np.linalg.norm(ch.layer_array(n)[L]), rel=1e-4)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine.runtime.generation import SamplingSettings
-from engine.steering.vectors import SteeringVector
+from engine.steering.vectors import Steering, SteeringVector
 
 LAYER = 12
 GREEDY = SamplingSettings(temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0,
@@ -62,18 +62,12 @@ def test_llama_steers_only_the_generating_position_like_a_torch_hook_there(
         d_last = trt.next_token_logits(ids) - base_t
     with hooks.steer_residual(trt, {LAYER: v}):
         d_all = trt.next_token_logits(ids) - base_t
-    buf = SteeringVector.for_model(rt.info, {LAYER: v}).control_buffer(rt.info.n_layer)
-    rt.clear_control_vector()
+    sv = SteeringVector.for_model(rt.info, {LAYER: v})
     base_l = _first_logits(rt, prompt)
-    try:
-        rt.set_control_vector(buf, generated_only=True)
-        assert rt.steers_generated_only
+    with rt.steered(Steering(sv, generated_only=True)):
         d_gen = _first_logits(rt, prompt) - base_l
-        rt.set_control_vector(buf)
-        assert not rt.steers_generated_only
+    with rt.steered(Steering(sv)):
         d_every = _first_logits(rt, prompt) - base_l
-    finally:
-        rt.clear_control_vector()
     assert _corr(d_gen, d_last) > 0.95
     assert _corr(d_every, d_all) > 0.95
     # The two ways of steering are told apart: each matches its own torch reference better.
@@ -92,19 +86,17 @@ def test_batch_variants_write_what_the_runtime_writes_under_the_same_steering(ll
     prompt = _prompt(rt)
     toks = rt.tokenize(prompt)
     strong = SteeringVector.for_model(rt.info, {LAYER: _vector(rt, rel=3.0)})
-    bufs = [None, strong.control_buffer(rt.info.n_layer)]
+    steering = Steering(strong, generated_only=True)
+    bufs = [None, steering.control_buffer(rt.info.n_layer)]
     with BatchedLlama(rt, n_ctx=2048, n_seq=8) as bl:
         plain_lp: list = []
         out = bl.generate_variants([toks], bufs, GREEDY, plain_logprobs=plain_lp)
         rescored = bl.score([(toks + out[1][0], len(toks))])[0]
         rescored_plain = bl.score([(toks + out[0][0], len(toks))])[0]
     assert out[0][0] != out[1][0]  # the steering changed the reply
-    try:
-        rt.set_control_vector(bufs[1], generated_only=True)
+    with rt.steered(steering):
         steered = rt.llm.tokenize("".join(rt.stream(prompt, GREEDY)).encode(), add_bos=False,
                                   special=False)
-    finally:
-        rt.clear_control_vector()
     same = next((k for k, (a, b) in enumerate(zip(steered, out[1][0], strict=False)) if a != b),
                 min(len(steered), len(out[1][0])))
     assert same >= 8, (steered, out[1][0])

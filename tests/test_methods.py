@@ -124,10 +124,10 @@ def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
     turn = DraftTurn(with_texts, "voice", "i think we should meet on monday",
                      {"max_tokens": 12, "temperature": 0.0})
     info = turn.start()
-    assert info["method"] == "rag" and "of your texts" in info["notice"]
+    assert info.method == "rag" and "of your texts" in info.notice
     text = "".join(turn.stream())
     out = turn.summary()
-    assert out["text"] == clean_result(text) and out["tokens"] > 0 and out["rag_samples"]
+    assert out.text == clean_result(text) and out.tokens > 0 and out.details["rag_samples"]
     with pytest.raises(methods.UserError, match="Unknown drafting action"):
         DraftTurn(with_texts, "translate", "x")
 
@@ -150,19 +150,21 @@ def test_the_strength_slider_moves_rag_steerx_too(with_texts):
     store_profile(with_texts, direction=1.0, meta={"with_texts": chosen})
     rt = with_texts.runtime()
 
-    def applied() -> float:
+    def prepared():
         req = methods.Request(with_texts, rt, [{"role": "user", "content": "Hi"}], "Hi",
                               SamplingSettings(max_tokens=4), CancelToken())
-        methods.get("rag+steerx").prepare(req)
-        return float(np.linalg.norm(rt.control_vector[11]))
+        out = methods.get("rag+steerx").prepare(req)
+        assert rt.steering is None  # a method chooses the steering; the turn applies it
+        return out.steering
+
+    def applied() -> float:
+        return float(np.linalg.norm(prepared().control_buffer(rt.info.n_layer)[11]))
 
     at_build = applied()
-    assert rt.steers_generated_only and at_build > 0
+    assert prepared().generated_only and at_build > 0
     ProfileService(with_texts).set_strength("steerx", alpha=3.0)  # twice the built 1.5
     assert applied() == pytest.approx(2 * at_build, rel=1e-5)
     ProfileService(with_texts).set_strength("steerx", layer=10, alpha=1.5)
-    req = methods.Request(with_texts, rt, [{"role": "user", "content": "Hi"}], "Hi",
-                          SamplingSettings(max_tokens=4), CancelToken())
-    methods.get("rag+steerx").prepare(req)
-    assert not rt.steers_generated_only
-    assert np.linalg.norm(rt.control_vector[9]) == 0  # the stored vector has nothing there
+    steering = prepared()
+    assert not steering.generated_only
+    assert not steering.control_buffer(rt.info.n_layer).any()  # nothing stored there

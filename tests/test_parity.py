@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.steering.parity import steering_parity
-from engine.steering.vectors import SteeringVector
+from engine.steering.vectors import Steering, SteeringVector
 
 PROMPT = (
     "<|im_start|>user\nWrite a short note to a friend about the weekend.<|im_end|>\n"
@@ -23,7 +23,7 @@ def test_torch_hook_matches_llama_cpp_control_vector(torch_runtime, llama_runtim
     assert set(res.wrong_layer_corr) == {layer - 1, layer + 1}
     assert res.worst_wrong < 0.97, res
     assert res.corr - res.worst_wrong > 0.03, res
-    assert not llama_runtime.control_vector_active
+    assert llama_runtime.steering is None
 
 
 def _vector(info, layer: int, seed: int) -> SteeringVector:
@@ -32,20 +32,17 @@ def _vector(info, layer: int, seed: int) -> SteeringVector:
 
 
 def test_switching_vectors_between_requests(llama_runtime):
-    """Set A, B, A again, clear: each request sees exactly the vector set for it, no reload."""
+    """A, then B inside A's block, then A again, then plain: each request sees exactly the
+    vector of its block, no reload."""
     rt = llama_runtime
     model_ctx = rt.llm.ctx
     plain = rt.next_token_logits(PROMPT)
     a, b = _vector(rt.info, 12, 1), _vector(rt.info, 18, 2)
-    try:
-        rt.set_steering(a)
+    with rt.steered(Steering(a)):
         with_a = rt.next_token_logits(PROMPT)
-        rt.set_steering(b, scale=0.8)
-        with_b = rt.next_token_logits(PROMPT)
-        rt.set_steering(a)
+        with rt.steered(Steering(b, 0.8)):
+            with_b = rt.next_token_logits(PROMPT)
         with_a_again = rt.next_token_logits(PROMPT)
-    finally:
-        rt.clear_steering()
     after = rt.next_token_logits(PROMPT)
     assert rt.llm.ctx is model_ctx  # same context: nothing was reloaded
     assert not np.allclose(with_a, plain, atol=1e-2)
@@ -60,19 +57,16 @@ def test_llama_cpp_scale_zero_and_layer_range(llama_runtime):
     both = SteeringVector.for_model(
         rt.info, {**_vector(rt.info, 8, 3).directions, **_vector(rt.info, 22, 4).directions}
     )
-    try:
-        rt.set_steering(both, scale=0.0)
-        assert rt.control_vector_active
+    with rt.steered(Steering(both, 0.0)):
+        assert rt.steering is not None
         np.testing.assert_array_equal(rt.next_token_logits(PROMPT), plain)
-        rt.set_steering(both, layers=[22])
+    with rt.steered(Steering(both, layers=(22,))):
         only_22 = rt.next_token_logits(PROMPT)
-        rt.set_steering(SteeringVector.for_model(rt.info, {22: both.direction(22)}))
+    with rt.steered(Steering(SteeringVector.for_model(rt.info, {22: both.direction(22)}))):
         np.testing.assert_allclose(rt.next_token_logits(PROMPT), only_22, atol=1e-5)
         # text generation runs under a vector
         from engine.runtime.generation import SamplingSettings
 
         text = "".join(rt.stream(PROMPT, SamplingSettings(max_tokens=8, seed=1)))
         assert text
-    finally:
-        rt.clear_steering()
     np.testing.assert_allclose(rt.next_token_logits(PROMPT), plain, atol=1e-5)

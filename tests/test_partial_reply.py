@@ -102,7 +102,7 @@ def test_cancel_through_the_turn_keeps_partial(app) -> None:
             cancel.cancel()
     msgs = ChatService(app.db).messages(turn.turn.conversation_id)
     assert msgs[-1].status == "partial" and msgs[-1].content == got
-    assert turn.summary()["status"] == "partial"
+    assert turn.summary().status == "partial"
 
 
 def test_consumer_stopping_early_keeps_partial(app) -> None:

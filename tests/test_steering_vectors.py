@@ -10,6 +10,7 @@ import pytest
 
 from engine.steering.vectors import (
     IncompatibleVectorError,
+    Steering,
     SteeringVector,
     VectorFileError,
     apply_torch,
@@ -92,15 +93,12 @@ def test_vector_from_file_steers_llama_cpp_like_the_one_in_memory(tmp_path, llam
     info = llama_runtime.info
     vec = SteeringVector.for_model(info, _dirs(info.n_embd, [10, 20], seed=1))
     loaded = SteeringVector.load(vec.save(tmp_path / "v.gguf"))
-    try:
-        llama_runtime.set_steering(vec, scale=1.5)
+    with llama_runtime.steered(Steering(vec, 1.5)):
         a = llama_runtime.next_token_logits(PROMPT)
-        llama_runtime.set_steering(loaded, scale=1.5)
+    with llama_runtime.steered(Steering(loaded, 1.5)):
         assert np.array_equal(llama_runtime.next_token_logits(PROMPT), a)
-        assert llama_runtime.steering.layers == [10, 20]
-    finally:
-        llama_runtime.clear_steering()
-    assert llama_runtime.steering is None and not llama_runtime.control_vector_active
+        assert llama_runtime.steering.vector.layers == [10, 20]
+    assert llama_runtime.steering is None
 
 
 def test_full_array_keeps_nonzero_layers(llama_runtime):
@@ -124,16 +122,17 @@ def test_vector_for_another_size_is_refused(llama_runtime, torch_runtime):
     before = llama_runtime.next_token_logits(PROMPT)
     with pytest.raises(IncompatibleVectorError, match="another size"):
         other.check_compatible(llama_runtime.info)
-    with pytest.raises(IncompatibleVectorError, match="another size"):
-        llama_runtime.set_steering(other)
+    with pytest.raises(IncompatibleVectorError, match="another size"), \
+            llama_runtime.steered(Steering(other)):
+        pass
     with pytest.raises(IncompatibleVectorError), apply_torch(other, torch_runtime):
         pass
-    assert not llama_runtime.control_vector_active
+    assert llama_runtime.steering is None
     assert np.array_equal(llama_runtime.next_token_logits(PROMPT), before)
     # same width, more layers: still another model
     deeper = SteeringVector(_dirs(576, [31]), "llama", 576, n_layer=32)
-    with pytest.raises(IncompatibleVectorError):
-        llama_runtime.set_steering(deeper)
+    with pytest.raises(IncompatibleVectorError), llama_runtime.steered(Steering(deeper)):
+        pass
 
 
 def test_other_architecture_or_file_is_refused(llama_runtime):
@@ -143,9 +142,12 @@ def test_other_architecture_or_file_is_refused(llama_runtime):
         qwen.check_compatible(info)
     other_file = SteeringVector(_dirs(576, [4]), "llama", 576, n_layer=30,
                                 fingerprint="ffffffffffffffff", model_name="another fine-tune")
-    with pytest.raises(IncompatibleVectorError, match="another model file"):
-        llama_runtime.set_steering(other_file)
+    with pytest.raises(IncompatibleVectorError, match="another model file"), \
+            llama_runtime.steered(Steering(other_file)):
+        pass
     other_file.check_compatible(info, strict=False)  # same shape: allowed when asked for
+    with llama_runtime.steered(Steering(other_file, strict=False)):
+        assert llama_runtime.steering is not None
 
 
 def test_layer_zero_works_in_torch_but_cannot_be_saved(tmp_path, torch_runtime, llama_runtime):
@@ -157,12 +159,15 @@ def test_layer_zero_works_in_torch_but_cannot_be_saved(tmp_path, torch_runtime, 
         assert not np.allclose(torch_runtime.next_token_logits(ids), plain, atol=1e-3)
     with pytest.raises(IncompatibleVectorError, match="(?i)layer 0"):
         vec.save(tmp_path / "zero.gguf")
-    with pytest.raises(IncompatibleVectorError, match="(?i)layer 0"):
-        llama_runtime.set_steering(vec)
-    llama_runtime.set_steering(vec, layers=[5])  # the llama.cpp-compatible part is fine
-    llama_runtime.clear_steering()
-    with pytest.raises(IncompatibleVectorError, match="no direction for layer 9"):
-        llama_runtime.set_steering(vec, layers=[9])
+    with pytest.raises(IncompatibleVectorError, match="(?i)layer 0"), \
+            llama_runtime.steered(Steering(vec)):
+        pass
+    with llama_runtime.steered(Steering(vec, layers=(5,))):  # the llama.cpp-compatible part
+        pass
+    with pytest.raises(IncompatibleVectorError, match="no direction for layer 9"), \
+            llama_runtime.steered(Steering(vec, layers=(9,))):
+        pass
+    assert llama_runtime.steering is None
 
 
 def test_foreign_control_vector_file_loads(tmp_path, llama_runtime):
@@ -181,8 +186,8 @@ def test_foreign_control_vector_file_loads(tmp_path, llama_runtime):
     w.close()
     vec = SteeringVector.load(path)
     assert vec.n_layer is None and vec.fingerprint is None and vec.layers == [12, 13]
-    llama_runtime.set_steering(vec, scale=0.5)
-    llama_runtime.clear_steering()
+    with llama_runtime.steered(Steering(vec, 0.5)):
+        pass
 
 
 def test_bad_files_are_clear_errors(tmp_path, model_path):
@@ -218,6 +223,23 @@ def test_one_type_owns_the_stored_rows_and_the_file():
     assert np.allclose(buf[1], 0.5 * layers[2]) and not np.delete(buf, 1, axis=0).any()
     summed = sv + sv.scaled(-1.0)
     assert not summed.layer_array().any()
+
+
+def test_a_steering_choice_reaches_both_layouts_through_its_vector():
+    """`Steering` (vector, scale, layers): llama.cpp's rows are layer L in row L-1, torch's
+    layer L in row L; a layer the vector lacks steers by nothing; two steerings stack."""
+    rng = np.random.default_rng(4)
+    sv = SteeringVector({2: rng.standard_normal(8), 3: rng.standard_normal(8)}, "", 8, 5)
+    one = Steering(sv, 0.5, (2,), generated_only=True)
+    assert np.array_equal(one.control_buffer(5), sv.control_buffer(5, layers=[2], scale=0.5))
+    assert np.array_equal(one.layer_array(5)[2], one.control_buffer(5)[1])
+    assert not np.delete(one.layer_array(5), 2, axis=0).any()
+    none = Steering.at_layer(sv, 4, 2.0, generated_only=True)
+    assert not none.control_buffer(5).any() and none.generated_only
+    both = one.plus(Steering(sv, 2.0))
+    assert both.generated_only and both.scale == 1.0
+    assert np.array_equal(both.control_buffer(5),
+                          one.control_buffer(5) + Steering(sv, 2.0).control_buffer(5))
 
 
 def test_an_all_zero_vector_of_ours_round_trips():

@@ -170,7 +170,7 @@ def test_build_without_a_method_makes_chat_use_what_the_users_texts_showed_best(
 
 def test_exported_control_vector_loads_back(built, tmp_path):
     from assistant.profile_service import ProfileService
-    from engine.steering.vectors import SteeringVector
+    from engine.steering.vectors import Steering, SteeringVector
 
     app, _out, _ = built
     svc = ProfileService(app)
@@ -180,9 +180,9 @@ def test_exported_control_vector_loads_back(built, tmp_path):
     assert sv.layers == [view.layer]
     np.testing.assert_allclose(sv.direction(view.layer), view.alpha * vec[view.layer], rtol=1e-6)
     rt = app.runtime()
-    rt.set_steering(sv)  # llama.cpp accepts it for this model
-    assert rt.control_vector_active
-    rt.clear_steering()
+    with rt.steered(Steering(sv)):  # llama.cpp accepts it for this model
+        assert rt.steering is not None
+    assert rt.steering is None
     full = SteeringVector.load(svc.export_cvec(tmp_path / "all.gguf", "steerx", all_layers=True))
     assert len(full.layers) >= 20
 

@@ -125,7 +125,7 @@ def test_a_reply_stopped_before_its_first_token_is_removed(app):
     info = turn.start()
     cancel.cancel()
     assert list(turn.stream()) == []
-    msgs = ChatService(app.db).messages(info["conversation_id"])
+    msgs = ChatService(app.db).messages(info.conversation_id)
     assert [m.role for m in msgs] == ["user"], "an empty reply was kept"
 
 

@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from engine.runtime.generation import CancelToken
+
 log = logging.getLogger("ui.build_process")
 
 MIN_PROGRESS_INTERVAL_S = 0.05
@@ -53,15 +55,15 @@ class _Emitter:
             self("progress", done=done, total=total, message=message)
 
 
-def _watch_stdin(cancel: threading.Event) -> None:
+def _watch_stdin(cancel: CancelToken) -> None:
     for line in sys.stdin:
         if line.strip() == "cancel":
             break
-    cancel.set()  # "cancel", or EOF: the app is gone, nobody wants the result
+    cancel.cancel()  # "cancel", or EOF: the app is gone, nobody wants the result
 
 
 def build_here(home: str, method: str, progress: Callable[[int, int, str], None],
-               cancel: threading.Event) -> dict | None:
+               cancel: CancelToken) -> dict | None:
     """Build the profile in this (the child) process; None if it was cancelled."""
     from assistant.app import AppContext
     from assistant.profile_service import ProfileService
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             os.nice(10)
     emit = _Emitter(sys.stdout)
     sys.stdout = sys.stderr  # the protocol owns stdout; stray prints go to stderr
-    cancel = threading.Event()
+    cancel = CancelToken()
     threading.Thread(target=_watch_stdin, args=(cancel,), daemon=True).start()
 
     from ui.errors import USER_ERRORS

@@ -34,6 +34,7 @@ from store import StoreError
 from ui.autosave import Autosaver
 from ui.dialogs import confirm, guarded, show_info
 from ui.errors import USER_ERRORS
+from ui.jobs import CloudPreviewJob, CloudTestJob, LoadJob
 from ui.markdown import warm as warm_markdown
 from ui.tabs import TAB_CHAT, TAB_PROFILE, PageTabs, scrolling
 from ui.widgets.chat_view import ChatView
@@ -153,7 +154,7 @@ class MainWindow(ReplyMixin, FrameMixin, QMainWindow):
         self._watch.timeout.connect(self.check_store)
         self._watch.start()
         if load_model:
-            self.model.submit("load")
+            self.model.submit(LoadJob())
             self.model_label.setText(self.tr("Model: loading…"))
         # For the status bar, after the window is up (the profile service may be slow).
         QTimer.singleShot(300, self.personalization.ensure_loaded)
@@ -200,8 +201,8 @@ class MainWindow(ReplyMixin, FrameMixin, QMainWindow):
         self.cloud_panel.cloudChanged.connect(self._on_cloud_changed)
         self.cloud_panel.previewRequested.connect(self._request_cloud_preview)
         self.cloud_panel.testRequested.connect(
-            lambda fields: guarded(self, self.model.submit, "cloud_test", quiet=True,
-                                   fields=fields))
+            lambda fields: guarded(self, self.model.submit,
+                                   CloudTestJob(quiet=True, fields=fields)))
         self.cloud_panel.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         g = self.guide
         g.modelChosen.connect(self.use_model)
@@ -310,10 +311,10 @@ class MainWindow(ReplyMixin, FrameMixin, QMainWindow):
     @Slot(object, str)
     def _request_cloud_preview(self, conversation_id: int | None, text: str) -> None:
         # quiet: a preview that cannot be built says why in the panel, not in a message box
-        self.model.submit(
-            "cloud_preview", conversation_id=conversation_id, text=text,
+        self.model.submit(CloudPreviewJob(
+            conversation_id=conversation_id, text=text,
             sampling=self.sampling, quiet=True,
-        )
+        ))
 
     @Slot(dict)
     def _on_data_finished(self, result: dict) -> None:
@@ -349,7 +350,7 @@ class MainWindow(ReplyMixin, FrameMixin, QMainWindow):
         self.chat.system_prompt = self.app.settings.system_prompt
         if model_changed:
             self.model_label.setText(self.tr("Model: loading…"))
-            guarded(self, self.model.submit, "load")
+            guarded(self, self.model.submit, LoadJob())
         self._update_status()
 
     def _about(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QInputDialog, QPlainTextEdit
 
 from ui.dialogs import guarded, show_error
+from ui.jobs import ChatJob, DraftJob, ProfilePreviewJob
 from ui.tabs import TAB_CHAT
 
 translate = QCoreApplication.translate  # (context, text): lupdate reads these calls
@@ -56,10 +57,10 @@ class ReplyMixin:
                      "sent": text, "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(text, self._model_facts.get("name"))
         self.chat_view.clear_input()
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, text=text, sampling=self.sampling,
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, text=text, sampling=self.sampling,
             cloud=self._gen["cloud"],
-        )
+        ))
 
     @Slot()
     def regenerate(self) -> None:
@@ -68,16 +69,16 @@ class ReplyMixin:
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.begin_stream(None, self._model_facts.get("name"))
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, regenerate=True, sampling=self.sampling,
             cloud=self._gen["cloud"],
-        )
+        ))
 
     @Slot(str, object)
     def _request_profile_preview(self, prompt: str, strength: float | None) -> None:
         """Errors go to the panel's own line (quiet: no message box for a preview)."""
-        if guarded(self, self.model.submit, "profile_preview", prompt=prompt,
-                   strength=strength, quiet=True) is None:
+        if guarded(self, self.model.submit, ProfilePreviewJob(
+                prompt=prompt, strength=strength, quiet=True)) is None:
             self.personalization.show_preview({"status": "error"})
 
     @Slot(int)
@@ -89,9 +90,9 @@ class ReplyMixin:
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, reply_of=message_id,
-            sampling=self.sampling, cloud=self._gen["cloud"])
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, reply_of=message_id,
+            sampling=self.sampling, cloud=self._gen["cloud"]))
 
     @Slot(int, str)
     def ask_edit_message(self, message_id: int, text: str) -> QInputDialog | None:
@@ -156,9 +157,9 @@ class ReplyMixin:
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id,
                      "text": shown.text if shown else "", "cloud": False}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, continue_of=message_id,
-            sampling=self.sampling)
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, continue_of=message_id,
+            sampling=self.sampling))
 
     @Slot()
     def _refocus(self) -> None:
@@ -171,9 +172,9 @@ class ReplyMixin:
         self._gen = {"kind": "chat", "conversation_id": self.conversation_id, "text": "",
                      "cloud": self.cloud_panel.cloud_on}
         self.chat_view.set_busy(True)
-        self._gen["job_id"] = self.model.submit(
-            "chat", conversation_id=self.conversation_id, edit_of=message_id, text=text,
-            sampling=self.sampling, cloud=self._gen["cloud"])
+        self._gen["job_id"] = self.model.submit(ChatJob(
+            conversation_id=self.conversation_id, edit_of=message_id, text=text,
+            sampling=self.sampling, cloud=self._gen["cloud"]))
 
     @Slot(int, int)
     def show_version(self, message_id: int, index: int) -> None:
@@ -188,9 +189,9 @@ class ReplyMixin:
             return
         self._gen = {"kind": "draft", "action": action, "text": ""}
         self.draft.begin_stream(action)
-        self._gen["job_id"] = self.model.submit(
-            "draft", action=action, text=text, sampling=self.sampling
-        )
+        self._gen["job_id"] = self.model.submit(DraftJob(
+            action=action, text=text, sampling=self.sampling
+        ))
 
     @Slot()
     def stop(self) -> None:

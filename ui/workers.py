@@ -2,8 +2,9 @@
 
 `ModelWorker` lives in one QThread for the life of the window and is the only
 code that ever calls into the loaded llama.cpp model (llama.cpp is not
-thread-safe). Jobs arrive as queued signals, so they run one after another in
-submission order; tokens, results and errors go back as queued signals. The GUI
+thread-safe). Jobs (`ui.jobs`, one class per kind) arrive as queued signals, so they
+run one after another in submission order; tokens, results and errors go back as
+queued signals. The GUI
 stops a generation through a `CancelToken` it sets directly: the worker thread
 is busy in the generation loop and would not see a queued "cancel" event until
 the reply was finished.
@@ -25,6 +26,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
@@ -36,11 +38,20 @@ from engine.runtime.generation import CancelToken
 from engine.runtime.llamacpp import LlamaRuntime
 from ui import qt_compat
 from ui.errors import USER_ERRORS
+from ui.jobs import (
+    ChatJob,
+    CloudPreviewJob,
+    CloudTestJob,
+    DraftJob,
+    Job,
+    LoadJob,
+    ProfilePreviewJob,
+    Submitted,
+)
 
 log = logging.getLogger(__name__)
 qt_compat.apply()  # before any Qt call; see ui.qt_compat
 
-GENERATING_KINDS = frozenset({"chat", "draft"})
 _job_ids = itertools.count(1)
 
 
@@ -52,10 +63,11 @@ def _unexpected(exc: BaseException) -> str:
 class ModelWorker(QObject):
     """Owns the loaded model; every method but `cancel` runs in the worker thread.
 
-    Protocol: each job ends with exactly one `finished(dict)`; when it went wrong,
-    `failed(str)` (a sentence for a message box) comes just before it. A chat job
-    emits `started(dict)` once the user's message is stored, then `token(str)` per
-    piece of text.
+    Protocol: each job ends with exactly one `finished(dict)` (with the job's `kind`
+    and `job_id`); when it went wrong, `failed(str)` (a sentence for a message box)
+    comes just before it. A chat or draft job emits `started(dict)` (its turn's
+    `TurnStart` or `DraftStart` as a dict, with `kind` and `job_id`) once it begins to
+    write (a chat turn: once the user's message is stored), then `token(str)` per piece.
     """
 
     token = Signal(str)
@@ -72,43 +84,45 @@ class ModelWorker(QObject):
 
     # ---- jobs ----------------------------------------------------------------
     @Slot(object)
-    def run_job(self, job: dict[str, Any]) -> None:
-        kind = job.get("kind", "")
-        cancel: CancelToken = job["cancel"]
+    def run_job(self, sub: Submitted) -> None:
+        job, cancel = sub.job, sub.cancel
         result: dict[str, Any]
         try:
-            if kind == "load":
-                self._runtime()
-                result = {"status": "complete"}
-            elif kind == "chat":
-                result = self._chat(job, cancel)
-            elif kind == "draft":
-                result = self._draft(job, cancel)
-            elif kind == "cloud_preview":
-                result = self._cloud_preview(job)
-            elif kind == "cloud_test":
-                self._runtime()  # the probe reads tokens in the local vocabulary
-                from assistant.cloud_service import CloudService
-
-                result = {"status": "complete",
-                          **CloudService(self._app).test_connection(**job.get("fields", {}))}
-            elif kind == "profile_preview":
-                result = self._profile_preview(job, cancel)
-            else:
-                raise UserError(f"Unknown job {kind!r}.")
+            result = self._run(sub.job_id, job, cancel)
         except Stopped:  # stopped before the reply began: nothing stored, nothing to say
             result = {"status": "cancelled"}
         except USER_ERRORS as exc:
-            if not job.get("quiet"):
+            if not job.quiet:
                 self.failed.emit(str(exc))
             result = {"status": "error", "error": str(exc)}
         except Exception as exc:  # a message box, never a dead worker thread
             msg = _unexpected(exc)
-            if not job.get("quiet"):
+            if not job.quiet:
                 self.failed.emit(msg)
             result = {"status": "error", "error": msg}
-        result.update(kind=kind, job_id=job["job_id"])
+        result.update(kind=job.kind, job_id=sub.job_id)
         self.finished.emit(result)
+
+    def _run(self, job_id: int, job: Job, cancel: CancelToken) -> dict[str, Any]:
+        match job:
+            case LoadJob():
+                self._runtime()
+                return {"status": "complete"}
+            case ChatJob():
+                return self._chat(job_id, job, cancel)
+            case DraftJob():
+                return self._draft(job_id, job, cancel)
+            case CloudPreviewJob():
+                return self._cloud_preview(job)
+            case CloudTestJob():
+                self._runtime()  # the probe reads tokens in the local vocabulary
+                from assistant.cloud_service import CloudService
+
+                return {"status": "complete",
+                        **CloudService(self._app).test_connection(**job.fields)}
+            case ProfilePreviewJob():
+                return self._profile_preview(job, cancel)
+        raise UserError(f"Unknown job {type(job).__name__}.")
 
     def _runtime(self) -> LlamaRuntime:
         """Load (or reuse) the model in this thread and announce a newly loaded one."""
@@ -137,86 +151,73 @@ class ModelWorker(QObject):
                 self.notice.emit(note)
         return rt
 
-    def _chat(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+    def _chat(self, job_id: int, job: ChatJob, cancel: CancelToken) -> dict[str, Any]:
         if cancel.cancelled:  # stopped while it waited (behind the model's load, say)
             raise Stopped()
         self._runtime()
-        cloud = bool(job.get("cloud"))
         turn = ChatTurn(self._app, ChatRequest(
-            job.get("text", ""), job.get("conversation_id"),
-            regenerate=bool(job.get("regenerate")), sampling=job.get("sampling", {}),
-            edit_of=job.get("edit_of"), reply_of=job.get("reply_of"),
-            continue_of=job.get("continue_of"),
-            cloud=cloud, on_notice=self.notice.emit), cancel)
+            job.text, job.conversation_id, regenerate=job.regenerate, sampling=job.sampling,
+            edit_of=job.edit_of, reply_of=job.reply_of, continue_of=job.continue_of,
+            cloud=job.cloud, on_notice=self.notice.emit), cancel)
         info = turn.start()
-        if info["notice"]:
-            self.notice.emit(info["notice"])
-        self.started.emit({"kind": "chat", "job_id": job["job_id"],
-                           **{k: info[k] for k in ("conversation_id", "user_message_id",
-                                                   "reply_message_id", "text",
-                                                   "trimmed_turns", "prompt_tokens", "n_ctx",
-                                                   "reply_tokens", "forked")},
-                           "continued": bool(info.get("continued"))})
+        if info.notice:
+            self.notice.emit(info.notice)
+        self.started.emit({"kind": job.kind, "job_id": job_id, **asdict(info)})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()
         return {
-            "status": out["status"],
-            "conversation_id": out["conversation_id"],
-            "reply_message_id": out["message_id"],
-            "text": out["text"],
-            "tokens": out["tokens"],
-            "seconds": round(out["seconds"], 3),
-            "tokens_per_s": out["tokens_per_s"],
-            "finish_reason": out["finish_reason"],
-            "trimmed_turns": out["trimmed_turns"],
-            "cloud": cloud,
-            "cloud_line": out.get("cloud_line", ""),
-            "personalization": out["method"],
-            "fints_items": out.get("fints_items", []),
+            "status": out.status,
+            "conversation_id": out.conversation_id,
+            "reply_message_id": out.reply_message_id,
+            "text": out.text,
+            "tokens": out.tokens,
+            "seconds": round(out.seconds, 3),
+            "tokens_per_s": out.tokens_per_s,
+            "finish_reason": out.finish_reason,
+            "trimmed_turns": out.trimmed_turns,
+            "cloud": job.cloud,
+            "cloud_line": out.cloud_line,
+            "personalization": out.method,
+            "fints_items": out.fints_items,
         }
 
-    def _cloud_preview(self, job: dict[str, Any]) -> dict[str, Any]:
+    def _cloud_preview(self, job: CloudPreviewJob) -> dict[str, Any]:
         """What sending `text` in the conversation would send (built with the runtime)."""
         rt = self._runtime()
-        sampling = self._app.sampling(**job.get("sampling", {}))
+        sampling = self._app.sampling(**job.sampling)
         from assistant.cloud_service import CloudService
 
         preview = CloudService(self._app).preview(
-            job.get("conversation_id"), job.get("text", ""), rt, sampling.max_tokens)
+            job.conversation_id, job.text, rt, sampling.max_tokens)
         return {"status": "complete", "preview": preview,
-                "conversation_id": job.get("conversation_id")}
+                "conversation_id": job.conversation_id}
 
-    def _profile_preview(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+    def _profile_preview(self, job: ProfilePreviewJob, cancel: CancelToken) -> dict[str, Any]:
         from assistant.preview import preview
 
         self._runtime()
-        p = preview(self._app, job.get("prompt", ""), strength=job.get("strength"),
-                    cancel=cancel)
+        p = preview(self._app, job.prompt, strength=job.strength, cancel=cancel)
         return {"status": "complete", "preview": p.as_dict()}
 
-    def _draft(self, job: dict[str, Any], cancel: CancelToken) -> dict[str, Any]:
+    def _draft(self, job_id: int, job: DraftJob, cancel: CancelToken) -> dict[str, Any]:
         if cancel.cancelled:
             raise Stopped()
         self._runtime()
         if cancel.cancelled:
             raise Stopped()
-        turn = DraftTurn(self._app, job.get("action", ""), job.get("text", ""),
-                         job.get("sampling", {}), cancel)
+        turn = DraftTurn(self._app, job.action, job.text, job.sampling, cancel)
         info = turn.start()
-        if info["notice"]:
-            self.notice.emit(info["notice"])
-        self.started.emit({"kind": "draft", "job_id": job["job_id"],
-                           **{k: info[k] for k in ("action", "prompt_tokens", "n_ctx",
-                                                   "reply_tokens", "trimmed_turns")}})
+        if info.notice:
+            self.notice.emit(info.notice)
+        self.started.emit({"kind": job.kind, "job_id": job_id, **asdict(info)})
         for piece in turn.stream():
             self.token.emit(piece)
         out = turn.summary()
-        return {"status": out["status"], "action": out["action"],
-                "personalization": out["method"], "appends": out["appends"],
-                "text": out["text"], "tokens": out["tokens"], "seconds": out["seconds"],
-                "tokens_per_s": out["tokens_per_s"],
-                "fints_items": out.get("fints_items", [])}
+        return {"status": out.status, "action": out.action,
+                "personalization": out.method, "appends": out.appends,
+                "text": out.text, "tokens": out.tokens, "seconds": out.seconds,
+                "tokens_per_s": out.tokens_per_s, "fints_items": out.fints_items}
 
     @Slot()
     def shutdown(self) -> None:
@@ -267,7 +268,7 @@ class ModelHost(QObject):
         self.worker.notice.connect(self.notice)
         self.worker.modelLoaded.connect(self.modelLoaded)
         self.worker.finished.connect(self._on_finished)
-        self._pending: dict[int, tuple[str, CancelToken]] = {}
+        self._pending: dict[int, tuple[Job, CancelToken]] = {}
         self._begun: set[int] = set()  # jobs that stored their turn and write now
         self._stopped = False
         self._thread.start()
@@ -277,8 +278,8 @@ class ModelHost(QObject):
         """True while a reply or a draft is being written (or waits to be). A job stopped
         before it began writing counts no more: it ends without a word as soon as the
         worker reaches it (the model may still be loading), and the window need not wait."""
-        return any(kind in GENERATING_KINDS and (job_id in self._begun or not token.cancelled)
-                   for job_id, (kind, token) in self._pending.items())
+        return any(job.generates and (job_id in self._begun or not token.cancelled)
+                   for job_id, (job, token) in self._pending.items())
 
     @Slot(dict)
     def _on_started(self, info: dict) -> None:
@@ -288,14 +289,14 @@ class ModelHost(QObject):
         if self.busy != was_busy:  # a stop that came just as the turn was stored
             self.busyChanged.emit(self.busy)
 
-    def submit(self, kind: str, **params: Any) -> int:
+    def submit(self, job: Job) -> int:
         if self._stopped:
             raise UserError("The app is closing.")
         was_busy = self.busy
         job_id = next(_job_ids)
         cancel = CancelToken()
-        self._pending[job_id] = (kind, cancel)
-        self._submit.emit({"kind": kind, "job_id": job_id, "cancel": cancel, **params})
+        self._pending[job_id] = (job, cancel)
+        self._submit.emit(Submitted(job_id, job, cancel))
         if self.busy != was_busy:
             self.busyChanged.emit(self.busy)
         return job_id
@@ -492,7 +493,7 @@ class ProcessTaskHost(QObject):
         if self._proc is None:
             return
         messages, self._stdout = json_lines(self._stdout,
-                                            bytes(self._proc.readAllStandardOutput()))
+                                            bytes(self._proc.readAllStandardOutput().data()))
         for msg in messages:
             event = msg.get("event")
             if event == "progress":
@@ -507,7 +508,7 @@ class ProcessTaskHost(QObject):
     @Slot()
     def _on_stderr(self) -> None:
         if self._proc is not None:
-            tail = self._stderr + bytes(self._proc.readAllStandardError())
+            tail = self._stderr + bytes(self._proc.readAllStandardError().data())
             self._stderr = tail[-self.STDERR_TAIL:]
 
     @Slot(QProcess.ProcessError)

@@ -101,13 +101,13 @@ def run(args) -> int:
             cloud=args.cloud, allow_local_fallback=args.allow_local_fallback,
             on_notice=lambda m: print(f"\nnote: {m}", file=sys.stderr)))
         info = turn.start()
-        for note in (info["format_note"], info["notice"], info["cloud_note"]):
+        for note in (info.format_note, info.notice, info.cloud_note):
             if note:
                 print(f"note: {note}", file=sys.stderr)
-        if info["trimmed_turns"]:
+        if info.trimmed_turns:
             print(
                 f"note: the conversation is longer than the model's context; "
-                f"the {info['trimmed_turns']} oldest turns were left out.",
+                f"the {info.trimmed_turns} oldest turns were left out.",
                 file=sys.stderr,
             )
         try:
@@ -130,7 +130,7 @@ def run(args) -> int:
                 f"partial reply (message {turn.turn.reply_message_id if turn.turn else '?'}); "
                 "add --allow-local-fallback to let the local model finish.") from exc
         sys.stdout.write("\n")
-        summary = turn.summary()
+        summary = turn.summary().as_dict()
         if args.explain:
             explain(summary)
         if args.json:

@@ -63,9 +63,9 @@ def terminal_chat(args) -> int:
             except UserError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 continue
-            conversation_id = info["conversation_id"]
-            if info["notice"]:
-                print(f"note: {info['notice']}", file=sys.stderr)
+            conversation_id = info.conversation_id
+            if info.notice:
+                print(f"note: {info.notice}", file=sys.stderr)
             print("assistant> ", end="", flush=True)
             try:
                 for piece in turn.stream():

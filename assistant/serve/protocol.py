@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant import methods
 from assistant.turn import ApiRequest, TokenLogprob
+from assistant.turn_results import ApiSummary
 
 MODEL = "voice-assistant"
 PLAIN = f"{MODEL}:plain"
@@ -229,16 +230,16 @@ def finish_reason(reason: str) -> str:
     return "length" if reason == "length" else "stop"
 
 
-def usage(summary: dict) -> dict[str, int]:
-    p, c = int(summary["prompt_tokens"]), int(summary["completion_tokens"])
+def usage(summary: ApiSummary) -> dict[str, int]:
+    p, c = summary.prompt_tokens, summary.completion_tokens
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-def extension(summary: dict) -> dict[str, Any]:
+def extension(summary: ApiSummary) -> dict[str, Any]:
     """What the app adds to a reply: the method used and a notice (never the history)."""
-    out: dict[str, Any] = {"method": summary["method"]}
-    if summary.get("notice"):
-        out["notice"] = summary["notice"]
+    out: dict[str, Any] = {"method": summary.method}
+    if summary.notice:
+        out["notice"] = summary.notice
     return out
 
 
@@ -261,20 +262,21 @@ def completion_logprobs(items: list[TokenLogprob], start: int = 0) -> dict[str, 
             "text_offset": offsets}
 
 
-def chat_reply(rid: str, model: str, summary: dict, items: list[TokenLogprob] | None) -> dict:
+def chat_reply(rid: str, model: str, summary: ApiSummary,
+               items: list[TokenLogprob] | None) -> dict:
     choice: dict[str, Any] = {
-        "index": 0, "message": {"role": "assistant", "content": summary["text"]},
-        "finish_reason": finish_reason(summary["finish_reason"]),
+        "index": 0, "message": {"role": "assistant", "content": summary.text},
+        "finish_reason": finish_reason(summary.finish_reason),
         "logprobs": chat_logprobs(items) if items is not None else None}
     return {"id": rid, "object": "chat.completion", "created": int(time.time()),
             "model": model, "choices": [choice], "usage": usage(summary),
             EXTENSION: extension(summary)}
 
 
-def completion_reply(rid: str, model: str, summary: dict,
+def completion_reply(rid: str, model: str, summary: ApiSummary,
                      items: list[TokenLogprob] | None) -> dict:
-    choice = {"index": 0, "text": summary["text"],
-              "finish_reason": finish_reason(summary["finish_reason"]),
+    choice = {"index": 0, "text": summary.text,
+              "finish_reason": finish_reason(summary.finish_reason),
               "logprobs": completion_logprobs(items) if items is not None else None}
     return {"id": rid, "object": "text_completion", "created": int(time.time()),
             "model": model, "choices": [choice], "usage": usage(summary),
@@ -283,12 +285,13 @@ def completion_reply(rid: str, model: str, summary: dict,
 
 def chat_chunk(rid: str, model: str, created: int, *, delta: dict | None = None,
                finish: str | None = None, items: list[TokenLogprob] | None = None,
-               summary: dict | None = None, usage_only: bool = False) -> dict:
+               summary: ApiSummary | None = None, usage_only: bool = False) -> dict:
     chunk: dict[str, Any] = {"id": rid, "object": "chat.completion.chunk", "created": created,
                              "model": model}
     if usage_only:
+        assert summary is not None
         chunk["choices"] = []
-        chunk["usage"] = usage(summary or {})
+        chunk["usage"] = usage(summary)
         return chunk
     chunk["choices"] = [{"index": 0, "delta": delta or {}, "finish_reason": finish,
                          "logprobs": chat_logprobs(items) if items else None}]
@@ -299,13 +302,14 @@ def chat_chunk(rid: str, model: str, created: int, *, delta: dict | None = None,
 
 def completion_chunk(rid: str, model: str, created: int, *, text: str = "",
                      finish: str | None = None, items: list[TokenLogprob] | None = None,
-                     offset: int = 0, summary: dict | None = None,
+                     offset: int = 0, summary: ApiSummary | None = None,
                      usage_only: bool = False) -> dict:
     chunk: dict[str, Any] = {"id": rid, "object": "text_completion", "created": created,
                              "model": model}
     if usage_only:
+        assert summary is not None
         chunk["choices"] = []
-        chunk["usage"] = usage(summary or {})
+        chunk["usage"] = usage(summary)
         return chunk
     chunk["choices"] = [{"index": 0, "text": text, "finish_reason": finish,
                          "logprobs": completion_logprobs(items, offset) if items else None}]

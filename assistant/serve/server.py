@@ -36,7 +36,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.errors import UserError
 from assistant.serve import access, protocol
-from assistant.serve.worker import Busy, Event, Job, ModelWorker, Stopping
+from assistant.serve.worker import (
+    Busy,
+    Done,
+    Event,
+    Failed,
+    Job,
+    ModelWorker,
+    Piece,
+    Stopping,
+)
 from assistant.text_rules import TextError, check_json_texts
 
 log = logging.getLogger(__name__)
@@ -139,8 +148,8 @@ class Api:
         first = await self._next(job, request)
         if first is None:
             return Response(status_code=499)  # the client left while it waited
-        if first.kind == "error":
-            return self._failed(first.data)
+        if isinstance(first, Failed):
+            return self._failed(first.error)
         if parsed.stream:
             return EventSourceResponse(self._events(job, parsed, chat), ping=600,
                                        sep="\n", headers={"Cache-Control": "no-store"})
@@ -148,13 +157,12 @@ class Api:
             event = await self._next(job, request)
             if event is None:
                 return Response(status_code=499)
-            if event.kind == "error":
-                return self._failed(event.data)
-            if event.kind == "done":
-                summary, items = event.data
+            if isinstance(event, Failed):
+                return self._failed(event.error)
+            if isinstance(event, Done):
                 rid = protocol.new_id("chatcmpl" if chat else "cmpl")
                 build = protocol.chat_reply if chat else protocol.completion_reply
-                return JSONResponse(build(rid, parsed.model, summary, items))
+                return JSONResponse(build(rid, parsed.model, event.summary, event.logprobs))
 
     async def _next(self, job: Job, request: Request) -> Event | None:
         """The job's next event; None (and the job cancelled) once the client has gone."""
@@ -190,8 +198,8 @@ class Api:
                                                delta={"role": "assistant", "content": ""}))
             while True:
                 event = await job.events.get()
-                if event.kind == "piece":
-                    text, items = event.data
+                if isinstance(event, Piece):
+                    text, items = event.text, event.logprobs
                     if chat:
                         yield data(protocol.chat_chunk(rid, model, created,
                                                        delta={"content": text}, items=items))
@@ -199,18 +207,17 @@ class Api:
                         yield data(protocol.completion_chunk(rid, model, created, text=text,
                                                              items=items, offset=offset))
                     offset += len(text)
-                elif event.kind == "done":
-                    summary, _items = event.data
-                    finish = protocol.finish_reason(summary["finish_reason"])
+                elif isinstance(event, Done):
+                    summary = event.summary
+                    finish = protocol.finish_reason(summary.finish_reason)
                     chunk = protocol.chat_chunk if chat else protocol.completion_chunk
                     yield data(chunk(rid, model, created, finish=finish, summary=summary))
                     if parsed.include_usage:
                         yield data(chunk(rid, model, created, summary=summary,
                                          usage_only=True))
                     break
-                else:  # an error after the stream began: said in the stream, then ended
-                    exc = event.data
-                    yield data(protocol.error_body(str(exc), "server_error"))
+                elif isinstance(event, Failed):  # after the stream began: said in it, then ended
+                    yield data(protocol.error_body(str(event.error), "server_error"))
                     break
             yield {"data": "[DONE]"}
         finally:

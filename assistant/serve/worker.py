@@ -2,7 +2,8 @@
 
 llama.cpp holds one context, so requests run one at a time on one thread; the
 HTTP side (asyncio) hands each request over as a `Job` and reads its events back
-through an asyncio queue fed with `call_soon_threadsafe`. A full queue refuses at
+(`Started`, then `Piece`s, then `Done`; or `Failed`) through an asyncio queue fed
+with `call_soon_threadsafe`. A full queue refuses at
 once (`Busy`, which the server answers with 429 and `Retry-After`), so a flood
 costs memory for at most `capacity` waiting requests, and a client that leaves
 sets the job's cancel token: a queued job is skipped, a running one stops at the
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.turn import ApiRequest, ApiTurn
+from assistant.turn import ApiRequest, ApiTurn, TokenLogprob
+from assistant.turn_results import ApiStart, ApiSummary
 from engine.runtime.generation import CancelToken
 
 log = logging.getLogger(__name__)
@@ -41,30 +43,57 @@ class Busy(RuntimeError):
         self.retry_after = retry_after
 
 
-@dataclass
-class Event:
-    kind: str  # started | piece | done | error
-    data: Any = None
+@dataclass(frozen=True)
+class Started:
+    """The request was accepted: its method prepared, its prompt fitted."""
+
+    info: ApiStart
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of the reply, and the log-probabilities of the tokens it completed."""
+
+    text: str
+    logprobs: list[TokenLogprob] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Done:
+    """The reply is finished (or cut short); `logprobs` all of them, when asked for."""
+
+    summary: ApiSummary
+    logprobs: list[TokenLogprob] | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The request failed: a `UserError` (400, or 503 when `Stopping`) or another (500)."""
+
+    error: BaseException
+
+
+Event = Started | Piece | Done | Failed
 
 
 @dataclass
 class Job:
     request: ApiRequest
     loop: asyncio.AbstractEventLoop
-    events: asyncio.Queue = field(default_factory=asyncio.Queue)
+    events: asyncio.Queue[Event] = field(default_factory=asyncio.Queue)
     cancel: CancelToken = field(default_factory=CancelToken)
 
     closed: bool = False  # an ending event was sent (or the server stopped): no more
 
-    def put(self, kind: str, data: Any = None) -> None:
+    def put(self, event: Event) -> None:
         """Hand an event to the request's coroutine; nothing after its last one, and
         nothing once the server's event loop is gone (a stop mid-request)."""
         if self.closed:
             return
-        if kind in ("done", "error"):
+        if isinstance(event, Done | Failed):
             self.closed = True
         try:
-            self.loop.call_soon_threadsafe(self.events.put_nowait, Event(kind, data))
+            self.loop.call_soon_threadsafe(self.events.put_nowait, event)
         except RuntimeError:  # the loop is closed: the server has stopped
             self.closed = True
 
@@ -109,7 +138,7 @@ class ModelWorker:
                              "again when it runs."))
         job = self._running
         if job is not None:
-            job.put("error", Stopping("The server is stopping; the request was cancelled."))
+            job.put(Failed(Stopping("The server is stopping; the request was cancelled.")))
             job.cancel.cancel()
 
     def submit(self, job: Job) -> None:
@@ -129,7 +158,7 @@ class ModelWorker:
             except queue.Empty:
                 return
             if job is not None:
-                job.put("error", error or Stopping("The server is stopping."))
+                job.put(Failed(error or Stopping("The server is stopping.")))
                 job.cancel.cancel()
                 self._slots.release()
 
@@ -165,24 +194,23 @@ class ModelWorker:
             if self.load_error:
                 raise UserError(self.load_error)
             turn = ApiTurn(self.app, job.request, job.cancel)
-            job.put("started", turn.start())
+            job.put(Started(turn.start()))
             sent = 0
+            # The method's steering lasts as long as the turn's stream (a `steered` block):
+            # the next request starts plain, whatever ended this one.
             for piece in turn.stream():
                 new = turn.logprobs[sent:]
                 sent = len(turn.logprobs)
-                job.put("piece", (piece, new))
+                job.put(Piece(piece, new))
             summary = turn.summary()
-            if summary["finish_reason"] == "cancelled":
+            if summary.finish_reason == "cancelled":
                 self.cancelled += 1
-            job.put("done", (summary, turn.logprobs if job.request.logprobs is not None
-                             else None))
+            job.put(Done(summary, turn.logprobs if job.request.logprobs is not None else None))
             self.served += 1
         except UserError as exc:
-            job.put("error", exc)
+            job.put(Failed(exc))
         except Exception as exc:  # noqa: BLE001 - one request fails, the server stays up
             log.exception("request failed")
-            job.put("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
+            job.put(Failed(RuntimeError(f"{type(exc).__name__}: {exc}")))
         finally:
-            if self.app is not None and not self.load_error:
-                self.app.runtime().clear_control_vector()  # the next request starts plain
             self._seconds = 0.7 * self._seconds + 0.3 * (time.monotonic() - t0)

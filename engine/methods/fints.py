@@ -37,11 +37,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from engine.errors import GenerationCancelled
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.steering.vectors import Steering, SteeringVector
 
 DEFAULT_K = 5
 DEFAULT_TEMPERATURE = 0.1
@@ -237,7 +240,7 @@ class FintsBank:
     def mean_layer_array(self, n_layer: int) -> np.ndarray:
         """The items' mean intervention as a residual addition per layer (what an export
         of the profile holds)."""
-        return _layer_array(self.layers, *self.mean_vectors(), n_layer)
+        return _steering_vector(self.layers, *self.mean_vectors(), n_layer).layer_array()
 
 
 @dataclass
@@ -260,24 +263,24 @@ class FintsChoice:
 
     def layer_array(self, n_layer: int) -> np.ndarray:
         """(n_layer, n_embd), row L the residual addition at layer L (attn + mlp delta)."""
-        return _layer_array(self.layers, self.attn, self.mlp, n_layer)
+        return _steering_vector(self.layers, self.attn, self.mlp, n_layer).layer_array()
 
     def alpha_for(self, fraction: float, norm: float) -> float:
         """The multiplier whose push at the first chosen layer is `fraction` of `norm`."""
         v = float(np.linalg.norm(self.attn[0] + self.mlp[0]))
         return 0.0 if v == 0 else fraction * norm / v
 
-    def control_buffer(self, n_layer: int, alpha: float = DEFAULT_ALPHA) -> np.ndarray:
-        """llama.cpp control-vector buffer (row L-1 is layer L): attn + mlp delta summed
-        into the residual after each chosen layer."""
-        from engine.steering.vectors import SteeringVector
+    def steering(self, n_layer: int, alpha: float = DEFAULT_ALPHA, *,
+                 generated_only: bool = False) -> Steering:
+        """This choice as llama.cpp steers it: attn + mlp delta summed into the residual
+        after each chosen layer, times `alpha`."""
+        from engine.steering.vectors import Steering
 
         for L in self.layers:
             if not 1 <= L < n_layer:
                 raise ValueError(f"layer {L} cannot be steered in llama.cpp (use 1..{n_layer - 1})")
-        sv = SteeringVector({L: self.attn[j] + self.mlp[j] for j, L in enumerate(self.layers)},
-                            "", self.attn.shape[-1], n_layer)
-        return sv.control_buffer(n_layer, scale=alpha)
+        return Steering(_steering_vector(self.layers, self.attn, self.mlp, n_layer), alpha,
+                        generated_only=generated_only)
 
     def steer_torch(self, trt, alpha: float = DEFAULT_ALPHA):
         """The exact intervention in torch (a context manager): attention output, then MLP."""
@@ -291,14 +294,14 @@ class FintsChoice:
         )
 
 
-def _layer_array(layers: Sequence[int], attn: np.ndarray, mlp: np.ndarray,
-                 n_layer: int) -> np.ndarray:
+def _steering_vector(layers: Sequence[int], attn: np.ndarray, mlp: np.ndarray,
+                     n_layer: int) -> SteeringVector:
     """Attention and MLP deltas, (n_layers_chosen, n_embd) each, as one residual addition
-    per layer, (n_layer, n_embd): how llama.cpp's control vector carries them."""
-    out = np.zeros((n_layer, attn.shape[-1]), dtype=np.float32)
-    for j, L in enumerate(layers):
-        out[L] = attn[j] + mlp[j]
-    return out
+    per layer: how llama.cpp's control vector carries them."""
+    from engine.steering.vectors import SteeringVector
+
+    return SteeringVector({L: attn[j] + mlp[j] for j, L in enumerate(layers)}, "",
+                          attn.shape[-1], n_layer)
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:

@@ -33,7 +33,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -64,6 +64,9 @@ from engine.methods.stylevector import (
 )
 from engine.runtime.batched import BatchedLlama, use_work_threads_in_torch
 from engine.runtime.llamacpp import LlamaRuntime
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.steering.vectors import Steering
 
 log = logging.getLogger(__name__)
 
@@ -181,15 +184,14 @@ class BuildReport:
         """All layers of the vector this profile's method applies."""
         return self.vectors[self.method]
 
-    def control_buffer(self, alpha: float | None = None) -> np.ndarray:
-        """llama.cpp's buffer steering the chosen layer at `alpha` (default: the chosen one)."""
-        from engine.steering.vectors import SteeringVector
+    def steering(self, alpha: float | None = None, *, generated_only: bool = False) -> Steering:
+        """Steering the chosen layer at `alpha` (default: the chosen one); an all-zero
+        direction there steers by nothing."""
+        from engine.steering.vectors import Steering, SteeringVector
 
-        sv = SteeringVector.from_layers(self.vector)
-        if self.layer not in sv.directions:  # an all-zero direction there: no steering
-            return np.zeros(self.vector.shape, dtype=np.float32)
-        return sv.control_buffer(self.vector.shape[0], layers=[self.layer],
-                                 scale=self.alpha if alpha is None else alpha)
+        return Steering.at_layer(SteeringVector.from_layers(self.vector), self.layer,
+                                 self.alpha if alpha is None else alpha,
+                                 generated_only=generated_only)
 
 
 def text_tokens(llama: LlamaRuntime, text: str) -> list[int]:

@@ -51,7 +51,12 @@ class GenerationStats:
 
 
 class CancelToken:
-    """Set from any thread to stop a generation at the next token."""
+    """Set from any thread to stop a generation at the next token: the one cancel type.
+
+    It also reads as the other two shapes older code takes: a `should_stop` callable
+    (`token()` is `token.cancelled`) and a `threading.Event` (`set`, `is_set`), so one
+    token can be handed down to a function of either kind.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -65,6 +70,18 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
 
 
 def apply_repeat_penalty(

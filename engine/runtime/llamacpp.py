@@ -32,7 +32,7 @@ from engine.runtime.generation import (
 from engine.runtime.gguf_info import GGUFInfo, read_gguf_info
 
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.steering.vectors import SteeringVector
+    from engine.steering.vectors import Steering
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,10 @@ class LlamaRuntime:
         self.chat_format = self._make_chat_format()
         self._marker_ids = self._single_token_markers(self.chat_format.markers)
         self._cvec_active = False
-        self._cvec_range = (1, 1)
         # Steer only the positions that generate (the prompt's last token on), so the
         # prompt, the user's retrieved texts included, is read as the plain model reads it.
         self._cvec_generated_only = False
-        self.steering: ActiveSteering | None = None
+        self._steering: Steering | None = None  # what `steered` applied (None: plain)
 
     # ---- facts -------------------------------------------------------------
     @property
@@ -288,7 +287,7 @@ class LlamaRuntime:
         t0 = time.perf_counter()
         st.finish_reason = "stop"
         prompt_in: str | list[int] = text
-        if self.steers_generated_only:
+        if self._steers_generated_only:
             prompt_in = self.tokenize(text)
             # llama-cpp-python reuses the cached prefix and evaluates only what follows
             # it (at least the last token), which runs steered.
@@ -399,7 +398,7 @@ class LlamaRuntime:
                 f"The prompt is {len(tokens)} tokens; the context holds {self.n_ctx}."
             )
         self.llm.reset()
-        if self.steers_generated_only:
+        if self._steers_generated_only:
             self._prefill_unsteered(tokens)
         logits = self.eval_prompt(tokens)
         generated: list[int] = []
@@ -444,30 +443,49 @@ class LlamaRuntime:
         st.seconds = time.perf_counter() - t0
 
     # ---- control vectors (steering) ----------------------------------------
-    def active_control(self) -> tuple[np.ndarray, bool] | None:
-        """The control vector now applied, (n_layer, n_embd), and whether it steers the
-        generated positions only; None when none is. What a test or an explanation reads
-        instead of asking llama.cpp, which cannot say."""
-        if not self._cvec_active:
-            return None
-        n_layer, n_embd = self.info.n_layer, self.info.n_embd
-        return self._cvec_buffer.reshape(n_layer, n_embd).copy(), self._cvec_generated_only
+    @property
+    def steering(self) -> Steering | None:
+        """The steering applied now (inside a `steered` block); None when plain."""
+        return self._steering
 
-    def set_control_vector(
-        self, data: np.ndarray, *, il_start: int = 1, il_end: int | None = None,
-        generated_only: bool = False,
-    ) -> None:
+    @contextlib.contextmanager
+    def steered(self, steering: Steering | None) -> Iterator[None]:
+        """Generate under `steering` (None: unsteered) inside the block; on the way out,
+        normally or by an exception, what was applied before is back (plain, or the outer
+        block's steering), so blocks nest and nothing outlives its request.
+
+        The vector is checked against this model first (architecture, size, file
+        fingerprint unless `steering.strict` is off), so a profile from another model is
+        a clear `IncompatibleVectorError` rather than garbage or a native crash.
+        """
+        before = self._steering
+        self._apply(steering)
+        try:
+            yield
+        finally:
+            self._apply(before)
+
+    def _apply(self, steering: Steering | None) -> None:
+        if steering is None:
+            self._clear_control_vector()
+            return
+        steering.vector.check_compatible(self.info, strict=steering.strict)
+        self._set_control_vector(steering.control_buffer(self.info.n_layer),
+                                 generated_only=steering.generated_only)
+        self._steering = steering
+
+    def _set_control_vector(self, data: np.ndarray, *, generated_only: bool = False) -> None:
         """Apply a control vector buffer of shape (n_layer, n_embd); slot i is layer i+1.
 
         `generated_only`: the prompt is evaluated unsteered and the vector applies from
         the prompt's last position on (the states that produce the reply), so steering
         changes how the reply is written, not how the prompt is read.
 
-        docs/ARCHITECTURE.md, Layer mapping: a hook on the output of `model.layers[L]` equals slot
-        L-1 here with `il_start=1`. llama.cpp never steers layer 0, and copies
-        the buffer into its own tensors, so a new call simply replaces the old
-        vector: switching costs no model reload, only the prompt's KV cache
-        (computed under the old vector) is dropped.
+        docs/ARCHITECTURE.md, Layer mapping: a torch hook on the output of `model.layers[L]`
+        equals slot L-1 here. llama.cpp never steers layer 0, and copies the buffer into its
+        own tensors, so a new call simply replaces the old vector: switching costs no model
+        reload, only the prompt's KV cache (computed under the old vector) is dropped.
+        Every layer's slot is applied (a zero slot adds nothing), as chat always has.
         """
         n_layer, n_embd = self.info.n_layer, self.info.n_embd
         arr = np.ascontiguousarray(data, dtype=np.float32)
@@ -478,27 +496,21 @@ class LlamaRuntime:
             )
         if not np.all(np.isfinite(arr)):
             raise ModelFileError("The control vector has NaN or infinite values.")
-        end = n_layer if il_end is None else il_end
-        if not 1 <= il_start <= end <= n_layer:
-            raise ModelFileError(
-                f"Control vector layer range {il_start}..{end} is outside 1..{n_layer}."
-            )
         flat = arr.reshape(-1)
         ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         rc = self._llama_cpp.llama_set_adapter_cvec(
-            self.llm.ctx, ptr, flat.size, n_embd, il_start, end
+            self.llm.ctx, ptr, flat.size, n_embd, 1, n_layer
         )
         if rc != 0:
             raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
         self._cvec_buffer = flat  # llama.cpp copies it, but keep it alive for safety
-        self._cvec_range = (il_start, end)
         self._cvec_active = True
         self._cvec_generated_only = generated_only
         self.llm.reset()  # cached KV was computed without (or with another) vector
 
-    def clear_control_vector(self) -> None:
+    def _clear_control_vector(self) -> None:
         """Stop steering (llama.cpp keeps its tensors allocated for the next vector)."""
-        self.steering = None
+        self._steering = None
         if not self._cvec_active:
             return
         n_embd = self.info.n_embd
@@ -516,7 +528,7 @@ class LlamaRuntime:
         flat = self._cvec_buffer
         ptr = flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         rc = self._llama_cpp.llama_set_adapter_cvec(self.llm.ctx, ptr, flat.size, n_embd,
-                                                    *self._cvec_range)
+                                                    1, self.info.n_layer)
         if rc != 0:
             raise ModelFileError(f"llama.cpp refused the control vector (code {rc}).")
 
@@ -555,49 +567,5 @@ class LlamaRuntime:
             self._native_cvec(True)
 
     @property
-    def steers_generated_only(self) -> bool:
+    def _steers_generated_only(self) -> bool:
         return self._cvec_active and self._cvec_generated_only
-
-    @property
-    def control_vector_active(self) -> bool:
-        return self._cvec_active
-
-    @property
-    def control_vector(self) -> np.ndarray | None:
-        """A copy of the buffer applied now, (n_layer, n_embd); None when not steering."""
-        if not self._cvec_active:
-            return None
-        return self._cvec_buffer.reshape(self.info.n_layer, self.info.n_embd).copy()
-
-    def set_steering(
-        self,
-        vector: SteeringVector,
-        *,
-        scale: float = 1.0,
-        layers: Sequence[int] | None = None,
-        strict: bool = True,
-    ) -> None:
-        """Steer every following request with `vector` (all its layers, or `layers`) x `scale`.
-
-        The vector is checked against this model first (architecture, size,
-        file fingerprint), so a profile from another model is a clear
-        `IncompatibleVectorError` rather than garbage or a native crash.
-        """
-        vector.check_compatible(self.info, strict=strict)
-        buf, start, end = vector.cvec_buffer(self.info.n_layer, scale=scale, layers=layers)
-        self.set_control_vector(buf, il_start=start, il_end=end)
-        chosen = sorted(vector.select(layers))
-        self.steering = ActiveSteering(vector, float(scale), chosen)
-
-    def clear_steering(self) -> None:
-        """Back to the plain model for the next request (same as `clear_control_vector`)."""
-        self.clear_control_vector()
-
-
-@dataclass
-class ActiveSteering:
-    """What `set_steering` applied, for the UI and logs."""
-
-    vector: SteeringVector
-    scale: float
-    layers: list[int]

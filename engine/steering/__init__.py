@@ -2,8 +2,9 @@
 
 from engine.steering.vectors import (
     IncompatibleVectorError,
+    Steering,
     SteeringVector,
     VectorFileError,
 )
 
-__all__ = ["IncompatibleVectorError", "SteeringVector", "VectorFileError"]
+__all__ = ["IncompatibleVectorError", "Steering", "SteeringVector", "VectorFileError"]

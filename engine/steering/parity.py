@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.steering.vectors import SteeringVector
+from engine.steering.vectors import Steering, SteeringVector
 
 
 @dataclass
@@ -53,7 +53,7 @@ def steering_parity(
     The vector's norm is `rel_norm` times the residual norm at that layer, so
     the steering effect dominates the small quantization differences between
     the runtimes (measured on SmolLM2: 0.75 gives ~0.997; a tenth of it, ~0.5).
-    llama.cpp's steering is cleared afterwards.
+    llama.cpp's steering is as it was afterwards (each vector in a `steered` block).
     """
     from engine.runtime.hooks import capture, steer_residual
 
@@ -68,22 +68,19 @@ def steering_parity(
         steered_t = torch_rt.next_token_logits(ids)
     delta_t = steered_t - base_t
 
-    llama_rt.clear_steering()
-    base_l = llama_rt.next_token_logits(prompt)
+    with llama_rt.steered(None):
+        base_l = llama_rt.next_token_logits(prompt)
     result = ParityResult(layer=layer, corr=float("nan"), vector_norm=float(np.linalg.norm(v)),
                           base_corr=_corr(base_t, base_l))
-    try:
-        for off in (0, *offsets):
-            target = layer + off
-            if not 1 <= target < llama_rt.info.n_layer:
-                continue
-            vec = SteeringVector.for_model(llama_rt.info, {target: v})
-            llama_rt.set_steering(vec)
+    for off in (0, *offsets):
+        target = layer + off
+        if not 1 <= target < llama_rt.info.n_layer:
+            continue
+        vec = SteeringVector.for_model(llama_rt.info, {target: v})
+        with llama_rt.steered(Steering(vec)):
             c = _corr(delta_t, llama_rt.next_token_logits(prompt) - base_l)
-            if off == 0:
-                result.corr = c
-            else:
-                result.wrong_layer_corr[target] = c
-    finally:
-        llama_rt.clear_steering()
+        if off == 0:
+            result.corr = c
+        else:
+            result.wrong_layer_corr[target] = c
     return result

@@ -5,8 +5,14 @@ hook on `model.layers[L]` edits and llama.cpp's control vector tensor
 `direction.L` is added. So one object drives both runtimes:
 
 - torch: `apply_torch(vector, runtime, scale)` (a context manager);
-- llama.cpp: `LlamaRuntime.set_steering(vector, scale=...)`, or the file given
-  to llama.cpp's own `--control-vector`.
+- llama.cpp: `with runtime.steered(Steering(vector, scale=...)):` (a context manager),
+  or the file given to llama.cpp's own `--control-vector`.
+
+Both array layouts are reached through this module only: the torch layout (an
+`(n_layer, n_embd)` array, row L = layer L: `layer_array`, `from_layers`) and
+llama.cpp's control buffer (row i = layer i+1: `control_buffer`, `rows`, `from_rows`).
+A `Steering` is one choice of how to steer (a vector, its scale, its layers, the
+positions it steers): what a method returns and a runtime applies for one request.
 
 Files are llama.cpp control vectors (GGUF, `general.architecture =
 controlvector`, `controlvector.model_hint`, `controlvector.layer_count`, F32
@@ -221,15 +227,10 @@ class SteeringVector:
             log.warning("Steering vector from %s applied to %s (same shape).", mine, info.name)
 
     # ---- llama.cpp -------------------------------------------------------------
-    def cvec_buffer(
-        self, n_layer: int, *, scale: float = 1.0, layers: Iterable[int] | None = None
-    ) -> tuple[np.ndarray, int, int]:
-        """(buffer, il_start, il_end) for `llama_set_adapter_cvec`.
-
-        The buffer is (n_layer, n_embd) with layer L in row L-1, as llama.cpp
-        reads it; the range covers just the chosen layers so the others cost
-        nothing at decode time.
-        """
+    def control_buffer(self, n_layer: int, *, scale: float = 1.0,
+                       layers: Iterable[int] | None = None) -> np.ndarray:
+        """The buffer `llama_set_adapter_cvec` takes: (n_layer, n_embd) with layer L in
+        row L-1, the chosen layers (all when None) times `scale`, zeros elsewhere."""
         chosen = self.select(layers)
         if not chosen:
             raise IncompatibleVectorError("This steering vector has no layers to apply.")
@@ -244,12 +245,7 @@ class SteeringVector:
                     f"Layer {layer_i} is beyond the model's {n_layer} layers."
                 )
             buf[layer_i - 1] = vec * np.float32(scale)
-        return buf, min(chosen), max(chosen)
-
-    def control_buffer(self, n_layer: int, *, scale: float = 1.0,
-                       layers: Iterable[int] | None = None) -> np.ndarray:
-        """Just the buffer of `cvec_buffer` (llama.cpp applies the rows it is given)."""
-        return self.cvec_buffer(n_layer, scale=scale, layers=layers)[0]
+        return buf
 
     def __add__(self, other: SteeringVector) -> SteeringVector:
         """Two steering vectors summed layer by layer (residual additions add)."""
@@ -398,6 +394,70 @@ class SteeringVector:
             )
         except ValueError as exc:
             raise VectorFileError(f"{p.name}: {exc}") from exc
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: its vector holds arrays
+class Steering:
+    """How to steer one request: `vector` times `scale` on `layers` (all of the vector's
+    when None), on every position or, with `generated_only`, on the positions that write
+    the reply (the prompt is read as the plain model reads it).
+
+    A method chooses it and the runtime applies it for the length of a `with` block
+    (`LlamaRuntime.steered`); nothing stays on the runtime after. A layer the vector has
+    no direction for steers by nothing (`nothing`), as an all-zero direction would.
+    """
+
+    vector: SteeringVector
+    scale: float = 1.0
+    layers: tuple[int, ...] | None = None
+    generated_only: bool = False
+    strict: bool = True  # the model file's fingerprint must match (check_compatible)
+
+    @classmethod
+    def nothing(cls, n_embd: int, n_layer: int, *, generated_only: bool = False) -> Steering:
+        """Steering by a zero vector: applied (the runtime is steered, by nothing)."""
+        return cls(SteeringVector({}, "", n_embd, n_layer), generated_only=generated_only)
+
+    @classmethod
+    def at_layer(cls, vector: SteeringVector, layer: int, scale: float, *,
+                 generated_only: bool = False) -> Steering:
+        """`vector`'s direction at `layer` alone, times `scale`; nothing when it has none."""
+        if layer not in vector.directions:
+            n = vector.n_layer if vector.n_layer is not None else layer + 1
+            return cls.nothing(vector.n_embd, n, generated_only=generated_only)
+        return cls(vector, scale, (layer,), generated_only)
+
+    def additions(self) -> dict[int, np.ndarray]:
+        """What is added to the residual stream after each layer: the chosen directions
+        times the scale (float32, as llama.cpp's buffer holds them)."""
+        return {L: v * np.float32(self.scale) for L, v in self.vector.select(self.layers).items()}
+
+    def control_buffer(self, n_layer: int) -> np.ndarray:
+        """llama.cpp's buffer, (n_layer, n_embd) with layer L in row L-1; zeros when the
+        choice has no direction."""
+        if not self.vector.select(self.layers):
+            return np.zeros((n_layer, self.vector.n_embd), dtype=np.float32)
+        return self.vector.control_buffer(n_layer, scale=self.scale, layers=self.layers)
+
+    def layer_array(self, n_layer: int) -> np.ndarray:
+        """The torch layout of the same additions: (n_layer, n_embd), row L = layer L."""
+        out = np.zeros((n_layer, self.vector.n_embd), dtype=np.float32)
+        for L, v in self.additions().items():
+            out[L] = v
+        return out
+
+    def plus(self, other: Steering) -> Steering:
+        """Both steerings at once (residual additions add), on this one's positions."""
+        if other.vector.n_embd != self.vector.n_embd:
+            raise IncompatibleVectorError("These steering vectors have different widths.")
+        out = self.additions()
+        for L, v in other.additions().items():
+            out[L] = out[L] + v if L in out else v
+        v0 = self.vector
+        n = max(v0.n_layer or 0, other.vector.n_layer or 0) or None
+        return Steering(SteeringVector(out, v0.architecture, v0.n_embd, n, v0.fingerprint,
+                                       v0.model_name, dict(v0.meta)),
+                        generated_only=self.generated_only, strict=self.strict)
 
 
 def _peek_architecture(path: Path) -> str | None:
