@@ -1,8 +1,10 @@
 """Personalization methods as evaluation plug-ins, built with the app's own code.
 
-Each row's history becomes a profile through `engine.methods.profile_build.build_profile`,
-the function `ProfileService.build` calls, and steering goes through llama.cpp's
-control vector as in chat. Methods:
+Each method of the registry (`assistant.methods`) makes its plug-in here from the
+shared `EvalParts` (`Method.evaluate`; `assistant.eval_methods` parses `--methods`
+and makes them). Each row's history becomes a profile through
+`engine.methods.profile_build.build_profile`, the function the vector kinds' build
+step calls, and steering goes through llama.cpp's control vector as in chat. Methods:
 
 - none          the task alone
 - rag           the user's history in the prompt (all of it when it fits, else the
@@ -33,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UserError
 from engine.eval.data import HistoryItem
 from engine.methods.rag import RAG_K
 from engine.runtime.generation import SamplingSettings
@@ -42,17 +43,6 @@ from engine.runtime.llamacpp import LlamaRuntime
 log = logging.getLogger(__name__)
 
 EVAL_SYSTEM = "You are a helpful assistant."
-
-
-def parse_methods(text: str) -> list[str]:
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    bad = [m for m in names if m not in PLUGINS]
-    if bad or not names:
-        raise UserError(
-            f"Unknown method(s) {', '.join(bad) or '(none given)'}; choose from "
-            f"{', '.join(PLUGINS)}."
-        )
-    return list(dict.fromkeys(names))
 
 
 class Generator:
@@ -271,7 +261,7 @@ class EvalParts:
     builds: ProfileBuilds | None = None
 
 
-def _costeer(p: EvalParts) -> Any:
+def costeer_plugin(p: EvalParts) -> Any:
     from assistant.cloud_service import CoSteerEvalMethod  # the remote of `assistant cloud set`
 
     url, model, template = p.cloud
@@ -279,59 +269,24 @@ def _costeer(p: EvalParts) -> Any:
                              system=EVAL_SYSTEM)
 
 
-def _remote(with_rag: bool) -> Callable[[EvalParts], Any]:
-    def make(p: EvalParts) -> Any:
-        from assistant.cloud_service import stored_api_key
-        from assistant.remote_eval import RemoteEvalMethod
-
-        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
-                                                    p.sampling.max_tokens))
-                  if with_rag else None)
-        url, model, _template = p.cloud
-        return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
-                                rag_prompt=prompt)
-
-    return make
+def _rag_prompt_of(p: EvalParts) -> Callable[[Sequence[HistoryItem], str], str]:
+    """(history, task) -> the task with the row's texts before it, as the rag plug-in has it."""
+    return lambda history, task: rag_prompt(p.runtime, history, task, p.sampling.max_tokens)
 
 
-def _fints(stacked: bool = False, with_rag: bool = False) -> Callable[[EvalParts], Any]:
-    def make(p: EvalParts) -> Any:
-        from assistant.fints_service import FintsEvalMethod
+def remote_plugin(p: EvalParts, *, with_rag: bool) -> Any:
+    from assistant.cloud_service import stored_api_key
+    from assistant.remote_eval import RemoteEvalMethod
 
-        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
-                                                    p.sampling.max_tokens))
-                  if with_rag else None)
-        return FintsEvalMethod(p.gen, p.builds, stacked=stacked, rag_prompt=prompt)
-
-    return make
+    url, model, _template = p.cloud
+    return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
+                            rag_prompt=_rag_prompt_of(p) if with_rag else None)
 
 
-# name -> (plug-in factory, builds per-row profiles). The chat methods of
-# assistant.methods, as the evaluation runs them on a dataset's rows, plus costeer.
-PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
-    "none": (lambda p: NoneMethod(p.gen), False),
-    "rag": (lambda p: RagMethod(p.gen), False),
-    "stylevector": (lambda p: SteeredMethod(p.gen, p.builds, "stylevector"), True),
-    "steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx"), True),
-    "rag+steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx", with_rag=True), True),
-    "fints": (_fints(), True),
-    "steerx+fints": (_fints(stacked=True), True),
-    "rag+fints": (_fints(with_rag=True), True),
-    "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.builds, p.device), True),
-    "costeer": (_costeer, False),
-    "remote": (_remote(with_rag=False), False),
-    "remote+rag": (_remote(with_rag=True), False),  # evaluation only: it sends the texts
-}
-# The methods whose replies come from the remote endpoint (the rest run locally).
-REMOTE_METHODS = ("costeer", "remote", "remote+rag")
+def fints_plugin(p: EvalParts, name: str, *, stack: str | None = None,
+                 with_rag: bool = False) -> Any:
+    """Fints' plug-in; `stack`: the profile kind summed with it (steerx+fints)."""
+    from assistant.fints_service import FintsEvalMethod
 
-
-def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
-                 cache_home: Path, device: str = "auto",
-                 options: dict[str, Any] | None = None,
-                 cloud: tuple[str | None, str | None, str | None] = (None, None, None),
-                 ) -> tuple[list[Any], ProfileBuilds | None]:
-    parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)
-    if any(PLUGINS[n][1] for n in names):
-        parts.builds = ProfileBuilds(runtime, cache_home, device, options)
-    return [PLUGINS[n][0](parts) for n in names], parts.builds
+    return FintsEvalMethod(p.gen, p.builds, name=name, stack=stack,
+                           rag_prompt=_rag_prompt_of(p) if with_rag else None)

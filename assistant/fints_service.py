@@ -300,14 +300,15 @@ class FintsEvalMethod:
     eval cache database; each task then picks its own items, as chat does.
     """
 
-    def __init__(self, gen, builds, *, stacked: bool = False, rag_prompt=None) -> None:
+    def __init__(self, gen, builds, *, name: str, stack: str | None = None,
+                 rag_prompt=None) -> None:
         self.gen = gen
         self.builds = builds
-        self.stacked = stacked
+        self.stack = stack  # the profile kind summed with Fints (steerx+fints), if any
         # rag+fints: (history, task) -> the task with the user's texts, as the eval's rag
         self.rag_prompt = rag_prompt
         self.with_rag = rag_prompt is not None
-        self.name = "steerx+fints" if stacked else "rag+fints" if self.with_rag else "fints"
+        self.name = name
         self.uses_history = True
         self._banks: dict[tuple, Any] = {}  # per history: the other-user control reuses them
 
@@ -324,7 +325,7 @@ class FintsEvalMethod:
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
             strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM)
             self._banks[key] = bank, strength
-        steerx = self.builds.get(history, ProfileKind.STEERX) if self.stacked else None
+        steerx = self.builds.get(history, self.stack) if self.stack else None
         return (*self._banks[key], steerx, history)
 
     def generate(self, state, task: str, seed: int) -> str:

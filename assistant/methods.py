@@ -1,12 +1,26 @@
-"""Personalization methods for a chat or draft turn: one object each, in one registry.
+"""Personalization methods: one object each, in one registry, from build to chat to evaluation.
 
-Every surface (the CLI's `--method`, the window's menu, the terminal chat, the
-saved `chat_method` setting) reads `METHODS`; no caller compares a method name.
-A method turns one request into a `Prepared` request: the messages the model will
-see (RAG adds the user's own texts), the steering it applies to the llama.cpp
-runtime (a control vector, or one picked per request), or its own token stream
-(DPS decodes with torch). What a method needs from the store it asks the profile
-and history services for.
+Every surface reads the registry: the CLI's `--method` and `profile --method` choices,
+the window's menus, the terminal chat, the saved `chat_method` setting, the profile
+build (`build_profile`) and the evaluation (`assistant.eval_methods`); no caller
+compares a method name. A method declares:
+
+- `name`, `label` (the window's menu) and `summary` (one line for help texts);
+- `needs`: the profile kinds it steers with (`assistant.profile_kinds.Kind`, each with
+  its build step), `HISTORY` if it reads the writing history, `REMOTE` if it needs a
+  remote endpoint;
+- `prepare(req)`: one chat or draft request turned into a `Prepared` one: the messages
+  the model will see (RAG adds the user's own texts), the steering it applies to the
+  llama.cpp runtime (a control vector, or one picked per request), or its own token
+  stream (DPS decodes with torch). What it needs from the store it asks the profile and
+  history services for;
+- `evaluate(parts)`: the plug-in `assistant eval` runs it with (engine.eval.harness),
+  made from the evaluation's shared parts (`assistant.eval_service.EvalParts`);
+- `chat`: False for a method only the evaluation runs (chat, the CLI and the window
+  never offer it).
+
+Adding a method is one module with its object (and its profile kind, if new) and one
+`register(...)` line; `tests/test_method_registry.py` does it with a toy.
 
 The methods and what they need:
 - none          nothing
@@ -18,6 +32,8 @@ The methods and what they need:
 - steerx+fints  a Fints bank and a SteerX profile, summed
 - rag+fints     both: the texts in the prompt, Fints at the strength chosen for that
 - dps           a DPS profile (preference heads), decoded contrastively in torch
+- costeer, remote, remote+rag   evaluation only: a remote endpoint's replies (steered by
+                the local delta, alone, and with the user's texts in its prompt)
 """
 
 from __future__ import annotations
@@ -32,10 +48,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from assistant.errors import UserError
+from assistant.profile_kinds import BUILT_IN, DPS, FINTS, STEERX, STYLEVECTOR, Kind
 from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
+    from assistant.eval_service import EvalParts
+    from assistant.profile_store import BuildOutcome
     from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
     from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
 
@@ -47,7 +66,8 @@ RAG_CONTEXT_SHARE = 0.25
 RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
 _EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
 HISTORY = "history"  # the need of a method that reads the writing history itself
-Need = ProfileKind | str  # a stored profile's kind, or HISTORY
+REMOTE = "remote"  # the need of a method that asks a remote endpoint (evaluation only)
+Need = Kind | str  # a stored profile's kind, HISTORY or REMOTE
 
 
 @dataclass
@@ -85,10 +105,14 @@ class Method(Protocol):
     name: str
     label: str  # the window's menu
     summary: str  # one line for help texts
-    needs: tuple[Need, ...]  # the profile kinds it uses, and HISTORY if it reads the history
+    needs: tuple[Need, ...]  # its profile kinds (each with its build step), HISTORY, REMOTE
+    chat: bool  # offered by chat, the CLI and the window; False: the evaluation only
 
     def prepare(self, req: Request) -> Prepared:
         """Steer the runtime (or not) and return the request to run."""
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        """The evaluation's plug-in for this method (engine.eval.harness.Method)."""
 
 
 class ProfileMissing(UserError):
@@ -104,10 +128,16 @@ class Plain:
     label: str = "Off"
     summary: str = "no personalization"
     needs: tuple[Need, ...] = ()
+    chat: bool = True
 
     def prepare(self, req: Request) -> Prepared:
         req.runtime.clear_control_vector()
         return Prepared(self.name, list(req.messages))
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import NoneMethod
+
+        return NoneMethod(parts.gen)
 
 
 def _profiles(app: AppContext):
@@ -235,10 +265,16 @@ class Rag:
     label: str = "My texts in the prompt"
     summary: str = "your most relevant own texts go into the prompt (nothing is trained)"
     needs: tuple[Need, ...] = (HISTORY,)
+    chat: bool = True
 
     def prepare(self, req: Request) -> Prepared:
         req.runtime.clear_control_vector()
         return _with_retrieved(self.name, req)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import RagMethod
+
+        return RagMethod(parts.gen)
 
 
 @dataclass(frozen=True)
@@ -248,11 +284,17 @@ class Steered:
     name: str
     label: str
     summary: str
-    kind: ProfileKind
+    kind: Kind
+    chat: bool = True
 
     @property
     def needs(self) -> tuple[Need, ...]:
         return (self.kind,)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import SteeredMethod
+
+        return SteeredMethod(parts.gen, parts.builds, self.kind.name, name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, self.kind)
@@ -270,7 +312,14 @@ class RagSteered:
     name: str = "rag+steerx"
     label: str = "My texts + SteerX"
     summary: str = "your texts in the prompt and SteerX steering together"
-    needs: tuple[Need, ...] = (HISTORY, ProfileKind.STEERX)
+    needs: tuple[Need, ...] = (HISTORY, STEERX)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import SteeredMethod
+
+        return SteeredMethod(parts.gen, parts.builds, STEERX.name, with_rag=True,
+                             name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, ProfileKind.STEERX)
@@ -306,10 +355,16 @@ class Fints:
     label: str
     summary: str
     stacked: bool = False
+    chat: bool = True
 
     @property
     def needs(self) -> tuple[Need, ...]:
-        return (ProfileKind.FINTS, ProfileKind.STEERX) if self.stacked else (ProfileKind.FINTS,)
+        return (FINTS, STEERX) if self.stacked else (FINTS,)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import fints_plugin
+
+        return fints_plugin(parts, self.name, stack=STEERX.name if self.stacked else None)
 
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
@@ -331,7 +386,13 @@ class RagFints:
     name: str = "rag+fints"
     label: str = "My texts + Fints"
     summary: str = "your texts in the prompt and Fints steering together"
-    needs: tuple[Need, ...] = (HISTORY, ProfileKind.FINTS)
+    needs: tuple[Need, ...] = (HISTORY, FINTS)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import fints_plugin
+
+        return fints_plugin(parts, self.name, with_rag=True)
 
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
@@ -357,7 +418,13 @@ class Dps:
     name: str = "dps"
     label: str = "DPS"
     summary: str = "contrastive decoding through your preference heads (torch)"
-    needs: tuple[Need, ...] = (ProfileKind.DPS,)
+    needs: tuple[Need, ...] = (DPS,)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import DpsMethod
+
+        return DpsMethod(parts.runtime, parts.sampling, parts.builds, parts.device)
 
     def prepare(self, req: Request) -> Prepared:
         from engine.methods import dps
@@ -425,27 +492,85 @@ def _threaded(work: Callable[[Callable[[str], None]], Any],
     stats.seconds = time.perf_counter() - t0
 
 
-METHODS: dict[str, Method] = {m.name: m for m in (
+# ---- the registry ----------------------------------------------------------------------
+
+REGISTRY: dict[str, Method] = {}  # every method, in the order the surfaces list them
+METHODS: dict[str, Method] = {}  # the ones chat offers (REGISTRY less the evaluation's)
+NAMES: tuple[str, ...] = ()  # METHODS' names
+_KINDS: dict[str, Kind] = {}  # every profile kind a registered method needs
+
+
+def register(method: Method) -> Method:
+    """Add `method` (and the profile kinds it needs) to every surface: chat's choices,
+    the window's menus, the profile build and the evaluation."""
+    global NAMES
+    if method.name in REGISTRY:
+        raise ValueError(f"a method named {method.name!r} is registered already")
+    for kind in _kinds_of(method):
+        if _KINDS.get(kind.name, kind) is not kind:
+            raise ValueError(f"another profile kind named {kind.name!r} is registered")
+    for kind in _kinds_of(method):
+        _KINDS.setdefault(kind.name, kind)
+    REGISTRY[method.name] = method
+    if method.chat:
+        METHODS[method.name] = method
+        NAMES = tuple(METHODS)
+    return method
+
+
+def unregister(name: str) -> None:
+    """Remove a method, and the profile kinds no other method needs (a test's toy)."""
+    global NAMES
+    method = REGISTRY.pop(name)
+    METHODS.pop(name, None)
+    NAMES = tuple(METHODS)
+    needed = {k.name for m in REGISTRY.values() for k in _kinds_of(m)}
+    for kind in _kinds_of(method):
+        if kind.name not in needed:
+            del _KINDS[kind.name]
+
+
+def _kinds_of(method: Method) -> list[Kind]:
+    return [n for n in method.needs if isinstance(n, Kind)]
+
+
+for _kind in BUILT_IN:  # first, so the CLI lists them in the order it always has
+    _KINDS[_kind.name] = _kind
+for _method in (
     Plain(),
     Rag(),
     Steered("stylevector", "StyleVector", "one steering vector learned from your texts",
-            ProfileKind.STYLEVECTOR),
+            STYLEVECTOR),
     Steered("steerx", "SteerX", "a steering vector from the words that carry your preferences",
-            ProfileKind.STEERX),
+            STEERX),
     RagSteered(),
     Fints("fints", "Fints", "a steering vector chosen per request from your own texts"),
     Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX", stacked=True),
     RagFints(),
     Dps(),
-)}
-NAMES = tuple(METHODS)
+):
+    register(_method)
 
 
 def get(name: str) -> Method:
+    """The chat method named `name` (an evaluation-only name is refused as unknown)."""
     try:
         return METHODS[name]
     except KeyError:
         raise UserError(f"Unknown method {name!r}; use one of {', '.join(NAMES)}.") from None
+
+
+def kinds(which: str = "") -> list[Kind]:
+    """The registered profile kinds; `which` keeps those with that ability ("describable",
+    "tunable", "exportable")."""
+    return [k for k in _KINDS.values() if not which or getattr(k, which)]
+
+
+def kind(name: str) -> Kind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise UserError(f"Unknown method {name!r}; use {' or '.join(_KINDS)}.") from None
 
 
 def chosen(app: AppContext, flag: str | None,
@@ -471,9 +596,9 @@ def chosen(app: AppContext, flag: str | None,
     return (METHODS.get(active or "none", METHODS["none"])), False
 
 
-def profile_kinds(method: Method) -> list[ProfileKind]:
+def profile_kinds(method: Method) -> list[Kind]:
     """The stored profiles `method` steers with, in the order they are built."""
-    return [ProfileKind(n) for n in method.needs if n != HISTORY]
+    return _kinds_of(method)
 
 
 def uses_history(method: Method) -> bool:
@@ -517,6 +642,19 @@ def use(app: AppContext, name: str) -> str | None:
     update_setting(app.db, "chat_method", method.name)
     app.reload_settings()
     return None
+
+
+def build_profile(app: AppContext, name: str, *, layer: int | None = None,
+                  alpha: float | None = None, tau: float | None = None,
+                  model_flag: str | None = None, progress=None, cancel=None) -> BuildOutcome:
+    """Build (or incrementally rebuild) the profile of kind `name` with its kind's build step
+    and make it the active one; the previous profile stays as it was until the step ends."""
+    from assistant.settings import check_flag
+
+    alpha, tau = check_flag("alpha", alpha), check_flag("tau", tau)  # as `set` checks them
+    k = kind(name)
+    return k.build(_profiles(app), k.name, layer=layer, alpha=alpha, tau=tau,
+                   model_flag=model_flag, progress=progress, cancel=cancel)
 
 
 def prepare(method: Method, req: Request) -> Prepared:

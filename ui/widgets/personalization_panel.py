@@ -47,7 +47,7 @@ from assistant import methods
 from assistant.app import AppContext
 from assistant.errors import UserError
 from assistant.preview import DEFAULT_PROMPT, MARK_GAIN
-from engine.methods.kinds import ProfileKind
+from assistant.profile_kinds import DEFAULT_KIND
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 from ui.widgets.head_map import HeadMap
@@ -123,7 +123,7 @@ def profile_state(app: AppContext, profiles: ProfileService,
         top_tokens=[t for t in tokens if t][:12], model_name=view.model,
         model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
         built_at=view.built_at.replace("T", " "),
-        heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
+        heads=list(view.meta.get("heads", [])),  # DPS: its preference heads
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
         recommended=rec.method, recommended_why=rec.why, effect=effect, sources=sources,
@@ -497,7 +497,8 @@ class PersonalizationPanel(QWidget):
         label = self._labels.get(st.recommended, st.recommended)
         self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why)
                                     + (f"\n{st.steering_off}" if st.steering_off else ""))
-        self.use_recommended.setVisible(st.recommended not in (st.active, "none"))
+        self.use_recommended.setVisible(st.recommended != st.active
+                                        and bool(methods.get(st.recommended).needs))
         self.build_button.setText(
             self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))
         if not self._tasks.running:
@@ -654,13 +655,13 @@ class PersonalizationPanel(QWidget):
             return
         method = self.method.currentData()
         if method is None or not methods.get(method).needs:  # "Off": build the shown one
-            method = self._state.method or ProfileKind.STEERX
+            method = self._state.method or DEFAULT_KIND
         args = guarded(self, build_args, self._app, self.profiles, method)
         if args is None:
             return
         self._selected = method
         # The first SteerX profile: chat then uses what the user's texts showed best.
-        self._first_build = method == ProfileKind.STEERX and not self._state.exists
+        self._first_build = method == DEFAULT_KIND and not self._state.exists
         self.progress.setRange(0, 0)  # busy until the first progress report
         self._build_t0 = time.monotonic()
         self.progress_label.setText(self.tr("Starting… (loading the models)"))
@@ -702,7 +703,7 @@ class PersonalizationPanel(QWidget):
     def apply_recommendation(self) -> None:
         """Chat and drafting use the method the user's own texts showed best."""
         rec = self._state.recommended
-        if rec == "none":
+        if not methods.get(rec).needs:  # "none": nothing to personalize with yet
             return
         why = guarded(self, methods.use, self._app, rec)
         if why:
