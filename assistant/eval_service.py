@@ -7,8 +7,8 @@ and makes them). Each row's history becomes a profile through
 step calls, and steering goes through llama.cpp's control vector as in chat. Methods:
 
 - none          the task alone
-- rag           the user's history in the prompt (all of it when it fits, else the
-                items most similar to the task)
+- rag           the user's texts in the prompt, picked from the row's history as chat
+                picks them (engine.methods.rag.pick_texts)
 - stylevector   the task alone, steered with the StyleVector profile
 - steerx        the task alone, steered with the SteerX profile
 - rag+steerx    history in the prompt and SteerX steering together
@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from engine.eval.data import HistoryItem
-from engine.methods.rag import RAG_K
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 
@@ -126,11 +125,14 @@ class NoneMethod:
         return self.gen.reply(task, seed)
 
 
-def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> list[str]:
-    """All items when at most k, else the k most similar to the task (MiniLM embeddings)."""
-    from engine.methods.rag import most_similar
+def rag_examples(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
+                 reply_tokens: int) -> list[str]:
+    """The row's texts for the task, picked and cut as chat picks and cuts the user's
+    (engine.methods.rag.pick_texts, with the budget of a reply of `reply_tokens`)."""
+    from engine.methods.rag import pick_texts, rag_budget
 
-    return [history[i].text for i in most_similar(task, [h.text for h in history], k)]
+    return pick_texts(task, [h.text for h in history], runtime,
+                      rag_budget(runtime.n_ctx, reply_tokens)).texts
 
 
 @dataclass
@@ -150,10 +152,11 @@ class RagMethod:
 
 def rag_prompt(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
                reply_tokens: int = 512) -> str:
-    """The task with the user's texts before it, dropping texts until it fits the context."""
+    """The task with the user's texts before it (as chat has them), dropping texts while a
+    long task leaves them no room."""
     from engine.methods.profile_build import with_examples
 
-    examples = rag_examples(history, task)
+    examples = rag_examples(runtime, history, task, reply_tokens)
     while True:
         text = with_examples(task, examples)
         n = len(runtime.tokenize(text))
@@ -240,7 +243,8 @@ class DpsMethod:
         from engine.methods import dps
 
         heads, history = state
-        texts = rag_examples(history, task, dps.N_CONTEXT)
+        texts = rag_examples(self.runtime, history, task, self.sampling.max_tokens)
+        texts = texts[: dps.N_CONTEXT]  # the most relevant, as chat's DPS has them
         per = dps.MAX_CONTEXT_TOKENS // max(1, len(texts))
         user = dps.user_prompt(task, [dps.cut(self.trt, t, per) for t in texts])
         msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]

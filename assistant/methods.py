@@ -60,11 +60,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-# RAG: at most RAG_K of the user's texts (engine.methods.rag), in at most this share of
-# the context.
-RAG_CONTEXT_SHARE = 0.25
-RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
-_EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
 HISTORY = "history"  # the need of a method that reads the writing history itself
 REMOTE = "remote"  # the need of a method that asks a remote endpoint (evaluation only)
 Need = Kind | str  # a stored profile's kind, HISTORY or REMOTE
@@ -180,20 +175,20 @@ def _vector_buffer(req: Request, kind: str, scale: float = 1.0, *, alpha: float 
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
-    """The user's texts most like the request, within the RAG token budget.
+    """The user's texts for the request by the one rule (engine.methods.rag.pick_texts),
+    within the budget of the runtime's context after the reply's room.
 
-    Returns (texts, their sample ids, tokens used). The budget is a quarter of the
-    context after the reply's room, so the conversation keeps most of the window.
+    Returns (texts, their sample ids, tokens used); ProfileMissing when there is nothing
+    to pick from.
     """
     from assistant.history import HistoryService
-    from engine.methods.rag import is_near_duplicate
 
     # Only the included samples (chat requests are not, by default), and never the
     # request itself or a near-copy of it (an earlier, near-identical request).
     history = HistoryService(req.app.db)
-    samples = history.writing()[-RAG_SCAN:]
-    samples = [s for s in samples if not is_near_duplicate(req.text, s.text)]
-    if not samples:
+    got, samples = history.retrieve(req.text, req.runtime, req.runtime.n_ctx,
+                                    req.sampling.max_tokens)
+    if not got.candidates:
         why = ("Your writing history is empty" if not history.count() else
                "None of your writing samples is included (chat messages are left out unless "
                "you include them) or they only repeat this request")
@@ -201,29 +196,7 @@ def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
             f"{why}, so there is nothing to put in the prompt. Add your own texts with "
             "'assistant history add FILE' or --text."
         )
-    from engine.methods.embeddings import embed
-    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K
-
-    missing = [s for s in samples if (s.id, hash(s.text)) not in _EMBEDDED]
-    if missing:  # each sample is embedded once per process, not on every request
-        for s, v in zip(missing, embed([s.text for s in missing]), strict=True):
-            _EMBEDDED[(s.id, hash(s.text))] = v
-    query = embed([req.text])[0]
-    sims = np.stack([_EMBEDDED[(s.id, hash(s.text))] for s in samples]) @ query
-    order = np.argsort(-sims)[:RAG_K]
-    rt = req.runtime
-    budget = int((rt.n_ctx - req.sampling.max_tokens) * RAG_CONTEXT_SHARE)
-    texts, ids, used = [], [], 0
-    for i in order:
-        toks = rt.tokenize(samples[i].text)
-        if len(toks) > RAG_ITEM_TOKENS:
-            toks = toks[:RAG_ITEM_TOKENS]
-        if used + len(toks) > budget:
-            continue
-        texts.append(rt.detokenize(toks) if len(toks) == RAG_ITEM_TOKENS else samples[i].text)
-        ids.append(samples[i].id)
-        used += len(toks)
-    return texts, ids, used
+    return got.texts, [s.id for s in samples], got.tokens
 
 
 def _history_texts(req: Request) -> list[str]:
