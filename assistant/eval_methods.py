@@ -107,5 +107,6 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
     chosen = [REGISTRY[n] for n in names]
     parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)
     if any(profile_kinds(m) for m in chosen):
-        parts.builds = ProfileBuilds(runtime, cache_home, device, options)
+        parts.builds = ProfileBuilds(runtime, cache_home, device, options,
+                                     reply_tokens=sampling.max_tokens)
     return [m.evaluate(parts) for m in chosen], parts.builds

@@ -70,7 +70,7 @@ class ProfileBuilds:
     """Builds each row's profiles once per row, shared by the methods that need them."""
 
     def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, reply_tokens: int = 512) -> None:
         from assistant.profile_store import SqlGenericCache, SqlItemStore
         from engine.runtime.batched import BatchedLlama
         from store import Database
@@ -83,6 +83,7 @@ class ProfileBuilds:
         self.batched = BatchedLlama(runtime)
         self.device = device
         self.options = options or {}
+        self.reply_tokens = reply_tokens  # the replies' length: the texts' budget (rag)
         # Per history and method: with the other-user control every row's profile
         # is used twice (its own row and the row that borrows it).
         self._reports: dict[tuple, dict[str, Any]] = {}
@@ -100,7 +101,7 @@ class ProfileBuilds:
         reports = self._reports.setdefault(key, {})
         if method not in reports:
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
-            opts = BuildOptions(method=method, **self.options)
+            opts = BuildOptions(method=method, reply_tokens=self.reply_tokens, **self.options)
             reports[method] = build_profile(
                 items, self.runtime, self.load_torch, self.generic_cache, self.item_store,
                 opts, batched=self.batched,

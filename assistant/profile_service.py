@@ -240,7 +240,8 @@ class ProfileService:
         # for); torch only where the user named a GPU for it, in half precision there.
         opts = BuildOptions(method=method, layer=layer, alpha=alpha,
                             system=self.app.settings.system_prompt or BuildOptions.system,
-                            reader="torch" if device.startswith(("cuda", "mps")) else "llama")
+                            reader="torch" if device.startswith(("cuda", "mps")) else "llama",
+                            reply_tokens=self.app.settings.max_tokens)
         if tau is not None:
             opts.tau = tau
         previous = self._previous(method, info.fingerprint)

@@ -282,7 +282,7 @@ def test_the_chosen_strength_is_not_beaten_by_the_worst_one_on_texts_the_build_n
     from engine.methods import generation_calibration as gc
     from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix
     from engine.methods.profile_build import history_prompt
-    from engine.methods.rag import RAG_K, most_similar
+    from engine.methods.rag import pick_texts, rag_budget
     from engine.runtime.batched import BatchedLlama
 
     app, out, _ = built
@@ -300,7 +300,8 @@ def test_the_chosen_strength_is_not_beaten_by_the_worst_one_on_texts_the_build_n
         if setting == "alone":
             prompt = chat_prefix(rt, x["prompt"], PROFILE_SYSTEM)
         else:
-            shown = [train[j] for j in most_similar(x["prompt"], train, RAG_K)]
+            shown = pick_texts(x["prompt"], train, rt,  # as the build (BuildOptions) has them
+                               rag_budget(rt.n_ctx, app.settings.max_tokens)).texts
             prompt = history_prompt(rt, x["prompt"], shown, PROFILE_SYSTEM)
         held.append(gc.HeldOut(rt.tokenize(prompt), vec, x["text"]))
     with BatchedLlama(rt, n_ctx=4096, n_seq=8) as bl:

@@ -48,25 +48,6 @@ def is_near_duplicate(request: str, text: str) -> bool:
     return inter / len(a | b) >= DUPLICATE_JACCARD or inter / len(b) >= DUPLICATE_CONTAINED
 
 
-def not_duplicates(query: str, texts: Sequence[str]) -> list[int]:
-    """Indices of the texts that are not near-duplicates of `query`."""
-    return [i for i, t in enumerate(texts) if not is_near_duplicate(query, t)]
-
-
-def most_similar(query: str, texts: Sequence[str], k: int = RAG_K) -> list[int]:
-    """Indices of the k texts most like `query` (MiniLM embeddings), in their original
-    order, near-duplicates of the query left out; all the others, with no embedding at
-    all, when there are at most k."""
-    keep = not_duplicates(query, texts)
-    if len(keep) <= k:
-        return keep
-    from engine.methods.embeddings import embed
-
-    vecs = embed([query, *(texts[i] for i in keep)])
-    sims = vecs[1:] @ vecs[0]
-    return sorted(keep[int(i)] for i in np.argsort(-sims)[:k])
-
-
 class Tokenizer(Protocol):
     """What the budget is counted with: the model's tokenizer (engine.runtime.llamacpp)."""
 
