@@ -25,7 +25,6 @@ from typing import Any
 from assistant.app import AppContext
 from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
-from assistant.history import HistoryService
 from assistant.settings import load_settings, save_settings
 from engine.cloud import CHAT, COMPLETIONS, CloudClient, CloudError, Endpoint
 from engine.cloud.probe import (
@@ -512,8 +511,9 @@ class CloudService:
     def personal_context(self, task: str, runtime: LlamaRuntime,
                          max_tokens: int) -> tuple[list[str], str | None]:
         """The user's texts for the task (chat's, by the one rule) and the description."""
-        got, _samples = HistoryService(self.app.db).retrieve(task, runtime, runtime.n_ctx,
-                                                             max_tokens)
+        from assistant import retrieval
+
+        got, _samples = retrieval.pick(self.app.db, task, runtime, max_tokens)
         return got.texts, self._profile()
 
     def plan(

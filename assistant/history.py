@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, func, select
 
@@ -15,9 +14,6 @@ from assistant.sample_rules import SOURCES, default_include
 from assistant.text_rules import MAX_TEXT_CHARS, check_text, decode_text
 from store import Database
 from store.models import WritingSample
-
-if TYPE_CHECKING:  # pragma: no cover
-    from engine.methods.rag import Retrieved, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +165,6 @@ class HistoryService:
         with self.db.session() as s:
             q = select(WritingSample).where(WritingSample.include.is_(True))
             return [_view(r) for r in s.scalars(q.order_by(WritingSample.id))]
-
-    def retrieve(self, request: str, tokenizer: Tokenizer, n_ctx: int,
-                 reply_tokens: int) -> tuple[Retrieved, list[SampleView]]:
-        """The included samples that go into the prompt for `request` (chat, drafting and
-        CoSteer's local context): `engine.methods.rag.pick_texts`, the one rule the
-        evaluation runs too, within the budget of a context of `n_ctx` tokens."""
-        from engine.methods.rag import pick_texts, rag_budget
-
-        samples = self.writing()
-        got = pick_texts(request, [s.text for s in samples], tokenizer,
-                         rag_budget(n_ctx, reply_tokens))
-        return got, [samples[i] for i in got.indices]
 
     def set_included(self, sample_id: int, include: bool) -> None:
         """Include a sample in the profile and retrieval, or leave it out (kept either way)."""

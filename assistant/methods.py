@@ -22,18 +22,9 @@ compares a method name. A method declares:
 Adding a method is one module with its object (and its profile kind, if new) and one
 `register(...)` line; `tests/test_method_registry.py` does it with a toy.
 
-The methods and what they need:
-- none          nothing
-- rag           the writing history (the texts most like the request go in the prompt)
-- stylevector   a StyleVector profile (one control vector)
-- steerx        a SteerX profile (one control vector)
-- rag+steerx    both: the texts in the prompt, SteerX at the strength tuned for that
-- fints         a Fints bank (a control vector chosen per request)
-- steerx+fints  a Fints bank and a SteerX profile, summed
-- rag+fints     both: the texts in the prompt, Fints at the strength chosen for that
-- dps           a DPS profile (preference heads), decoded contrastively in torch
-- costeer, remote, remote+rag   evaluation only: a remote endpoint's replies (steered by
-                the local delta, alone, and with the user's texts in its prompt)
+The built-in methods are registered below ("the registry") in the order the surfaces
+list them: none, rag, stylevector, steerx, rag+steerx, fints, steerx+fints, rag+fints,
+dps; assistant.eval_methods registers the evaluation's costeer, remote, remote+rag.
 """
 
 from __future__ import annotations
@@ -41,13 +32,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from assistant.errors import UserError
+from assistant.errors import ProfileMissing, UserError
 from assistant.profile_kinds import BUILT_IN, DPS, FINTS, STEERX, STYLEVECTOR, Kind
 from engine.methods.kinds import ProfileKind
 
@@ -108,10 +99,6 @@ class Method(Protocol):
 
     def evaluate(self, parts: EvalParts) -> Any:
         """The evaluation's plug-in for this method (engine.eval.harness.Method)."""
-
-
-class ProfileMissing(UserError):
-    """A method's profile is not there or belongs to another model."""
 
 
 # ---- the methods -----------------------------------------------------------------------
@@ -175,28 +162,10 @@ def _vector_buffer(req: Request, kind: str, scale: float = 1.0, *, alpha: float 
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
-    """The user's texts for the request by the one rule (engine.methods.rag.pick_texts),
-    within the budget of the runtime's context after the reply's room.
+    """(texts, their sample ids, tokens used) for the request (assistant.retrieval)."""
+    from assistant import retrieval
 
-    Returns (texts, their sample ids, tokens used); ProfileMissing when there is nothing
-    to pick from.
-    """
-    from assistant.history import HistoryService
-
-    # Only the included samples (chat requests are not, by default), and never the
-    # request itself or a near-copy of it (an earlier, near-identical request).
-    history = HistoryService(req.app.db)
-    got, samples = history.retrieve(req.text, req.runtime, req.runtime.n_ctx,
-                                    req.sampling.max_tokens)
-    if not got.candidates:
-        why = ("Your writing history is empty" if not history.count() else
-               "None of your writing samples is included (chat messages are left out unless "
-               "you include them) or they only repeat this request")
-        raise ProfileMissing(
-            f"{why}, so there is nothing to put in the prompt. Add your own texts with "
-            "'assistant history add FILE' or --text."
-        )
-    return got.texts, [s.id for s in samples], got.tokens
+    return retrieval.retrieve_texts(req.app.db, req.text, req.runtime, req.sampling.max_tokens)
 
 
 def _history_texts(req: Request) -> list[str]:
@@ -209,27 +178,11 @@ def _history_texts(req: Request) -> list[str]:
 
 def _with_retrieved(name: str, req: Request) -> Prepared:
     """The request with the user's most relevant texts in front of it, said in a notice."""
-    texts, ids, used = retrieve_texts(req)
-    previews = [_preview(t) for t in texts]
-    which = "; ".join(f"#{i} \u201c{p}\u201d" for i, p in zip(ids, previews, strict=True))
-    return Prepared(name, _with_texts(req.messages, texts),
-                    details={"rag_samples": ids, "rag_tokens": used, "rag_previews": previews},
-                    notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt: "
-                           f"{which}.")
+    from assistant import retrieval
 
-
-def _preview(text: str, n: int = 48) -> str:
-    """A retrieved text's opening words, to say which texts went in (`--explain`, window)."""
-    line = " ".join(text.split())
-    return line if len(line) <= n else line[:n].rsplit(" ", 1)[0] + "\u2026"
-
-
-def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
-    from engine.methods.profile_build import with_examples
-
-    out = [dict(m) for m in messages]
-    out[-1]["content"] = with_examples(out[-1]["content"], texts)
-    return out
+    messages, details, notice = retrieval.with_retrieved(
+        req.app.db, req.text, req.runtime, req.sampling.max_tokens, req.messages)
+    return Prepared(name, messages, details=details, notice=notice)
 
 
 @dataclass(frozen=True)
