@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
-import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +25,6 @@ from typing import Any
 from assistant.app import AppContext
 from assistant.chat import ChatService, Turn
 from assistant.errors import UserError
-from assistant.history import HistoryService, SampleView
 from assistant.settings import load_settings, save_settings
 from engine.cloud import CHAT, COMPLETIONS, CloudClient, CloudError, Endpoint
 from engine.cloud.probe import (
@@ -51,6 +47,7 @@ from engine.methods.costeer import (
     LocalVocab,
     PairedContext,
 )
+from engine.methods.rag import pick_texts, rag_budget
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 from store.models import Conversation
@@ -73,9 +70,6 @@ DEFAULT_NO_REPEAT_NGRAM = 4  # small greedy models loop; this breaks loops only
 # Keep the remote's token when the steered policy rates it within 0.5 nats of its best:
 # measured to cut the disagreements (each costs a round trip) by about a third.
 DEFAULT_ACCEPT_MARGIN = 0.5
-CONTEXT_SAMPLES = 3
-CONTEXT_CHARS = 2400  # about 600 tokens of personal context for the local model
-SAMPLE_CHARS = 900
 CONTEXT_HEADER = "Examples of the user's own writing:"
 
 FallbackPolicy = bool | Callable[[CloudError], bool]
@@ -111,65 +105,21 @@ def stored_api_key() -> str | None:
     return secrets.get_api_key(KEY_ACCOUNT) or os.environ.get(KEY_ENV) or None
 
 
-# ---- retrieval of the personal context -----------------------------------------------
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 2]
-
-
-def rank_samples(samples: Sequence[Any], query: str, k: int = CONTEXT_SAMPLES) -> list[Any]:
-    """BM25 (k1=1.2, b=0.75) of the samples' prompt + text against the task.
-
-    Lexical retrieval is enough to pick the user's writing on the same topic;
-    with no overlap at all the most recent samples stand in (style still helps).
-    `samples` are anything with `.text` and `.prompt`, oldest first.
-    """
-    from engine.methods.rag import is_near_duplicate
-
-    # Never the task itself or a near-copy of it: the delta would steer toward repeating it.
-    pool = [s for s in samples if not is_near_duplicate(query, s.text)]
-    if not pool:
-        return []
-    docs = [_words(f"{s.prompt} {s.text}") for s in pool]
-    avg = sum(len(d) for d in docs) / len(docs) or 1.0
-    df: Counter[str] = Counter()
-    for d in docs:
-        df.update(set(d))
-    q = set(_words(query))
-    n = len(docs)
-    scores = []
-    for i, d in enumerate(docs):
-        tf = Counter(d)
-        s = 0.0
-        for w in q:
-            if w in tf:
-                idf = math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5))
-                s += idf * tf[w] * 2.2 / (tf[w] + 1.2 * (0.25 + 0.75 * len(d) / avg))
-        scores.append((s, i))
-    scores.sort(key=lambda x: (-x[0], -x[1]))
-    return [pool[i] for _, i in scores[:k]]
-
-
-def context_block(samples: Sequence[Any], description: str | None) -> str:
+# ---- the personal context ----------------------------------------------------------
+def context_block(texts: Sequence[str], description: str | None) -> str:
     """The personal context as the local model's system text (never sent anywhere).
 
-    Only the user's own texts and the description: an instruction ("write in the
-    user's voice") or the tasks the samples answered would enter the delta too,
-    and measured on paper_dev with SmolLM2 they made the steered reply talk about
-    style or echo the task wording instead of writing like the user.
+    The user's texts are chat's for the same request (engine.methods.rag.pick_texts:
+    the same pick, cuts and budget). Only the user's own texts and the description:
+    an instruction ("write in the user's voice") or the tasks the samples answered
+    would enter the delta too, and measured on paper_dev with SmolLM2 they made the
+    steered reply talk about style or echo the task wording instead of writing like
+    the user.
     """
     parts = [CONTEXT_HEADER]
     if description and description.strip():
         parts.append("About the user's writing: " + description.strip())
-    used = 0
-    for s in samples:
-        body = s.text.strip()[:SAMPLE_CHARS]
-        if used and used + len(body) > CONTEXT_CHARS:
-            break
-        parts.append(body)
-        used += len(body)
+    parts.extend(text.strip() for text in texts)
     return "\n\n".join(parts)
 
 
@@ -247,7 +197,7 @@ class CloudPlan:
 def build_plan(
     runtime: LlamaRuntime,
     messages: Sequence[dict[str, str]],
-    samples: Sequence[Any],
+    texts: Sequence[str],
     description: str | None,
     *,
     system: str,
@@ -282,7 +232,7 @@ def build_plan(
             raise UserError(str(exc)) from exc
     system = system.strip() or "You are a helpful assistant."
     local_with = runtime.format_chat(
-        [{"role": "system", "content": system + "\n\n" + context_block(samples, description)}]
+        [{"role": "system", "content": system + "\n\n" + context_block(texts, description)}]
         + kept
     )
     local_without = runtime.format_chat([{"role": "system", "content": system}] + kept)
@@ -300,7 +250,7 @@ def build_plan(
         session=session,
         with_context=local_with.text,
         without_context=local_without.text,
-        samples_used=len(samples),
+        samples_used=len(texts),
         description_used=bool(description),
         trimmed_turns=fitted.trimmed_turns,
     )
@@ -558,9 +508,13 @@ class CloudService:
         except CloudError as exc:
             raise UserError(str(exc)) from exc
 
-    def personal_context(self, task: str) -> tuple[list[SampleView], str | None]:
-        samples = rank_samples(HistoryService(self.app.db).writing(), task)
-        return samples, self._profile()
+    def personal_context(self, task: str, runtime: LlamaRuntime,
+                         max_tokens: int) -> tuple[list[str], str | None]:
+        """The user's texts for the task (chat's, by the one rule) and the description."""
+        from assistant import retrieval
+
+        got, _samples = retrieval.pick(self.app.db, task, runtime, max_tokens)
+        return got.texts, self._profile()
 
     def plan(
         self,
@@ -574,11 +528,11 @@ class CloudService:
         """Split `messages` (as ChatService prepares them) into what is sent and what is not."""
         public = public_messages(messages)
         task = public[-1]["content"] if public else ""
-        samples, description = self.personal_context(task)
+        texts, description = self.personal_context(task, runtime, max_tokens)
         return build_plan(
             runtime,
             messages,
-            samples,
+            texts,
             description,
             system=self.app.settings.system_prompt,
             client=client or self.client(),
@@ -781,7 +735,6 @@ class CoSteerEvalMethod:
         config: CoSteerConfig | None = None,
         accept_margin: float = DEFAULT_ACCEPT_MARGIN,
         top_k: int = DEFAULT_TOP_K,
-        samples: int = CONTEXT_SAMPLES,
     ) -> None:
         if not url or not model:
             raise UserError(
@@ -793,13 +746,18 @@ class CoSteerEvalMethod:
         self.key = api_key or stored_api_key()
         self.config = config or CoSteerConfig()
         self.accept_margin = accept_margin
-        self.top_k, self.samples = top_k, samples  # the remote's candidates; texts retrieved
+        self.top_k = top_k  # the remote's candidates
         self.template = template
         self.mode: Mode | None = None  # probed at the first row
         self.last_stats: list[CoSteerStats] = []
 
     def prepare(self, history: Sequence[Any]) -> list[Any]:
         return list(history)
+
+    def personal_texts(self, history: Sequence[Any], task: str) -> list[str]:
+        """The row's texts for the local context, picked as chat picks the user's."""
+        return pick_texts(task, [h.text for h in history], self.runtime,
+                          rag_budget(self.runtime.n_ctx, self.sampling.max_tokens)).texts
 
     def generate(self, state: list[Any], task: str, seed: int) -> str:
         try:
@@ -816,7 +774,7 @@ class CoSteerEvalMethod:
         plan = build_plan(
             self.runtime,
             [{"role": "user", "content": task}],
-            rank_samples(state, task, self.samples),
+            self.personal_texts(state, task),
             None,
             system=self.system,
             client=client,

@@ -15,3 +15,8 @@ class Stopped(UserError):
     def __init__(self, message: str = "Stopped before the reply began; nothing was stored.",
                  ) -> None:
         super().__init__(message)
+
+
+class ProfileMissing(UserError):
+    """What a personalization method needs is not there: its profile (or one built for
+    another model), or any of the user's texts to put in the prompt."""

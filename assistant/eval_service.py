@@ -1,12 +1,14 @@
 """Personalization methods as evaluation plug-ins, built with the app's own code.
 
-Each row's history becomes a profile through `engine.methods.profile_build.build_profile`,
-the function `ProfileService.build` calls, and steering goes through llama.cpp's
-control vector as in chat. Methods:
+Each method of the registry (`assistant.methods`) makes its plug-in here from the
+shared `EvalParts` (`Method.evaluate`; `assistant.eval_methods` parses `--methods`
+and makes them). Each row's history becomes a profile through
+`engine.methods.profile_build.build_profile`, the function the vector kinds' build
+step calls, and steering goes through llama.cpp's control vector as in chat. Methods:
 
 - none          the task alone
-- rag           the user's history in the prompt (all of it when it fits, else the
-                items most similar to the task)
+- rag           the user's texts in the prompt, picked from the row's history as chat
+                picks them (engine.methods.rag.pick_texts)
 - stylevector   the task alone, steered with the StyleVector profile
 - steerx        the task alone, steered with the SteerX profile
 - rag+steerx    history in the prompt and SteerX steering together
@@ -33,9 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UserError
 from engine.eval.data import HistoryItem
-from engine.methods.rag import RAG_K
 from engine.runtime.generation import SamplingSettings
 from engine.runtime.llamacpp import LlamaRuntime
 from engine.steering.vectors import Steering
@@ -43,17 +43,6 @@ from engine.steering.vectors import Steering
 log = logging.getLogger(__name__)
 
 EVAL_SYSTEM = "You are a helpful assistant."
-
-
-def parse_methods(text: str) -> list[str]:
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    bad = [m for m in names if m not in PLUGINS]
-    if bad or not names:
-        raise UserError(
-            f"Unknown method(s) {', '.join(bad) or '(none given)'}; choose from "
-            f"{', '.join(PLUGINS)}."
-        )
-    return list(dict.fromkeys(names))
 
 
 class Generator:
@@ -76,7 +65,7 @@ class ProfileBuilds:
     """Builds each row's profiles once per row, shared by the methods that need them."""
 
     def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, reply_tokens: int = 512) -> None:
         from assistant.profile_store import SqlGenericCache, SqlItemStore
         from engine.runtime.batched import BatchedLlama
         from store import Database
@@ -89,6 +78,7 @@ class ProfileBuilds:
         self.batched = BatchedLlama(runtime)
         self.device = device
         self.options = options or {}
+        self.reply_tokens = reply_tokens  # the replies' length: the texts' budget (rag)
         # Per history and method: with the other-user control every row's profile
         # is used twice (its own row and the row that borrows it).
         self._reports: dict[tuple, dict[str, Any]] = {}
@@ -106,7 +96,7 @@ class ProfileBuilds:
         reports = self._reports.setdefault(key, {})
         if method not in reports:
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
-            opts = BuildOptions(method=method, **self.options)
+            opts = BuildOptions(method=method, reply_tokens=self.reply_tokens, **self.options)
             reports[method] = build_profile(
                 items, self.runtime, self.load_torch, self.generic_cache, self.item_store,
                 opts, batched=self.batched,
@@ -131,11 +121,14 @@ class NoneMethod:
         return self.gen.reply(task, seed)
 
 
-def rag_examples(history: Sequence[HistoryItem], task: str, k: int = RAG_K) -> list[str]:
-    """All items when at most k, else the k most similar to the task (MiniLM embeddings)."""
-    from engine.methods.rag import most_similar
+def rag_examples(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
+                 reply_tokens: int) -> list[str]:
+    """The row's texts for the task, picked and cut as chat picks and cuts the user's
+    (engine.methods.rag.pick_texts, with the budget of a reply of `reply_tokens`)."""
+    from engine.methods.rag import pick_texts, rag_budget
 
-    return [history[i].text for i in most_similar(task, [h.text for h in history], k)]
+    return pick_texts(task, [h.text for h in history], runtime,
+                      rag_budget(runtime.n_ctx, reply_tokens)).texts
 
 
 @dataclass
@@ -155,10 +148,11 @@ class RagMethod:
 
 def rag_prompt(runtime: LlamaRuntime, history: Sequence[HistoryItem], task: str,
                reply_tokens: int = 512) -> str:
-    """The task with the user's texts before it, dropping texts until it fits the context."""
+    """The task with the user's texts before it (as chat has them), dropping texts while a
+    long task leaves them no room."""
     from engine.methods.profile_build import with_examples
 
-    examples = rag_examples(history, task)
+    examples = rag_examples(runtime, history, task, reply_tokens)
     while True:
         text = with_examples(task, examples)
         n = len(runtime.tokenize(text))
@@ -243,7 +237,8 @@ class DpsMethod:
         from engine.methods import dps
 
         heads, history = state
-        texts = rag_examples(history, task, dps.N_CONTEXT)
+        texts = rag_examples(self.runtime, history, task, self.sampling.max_tokens)
+        texts = texts[: dps.N_CONTEXT]  # the most relevant, as chat's DPS has them
         per = dps.MAX_CONTEXT_TOKENS // max(1, len(texts))
         user = dps.user_prompt(task, [dps.cut(self.trt, t, per) for t in texts])
         msgs = [{"role": "system", "content": EVAL_SYSTEM}, {"role": "user", "content": user}]
@@ -264,7 +259,7 @@ class EvalParts:
     builds: ProfileBuilds | None = None
 
 
-def _costeer(p: EvalParts) -> Any:
+def costeer_plugin(p: EvalParts) -> Any:
     from assistant.cloud_service import CoSteerEvalMethod  # the remote of `assistant cloud set`
 
     url, model, template = p.cloud
@@ -272,59 +267,24 @@ def _costeer(p: EvalParts) -> Any:
                              system=EVAL_SYSTEM)
 
 
-def _remote(with_rag: bool) -> Callable[[EvalParts], Any]:
-    def make(p: EvalParts) -> Any:
-        from assistant.cloud_service import stored_api_key
-        from assistant.remote_eval import RemoteEvalMethod
-
-        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
-                                                    p.sampling.max_tokens))
-                  if with_rag else None)
-        url, model, _template = p.cloud
-        return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
-                                rag_prompt=prompt)
-
-    return make
+def _rag_prompt_of(p: EvalParts) -> Callable[[Sequence[HistoryItem], str], str]:
+    """(history, task) -> the task with the row's texts before it, as the rag plug-in has it."""
+    return lambda history, task: rag_prompt(p.runtime, history, task, p.sampling.max_tokens)
 
 
-def _fints(stacked: bool = False, with_rag: bool = False) -> Callable[[EvalParts], Any]:
-    def make(p: EvalParts) -> Any:
-        from assistant.fints_service import FintsEvalMethod
+def remote_plugin(p: EvalParts, *, with_rag: bool) -> Any:
+    from assistant.cloud_service import stored_api_key
+    from assistant.remote_eval import RemoteEvalMethod
 
-        prompt = ((lambda history, task: rag_prompt(p.runtime, history, task,
-                                                    p.sampling.max_tokens))
-                  if with_rag else None)
-        return FintsEvalMethod(p.gen, p.builds, stacked=stacked, rag_prompt=prompt)
-
-    return make
+    url, model, _template = p.cloud
+    return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
+                            rag_prompt=_rag_prompt_of(p) if with_rag else None)
 
 
-# name -> (plug-in factory, builds per-row profiles). The chat methods of
-# assistant.methods, as the evaluation runs them on a dataset's rows, plus costeer.
-PLUGINS: dict[str, tuple[Callable[[EvalParts], Any], bool]] = {
-    "none": (lambda p: NoneMethod(p.gen), False),
-    "rag": (lambda p: RagMethod(p.gen), False),
-    "stylevector": (lambda p: SteeredMethod(p.gen, p.builds, "stylevector"), True),
-    "steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx"), True),
-    "rag+steerx": (lambda p: SteeredMethod(p.gen, p.builds, "steerx", with_rag=True), True),
-    "fints": (_fints(), True),
-    "steerx+fints": (_fints(stacked=True), True),
-    "rag+fints": (_fints(with_rag=True), True),
-    "dps": (lambda p: DpsMethod(p.runtime, p.sampling, p.builds, p.device), True),
-    "costeer": (_costeer, False),
-    "remote": (_remote(with_rag=False), False),
-    "remote+rag": (_remote(with_rag=True), False),  # evaluation only: it sends the texts
-}
-# The methods whose replies come from the remote endpoint (the rest run locally).
-REMOTE_METHODS = ("costeer", "remote", "remote+rag")
+def fints_plugin(p: EvalParts, name: str, *, stack: str | None = None,
+                 with_rag: bool = False) -> Any:
+    """Fints' plug-in; `stack`: the profile kind summed with it (steerx+fints)."""
+    from assistant.fints_service import FintsEvalMethod
 
-
-def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: SamplingSettings,
-                 cache_home: Path, device: str = "auto",
-                 options: dict[str, Any] | None = None,
-                 cloud: tuple[str | None, str | None, str | None] = (None, None, None),
-                 ) -> tuple[list[Any], ProfileBuilds | None]:
-    parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)
-    if any(PLUGINS[n][1] for n in names):
-        parts.builds = ProfileBuilds(runtime, cache_home, device, options)
-    return [PLUGINS[n][0](parts) for n in names], parts.builds
+    return FintsEvalMethod(p.gen, p.builds, name=name, stack=stack,
+                           rag_prompt=_rag_prompt_of(p) if with_rag else None)

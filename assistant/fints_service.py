@@ -137,7 +137,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
                 with BatchedLlama(runtime) as batched:
                     strength = choose_strength_for(runtime, batched, bank, items, system,
                                                    lambda f: on_stage(gc.STAGE, f),
-                                                   should_stop)
+                                                   should_stop,
+                                                   reply_tokens=svc.app.settings.max_tokens)
     except GenerationCancelled as exc:
         raise BuildCancelled("The build was cancelled; your previous profile is unchanged.") \
             from exc
@@ -167,23 +168,24 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
 
 
 def choose_strength_for(runtime, batched, bank, items, system, progress=None,
-                        should_stop=None) -> dict[str, Any]:
+                        should_stop=None, *, reply_tokens: int) -> dict[str, Any]:
     """Fints' strength for this user (engine.methods.fints_strength), alone on the chat
     prompt every item's reply would be written after, and for `rag+fints` on that prompt
-    with the user's other texts in it, picked and cut as chat picks and cuts them."""
+    with the user's other texts in it, picked and cut as chat picks and cuts them for a
+    reply of `reply_tokens` (engine.methods.rag.pick_texts)."""
     from engine.methods import fints as F
     from engine.methods.fints_strength import choose_strength
     from engine.methods.generic_replies import chat_prefix
-    from engine.methods.profile_build import history_prompt, truncate_text
-    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, most_similar
+    from engine.methods.profile_build import history_prompt
+    from engine.methods.rag import pick_texts, rag_budget
 
     prompts = [runtime.tokenize(chat_prefix(runtime, it.instruction, system)) for it in items]
     queries = F.embed_texts([it.instruction for it in items])
+    budget = rag_budget(runtime.n_ctx, reply_tokens)
 
     def with_texts_prompt(i: int) -> list[int]:
         others = [it.text for j, it in enumerate(items) if j != i]
-        shown = [truncate_text(runtime, others[j], RAG_ITEM_TOKENS)
-                 for j in most_similar(items[i].instruction, others, RAG_K)]
+        shown = pick_texts(items[i].instruction, others, runtime, budget).texts
         return runtime.tokenize(history_prompt(runtime, items[i].instruction, shown, system))
 
     return choose_strength(bank, prompts, queries, [it.text for it in items], batched,
@@ -301,14 +303,15 @@ class FintsEvalMethod:
     eval cache database; each task then picks its own items, as chat does.
     """
 
-    def __init__(self, gen, builds, *, stacked: bool = False, rag_prompt=None) -> None:
+    def __init__(self, gen, builds, *, name: str, stack: str | None = None,
+                 rag_prompt=None) -> None:
         self.gen = gen
         self.builds = builds
-        self.stacked = stacked
+        self.stack = stack  # the profile kind summed with Fints (steerx+fints), if any
         # rag+fints: (history, task) -> the task with the user's texts, as the eval's rag
         self.rag_prompt = rag_prompt
         self.with_rag = rag_prompt is not None
-        self.name = "steerx+fints" if stacked else "rag+fints" if self.with_rag else "fints"
+        self.name = name
         self.uses_history = True
         self._banks: dict[tuple, Any] = {}  # per history: the other-user control reuses them
 
@@ -323,9 +326,10 @@ class FintsEvalMethod:
             bank, _, _ = F.build_bank(
                 items, b.runtime, b.load_torch, b.generic_cache,
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
-            strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM)
+            strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM,
+                                           reply_tokens=self.gen.sampling.max_tokens)
             self._banks[key] = bank, strength
-        steerx = self.builds.get(history, ProfileKind.STEERX) if self.stacked else None
+        steerx = self.builds.get(history, self.stack) if self.stack else None
         return (*self._banks[key], steerx, history)
 
     def generate(self, state, task: str, seed: int) -> str:

@@ -1,23 +1,31 @@
-"""Personalization methods for a chat or draft turn: one object each, in one registry.
+"""Personalization methods: one object each, in one registry, from build to chat to evaluation.
 
-Every surface (the CLI's `--method`, the window's menu, the terminal chat, the
-saved `chat_method` setting) reads `METHODS`; no caller compares a method name.
-A method turns one request into a `Prepared` request: the messages the model will
-see (RAG adds the user's own texts), the steering the turn applies around its
-generation (`Prepared.steering`: a control vector, or one picked per request; the
-method itself leaves the runtime alone), or its own token stream (DPS decodes with
-torch). What a method needs from the store it asks the profile and history services for.
+Every surface reads the registry: the CLI's `--method` and `profile --method` choices,
+the window's menus, the terminal chat, the saved `chat_method` setting, the profile
+build (`build_profile`) and the evaluation (`assistant.eval_methods`); no caller
+compares a method name. A method declares:
 
-The methods and what they need:
-- none          nothing
-- rag           the writing history (the texts most like the request go in the prompt)
-- stylevector   a StyleVector profile (one control vector)
-- steerx        a SteerX profile (one control vector)
-- rag+steerx    both: the texts in the prompt, SteerX at the strength tuned for that
-- fints         a Fints bank (a control vector chosen per request)
-- steerx+fints  a Fints bank and a SteerX profile, summed
-- rag+fints     both: the texts in the prompt, Fints at the strength chosen for that
-- dps           a DPS profile (preference heads), decoded contrastively in torch
+- `name`, `label` (the window's menu) and `summary` (one line for help texts);
+- `needs`: the profile kinds it steers with (`assistant.profile_kinds.Kind`, each with
+  its build step), `HISTORY` if it reads the writing history, `REMOTE` if it needs a
+  remote endpoint;
+- `prepare(req)`: one chat or draft request turned into a `Prepared` one: the messages
+  the model will see (RAG adds the user's own texts), the steering the turn applies
+  around its generation (`Prepared.steering`: a control vector, or one picked per
+  request; the method itself leaves the runtime alone), or its own token stream (DPS
+  decodes with torch). What it needs from the store it asks the profile and history
+  services for;
+- `evaluate(parts)`: the plug-in `assistant eval` runs it with (engine.eval.harness),
+  made from the evaluation's shared parts (`assistant.eval_service.EvalParts`);
+- `chat`: False for a method only the evaluation runs (chat, the CLI and the window
+  never offer it).
+
+Adding a method is one module with its object (and its profile kind, if new) and one
+`register(...)` line; `tests/test_method_registry.py` does it with a toy.
+
+The built-in methods are registered below ("the registry") in the order the surfaces
+list them: none, rag, stylevector, steerx, rag+steerx, fints, steerx+fints, rag+fints,
+dps; assistant.eval_methods registers the evaluation's costeer, remote, remote+rag.
 """
 
 from __future__ import annotations
@@ -25,30 +33,27 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from assistant.errors import UserError
+from assistant.errors import ProfileMissing, UserError
+from assistant.profile_kinds import BUILT_IN, DPS, FINTS, STEERX, STYLEVECTOR, Kind
 from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
+    from assistant.eval_service import EvalParts
+    from assistant.profile_store import BuildOutcome
     from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
     from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
     from engine.steering.vectors import Steering
 
 log = logging.getLogger(__name__)
 
-# RAG: at most RAG_K of the user's texts (engine.methods.rag), in at most this share of
-# the context.
-RAG_CONTEXT_SHARE = 0.25
-RAG_SCAN = 500  # the most recent samples searched (embedding more per request is slow)
-_EMBEDDED: dict[tuple[int, int], np.ndarray] = {}  # (sample id, hash of its text) -> vector
 HISTORY = "history"  # the need of a method that reads the writing history itself
-Need = ProfileKind | str  # a stored profile's kind, or HISTORY
+REMOTE = "remote"  # the need of a method that asks a remote endpoint (evaluation only)
+Need = Kind | str  # a stored profile's kind, HISTORY or REMOTE
 
 
 @dataclass
@@ -94,14 +99,15 @@ class Method(Protocol):
     @property
     def summary(self) -> str: ...  # one line for help texts
     @property
-    def needs(self) -> tuple[Need, ...]: ...  # profile kinds it uses, HISTORY if it reads it
+    def needs(self) -> tuple[Need, ...]: ...  # profile kinds (build steps), HISTORY, REMOTE
+    @property
+    def chat(self) -> bool: ...  # offered by chat, the CLI and the window; False: evaluation only
 
     def prepare(self, req: Request) -> Prepared:
         """The request to run and how to steer it (the runtime is left as it is)."""
 
-
-class ProfileMissing(UserError):
-    """A method's profile is not there or belongs to another model."""
+    def evaluate(self, parts: EvalParts) -> Any:
+        """The evaluation's plug-in for this method (engine.eval.harness.Method)."""
 
 
 # ---- the methods -----------------------------------------------------------------------
@@ -113,9 +119,15 @@ class Plain:
     label: str = "Off"
     summary: str = "no personalization"
     needs: tuple[Need, ...] = ()
+    chat: bool = True
 
     def prepare(self, req: Request) -> Prepared:
         return Prepared(self.name, list(req.messages))
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import NoneMethod
+
+        return NoneMethod(parts.gen)
 
 
 def _profiles(app: AppContext):
@@ -155,50 +167,10 @@ def _vector_steering(req: Request, kind: str, scale: float = 1.0, *,
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
-    """The user's texts most like the request, within the RAG token budget.
+    """(texts, their sample ids, tokens used) for the request (assistant.retrieval)."""
+    from assistant import retrieval
 
-    Returns (texts, their sample ids, tokens used). The budget is a quarter of the
-    context after the reply's room, so the conversation keeps most of the window.
-    """
-    from assistant.history import HistoryService
-    from engine.methods.rag import is_near_duplicate
-
-    # Only the included samples (chat requests are not, by default), and never the
-    # request itself or a near-copy of it (an earlier, near-identical request).
-    history = HistoryService(req.app.db)
-    samples = history.writing()[-RAG_SCAN:]
-    samples = [s for s in samples if not is_near_duplicate(req.text, s.text)]
-    if not samples:
-        why = ("Your writing history is empty" if not history.count() else
-               "None of your writing samples is included (chat messages are left out unless "
-               "you include them) or they only repeat this request")
-        raise ProfileMissing(
-            f"{why}, so there is nothing to put in the prompt. Add your own texts with "
-            "'assistant history add FILE' or --text."
-        )
-    from engine.methods.embeddings import embed
-    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K
-
-    missing = [s for s in samples if (s.id, hash(s.text)) not in _EMBEDDED]
-    if missing:  # each sample is embedded once per process, not on every request
-        for s, v in zip(missing, embed([s.text for s in missing]), strict=True):
-            _EMBEDDED[(s.id, hash(s.text))] = v
-    query = embed([req.text])[0]
-    sims = np.stack([_EMBEDDED[(s.id, hash(s.text))] for s in samples]) @ query
-    order = np.argsort(-sims)[:RAG_K]
-    rt = req.runtime
-    budget = int((rt.n_ctx - req.sampling.max_tokens) * RAG_CONTEXT_SHARE)
-    texts, ids, used = [], [], 0
-    for i in order:
-        toks = rt.tokenize(samples[i].text)
-        if len(toks) > RAG_ITEM_TOKENS:
-            toks = toks[:RAG_ITEM_TOKENS]
-        if used + len(toks) > budget:
-            continue
-        texts.append(rt.detokenize(toks) if len(toks) == RAG_ITEM_TOKENS else samples[i].text)
-        ids.append(samples[i].id)
-        used += len(toks)
-    return texts, ids, used
+    return retrieval.retrieve_texts(req.app.db, req.text, req.runtime, req.sampling.max_tokens)
 
 
 def _history_texts(req: Request) -> list[str]:
@@ -211,27 +183,11 @@ def _history_texts(req: Request) -> list[str]:
 
 def _with_retrieved(name: str, req: Request) -> Prepared:
     """The request with the user's most relevant texts in front of it, said in a notice."""
-    texts, ids, used = retrieve_texts(req)
-    previews = [_preview(t) for t in texts]
-    which = "; ".join(f"#{i} \u201c{p}\u201d" for i, p in zip(ids, previews, strict=True))
-    return Prepared(name, _with_texts(req.messages, texts),
-                    details={"rag_samples": ids, "rag_tokens": used, "rag_previews": previews},
-                    notice=f"{len(ids)} of your texts ({used} tokens) are in the prompt: "
-                           f"{which}.")
+    from assistant import retrieval
 
-
-def _preview(text: str, n: int = 48) -> str:
-    """A retrieved text's opening words, to say which texts went in (`--explain`, window)."""
-    line = " ".join(text.split())
-    return line if len(line) <= n else line[:n].rsplit(" ", 1)[0] + "\u2026"
-
-
-def _with_texts(messages: Sequence[dict[str, str]], texts: Sequence[str]) -> list[dict[str, str]]:
-    from engine.methods.profile_build import with_examples
-
-    out = [dict(m) for m in messages]
-    out[-1]["content"] = with_examples(out[-1]["content"], texts)
-    return out
+    messages, details, notice = retrieval.with_retrieved(
+        req.app.db, req.text, req.runtime, req.sampling.max_tokens, req.messages)
+    return Prepared(name, messages, details=details, notice=notice)
 
 
 @dataclass(frozen=True)
@@ -240,9 +196,15 @@ class Rag:
     label: str = "My texts in the prompt"
     summary: str = "your most relevant own texts go into the prompt (nothing is trained)"
     needs: tuple[Need, ...] = (HISTORY,)
+    chat: bool = True
 
     def prepare(self, req: Request) -> Prepared:
         return _with_retrieved(self.name, req)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import RagMethod
+
+        return RagMethod(parts.gen)
 
 
 @dataclass(frozen=True)
@@ -252,11 +214,17 @@ class Steered:
     name: str
     label: str
     summary: str
-    kind: ProfileKind
+    kind: Kind
+    chat: bool = True
 
     @property
     def needs(self) -> tuple[Need, ...]:
         return (self.kind,)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import SteeredMethod
+
+        return SteeredMethod(parts.gen, parts.builds, self.kind.name, name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, self.kind)
@@ -273,7 +241,14 @@ class RagSteered:
     name: str = "rag+steerx"
     label: str = "My texts + SteerX"
     summary: str = "your texts in the prompt and SteerX steering together"
-    needs: tuple[Need, ...] = (HISTORY, ProfileKind.STEERX)
+    needs: tuple[Need, ...] = (HISTORY, STEERX)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import SteeredMethod
+
+        return SteeredMethod(parts.gen, parts.builds, STEERX.name, with_rag=True,
+                             name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, ProfileKind.STEERX)
@@ -309,10 +284,16 @@ class Fints:
     label: str
     summary: str
     stacked: bool = False
+    chat: bool = True
 
     @property
     def needs(self) -> tuple[Need, ...]:
-        return (ProfileKind.FINTS, ProfileKind.STEERX) if self.stacked else (ProfileKind.FINTS,)
+        return (FINTS, STEERX) if self.stacked else (FINTS,)
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import fints_plugin
+
+        return fints_plugin(parts, self.name, stack=STEERX.name if self.stacked else None)
 
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
@@ -335,7 +316,13 @@ class RagFints:
     name: str = "rag+fints"
     label: str = "My texts + Fints"
     summary: str = "your texts in the prompt and Fints steering together"
-    needs: tuple[Need, ...] = (HISTORY, ProfileKind.FINTS)
+    needs: tuple[Need, ...] = (HISTORY, FINTS)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import fints_plugin
+
+        return fints_plugin(parts, self.name, with_rag=True)
 
     def prepare(self, req: Request) -> Prepared:
         from assistant import fints_service
@@ -362,7 +349,13 @@ class Dps:
     name: str = "dps"
     label: str = "DPS"
     summary: str = "contrastive decoding through your preference heads (torch)"
-    needs: tuple[Need, ...] = (ProfileKind.DPS,)
+    needs: tuple[Need, ...] = (DPS,)
+    chat: bool = True
+
+    def evaluate(self, parts: EvalParts) -> Any:
+        from assistant.eval_service import DpsMethod
+
+        return DpsMethod(parts.runtime, parts.sampling, parts.builds, parts.device)
 
     def prepare(self, req: Request) -> Prepared:
         from engine.methods import dps
@@ -429,27 +422,85 @@ def _threaded(work: Callable[[Callable[[str], None]], Any],
     stats.seconds = time.perf_counter() - t0
 
 
-METHODS: dict[str, Method] = {m.name: m for m in (
+# ---- the registry ----------------------------------------------------------------------
+
+REGISTRY: dict[str, Method] = {}  # every method, in the order the surfaces list them
+METHODS: dict[str, Method] = {}  # the ones chat offers (REGISTRY less the evaluation's)
+NAMES: tuple[str, ...] = ()  # METHODS' names
+_KINDS: dict[str, Kind] = {}  # every profile kind a registered method needs
+
+
+def register(method: Method) -> Method:
+    """Add `method` (and the profile kinds it needs) to every surface: chat's choices,
+    the window's menus, the profile build and the evaluation."""
+    global NAMES
+    if method.name in REGISTRY:
+        raise ValueError(f"a method named {method.name!r} is registered already")
+    for kind in _kinds_of(method):
+        if _KINDS.get(kind.name, kind) is not kind:
+            raise ValueError(f"another profile kind named {kind.name!r} is registered")
+    for kind in _kinds_of(method):
+        _KINDS.setdefault(kind.name, kind)
+    REGISTRY[method.name] = method
+    if method.chat:
+        METHODS[method.name] = method
+        NAMES = tuple(METHODS)
+    return method
+
+
+def unregister(name: str) -> None:
+    """Remove a method, and the profile kinds no other method needs (a test's toy)."""
+    global NAMES
+    method = REGISTRY.pop(name)
+    METHODS.pop(name, None)
+    NAMES = tuple(METHODS)
+    needed = {k.name for m in REGISTRY.values() for k in _kinds_of(m)}
+    for kind in _kinds_of(method):
+        if kind.name not in needed:
+            del _KINDS[kind.name]
+
+
+def _kinds_of(method: Method) -> list[Kind]:
+    return [n for n in method.needs if isinstance(n, Kind)]
+
+
+for _kind in BUILT_IN:  # first, so the CLI lists them in the order it always has
+    _KINDS[_kind.name] = _kind
+for _method in (
     Plain(),
     Rag(),
     Steered("stylevector", "StyleVector", "one steering vector learned from your texts",
-            ProfileKind.STYLEVECTOR),
+            STYLEVECTOR),
     Steered("steerx", "SteerX", "a steering vector from the words that carry your preferences",
-            ProfileKind.STEERX),
+            STEERX),
     RagSteered(),
     Fints("fints", "Fints", "a steering vector chosen per request from your own texts"),
     Fints("steerx+fints", "SteerX + Fints", "Fints per request plus SteerX", stacked=True),
     RagFints(),
     Dps(),
-)}
-NAMES = tuple(METHODS)
+):
+    register(_method)
 
 
 def get(name: str) -> Method:
+    """The chat method named `name` (an evaluation-only name is refused as unknown)."""
     try:
         return METHODS[name]
     except KeyError:
         raise UserError(f"Unknown method {name!r}; use one of {', '.join(NAMES)}.") from None
+
+
+def kinds(which: str = "") -> list[Kind]:
+    """The registered profile kinds; `which` keeps those with that ability ("describable",
+    "tunable", "exportable")."""
+    return [k for k in _KINDS.values() if not which or getattr(k, which)]
+
+
+def kind(name: str) -> Kind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise UserError(f"Unknown method {name!r}; use {' or '.join(_KINDS)}.") from None
 
 
 def chosen(app: AppContext, flag: str | None,
@@ -475,9 +526,9 @@ def chosen(app: AppContext, flag: str | None,
     return (METHODS.get(active or "none", METHODS["none"])), False
 
 
-def profile_kinds(method: Method) -> list[ProfileKind]:
+def profile_kinds(method: Method) -> list[Kind]:
     """The stored profiles `method` steers with, in the order they are built."""
-    return [ProfileKind(n) for n in method.needs if n != HISTORY]
+    return _kinds_of(method)
 
 
 def uses_history(method: Method) -> bool:
@@ -521,6 +572,19 @@ def use(app: AppContext, name: str) -> str | None:
     update_setting(app.db, "chat_method", method.name)
     app.reload_settings()
     return None
+
+
+def build_profile(app: AppContext, name: str, *, layer: int | None = None,
+                  alpha: float | None = None, tau: float | None = None,
+                  model_flag: str | None = None, progress=None, cancel=None) -> BuildOutcome:
+    """Build (or incrementally rebuild) the profile of kind `name` with its kind's build step
+    and make it the active one; the previous profile stays as it was until the step ends."""
+    from assistant.settings import check_flag
+
+    alpha, tau = check_flag("alpha", alpha), check_flag("tau", tau)  # as `set` checks them
+    k = kind(name)
+    return k.build(_profiles(app), k.name, layer=layer, alpha=alpha, tau=tau,
+                   model_flag=model_flag, progress=progress, cancel=cancel)
 
 
 def prepare(method: Method, req: Request) -> Prepared:

@@ -42,7 +42,6 @@ from assistant.profile_store import (
 from assistant.settings import check_flag
 from engine.errors import EngineError, GenerationCancelled
 from engine.methods.generation_calibration import STAGE as GENERATION_STAGE
-from engine.methods.kinds import ProfileKind
 from store.models import Profile, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,10 +52,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-METHODS = (*ProfileKind.vector_kinds(), ProfileKind.DPS)
-# Every kind of stored profile: Fints is a bank of per-item vectors picked per request
-# (assistant.fints_service). How chat uses them is assistant.methods'.
-PROFILE_KINDS = tuple(ProfileKind)
 # How much of a build each stage takes (measured on 2 cores), for one progress bar.
 STAGE_WEIGHTS = {
     "generic replies": 0.26,
@@ -80,9 +75,7 @@ class ProfileService:
 
     # ---- reading ------------------------------------------------------------
     def _row(self, s, method: str | None) -> Profile | None:
-        if method is not None:
-            if method not in PROFILE_KINDS:
-                raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
+        if method is not None:  # a kind of the registry (assistant.methods.kinds)
             return s.scalars(select(Profile).where(Profile.method == method)).first()
         active = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
         if active is not None:
@@ -202,10 +195,10 @@ class ProfileService:
         except OSError as exc:
             raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from exc
 
-    # ---- building -----------------------------------------------------------------
-    def build(
+    # ---- building (the build steps of assistant.profile_kinds) -----------------------
+    def build_vector(
         self,
-        method: str = ProfileKind.STEERX,
+        method: str,
         *,
         layer: int | None = None,
         alpha: float | None = None,
@@ -214,17 +207,9 @@ class ProfileService:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
     ) -> BuildOutcome:
-        """Build (or incrementally rebuild) the method's profile and make it the active one."""
-        alpha, tau = check_flag("alpha", alpha), check_flag("tau", tau)  # as `set` checks them
-        if method == ProfileKind.FINTS:
-            from assistant import fints_service
-
-            return fints_service.build(self, layer=layer, alpha=alpha, model_flag=model_flag,
-                                       progress=progress, cancel=cancel)
-        if method not in METHODS:
-            raise UserError(f"Unknown method {method!r}; use {' or '.join(METHODS)}.")
-        if method == ProfileKind.DPS:
-            return self._build_dps(model_flag=model_flag, progress=progress, cancel=cancel)
+        """Build (or incrementally rebuild) a one-vector profile (StyleVector, SteerX: the
+        kind `method`) and make it the active one. `assistant.methods.build_profile` calls
+        this for those kinds, with `alpha` and `tau` checked."""
         samples = HistoryService(self.db).writing()
         if not samples:
             raise UserError(
@@ -255,7 +240,8 @@ class ProfileService:
         # for); torch only where the user named a GPU for it, in half precision there.
         opts = BuildOptions(method=method, layer=layer, alpha=alpha,
                             system=self.app.settings.system_prompt or BuildOptions.system,
-                            reader="torch" if device.startswith(("cuda", "mps")) else "llama")
+                            reader="torch" if device.startswith(("cuda", "mps")) else "llama",
+                            reply_tokens=self.app.settings.max_tokens)
         if tau is not None:
             opts.tau = tau
         previous = self._previous(method, info.fingerprint)
@@ -320,10 +306,11 @@ class ProfileService:
                                             should_stop=should_stop)
         return replies
 
-    def _build_dps(self, *, model_flag: str | None, progress: ProgressFn | None,
-                   cancel: threading.Event | None, max_items: int = DPS_MAX_ITEMS,
-                   **scan_options: Any) -> BuildOutcome:
-        """Scan the heads over the user's most recent texts and keep the top ones.
+    def build_dps(self, method: str, *, model_flag: str | None, progress: ProgressFn | None,
+                  cancel: threading.Event | None, max_items: int = DPS_MAX_ITEMS,
+                  **scan_options: Any) -> BuildOutcome:
+        """Scan the heads over the user's most recent texts and keep the top ones (the
+        profile of kind `method`: DPS).
 
         Nothing is cached per sample: the scores depend on every item at once
         (each head's mean over all of them), and a scan takes minutes, not hours.
@@ -370,9 +357,9 @@ class ProfileService:
                 "notes": [], "n_items": len(items)}
         with self.db.session() as s:
             s.execute(update(Profile).values(active=False))
-            row = s.scalars(select(Profile).where(Profile.method == ProfileKind.DPS.value)).first()
+            row = s.scalars(select(Profile).where(Profile.method == method)).first()
             if row is None:
-                row = Profile(method=ProfileKind.DPS.value)
+                row = Profile(method=method)
                 s.add(row)
             row.model_name, row.model_fingerprint = info.name, info.fingerprint
             row.n_layer, row.n_embd = info.n_layer, info.n_embd

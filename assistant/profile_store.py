@@ -17,7 +17,6 @@ import numpy as np
 from sqlalchemy import select
 
 from assistant.errors import UserError
-from engine.methods.kinds import ProfileKind
 from store import Database
 from store.models import GenericResponse, Profile, ProfileItemCache
 
@@ -115,6 +114,9 @@ def _bytes_io(data: bytes | None = None):
 # ---- views --------------------------------------------------------------------------
 
 
+_SHOWN_META = ("fints",)  # stored settings `profile show --json` lists as they are
+
+
 @dataclass
 class ProfileView:
     method: str
@@ -132,9 +134,8 @@ class ProfileView:
 
     def steering_off(self) -> str:
         """One sentence when the build's own calibration switched steering off (strength 0),
-        saying what would change it; "" when it steers (or the strength was set by hand)."""
-        if self.method not in ProfileKind.vector_kinds():
-            return ""
+        saying what would change it; "" when it steers (or the strength was set by hand).
+        Only a one-vector build (StyleVector, SteerX) chooses a strength "alone"."""
         alone = self.meta.get("alone") or {}
         if not alone or alone.get("fraction", 1) != 0 or self.alpha != 0:
             return ""
@@ -163,9 +164,11 @@ class ProfileView:
             "active": self.active,
             "auto_selected": bool(self.meta.get("auto_selected")),
             "steering_off": self.steering_off() or None,
-            **({"heads": list(self.meta.get("heads", [])), "gamma": self.meta.get("gamma")}
-               if self.method == ProfileKind.DPS else {}),
-            **({"fints": self.meta["fints"]} if ProfileKind.FINTS in self.meta else {}),
+            # What a kind's build stored beyond the common columns: DPS its preference
+            # heads and gamma, Fints its settings.
+            **({"heads": list(self.meta["heads"]), "gamma": self.meta.get("gamma")}
+               if self.meta.get("heads") is not None else {}),
+            **{key: self.meta[key] for key in _SHOWN_META if key in self.meta},
         }
 
 

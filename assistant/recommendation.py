@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.methods.kinds import ProfileKind
+from assistant.profile_kinds import STEERX
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
@@ -39,7 +39,7 @@ def recommend(app: AppContext) -> Recommendation:
                                           "there is nothing to personalize with yet.")
         return Recommendation("none", "Your writing history is empty, so there is nothing "
                                       "to personalize with yet.")
-    view = ProfileService(app).get(ProfileKind.STEERX)
+    view = ProfileService(app).get(STEERX)
     chosen = (view.meta or {}).get("with_texts") if view is not None else None
     if not chosen or not chosen.get("selection"):
         return Recommendation("rag", "Your most relevant texts go into the prompt; build a "

@@ -48,9 +48,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+    from assistant import methods
     from assistant.app import AppContext
     from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
     from engine.runtime.batched import work_threads
 
     data = samples(args.items)
@@ -61,13 +61,12 @@ def main() -> int:
         hist = HistoryService(app.db)
         for prompt, text in data[: args.items]:
             hist.add(text, prompt=prompt)
-        svc = ProfileService(app)
         t = time.perf_counter()
-        full = svc.build(args.method)
+        full = methods.build_profile(app, args.method)
         full_s = time.perf_counter() - t
         hist.add(data[args.items][1], prompt=data[args.items][0])
         t = time.perf_counter()
-        inc = svc.build(args.method)
+        inc = methods.build_profile(app, args.method)
         inc_s = time.perf_counter() - t
         app.close()
         hist_app = AppContext(home)

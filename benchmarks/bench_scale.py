@@ -126,6 +126,7 @@ def decode_speeds(rt, steering, tokens: int = 64, rounds: int = 5) -> tuple[floa
 def bench_model(name: str, n: int, method: str) -> dict:
     from models import model_path
 
+    from assistant import methods
     from assistant.app import AppContext
     from assistant.history import HistoryService
     from assistant.profile_service import ProfileService
@@ -152,7 +153,7 @@ def bench_model(name: str, n: int, method: str) -> dict:
         pp_s = pp_pass(rt, [[rt.llm.token_bos(), *t] for t in tokens])
         HistoryService(app.db).add(data[n][1], prompt=data[n][0])
         t = time.perf_counter()
-        ProfileService(app).build(method)
+        methods.build_profile(app, method)
         incremental_s = time.perf_counter() - t
         view, sv = ProfileService(app).steering_vector(method)
         from engine.steering.vectors import Steering

@@ -28,8 +28,8 @@ def test_build_show_chat(with_history, cli):
 
     svc = ProfileService(with_history)
     stages: list[str] = []
-    out = svc._build_dps(model_flag=None, progress=lambda f, s: stages.append(s), cancel=None,
-                         refine=4)
+    out = svc.build_dps("dps", model_flag=None, progress=lambda f, s: stages.append(s),
+                        cancel=None, refine=4)
     heads = out.profile.as_dict()["heads"]
     assert len(heads) == 11 and stages[-1] == "done"  # 4% of 270
     # Scored against the model's own replies to the same prompts (the contrast).
@@ -62,5 +62,6 @@ def test_cancel_keeps_previous_profile(with_history):
     stop = threading.Event()
     stop.set()
     with pytest.raises(BuildCancelled):
-        ProfileService(with_history)._build_dps(model_flag=None, progress=None, cancel=stop)
+        ProfileService(with_history).build_dps("dps", model_flag=None, progress=None,
+                                               cancel=stop)
     assert ProfileService(with_history).get("dps") is None

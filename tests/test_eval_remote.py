@@ -47,7 +47,7 @@ def remote_server(model_path, tmp_path_factory):
 
 def _run_arms(runtime, tmp_path, url: str, model: str, template: str, max_tokens: int,
               controls=("other-user",)):
-    from assistant.eval_service import make_methods
+    from assistant.eval_methods import make_methods
     from engine.eval.harness import run_eval
     from engine.runtime.generation import SamplingSettings
 
@@ -103,10 +103,10 @@ def test_remote_arms_on_two_rows_send_what_they_say(remote_server, llama_runtime
 
 def test_remote_rag_is_offered_in_the_evaluation_only(cli):
     from assistant import methods
-    from assistant.eval_service import PLUGINS, parse_methods
+    from assistant.eval_methods import parse_methods
 
     assert parse_methods("remote,remote+rag,costeer") == ["remote", "remote+rag", "costeer"]
-    assert "remote+rag" in PLUGINS
+    assert "remote+rag" in methods.REGISTRY and not methods.REGISTRY["remote+rag"].chat
     for name in ("remote+rag", "remote"):
         assert name not in methods.NAMES and name not in methods.METHODS
     r = cli("chat", "--method", "remote+rag", "hi")

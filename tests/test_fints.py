@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import methods
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,14 +80,13 @@ def built(tmp_path_factory, torch_runtime):
     """A data folder with the two clusters and a Fints profile built by the service."""
     from assistant.app import AppContext
     from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
 
     home = tmp_path_factory.mktemp("fints") / "home"
     app = AppContext(home)
     for prompt, text in WORK + RECIPES:
         HistoryService(app.db).add(text, prompt=prompt)
     stages: list[str] = []
-    out = ProfileService(app).build("fints", progress=lambda f, s: stages.append(s))
+    out = methods.build_profile(app, "fints", progress=lambda f, s: stages.append(s))
     yield app, out, stages, home
     app.close()
 
@@ -266,17 +267,17 @@ def test_cli_show_explain_and_incremental_rebuild(built):
                                "Thanks, Dana", prompt="Announce the demo time.")
     # Chat keeps the user's messages, but as conversation: the profile reads what is included.
     now = len(HistoryService(app.db).writing())
-    again = ProfileService(app).build("fints")
+    again = methods.build_profile(app, "fints")
     assert again.n_new == now - before and again.profile.n_samples == now
     assert again.n_new < len(WORK)  # only what is new was computed
     # One new sample (a tenth or less of the history): the strength chosen before is kept.
     HistoryService(app.db).add("Hi all, the offsite is booked for the 3rd. Thanks, Dana",
                                prompt="Tell the team about the offsite.")
-    third = ProfileService(app).build("fints")
+    third = methods.build_profile(app, "fints")
     assert third.n_new == 1
     assert third.profile.meta["fints"]["strength"] == again.profile.meta["fints"]["strength"]
     # A strength the user set by hand is kept by a rebuild, beside the chosen one it scales.
     ProfileService(app).set_strength("fints", alpha=0.5)
-    fourth = ProfileService(app).build("fints")
+    fourth = methods.build_profile(app, "fints")
     assert fourth.profile.alpha == 0.5 and fourth.profile.meta["auto_selected"] is False
     assert fourth.profile.meta["fints"]["strength"] == third.profile.meta["fints"]["strength"]

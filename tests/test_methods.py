@@ -87,9 +87,10 @@ def test_a_saved_method_without_its_profile_falls_back_and_says_why(cli):
 
 
 def test_the_evaluation_runs_every_chat_method():
-    from assistant.eval_service import PLUGINS
+    from assistant.eval_methods import parse_methods
 
-    assert set(methods.NAMES) <= set(PLUGINS)
+    assert parse_methods(",".join(methods.NAMES)) == list(methods.NAMES)
+    assert all(callable(m.evaluate) for m in methods.REGISTRY.values())
 
 
 def test_each_method_names_the_profiles_it_steers_with():

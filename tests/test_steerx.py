@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import methods
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,14 +39,13 @@ def built(tmp_path_factory):
     """A data folder with 10 of Marlowe's samples and a SteerX profile built from them."""
     from assistant.app import AppContext
     from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
 
     home = tmp_path_factory.mktemp("steerx") / "home"
     app = AppContext(home)
     for x in USERS["marlowe"][:N_TRAIN]:
         HistoryService(app.db).add(x["text"], prompt=x["prompt"])
     stages: list[str] = []
-    out = ProfileService(app).build("steerx", progress=lambda f, s: stages.append(s))
+    out = methods.build_profile(app, "steerx", progress=lambda f, s: stages.append(s))
     yield app, out, stages
     app.close()
 
@@ -106,12 +107,11 @@ def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
 
 def test_incremental_rebuild_touches_only_the_new_sample(built):
     from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
 
     app, first, _ = built
     HistoryService(app.db).add(USERS["marlowe"][N_TRAIN]["text"],
                                prompt=USERS["marlowe"][N_TRAIN]["prompt"])
-    out = ProfileService(app).build("steerx")
+    out = methods.build_profile(app, "steerx")
     assert out.profile.n_samples == N_TRAIN + 1
     assert out.n_new == 1 and out.n_generic_generated == 1
     # With one new sample the user's description and the chosen strength stay as they were.
@@ -132,7 +132,7 @@ def test_cancel_keeps_the_previous_profile(built):
                                prompt=USERS["marlowe"][N_TRAIN + 1]["prompt"])
     cancel = threading.Event()
     with pytest.raises(BuildCancelled, match="previous profile is unchanged"):
-        svc.build("steerx", progress=lambda f, s: cancel.set(), cancel=cancel)
+        methods.build_profile(app, "steerx", progress=lambda f, s: cancel.set(), cancel=cancel)
     after = svc.get("steerx")
     _v1, vec_after = svc.vector("steerx")
     assert after == before
@@ -146,7 +146,8 @@ def test_description_edit_is_used_by_the_next_build(built):
     svc = ProfileService(app)
     mine = "You write like a cheerful old sailor: 'Ahoy there!', 'matey', 'Fair winds'."
     svc.set_description(mine, "steerx")
-    out = svc.build("steerx", layer=svc.get("steerx").layer, alpha=svc.get("steerx").alpha)
+    out = methods.build_profile(app, "steerx", layer=svc.get("steerx").layer,
+                                alpha=svc.get("steerx").alpha)
     assert out.profile.description == mine and out.profile.description_edited
 
 
@@ -276,7 +277,7 @@ def test_the_chosen_strength_is_not_beaten_by_the_worst_one_on_texts_the_build_n
     from engine.methods import generation_calibration as gc
     from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix
     from engine.methods.profile_build import history_prompt
-    from engine.methods.rag import RAG_K, most_similar
+    from engine.methods.rag import pick_texts, rag_budget
     from engine.runtime.batched import BatchedLlama
 
     app, out, _ = built
@@ -294,7 +295,8 @@ def test_the_chosen_strength_is_not_beaten_by_the_worst_one_on_texts_the_build_n
         if setting == "alone":
             prompt = chat_prefix(rt, x["prompt"], PROFILE_SYSTEM)
         else:
-            shown = [train[j] for j in most_similar(x["prompt"], train, RAG_K)]
+            shown = pick_texts(x["prompt"], train, rt,  # as the build (BuildOptions) has them
+                               rag_budget(rt.n_ctx, app.settings.max_tokens)).texts
             prompt = history_prompt(rt, x["prompt"], shown, PROFILE_SYSTEM)
         held.append(gc.HeldOut(rt.tokenize(prompt), vec, x["text"]))
     with BatchedLlama(rt, n_ctx=4096, n_seq=8) as bl:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from assistant.chat import ChatService
 from assistant.history import HistoryService
 from assistant.sample_rules import counts_as_writing, default_include, looks_like_request
-from engine.methods.rag import is_near_duplicate, most_similar
+from engine.methods.rag import is_near_duplicate, pick_texts
 from store import Database
 
 REQUEST = "Show a Python hello world in a code block."
@@ -103,7 +103,7 @@ def test_a_chat_message_is_kept_but_not_learned_from_unless_the_user_says_so(app
     assert [s.text for s in history.writing()] == [REQUEST, ESSAY]
 
 
-def test_near_duplicates_of_the_request_are_never_retrieved():
+def test_near_duplicates_of_the_request_are_never_retrieved(llama_runtime):
     assert is_near_duplicate(REQUEST, "Show a Python hello world in a code block please.")
     assert is_near_duplicate("Write a short note to my neighbour about the fence and the dog.",
                              "a short note to my neighbour about the fence")
@@ -111,7 +111,7 @@ def test_near_duplicates_of_the_request_are_never_retrieved():
     # A long text of the user that merely contains the request's few words is kept.
     assert not is_near_duplicate("the fence", ESSAY)
     texts = ["Show me a Python hello world in a code block.", ESSAY, "Coffee first, always."]
-    assert most_similar(REQUEST, texts, k=5) == [1, 2]
+    assert sorted(pick_texts(REQUEST, texts, llama_runtime, 4000).indices) == [1, 2]
 
 
 def _request(app, text_):

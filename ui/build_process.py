@@ -65,14 +65,14 @@ def _watch_stdin(cancel: CancelToken) -> None:
 def build_here(home: str, method: str, progress: Callable[[int, int, str], None],
                cancel: CancelToken) -> dict | None:
     """Build the profile in this (the child) process; None if it was cancelled."""
+    from assistant import methods
     from assistant.app import AppContext
-    from assistant.profile_service import ProfileService
     from assistant.profile_store import BuildCancelled
 
     ctx = AppContext(home)
     try:
-        out = ProfileService(ctx).build(
-            method, cancel=cancel,
+        out = methods.build_profile(
+            ctx, method, cancel=cancel,
             progress=lambda frac, stage: progress(int(frac * 1000), 1000,
                                                   str(stage).capitalize()))
     except BuildCancelled:

@@ -12,14 +12,13 @@ from assistant.errors import UserError
 
 
 def register(sub) -> None:
+    from assistant.eval_methods import methods_help
+
     p = sub.add_parser("eval", help="score personalization methods on a dataset (ROUGE, METEOR)")
     p.add_argument("--data", required=True, type=Path, metavar="FILE",
                    help="paper_dev.json or context_aware_dev.json (see ../shared/data/README.md)")
     p.add_argument("--methods", default="none,rag,stylevector,steerx,rag+steerx",
-                   help="comma-separated: none, rag, stylevector, steerx, rag+steerx, fints, "
-                   "steerx+fints, rag+fints, dps, costeer (the remote steered by the local "
-                   "delta), remote (the remote alone), remote+rag (the remote with the user's "
-                   "texts in its prompt: evaluation only, it sends the history)")
+                   help=methods_help())
     p.add_argument("--remote-url", metavar="URL",
                    help="the remote's OpenAI-compatible base URL for costeer, remote and "
                    "remote+rag (default: the one from 'assistant cloud set')")
@@ -67,7 +66,7 @@ def remote_of(args, settings) -> tuple[str | None, str | None, str | None]:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from assistant.eval_service import make_methods, parse_methods
+    from assistant.eval_methods import make_methods, parse_methods
     from assistant.paths import cache_dir
     from engine.eval.data import load_rows
     from engine.eval.harness import CONTROLS, add_attribution, load_reusable, run_eval

@@ -9,11 +9,18 @@ from assistant.errors import UserError
 
 
 def register(sub) -> None:
+    from assistant import methods
+
+    # The profile kinds of the registered methods, and those that have what each action uses.
+    every = [k.name for k in methods.kinds()]
+    describable = [k.name for k in methods.kinds("describable")]
+    tunable = [k.name for k in methods.kinds("tunable")]
+    exportable = [k.name for k in methods.kinds("exportable")]
     p = sub.add_parser("profile", help="your personal profile (how the model learns your voice)")
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     b = s.add_parser("build", help="build or update the profile from your writing history")
-    b.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"],
+    b.add_argument("--method", choices=every,
                    help="build this profile and make it the active one (default: SteerX, and "
                         "chat then uses the method your own texts showed best)")
     b.add_argument("--layer", type=int, help="steer at this layer (default: chosen on your texts)")
@@ -24,18 +31,18 @@ def register(sub) -> None:
     b.set_defaults(handler=run_build)
 
     sh = s.add_parser("show", help="what the profile learned")
-    sh.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"])
+    sh.add_argument("--method", choices=every)
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(handler=run_show)
 
     d = s.add_parser("describe", help="show or edit the description of your style")
     d.add_argument("--edit", metavar="TEXT", help="your own wording, used by the next build")
     d.add_argument("--reset", action="store_true", help="let the next build write it again")
-    d.add_argument("--method", choices=["stylevector", "steerx"])
+    d.add_argument("--method", choices=describable)
     d.set_defaults(handler=run_describe)
 
     on = s.add_parser("on", help="personalize chat with the profile")
-    on.add_argument("--method", choices=["stylevector", "steerx", "dps", "fints"])
+    on.add_argument("--method", choices=every)
     on.set_defaults(handler=run_on)
     off = s.add_parser("off", help="chat without personalization (the profile is kept)")
     off.set_defaults(handler=run_off)
@@ -43,12 +50,12 @@ def register(sub) -> None:
     st = s.add_parser("set", help="override the layer and/or strength")
     st.add_argument("--layer", type=int)
     st.add_argument("--alpha", type=float)
-    st.add_argument("--method", choices=["stylevector", "steerx", "fints"])
+    st.add_argument("--method", choices=tunable)
     st.set_defaults(handler=run_set)
 
     e = s.add_parser("export-cvec", help="write the profile as a llama.cpp control vector")
     e.add_argument("out", metavar="OUT.gguf")
-    e.add_argument("--method", choices=["stylevector", "steerx"])
+    e.add_argument("--method", choices=exportable)
     e.add_argument("--all-layers", action="store_true",
                    help="every layer's unscaled direction (default: what chat applies)")
     e.set_defaults(handler=run_export)
@@ -114,6 +121,8 @@ class _LazyBar:
 
 
 def run_build(args) -> int:
+    from assistant import methods
+    from assistant.profile_kinds import DEFAULT_KIND
     from assistant.settings import check_flag
 
     check_flag("alpha", args.alpha)  # the same rule as 'profile set', before anything runs
@@ -121,14 +130,14 @@ def run_build(args) -> int:
     app = open_app(args)
     bar = progress = _LazyBar()
     try:
-        out = _service(app).build(args.method or "steerx", layer=args.layer, alpha=args.alpha,
-                                  tau=args.tau, model_flag=args.model, progress=progress)
+        out = methods.build_profile(app, args.method or DEFAULT_KIND, layer=args.layer,
+                                    alpha=args.alpha, tau=args.tau, model_flag=args.model,
+                                    progress=progress)
         bar.close()
         for note in out.notes:
             print(f"note: {note}", file=sys.stderr)
         rec = None
         if args.method is None:  # the default: chat uses what the user's texts showed best
-            from assistant import methods
             from assistant.recommendation import recommend
 
             rec = recommend(app)

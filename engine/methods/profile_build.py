@@ -141,6 +141,10 @@ class BuildOptions:
     # was built for) or "torch" (the torch runtime `load_torch` gives: a GPU in half
     # precision). Both give the same vectors (tests/test_activations.py).
     reader: str = "llama"
+    # The reply length chat leaves room for (its max_tokens): with the context it sets the
+    # budget of the user's texts in the prompt (engine.methods.rag.rag_budget), so the
+    # strength for texts in the prompt is chosen with the texts chat would put there.
+    reply_tokens: int = 512
 
     def config_tag(self) -> str:
         """Everything a cached item depends on; change any and items are recomputed."""
@@ -575,9 +579,10 @@ def _calibrate_by_generation(items, llama, batched, opt, all_items, generic_mean
     reply written to its prompt under each candidate strength of the vector built without
     it, scored against the hidden text."""
     from engine.methods import generation_calibration as gc
-    from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, most_similar
+    from engine.methods.rag import pick_texts, rag_budget
 
     held: dict[str, list[gc.HeldOut]] = {name: [] for name in settings}
+    budget = rag_budget(llama.n_ctx, opt.reply_tokens)
     for train, ho in folds(len(items)):
         vec = _fold_vector(opt.method, [all_items[j] for j in train], generic_mean, vectors,
                            opt.desc_weight)
@@ -587,8 +592,7 @@ def _calibrate_by_generation(items, llama, batched, opt, all_items, generic_mean
                 held["alone"].append(gc.HeldOut(prompt, vec, items[i].text))
             if "with_texts" in held:
                 texts = [items[j].text for j in train]
-                pick = most_similar(items[i].instruction, texts, RAG_K)
-                shown = [truncate_text(llama, texts[j], RAG_ITEM_TOKENS) for j in pick]
+                shown = pick_texts(items[i].instruction, texts, llama, budget).texts
                 prompt = llama.tokenize(history_prompt(llama, items[i].instruction, shown,
                                                        opt.system))
                 held["with_texts"].append(gc.HeldOut(prompt, vec, items[i].text))

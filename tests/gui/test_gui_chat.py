@@ -352,7 +352,6 @@ def every_profile(model_window):
     and take minutes); the Fints bank is built for real from two short texts, because
     its per-item vectors cannot be written by hand.
     """
-    from assistant.profile_service import ProfileService
     from assistant.settings import update_setting
     from store.models import Profile
 
@@ -362,7 +361,7 @@ def every_profile(model_window):
     history = HistoryService(app.db)
     history.add("Coffee first. Then the inbox. Then, maybe, people.", prompt="Your morning?")
     history.add("Short lines. Dry jokes. No exclamation marks.", prompt="How do you write?")
-    ProfileService(app).build("fints")
+    methods.build_profile(app, "fints")
     store_profile(app, method="steerx", active=False)
     store_profile(app, method="stylevector", active=False)
     store_profile(app, method="dps", active=False)

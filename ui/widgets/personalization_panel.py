@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from assistant import methods
 from assistant.app import AppContext
-from engine.methods.kinds import ProfileKind
+from assistant.profile_kinds import DEFAULT_KIND
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 from ui.widgets.head_map import HeadMap
@@ -373,7 +373,8 @@ class PersonalizationPanel(QWidget):
         label = self._labels.get(st.recommended, st.recommended)
         self.recommendation.setText(self.tr("{0}. {1}").format(label, st.recommended_why)
                                     + (f"\n{st.steering_off}" if st.steering_off else ""))
-        self.use_recommended.setVisible(st.recommended not in (st.active, "none"))
+        self.use_recommended.setVisible(st.recommended != st.active
+                                        and bool(methods.get(st.recommended).needs))
         self.build_button.setText(
             self.tr("Rebuild profile") if st.exists else self.tr("Build profile"))
         if not self._tasks.running:
@@ -504,13 +505,13 @@ class PersonalizationPanel(QWidget):
             return
         method = self.method.currentData()
         if method is None or not methods.get(method).needs:  # "Off": build the shown one
-            method = self._state.method or ProfileKind.STEERX
+            method = self._state.method or DEFAULT_KIND
         args = guarded(self, build_args, self._app, self.profiles, method)
         if args is None:
             return
         self._selected = method
         # The first SteerX profile: chat then uses what the user's texts showed best.
-        self._first_build = method == ProfileKind.STEERX and not self._state.exists
+        self._first_build = method == DEFAULT_KIND and not self._state.exists
         self.progress.setRange(0, 0)  # busy until the first progress report
         self._build_t0 = time.monotonic()
         self.progress_label.setText(self.tr("Starting… (loading the models)"))
@@ -552,7 +553,7 @@ class PersonalizationPanel(QWidget):
     def apply_recommendation(self) -> None:
         """Chat and drafting use the method the user's own texts showed best."""
         rec = self._state.recommended
-        if rec == "none":
+        if not methods.get(rec).needs:  # "none": nothing to personalize with yet
             return
         why = guarded(self, methods.use, self._app, rec)
         if why:

@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication
 from assistant import methods
 from assistant.app import AppContext
 from assistant.errors import UserError
-from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.profile_service import ProfileService
@@ -82,7 +81,7 @@ def profile_state(app: AppContext, profiles: ProfileService,
         top_tokens=[t for t in tokens if t][:12], model_name=view.model,
         model_fingerprint=view.model_fingerprint, samples_used=int(view.n_samples),
         built_at=view.built_at.replace("T", " "),
-        heads=list(view.meta.get("heads", [])) if view.method == ProfileKind.DPS else [],
+        heads=list(view.meta.get("heads", [])),  # DPS: its preference heads
         n_head=int(view.meta.get("n_head", 0) or 0),
         n_layer=int(view.meta.get("n_layer", 0) or 0),
         recommended=rec.method, recommended_why=rec.why, effect=effect, sources=sources,
