@@ -9,16 +9,12 @@ compares a method name. A method declares:
 - `needs`: the profile kinds it steers with (`assistant.profile_kinds.Kind`, each with
   its build step), `HISTORY` if it reads the writing history, `REMOTE` if it needs a
   remote endpoint;
-- `prepare(req)`: one chat or draft request turned into a `Prepared` one: the messages
-  the model will see (RAG adds the user's own texts), the steering the turn applies
-  around its generation (`Prepared.steering`: a control vector, or one picked per
-  request; the method itself leaves the runtime alone), or its own token stream (DPS
-  decodes with torch). What it needs from the store it asks the profile and history
-  services for;
-- `evaluate(parts)`: the plug-in `assistant eval` runs it with (engine.eval.harness),
-  made from the evaluation's shared parts (`assistant.eval_service.EvalParts`);
-- `chat`: False for a method only the evaluation runs (chat, the CLI and the window
-  never offer it).
+- `prepare(req)`: a chat or draft request as a `Prepared` one: the messages the model
+  sees (RAG adds the user's texts), the steering the turn applies around generation
+  (`Prepared.steering`; the method leaves the runtime alone), or its own token stream
+  (DPS decodes with torch);
+- `evaluate(parts)`: the plug-in `assistant eval` runs it with (engine.eval.harness);
+- `chat`: False for a method only the evaluation runs (never offered by chat).
 
 Adding a method is one module with its object (and its profile kind, if new) and one
 `register(...)` line; `tests/test_method_registry.py` does it with a toy.
