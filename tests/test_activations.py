@@ -143,7 +143,8 @@ def test_a_build_reads_the_same_vectors_through_llama_cpp_and_torch(llama_runtim
     from pathlib import Path
 
     from engine.methods.generic_replies import MemoryGenericCache, ProfileItem
-    from engine.methods.profile_build import BuildOptions, MemoryItemStore, build_profile
+    from engine.methods.profile_build import BuildOptions, build_profile
+    from tests.memory_stores import MemoryItemStore
 
     users = json.loads((Path(__file__).parent / "data" / "steerx_users.json").read_text())
     items = [ProfileItem(text=x["text"], prompt=x["prompt"]) for x in users["marlowe"][:5]]
@@ -191,13 +192,9 @@ def test_a_build_reads_every_token_of_a_long_sample(llama_runtime):
     from pathlib import Path
 
     from engine.methods.generic_replies import MemoryGenericCache, ProfileItem
-    from engine.methods.profile_build import (
-        BuildOptions,
-        MemoryItemStore,
-        build_profile,
-        text_tokens,
-    )
+    from engine.methods.profile_build import BuildOptions, build_profile, text_tokens
     from engine.methods.stylevector import CHUNK_TOKENS
+    from tests.memory_stores import MemoryItemStore
 
     users = json.loads((Path(__file__).parent / "data" / "steerx_users.json").read_text())
     notes = [x["text"] for u in ("marlowe", "formal") for x in users[u]]

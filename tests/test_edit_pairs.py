@@ -59,7 +59,8 @@ def test_a_build_uses_the_pair_instead_of_generating_a_reply(llama_runtime, torc
         ProfileItem,
         prompt_hash,
     )
-    from engine.methods.profile_build import BuildOptions, MemoryItemStore, build_profile
+    from engine.methods.profile_build import BuildOptions, build_profile
+    from tests.memory_stores import MemoryItemStore
 
     texts = [("Plans for Saturday?", "A long walk by the river, a book, and no phone."),
              ("Your morning?", "Coffee first. Then the inbox. Then, maybe, people."),
