@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 
 from assistant.errors import UserError
+from assistant.local_models.choice import ModelChoice, probe_model, resolve_model
 from assistant.logging_setup import setup_logging
-from assistant.models import ModelChoice, probe_model, resolve_model
 from assistant.paths import data_dir, export_notes_dir, machine_cache_dir
 from assistant.settings import SPECS, AppSettings, check_setting, load_settings
 from engine.errors import EngineError

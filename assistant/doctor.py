@@ -68,7 +68,7 @@ def _llama(machine_cache: Path, probe: bool) -> dict[str, Any]:
     verdict = cached_verdict(machine_cache)
     if verdict is None and probe:
         from assistant.errors import UserError
-        from assistant.models import embedded_model_path
+        from assistant.local_models.choice import embedded_model_path
 
         try:
             verdict = check_native_build(embedded_model_path(), machine_cache)

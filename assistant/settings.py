@@ -43,7 +43,7 @@ class AppSettings:
     cloud_mode: str | None = None
     cloud_template: str | None = None
     cloud_continue_flag: bool = False
-    # The personalization method chat and drafting use (assistant.methods); None: the
+    # The personalization method chat and drafting use (assistant.method_registry); None: the
     # active profile's, or none. The window's menu and `settings set` write it.
     chat_method: str | None = None
     # `assistant serve`: the loopback port, whether other apps' requests and replies are
@@ -52,7 +52,7 @@ class AppSettings:
     serve_keep_history: bool = False
     serve_origins: str | None = None
     # "Learn from my chat messages": off, chat messages are conversation, not writing;
-    # on, those that read like writing (assistant.sample_rules) join the profile.
+    # on, those that read like writing (assistant.writing.sample_rules) join the profile.
     learn_from_chat: bool = False
     # The window: its colours (system follows the desktop) and whether Enter sends a
     # message (Shift+Enter then starts a new line; Ctrl+Enter always sends).
@@ -65,7 +65,7 @@ class AppSettings:
 MAX_SYSTEM_PROMPT = 20_000  # characters
 MAX_REPLY_TOKENS = 32_768
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
-# The shape of a method name; which names exist is the registry's (assistant.methods,
+# The shape of a method name; which names exist is the registry's (assistant.method_registry,
 # which the settings cannot import without a cycle), checked where the name is used.
 _METHOD = re.compile(r"^[a-z][a-z+]{0,39}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")

@@ -136,7 +136,7 @@ def main() -> int:
     ap.add_argument("--raw-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
 
     if args.raw_child:
         prompt_text, max_tokens, seed, threads, extra = json.loads(args.raw_child)

@@ -69,10 +69,10 @@ class Bench:
 
     def run(self, history, task, max_tokens, **svc_kw) -> tuple[str, dict]:
         from assistant.app import AppContext
-        from assistant.chat import ChatService
-        from assistant.cloud_service import CloudService
-        from assistant.history import HistoryService
+        from assistant.chat.conversations import ChatService
+        from assistant.cloud.service import CloudService
         from assistant.settings import update_setting
+        from assistant.writing.history import HistoryService
 
         self.n += 1
         app = AppContext(Path(self.tmp.name) / f"h{self.n}")
@@ -268,7 +268,7 @@ def main() -> int:
     ap.add_argument("--json", metavar="OUT")
     args = ap.parse_args()
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.llama_server import LlamaServer
     from engine.runtime.llamacpp import LlamaRuntime
 

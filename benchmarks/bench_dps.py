@@ -47,8 +47,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    from assistant.models import embedded_model_path
-    from assistant.profile_store import quiet_load_torch
+    from assistant.local_models.choice import embedded_model_path
+    from assistant.profile.store import quiet_load_torch
     from engine.eval.data import load_rows
     from engine.methods import dps
     from engine.runtime.generation import SamplingSettings

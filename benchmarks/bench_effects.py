@@ -46,7 +46,7 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.eval.data import load_paper_dev
     from engine.methods import steerx as sx
     from engine.methods.generic_replies import (

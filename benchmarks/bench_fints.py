@@ -137,7 +137,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.methods.fints import default_layers
     from engine.runtime.llamacpp import LlamaRuntime
 

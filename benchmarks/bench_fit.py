@@ -57,7 +57,7 @@ def main() -> None:
                     help="also time the old quadratic fit on N messages")
     args = ap.parse_args()
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.llamacpp import LlamaRuntime
 
     rt = LlamaRuntime(embedded_model_path(), n_ctx=N_CTX)

@@ -48,9 +48,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from assistant import methods
+    from assistant import method_registry as methods
     from assistant.app import AppContext
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
     from engine.runtime.batched import work_threads
 
     data = samples(args.items)

@@ -126,11 +126,11 @@ def decode_speeds(rt, steering, tokens: int = 64, rounds: int = 5) -> tuple[floa
 def bench_model(name: str, n: int, method: str) -> dict:
     from models import model_path
 
-    from assistant import methods
+    from assistant import method_registry as methods
     from assistant.app import AppContext
-    from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
     from assistant.settings import update_setting
+    from assistant.writing.history import HistoryService
     from engine.methods.profile_build import text_tokens
 
     path = model_path(name)

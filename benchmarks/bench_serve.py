@@ -72,7 +72,7 @@ def client_process(url: str, token: str, max_tokens: int,
 
 
 def in_process(app, max_tokens: int, seed: int) -> tuple[float, int]:
-    from assistant.turn import ApiRequest, ApiTurn
+    from assistant.chat.turn import ApiRequest, ApiTurn
 
     turn = ApiTurn(app, ApiRequest(messages=[{"role": "user", "content": PROMPT}],
                                    method="none", sampling={"max_tokens": max_tokens,

@@ -137,7 +137,7 @@ def main() -> int:
     if args.model:
         model = Path(args.model)
     else:
-        from assistant.models import embedded_model_path
+        from assistant.local_models.choice import embedded_model_path
 
         model = embedded_model_path()
     from engine.runtime.llamacpp import LlamaRuntime

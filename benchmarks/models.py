@@ -109,7 +109,7 @@ def model_path(name: str, cache: Path = DEFAULT_CACHE) -> Path:
     """A ladder model's GGUF by name (the embedded one needs no download)."""
     if name == EMBEDDED:
         sys.path.insert(0, str(REPO))
-        from assistant.models import embedded_model_path
+        from assistant.local_models.choice import embedded_model_path
 
         return embedded_model_path()
     if name not in LADDER:

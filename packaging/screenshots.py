@@ -57,8 +57,8 @@ def main(out: Path) -> int:
 
     import ui  # noqa: F401  (the PySide6 guard, before any widget)
     from assistant.app import AppContext
-    from assistant.history import HistoryService
-    from assistant.turn import ChatRequest, ChatTurn
+    from assistant.chat.turn import ChatRequest, ChatTurn
+    from assistant.writing.history import HistoryService
     from ui.app import configure_application
     from ui.main_window import GUIDE_DONE, TAB_PROFILE, MainWindow
 

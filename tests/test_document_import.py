@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import UserError
-from assistant.history import HistoryService
+from assistant.writing.history import HistoryService
 
 PARAS = ["The fence went up on a grey morning.", "Nobody asked us, and nobody minded."]
 ME = "ana@example.org"

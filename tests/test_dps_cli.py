@@ -16,7 +16,7 @@ USERS = json.loads((REPO / "tests" / "data" / "steerx_users.json").read_text())
 
 @pytest.fixture
 def with_history(app):
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     for x in USERS["marlowe"][:3]:
         HistoryService(app.db).add(x["text"], prompt=x["prompt"])
@@ -24,7 +24,7 @@ def with_history(app):
 
 
 def test_build_show_chat(with_history, cli):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     svc = ProfileService(with_history)
     stages: list[str] = []
@@ -48,7 +48,7 @@ def test_build_show_chat(with_history, cli):
     # Decoded with the user's texts in front, as the heads were scored.
     assert res["dps_texts"] == 2, res
 
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
     from ui.widgets.personalization_panel import profile_state
 
     st = profile_state(with_history, ProfileService(with_history), "dps")
@@ -56,8 +56,8 @@ def test_build_show_chat(with_history, cli):
 
 
 def test_cancel_keeps_previous_profile(with_history):
-    from assistant.profile_service import ProfileService
-    from assistant.profile_store import BuildCancelled
+    from assistant.profile.service import ProfileService
+    from assistant.profile.store import BuildCancelled
 
     stop = threading.Event()
     stop.set()

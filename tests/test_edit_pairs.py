@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.edits import list_pairs, model_texts_by_sample, record_edit_pair
-from assistant.history import HistoryService
+from assistant.writing.edits import list_pairs, model_texts_by_sample, record_edit_pair
+from assistant.writing.history import HistoryService
 
 REQUEST = "Rewrite the text below in my voice.\n\nwe need to move the meeting"
 MODEL = "Dear colleagues, I am writing to inform you that the meeting must be moved."
@@ -84,7 +84,7 @@ def test_a_build_uses_the_pair_instead_of_generating_a_reply(llama_runtime, torc
 
 
 def test_the_profile_service_hands_the_build_its_pairs(app):
-    from assistant.edits import profile_items
+    from assistant.writing.edits import profile_items
 
     history = HistoryService(app.db)
     history.add("A plain sample of mine.", source="typed")

@@ -81,7 +81,7 @@ def test_meteor_uses_wordnet_synonyms_when_available():
 @needs_data
 def test_harness_runs_the_other_user_control_with_real_methods(llama_runtime):
     """none and rag on three real rows, two seeds, with the other-user control."""
-    from assistant.eval_methods import make_methods
+    from assistant.evaluation.methods import make_methods
     from engine.eval.harness import add_attribution, run_eval
     from engine.eval.report import format_table
     from engine.methods.embeddings import embed

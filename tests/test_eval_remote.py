@@ -47,7 +47,7 @@ def remote_server(model_path, tmp_path_factory):
 
 def _run_arms(runtime, tmp_path, url: str, model: str, template: str, max_tokens: int,
               controls=("other-user",)):
-    from assistant.eval_methods import make_methods
+    from assistant.evaluation.methods import make_methods
     from engine.eval.harness import run_eval
     from engine.runtime.generation import SamplingSettings
 
@@ -102,8 +102,8 @@ def test_remote_arms_on_two_rows_send_what_they_say(remote_server, llama_runtime
 
 
 def test_remote_rag_is_offered_in_the_evaluation_only(cli):
-    from assistant import methods
-    from assistant.eval_methods import parse_methods
+    from assistant import method_registry as methods
+    from assistant.evaluation.methods import parse_methods
 
     assert parse_methods("remote,remote+rag,costeer") == ["remote", "remote+rag", "costeer"]
     assert "remote+rag" in methods.REGISTRY and not methods.REGISTRY["remote+rag"].chat

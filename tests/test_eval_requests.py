@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eval_requests import FIXED_POOL, RequestsControl
+from assistant.evaluation.requests import FIXED_POOL, RequestsControl
 from engine.eval.harm import harms
 
 DATA = next((p for p in (Path(__file__).resolve().parents[2] / "shared" / "data" / "cogenesis",

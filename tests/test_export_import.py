@@ -30,9 +30,9 @@ from keyring.errors import PasswordDeleteError
 from assistant.data import DataService
 from assistant.data.records import is_secret_setting
 from assistant.errors import UserError
-from assistant.history import MAX_SAMPLE_CHARS
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
 from assistant.settings import setting_allowed
+from assistant.writing.history import MAX_SAMPLE_CHARS
 from store import Database
 from store.models import Conversation, Message, Profile, Setting, WritingSample
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import methods
+from assistant import method_registry as methods
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def _cli(home: Path, *args: str, timeout: float = 180):
 def built(tmp_path_factory, torch_runtime):
     """A data folder with the two clusters and a Fints profile built by the service."""
     from assistant.app import AppContext
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     home = tmp_path_factory.mktemp("fints") / "home"
     app = AppContext(home)
@@ -97,8 +97,8 @@ def _work_weight(choice) -> float:
 
 
 def test_request_weights_the_items_of_its_own_situation(built):
-    from assistant import fints_service
-    from assistant.profile_service import ProfileService
+    from assistant.profile import fints as fints_service
+    from assistant.profile.service import ProfileService
 
     app, out, stages, _ = built
     assert out.n_new == len(WORK) + len(RECIPES) and out.profile.method == "fints"
@@ -114,8 +114,8 @@ def test_request_weights_the_items_of_its_own_situation(built):
 def test_llamacpp_residual_injection_tracks_exact_torch(built, torch_runtime, artifacts_dir):
     """Logit deltas at the next token: llama.cpp's control vector (attn+mlp on the residual)
     against the exact torch intervention (attention output, then MLP output)."""
-    from assistant import fints_service
-    from assistant.profile_service import ProfileService
+    from assistant.profile import fints as fints_service
+    from assistant.profile.service import ProfileService
     from engine.methods.generic_replies import chat_prefix
     from engine.runtime.hooks import steer_residual
 
@@ -181,8 +181,8 @@ def test_the_build_chooses_the_strength_by_generation_and_chat_applies_it(built)
     """The service's build hides the user's last texts, writes replies under each candidate
     strength and keeps the best fluent one; `profile show` says so; chat steers the request
     with that fraction of the residual norm, on the reply's positions only."""
-    from assistant import fints_service
-    from assistant.profile_service import ProfileService
+    from assistant.profile import fints as fints_service
+    from assistant.profile.service import ProfileService
     from engine.methods.generation_calibration import STAGE
 
     app, out, stages, home = built
@@ -207,8 +207,9 @@ def test_rag_fints_puts_the_texts_in_the_prompt_and_steers_at_the_strength_chose
     """The build also chooses a strength with each held-out text's prompt holding the
     user's other texts; rag+fints applies that one (not the alone one), on the reply's
     positions only, and puts the retrieved texts in the prompt."""
-    from assistant import fints_service, methods
-    from assistant.profile_service import ProfileService
+    from assistant import method_registry as methods
+    from assistant.profile import fints as fints_service
+    from assistant.profile.service import ProfileService
     from engine.runtime.generation import CancelToken, SamplingSettings
 
     app, out, _stages, _home = built
@@ -237,8 +238,8 @@ def test_rag_fints_puts_the_texts_in_the_prompt_and_steers_at_the_strength_chose
 
 def test_cli_show_explain_and_incremental_rebuild(built):
     from assistant.errors import UserError
-    from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
+    from assistant.writing.history import HistoryService
 
     app, _out, _, home = built
     show = _cli(home, "profile", "show", "--method", "fints", "--json")
@@ -251,7 +252,7 @@ def test_cli_show_explain_and_incremental_rebuild(built):
     assert "history items used" in chat.stderr
     j = json.loads(chat.stdout.strip().splitlines()[-1])
     assert j["method"] == "fints" and j["fints_items"][0]["item"] < len(WORK)
-    from assistant import methods
+    from assistant import method_registry as methods
     from engine.runtime.generation import CancelToken
 
     request = methods.Request(app, app.runtime(), [{"role": "user", "content": "Hi"}], "Hi",

@@ -62,7 +62,7 @@ def test_the_choice_is_the_best_fluent_candidate_including_the_papers_alpha(chos
 
 
 def test_a_fraction_becomes_that_push_on_whatever_vector_a_request_mixes(chosen, llama_runtime):
-    from assistant.fints_service import request_alpha
+    from assistant.profile.fints import request_alpha
     from engine.methods import fints as F
 
     bank, out, _ = chosen

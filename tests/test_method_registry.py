@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from assistant import methods
-from assistant.profile_kinds import Kind
+from assistant import method_registry as methods
+from assistant.profile.kinds import Kind
 
 # ---- the toy's module: its profile kind with its build step, and the method ----------
 
@@ -22,7 +22,7 @@ def build_toy(profiles, name: str, **options: Any):
     """The toy kind's build step: a real `profiles` row in the data folder it is given."""
     from sqlalchemy import update
 
-    from assistant.profile_store import BuildOutcome, profile_view
+    from assistant.profile.store import BuildOutcome, profile_view
     from store.models import Profile, utcnow
 
     BUILT.append((profiles, name, options))
@@ -117,7 +117,7 @@ def test_a_toy_method_is_in_the_windows_list(toy, app, qtbot):
 
 
 def test_building_the_toy_kind_runs_the_toys_build_step(toy, app):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     BUILT.clear()
     assert methods.use(app, "toy") == "there is no toykind profile yet"
@@ -132,7 +132,7 @@ def test_building_the_toy_kind_runs_the_toys_build_step(toy, app):
 
 
 def test_the_evaluation_runs_the_toy(toy, llama_runtime, tmp_path):
-    from assistant.eval_methods import make_methods, parse_methods
+    from assistant.evaluation.methods import make_methods, parse_methods
     from engine.runtime.generation import SamplingSettings
 
     assert parse_methods("none,toy") == ["none", "toy"]
@@ -148,7 +148,7 @@ def test_the_evaluation_runs_the_toy(toy, llama_runtime, tmp_path):
 
 def test_unregistering_takes_the_toy_off_every_surface():
     from assistant.cli import build_parser
-    from assistant.eval_methods import parse_methods
+    from assistant.evaluation.methods import parse_methods
 
     methods.register(Toy())
     methods.unregister("toy")

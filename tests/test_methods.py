@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import methods
-from assistant.history import HistoryService
+from assistant import method_registry as methods
+from assistant.writing.history import HistoryService
 from engine.methods.rag import RAG_K
 
 TEXTS = [
@@ -87,7 +87,7 @@ def test_a_saved_method_without_its_profile_falls_back_and_says_why(cli):
 
 
 def test_the_evaluation_runs_every_chat_method():
-    from assistant.eval_methods import parse_methods
+    from assistant.evaluation.methods import parse_methods
 
     assert parse_methods(",".join(methods.NAMES)) == list(methods.NAMES)
     assert all(callable(m.evaluate) for m in methods.REGISTRY.values())
@@ -118,8 +118,8 @@ def test_choosing_a_method_saves_it_only_when_it_can_run(app):
 
 
 def test_a_draft_turn_is_personalized_like_a_chat_turn(with_texts):
-    from assistant.drafting import clean_result
-    from assistant.turn import DraftTurn
+    from assistant.chat.drafting import clean_result
+    from assistant.chat.turn import DraftTurn
 
     methods.use(with_texts, "rag")
     turn = DraftTurn(with_texts, "voice", "i think we should meet on monday",
@@ -141,7 +141,7 @@ def test_the_strength_slider_moves_rag_steerx_too(with_texts):
 
     import numpy as np
 
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
     from engine.runtime.generation import CancelToken, SamplingSettings
 
     sys.path.insert(0, str(Path(__file__).parent / "gui"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.models import embedded_model_path
+from assistant.local_models.choice import embedded_model_path
 
 
 @pytest.fixture

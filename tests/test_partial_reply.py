@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from assistant.chat import ChatService
-from assistant.turn import ChatRequest, ChatTurn
+from assistant.chat.conversations import ChatService
+from assistant.chat.turn import ChatRequest, ChatTurn
 from engine.runtime.generation import CancelToken
 from tests.conftest import REPO
 

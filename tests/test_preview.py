@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from assistant import methods
-from assistant.history import HistoryService
-from assistant.preview import MARK_GAIN, preview
+from assistant import method_registry as methods
+from assistant.profile.preview import MARK_GAIN, preview
+from assistant.writing.history import HistoryService
 
 TEXTS = [
     ("What did you do today?", "Walked out to the lighthouse at low tide; the gulls were loud "
@@ -21,7 +21,7 @@ TEXTS = [
 
 
 def _steerx_profile(app) -> None:
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.gguf_info import read_gguf_info
     from store.models import Profile
 

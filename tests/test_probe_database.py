@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from assistant.app import AppContext
-from assistant.chat import ChatService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
 from assistant.settings import update_setting
+from assistant.writing.history import HistoryService
 from store.repair import damaged_copies, diagnose, repair
 
 N_SAMPLES = 300

@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from assistant import chat as chat_module
+from assistant.chat.turn import ChatRequest, ChatTurn
 from assistant.errors import UserError
-from assistant.turn import ChatRequest, ChatTurn
 
 ASK = "Write a long story about a dragon who keeps a lighthouse."
 

@@ -45,7 +45,7 @@ def test_chat_module_does_not_import_torch():
     import sys
 
     code = (
-        "import sys, assistant.cli.chat, assistant.profile_service; "
+        "import sys, assistant.cli.chat, assistant.profile.service; "
         "from assistant.cli import build_parser; build_parser(); "
         "assert 'torch' not in sys.modules, 'torch imported on the chat path'"
     )

@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).parent / "gui"))
 
 from gui_helpers import store_profile, with_texts_meta  # noqa: E402
 
-from assistant.history import HistoryService  # noqa: E402
-from assistant.recommendation import recommend  # noqa: E402
+from assistant.profile.recommendation import recommend  # noqa: E402
+from assistant.writing.history import HistoryService  # noqa: E402
 
 
 def test_empty_history_then_texts_then_each_outcome_of_the_build(app):

@@ -18,10 +18,10 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from assistant.app import AppContext
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 from assistant.data import DataService
-from assistant.history import HistoryService
 from assistant.secrets import SERVICE_NAME, get_api_key, set_api_key
+from assistant.writing.history import HistoryService
 from store.erase import files_containing
 from store.models import GenericResponse, Profile, ProfileItemCache
 
@@ -179,10 +179,10 @@ def test_reset_with_nothing_to_erase(home: Path, cli) -> None:
 
 
 def test_the_reset_question_counts_what_it_deletes(app):
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
     from assistant.data import DataService
     from assistant.errors import UserError
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     chat = ChatService(app.db)
     turn = chat.begin_turn(None, "hello there", model_name="m")

@@ -6,8 +6,8 @@ budget. The real model's tokenizer and MiniLM."""
 
 from __future__ import annotations
 
-from assistant import methods
-from assistant.history import HistoryService
+from assistant import method_registry as methods
+from assistant.writing.history import HistoryService
 from engine.eval.data import HistoryItem
 from engine.methods.rag import RAG_ITEM_TOKENS, RAG_K, is_near_duplicate, rag_budget
 
@@ -27,8 +27,10 @@ REPLY_TOKENS = 2600  # leaves (4096 - 2600) / 4 = 374 tokens: the budget binds
 
 
 def test_chat_the_evaluation_and_costeer_pick_the_same_texts(app):
-    from assistant.cloud_service import CloudService, CoSteerEvalMethod, context_block
-    from assistant.eval_service import rag_examples
+    from assistant.cloud.plan import context_block
+    from assistant.cloud.service import CloudService
+    from assistant.evaluation.costeer import CoSteerEvalMethod
+    from assistant.evaluation.service import rag_examples
     from engine.runtime.generation import CancelToken
 
     history = HistoryService(app.db)
@@ -60,7 +62,7 @@ def test_chat_the_evaluation_and_costeer_pick_the_same_texts(app):
 
 
 def test_a_long_text_is_cut_alike_everywhere(app):
-    from assistant.eval_service import rag_examples
+    from assistant.evaluation.service import rag_examples
     from engine.runtime.generation import CancelToken
 
     HistoryService(app.db).add(SEA, prompt="The sea")

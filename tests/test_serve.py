@@ -38,7 +38,7 @@ PLACE = "Tell me about your favourite place."
 
 def _seed(home: Path) -> None:
     from assistant.app import AppContext
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     app = AppContext(home)
     try:
@@ -87,7 +87,7 @@ def _chat(client, model="voice-assistant:plain", ask=ASK, **kw):
 
 
 def test_models_lists_the_profile_on_and_off_and_every_method(served):
-    from assistant import methods
+    from assistant import method_registry as methods
 
     ids = [m.id for m in served.client().models.list()]
     assert ids[:2] == ["voice-assistant", "voice-assistant:plain"]
@@ -198,7 +198,7 @@ def test_the_personalized_reply_moves_toward_the_user(served):
 
 def test_nothing_is_kept_and_the_token_is_written_nowhere(served):
     from assistant.app import AppContext
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
 
     _chat(served.client(), max_tokens=4)
     app = AppContext(served.home)
@@ -273,7 +273,7 @@ def test_a_flood_is_answered_or_refused_with_429_none_lost(tmp_path):
 
 def test_kept_when_the_user_chose_it(tmp_path):
     from assistant.app import AppContext
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
 
     home = tmp_path / "home"
     run = Running(home, keep=True)
@@ -319,7 +319,7 @@ def test_the_strength_field_scales_the_profile(served):
     import numpy as np
 
     from assistant.app import AppContext
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.gguf_info import read_gguf_info
     from store.models import Profile
 

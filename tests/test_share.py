@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from assistant.chat import ChatService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
+from assistant.writing.history import HistoryService
 
 MARK = "private-writing-sample-7f3a"
 

@@ -114,7 +114,7 @@ def steered_app(app):
     sys.path.insert(0, str(Path(__file__).parent / "gui"))
     from gui_helpers import store_profile, with_texts_meta
 
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     for p, t in [("Your morning?", "Coffee first. Then the inbox. Then, maybe, people."),
                  ("How do you write?", "Short lines. Dry jokes. No exclamation marks."),
@@ -130,9 +130,9 @@ def steered_app(app):
 def test_turns_write_the_old_texts_and_leave_the_runtime_plain(steered_app):
     """Chat, serve (token loop and completions), drafting and the preview steer only while
     they write, and write what they wrote when the method steered the runtime itself."""
-    from assistant import methods
-    from assistant.preview import preview
-    from assistant.turn import ApiRequest, ApiTurn, ChatRequest, ChatTurn, DraftTurn
+    from assistant import method_registry as methods
+    from assistant.chat.turn import ApiRequest, ApiTurn, ChatRequest, ChatTurn, DraftTurn
+    from assistant.profile.preview import preview
 
     app = steered_app
     rt = app.runtime()
@@ -171,8 +171,8 @@ def test_turns_write_the_old_texts_and_leave_the_runtime_plain(steered_app):
 def test_a_turn_stopped_early_or_refused_leaves_the_runtime_plain(steered_app):
     """A reply whose reader stops after one piece, and a request refused after its method
     prepared (the prompt does not fit): nothing stays steered."""
+    from assistant.chat.turn import ApiRequest, ApiTurn, ChatRequest, ChatTurn
     from assistant.errors import UserError
-    from assistant.turn import ApiRequest, ApiTurn, ChatRequest, ChatTurn
 
     app = steered_app
     rt = app.runtime()

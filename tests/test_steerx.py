@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import methods
+from assistant import method_registry as methods
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def run_cli(home: Path, *args: str, timeout: float = 300):
 def built(tmp_path_factory):
     """A data folder with 10 of Marlowe's samples and a SteerX profile built from them."""
     from assistant.app import AppContext
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     home = tmp_path_factory.mktemp("steerx") / "home"
     app = AppContext(home)
@@ -91,7 +91,7 @@ def test_causal_effects_single_out_the_signature_words(built):
 
 
 def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     app, _out, _ = built
     view, sv = ProfileService(app).steering_vector("steerx")
@@ -106,7 +106,7 @@ def test_steerx_vector_raises_this_users_heldout_text_more_than_anothers(built):
 
 
 def test_incremental_rebuild_touches_only_the_new_sample(built):
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     app, first, _ = built
     HistoryService(app.db).add(USERS["marlowe"][N_TRAIN]["text"],
@@ -120,9 +120,9 @@ def test_incremental_rebuild_touches_only_the_new_sample(built):
 
 
 def test_cancel_keeps_the_previous_profile(built):
-    from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
-    from assistant.profile_store import BuildCancelled
+    from assistant.profile.service import ProfileService
+    from assistant.profile.store import BuildCancelled
+    from assistant.writing.history import HistoryService
 
     app, _first, _ = built
     svc = ProfileService(app)
@@ -140,7 +140,7 @@ def test_cancel_keeps_the_previous_profile(built):
 
 
 def test_description_edit_is_used_by_the_next_build(built):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     app, _first, _ = built
     svc = ProfileService(app)
@@ -154,7 +154,7 @@ def test_description_edit_is_used_by_the_next_build(built):
 def test_build_without_a_method_makes_chat_use_what_the_users_texts_showed_best(built):
     """`assistant profile build` with no --method builds SteerX and switches chat to the
     recommended method, naming it and saying why; `profile show` says the same."""
-    from assistant.recommendation import recommend
+    from assistant.profile.recommendation import recommend
 
     app, _out, _ = built
     r = run_cli(app.home, "profile", "build", "--json")
@@ -170,7 +170,7 @@ def test_build_without_a_method_makes_chat_use_what_the_users_texts_showed_best(
 
 
 def test_exported_control_vector_loads_back(built, tmp_path):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
     from engine.steering.vectors import Steering, SteeringVector
 
     app, _out, _ = built
@@ -241,7 +241,7 @@ def test_strength_is_chosen_by_generation_alone_and_with_texts_in_the_prompt(bui
 def test_fluency_guard_refuses_a_strength_that_breaks_the_text(built):
     """At one and a half times the residual stream's norm the replies fall apart; the guard sees it
     in the plain model's perplexity and keeps strength 0, whatever the metrics say."""
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
     from engine.methods import generation_calibration as gc
     from engine.methods.generic_replies import PROFILE_SYSTEM
     from engine.methods.profile_build import history_prompt
@@ -285,7 +285,7 @@ def test_the_chosen_strength_is_not_beaten_by_the_worst_one_on_texts_the_build_n
     chosen = out.profile.meta[setting]
     worst = min(chosen["selection"], key=lambda r: r["score"])["fraction"]
     assert worst != chosen["fraction"]
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     view, sv = ProfileService(app).steering_vector("steerx")
     vec = sv.layer_array(rt.info.n_layer)

@@ -42,7 +42,7 @@ def _interrupt(proc: subprocess.Popen[str]) -> float:
 
 def _replies(home: Path) -> list[dict]:
     from assistant.app import AppContext
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
 
     ctx = AppContext(home)
     try:
@@ -88,9 +88,9 @@ def test_sigint_while_streaming_keeps_the_text_so_far_as_stopped(home):
 def test_a_turn_stopped_before_it_stores_anything_stores_nothing(app, when, monkeypatch):
     """The window's case in the service: a cancel that comes while the model loads (the
     job waits) or while the method prepares ends the turn with nothing stored."""
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
+    from assistant.chat.turn import ChatRequest, ChatTurn
     from assistant.errors import Stopped
-    from assistant.turn import ChatRequest, ChatTurn
     from engine.runtime.generation import CancelToken
 
     cancel = CancelToken()
@@ -100,7 +100,7 @@ def test_a_turn_stopped_before_it_stores_anything_stores_nothing(app, when, monk
         with pytest.raises(Stopped):
             turn.start()
     else:
-        import assistant.turn as turn_module
+        import assistant.chat.turn as turn_module
 
         real = turn_module.personalize
 
@@ -116,8 +116,8 @@ def test_a_turn_stopped_before_it_stores_anything_stores_nothing(app, when, monk
 
 
 def test_a_reply_stopped_before_its_first_token_is_removed(app):
-    from assistant.chat import ChatService
-    from assistant.turn import ChatRequest, ChatTurn
+    from assistant.chat.conversations import ChatService
+    from assistant.chat.turn import ChatRequest, ChatTurn
     from engine.runtime.generation import CancelToken
 
     cancel = CancelToken()

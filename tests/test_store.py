@@ -57,8 +57,8 @@ def test_data_folder_that_cannot_exist(tmp_path: Path) -> None:
 
 def test_deleted_conversation_leaves_no_trace_in_any_file(tmp_path: Path) -> None:
     """secure_delete zeroes main-file pages; the checkpoint on delete clears the WAL copies."""
-    from assistant.chat import ChatService
-    from assistant.history import HistoryService
+    from assistant.chat.conversations import ChatService
+    from assistant.writing.history import HistoryService
 
     marker = "ZEBRA-MARKER-93517"
     db = Database(tmp_path)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from assistant.chat import ChatService
-from assistant.history import HistoryService
-from assistant.sample_rules import counts_as_writing, default_include, looks_like_request
+from assistant.chat.conversations import ChatService
+from assistant.writing.history import HistoryService
+from assistant.writing.sample_rules import counts_as_writing, default_include, looks_like_request
 from engine.methods.rag import is_near_duplicate, pick_texts
 from store import Database
 
@@ -115,7 +115,7 @@ def test_near_duplicates_of_the_request_are_never_retrieved(llama_runtime):
 
 
 def _request(app, text_):
-    from assistant import methods
+    from assistant import method_registry as methods
     from engine.runtime.generation import CancelToken
 
     rt = app.runtime()
@@ -124,7 +124,7 @@ def _request(app, text_):
 
 
 def test_retrieval_reads_included_samples_only_and_never_the_request(app):
-    from assistant import methods
+    from assistant import method_registry as methods
 
     history = HistoryService(app.db)
     ChatService(app.db).begin_turn(None, REQUEST, model_name="m")  # a planted chat request
@@ -161,7 +161,7 @@ def test_history_cli_marks_sources_and_includes(cli, app):
 
 
 def test_a_drafting_result_is_only_the_text():
-    from assistant.drafting import ACTIONS, clean_result, draft_messages
+    from assistant.chat.drafting import ACTIONS, clean_result, draft_messages
 
     body = "team: meeting moves to thursday."
     for raw in (f"Here's a rewritten version of your text:\n\n{body}",
@@ -237,7 +237,7 @@ def test_a_chatgpt_import_keeps_its_messages_out_of_the_profile(app, tmp_path):
 
 
 def test_a_history_of_requests_only_is_not_called_empty(app):
-    from assistant import methods
+    from assistant import method_registry as methods
 
     ChatService(app.db).begin_turn(None, REQUEST, model_name="m")
     assert methods.use(app, "rag") == "none of your writing samples is included"

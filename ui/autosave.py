@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QPlainTextEdit
 
-from assistant.unsent import UnsentService
+from assistant.chat.unsent import UnsentService
 from store import StoreError
 
 log = logging.getLogger(__name__)

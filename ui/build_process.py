@@ -65,9 +65,9 @@ def _watch_stdin(cancel: CancelToken) -> None:
 def build_here(home: str, method: str, progress: Callable[[int, int, str], None],
                cancel: CancelToken) -> dict | None:
     """Build the profile in this (the child) process; None if it was cancelled."""
-    from assistant import methods
+    from assistant import method_registry as methods
     from assistant.app import AppContext
-    from assistant.profile_store import BuildCancelled
+    from assistant.profile.store import BuildCancelled
 
     ctx = AppContext(home)
     try:

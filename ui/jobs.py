@@ -40,7 +40,7 @@ class LoadJob(Job):
 
 @dataclass(frozen=True, kw_only=True)
 class ChatJob(Job):
-    """One chat turn; the fields are `assistant.turn.ChatRequest`'s."""
+    """One chat turn; the fields are `assistant.chat.turn.ChatRequest`'s."""
 
     kind: ClassVar[str] = "chat"
     generates: ClassVar[bool] = True

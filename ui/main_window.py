@@ -24,12 +24,12 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from assistant import __version__
 from assistant.app import AppContext
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
+from assistant.chat.unsent import CHAT_INPUT, DRAFT, UnsentService
 from assistant.data import DataService
-from assistant.history import HistoryService
 from assistant.settings import update_setting
 from assistant.store_watch import change_marker
-from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
+from assistant.writing.history import HistoryService
 from store import StoreError
 from ui.autosave import Autosaver
 from ui.dialogs import confirm, guarded, show_info

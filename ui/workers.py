@@ -32,8 +32,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal, Slot
 
 from assistant.app import AppContext
+from assistant.chat.turn import ChatRequest, ChatTurn, DraftTurn
 from assistant.errors import Stopped, UserError
-from assistant.turn import ChatRequest, ChatTurn, DraftTurn
 from engine.runtime.generation import CancelToken
 from engine.runtime.llamacpp import LlamaRuntime
 from ui import qt_compat
@@ -116,7 +116,7 @@ class ModelWorker(QObject):
                 return self._cloud_preview(job)
             case CloudTestJob():
                 self._runtime()  # the probe reads tokens in the local vocabulary
-                from assistant.cloud_service import CloudService
+                from assistant.cloud.service import CloudService
 
                 return {"status": "complete",
                         **CloudService(self._app).test_connection(**job.fields)}
@@ -186,7 +186,7 @@ class ModelWorker(QObject):
         """What sending `text` in the conversation would send (built with the runtime)."""
         rt = self._runtime()
         sampling = self._app.sampling(**job.sampling)
-        from assistant.cloud_service import CloudService
+        from assistant.cloud.service import CloudService
 
         preview = CloudService(self._app).preview(
             job.conversation_id, job.text, rt, sampling.max_tokens)
@@ -194,7 +194,7 @@ class ModelWorker(QObject):
                 "conversation_id": job.conversation_id}
 
     def _profile_preview(self, job: ProfilePreviewJob, cancel: CancelToken) -> dict[str, Any]:
-        from assistant.preview import preview
+        from assistant.profile.preview import preview
 
         self._runtime()
         p = preview(self._app, job.prompt, strength=job.strength, cancel=cancel)

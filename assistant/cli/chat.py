@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from assistant import methods
+from assistant import method_registry as methods
+from assistant.chat.turn import ChatRequest, ChatTurn
 from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
 from assistant.text_rules import MAX_TEXT_CHARS, check_text, decode_text, for_terminal
-from assistant.turn import ChatRequest, ChatTurn
 
 
 def register(sub) -> None:

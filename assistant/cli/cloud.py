@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
 from engine.cloud.templates import REMOTE_TEMPLATES
@@ -57,7 +57,7 @@ def register(sub) -> None:
 
 
 def _service(app):
-    from assistant.cloud_service import CloudService
+    from assistant.cloud.service import CloudService
 
     return CloudService(app)
 
@@ -71,7 +71,7 @@ def run_set(args) -> int:
         from assistant.secrets import session_only
 
         if session_only() and not args.session_only:
-            from assistant.cloud_service import KEY_ENV
+            from assistant.cloud.keys import KEY_ENV
 
             raise UserError(
                 "No OS keyring is available, so the key could not be kept and nothing was "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
 from assistant.text_rules import for_terminal
@@ -94,7 +94,7 @@ def run_rm(args) -> int:
 
 
 def run_export(args) -> int:
-    from assistant.share import export_conversation
+    from assistant.chat.share import export_conversation
 
     app = open_app(args)
     try:
@@ -120,7 +120,7 @@ def run_version(args) -> int:
 
 
 def run_set(args) -> int:
-    from assistant import methods
+    from assistant import method_registry as methods
     from assistant.settings import parse_setting
 
     changes: dict[str, object] = {}

@@ -12,7 +12,7 @@ from assistant.errors import UserError
 
 
 def register(sub) -> None:
-    from assistant.eval_methods import methods_help
+    from assistant.evaluation.methods import methods_help
 
     p = sub.add_parser("eval", help="score personalization methods on a dataset (ROUGE, METEOR)")
     p.add_argument("--data", required=True, type=Path, metavar="FILE",
@@ -66,7 +66,7 @@ def remote_of(args, settings) -> tuple[str | None, str | None, str | None]:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from assistant.eval_methods import make_methods, parse_methods
+    from assistant.evaluation.methods import make_methods, parse_methods
     from assistant.paths import cache_dir
     from engine.eval.data import load_rows
     from engine.eval.harness import CONTROLS, add_attribution, load_reusable, run_eval
@@ -136,7 +136,7 @@ def run(args) -> int:
         def should_stop() -> bool:
             return deadline is not None and time.monotonic() > deadline
 
-        from assistant.eval_requests import RequestsControl
+        from assistant.evaluation.requests import RequestsControl
 
         requests = RequestsControl(rows, cache_dir(app.home) / "eval")
         report = run_eval(

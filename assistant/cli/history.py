@@ -6,9 +6,9 @@ from pathlib import Path
 
 from assistant.cli.common import open_app, print_json, record_id
 from assistant.errors import UserError
-from assistant.history import HistoryService
-from assistant.sample_rules import SOURCES
 from assistant.text_rules import for_terminal
+from assistant.writing.history import HistoryService
+from assistant.writing.sample_rules import SOURCES
 
 
 def register(sub) -> None:

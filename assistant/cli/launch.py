@@ -10,9 +10,9 @@ import importlib.util
 import os
 import sys
 
+from assistant.chat.turn import ChatRequest, ChatTurn
 from assistant.cli.common import open_app
 from assistant.errors import UserError
-from assistant.turn import ChatRequest, ChatTurn
 from engine.runtime.generation import CancelToken
 
 

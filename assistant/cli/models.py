@@ -24,7 +24,7 @@ def register(sub) -> None:
 
 
 def run_list(args) -> int:
-    from assistant.model_library import library
+    from assistant.local_models.library import library
     from assistant.paths import machine_cache_dir
 
     app = open_app(args)

@@ -9,7 +9,7 @@ from assistant.errors import UserError
 
 
 def register(sub) -> None:
-    from assistant import methods
+    from assistant import method_registry as methods
 
     # The profile kinds of the registered methods, and those that have what each action uses.
     every = [k.name for k in methods.kinds()]
@@ -62,7 +62,7 @@ def register(sub) -> None:
 
 
 def _service(app):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     return ProfileService(app)
 
@@ -121,8 +121,8 @@ class _LazyBar:
 
 
 def run_build(args) -> int:
-    from assistant import methods
-    from assistant.profile_kinds import DEFAULT_KIND
+    from assistant import method_registry as methods
+    from assistant.profile.kinds import DEFAULT_KIND
     from assistant.settings import check_flag
 
     check_flag("alpha", args.alpha)  # the same rule as 'profile set', before anything runs
@@ -138,7 +138,7 @@ def run_build(args) -> int:
             print(f"note: {note}", file=sys.stderr)
         rec = None
         if args.method is None:  # the default: chat uses what the user's texts showed best
-            from assistant.recommendation import recommend
+            from assistant.profile.recommendation import recommend
 
             rec = recommend(app)
             if methods.use(app, rec.method) is not None:
@@ -161,8 +161,8 @@ def run_build(args) -> int:
 def run_show(args) -> int:
     app = open_app(args)
     try:
-        from assistant import methods
-        from assistant.recommendation import recommend
+        from assistant import method_registry as methods
+        from assistant.profile.recommendation import recommend
 
         view = _service(app).require(args.method)
         rec = recommend(app)
@@ -202,7 +202,7 @@ def run_describe(args) -> int:
 def run_on(args) -> int:
     app = open_app(args)
     try:
-        from assistant import methods
+        from assistant import method_registry as methods
 
         view = _service(app).set_active(True, args.method)
         methods.use(app, view.method)  # chat's saved method follows, or `on` would not be on
@@ -215,7 +215,7 @@ def run_on(args) -> int:
 def run_off(args) -> int:
     app = open_app(args)
     try:
-        from assistant import methods
+        from assistant import method_registry as methods
 
         methods.use(app, "none")  # the saved chat method too: off means off in every surface
         print("personalization off (the profile is kept; 'assistant profile on' resumes it)")

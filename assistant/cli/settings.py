@@ -48,7 +48,7 @@ def run_set(args) -> int:
             raise UserError(f"Give exactly one value for {args.key} (quote a value with spaces).")
         value = parse_setting(args.key, args.value[0])
         if args.key == "chat_method" and value is not None:
-            from assistant import methods
+            from assistant import method_registry as methods
 
             methods.get(value)  # a name the registry does not know is refused here
         update_setting(app.db, args.key, value)

@@ -10,7 +10,7 @@ from typing import Any
 from assistant.data.records import iso
 from assistant.data.sources import MemorySource
 from assistant.errors import UserError
-from assistant.history import MAX_SAMPLE_CHARS
+from assistant.writing.history import MAX_SAMPLE_CHARS
 
 log = logging.getLogger(__name__)
 

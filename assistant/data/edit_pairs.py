@@ -15,8 +15,8 @@ from sqlalchemy import delete, insert, select
 
 from assistant.data.records import BadRecord, get_str, iso, parse_dt
 from assistant.data.sections import SectionContext, register_section
-from assistant.edits import ORIGINS
-from assistant.history import MAX_SAMPLE_CHARS
+from assistant.writing.edits import ORIGINS
+from assistant.writing.history import MAX_SAMPLE_CHARS
 from store.models import EditPair, WritingSample
 
 FILE = "pairs.jsonl"

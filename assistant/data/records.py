@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.history import MAX_SAMPLE_CHARS
-from assistant.sample_rules import SOURCES as SAMPLE_SOURCES
-from assistant.sample_rules import default_include
+from assistant.writing.history import MAX_SAMPLE_CHARS
+from assistant.writing.sample_rules import SOURCES as SAMPLE_SOURCES
+from assistant.writing.sample_rules import default_include
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def conversation_row(obj: dict, where: str) -> dict[str, Any]:
 
 
 def _conversation_settings(value: object, where: str) -> dict[str, Any]:
-    from assistant.conversation_settings import check_conversation_settings
+    from assistant.chat.conversation_settings import check_conversation_settings
 
     try:
         return check_conversation_settings(value if value is not None else {})

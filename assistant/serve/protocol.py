@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant import methods
-from assistant.turn import ApiRequest, TokenLogprob
-from assistant.turn_results import ApiSummary
+from assistant import method_registry as methods
+from assistant.chat.turn import ApiRequest, TokenLogprob
+from assistant.chat.turn_results import ApiSummary
 
 MODEL = "voice-assistant"
 PLAIN = f"{MODEL}:plain"

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.chat.turn import ApiRequest, ApiTurn, TokenLogprob
+from assistant.chat.turn_results import ApiStart, ApiSummary
 from assistant.errors import UserError
-from assistant.turn import ApiRequest, ApiTurn, TokenLogprob
-from assistant.turn_results import ApiStart, ApiSummary
 from engine.runtime.generation import CancelToken
 
 log = logging.getLogger(__name__)

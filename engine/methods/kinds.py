@@ -1,7 +1,7 @@
 """The kinds of stored profile, one name each.
 
 A profile kind is what a build makes and the store keeps (`profiles.method`); a chat
-method (`assistant.methods`) names the kinds it needs. The values are the strings in
+method (`assistant.method_registry`) names the kinds it needs. The values are the strings in
 the database and in archives, so a `StrEnum` member compares equal to what was
 stored by older versions.
 """

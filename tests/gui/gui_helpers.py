@@ -118,7 +118,7 @@ def store_profile(
     takes minutes on two cores; test_profile_build_progress_and_cancel runs the builder)."""
     import numpy as np
 
-    from assistant.models import embedded_model_path
+    from assistant.local_models.choice import embedded_model_path
     from engine.runtime.gguf_info import read_gguf_info
     from store.models import Profile
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from assistant.app import AppContext
-from assistant.unsent import CHAT_INPUT, DRAFT, UnsentService
+from assistant.chat.unsent import CHAT_INPUT, DRAFT, UnsentService
 from ui.autosave import DELAY_MS
 
 pytestmark = pytest.mark.gui

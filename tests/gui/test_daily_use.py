@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from assistant import __version__
 from assistant.app import AppContext
-from assistant.chat import ChatService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
 from assistant.settings import load_settings
+from assistant.writing.history import HistoryService
 from tests.conftest import REPO
 from ui.main_window import GUIDE_DONE
 
@@ -183,7 +183,7 @@ def test_continue_shows_only_on_a_reply_cut_at_its_length_limit(window, app):
 
 # ---- settings and the cloud panel --------------------------------------------
 def test_settings_offer_only_devices_this_computer_has(window, qtbot):
-    from assistant.devices import available_devices
+    from assistant.local_models.devices import available_devices
 
     have = available_devices()
     dlg = window.open_settings()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from assistant.app import AppContext
 from assistant.errors import UserError
-from assistant.history import HistoryService
+from assistant.writing.history import HistoryService
 
 pytestmark = pytest.mark.gui
 

@@ -22,10 +22,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
-from assistant import methods
+from assistant import method_registry as methods
 from assistant.app import AppContext
-from assistant.chat import ChatService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
+from assistant.writing.history import HistoryService
 from ui.app import freeze_gc
 
 pytestmark = pytest.mark.gui
@@ -199,7 +199,7 @@ def test_edit_a_message_and_regenerate_an_earlier_reply_in_branches(win, qtbot):
 
 
 def test_draft_actions_stream_stop_and_save_as_writing(win, qtbot, artifacts_dir):
-    from assistant.drafting import clean_result
+    from assistant.chat.drafting import clean_result
 
     pane = win.draft
     win.tabs.setCurrentWidget(pane)

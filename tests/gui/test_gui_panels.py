@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from assistant.chat import ChatService
-from assistant.history import HistoryService
-from assistant.models import embedded_model_path
+from assistant.chat.conversations import ChatService
+from assistant.local_models.choice import embedded_model_path
 from assistant.settings import load_settings, update_setting
+from assistant.writing.history import HistoryService
 from ui.app import freeze_gc
 from ui.widgets.chat_view import MessageBubble
 from ui.widgets.personalization_panel import profile_state

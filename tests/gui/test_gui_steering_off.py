@@ -5,7 +5,7 @@ from __future__ import annotations
 from gui_helpers import store_profile, with_texts_meta
 from sqlalchemy import update
 
-from assistant.history import HistoryService
+from assistant.writing.history import HistoryService
 from store.models import Profile
 
 

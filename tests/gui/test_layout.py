@@ -13,8 +13,8 @@ from gui_helpers import close_window, make_window
 from layout_check import problems
 from PySide6.QtWidgets import QApplication
 
-from assistant.chat import ChatService
-from assistant.history import HistoryService
+from assistant.chat.conversations import ChatService
+from assistant.writing.history import HistoryService
 from ui.main_window import MIN_SIZE, TAB_CHAT
 
 pytestmark = pytest.mark.gui

@@ -4,8 +4,8 @@ includes/excludes, and the Personalization tab keeps the method list under Advan
 
 from __future__ import annotations
 
-from assistant.edits import list_pairs
-from assistant.history import HistoryService
+from assistant.writing.edits import list_pairs
+from assistant.writing.history import HistoryService
 
 DRAFT = "we need to move the meeting to thursday, the room is taken"
 MODEL = "Here's a rewritten version:\n\n\"Dear team, the meeting is moved to Thursday.\""
@@ -79,7 +79,7 @@ def test_paste_a_sample_and_see_it_listed_then_exclude_it(gui_app, qtbot, app):
 
 
 def test_the_list_follows_the_store_and_shows_chat_as_not_learned_from(gui_app, qtbot, app):
-    from assistant.chat import ChatService
+    from assistant.chat.conversations import ChatService
     from ui.widgets.history_panel import HistoryPanel
 
     panel = HistoryPanel(HistoryService(app.db))
@@ -102,7 +102,7 @@ def test_personalization_leads_with_the_switch_and_keeps_methods_under_advanced(
     sys.path.insert(0, str(Path(__file__).parent))
     from gui_helpers import store_profile, with_texts_meta
 
-    from assistant import methods
+    from assistant import method_registry as methods
     from assistant.settings import load_settings
     from ui.widgets.personalization_panel import PersonalizationPanel
     from ui.workers import ProcessTaskHost

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from assistant.app import AppContext
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 
 pytestmark = pytest.mark.gui
 

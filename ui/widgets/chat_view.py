@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.chat import MessageView
+from assistant.chat.views import MessageView
 from ui.markdown import COPY_SCHEME
 from ui.markdown import render as render_markdown
 from ui.theme import is_dark

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.app import AppContext
-from assistant.chat import ChatService
-from assistant.cloud_service import CloudService
+from assistant.chat.conversations import ChatService
+from assistant.cloud.service import CloudService
 from engine.cloud.templates import LOCAL, REMOTE_TEMPLATES, SERVER
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS

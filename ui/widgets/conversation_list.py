@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.chat import ChatService, ConversationView
+from assistant.chat.conversations import ChatService
+from assistant.chat.views import ConversationView
 from ui.dialogs import confirm, guarded, show_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -242,7 +243,7 @@ class ConversationList(QWidget):
         return dlg
 
     def share(self, cid: int, path: Path, fmt: str) -> Path | None:
-        from assistant.share import export_conversation
+        from assistant.chat.share import export_conversation
 
         out = guarded(self, export_conversation, self._chat, cid, path, fmt, force=True)
         if out is not None:

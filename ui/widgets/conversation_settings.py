@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant import methods
-from assistant.chat import ChatService
+from assistant import method_registry as methods
+from assistant.chat.conversations import ChatService
 from assistant.settings import MAX_REPLY_TOKENS, load_settings
 from ui.dialogs import show_error
 from ui.errors import USER_ERRORS

@@ -7,7 +7,7 @@ saving again updates the same sample instead of adding a copy.
 
 The suggestion can be edited before "Use suggestion", and the draft after it. Either
 edit is the user's correction of the model's text: it is stored as an edit pair
-(assistant.edits.record_edit_pair), at "Use suggestion" when the suggestion was
+(assistant.writing.edits.record_edit_pair), at "Use suggestion" when the suggestion was
 changed in its box, else at "Save as my writing" when the used text was changed since.
 """
 
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.drafting import ACTIONS, clean_result
-from assistant.edits import record_edit_pair
+from assistant.chat.drafting import ACTIONS, clean_result
 from assistant.errors import UserError
-from assistant.history import HistoryService
+from assistant.writing.edits import record_edit_pair
+from assistant.writing.history import HistoryService
 from ui.dialogs import guarded, show_error
 
 PAINT_INTERVAL_MS = 40

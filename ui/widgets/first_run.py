@@ -1,7 +1,7 @@
 """The first-run guide: three skippable steps above the tabs, which never block the chat.
 
 1. The model: the built-in one is a 135M demonstration, said plainly; the GGUF
-   models already on this computer (`assistant.model_library`, scanned off the GUI
+   models already on this computer (`assistant.local_models.library`, scanned off the GUI
    thread) are listed, one click uses one; or "Choose a file…".
 2. Your writing: paste a sample or import files, and why it matters.
 3. Your profile: built in the background (a child process), while you chat.
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.history import HistoryService
+from assistant.writing.history import HistoryService
 from ui.dialogs import guarded
 from ui.errors import USER_ERRORS
 from ui.widgets.history_panel import FILE_FILTER
@@ -57,7 +57,7 @@ class _Scan(QRunnable):
         self.signals = _ScanSignals()
 
     def run(self) -> None:
-        from assistant.model_library import library
+        from assistant.local_models.library import library
         from assistant.paths import machine_cache_dir
 
         try:

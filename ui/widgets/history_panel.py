@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.errors import UserError
-from assistant.history import HistoryService, SampleView
+from assistant.writing.history import HistoryService, SampleView
 from ui.dialogs import confirm, guarded, show_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole

@@ -4,13 +4,13 @@ of effect from the build's own test) and the side-by-side example; the method li
 strength and layer sit under "Advanced", each with one line of what it does. The build
 shows its stage and the time left. The preview: one prompt answered with the profile
 off and on, side by side, with the words the profile made more likely marked
-(`assistant.preview`, run by the model worker: `previewRequested` out, `show_preview`
+(`assistant.profile.preview`, run by the model worker: `previewRequested` out, `show_preview`
 back). Moving the strength slider previews the
 new strength; "Use this strength" saves it.
 
 The panel holds the profile service it reads and edits (made on first use: it may
 pull in torch, and the window must open without it); the menu lists every method
-of `assistant.methods`, and picking one saves it as the `chat_method` the CLI reads
+of `assistant.method_registry`, and picking one saves it as the `chat_method` the CLI reads
 too (`methods.use`). The build runs in a child process (`ProcessTaskHost`,
 `ui.build_process`), so chatting stays possible and the window smooth meanwhile.
 What the panel shows is read in `ui.widgets.profile_state`; the preview is
@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant import methods
+from assistant import method_registry as methods
 from assistant.app import AppContext
-from assistant.profile_kinds import DEFAULT_KIND
+from assistant.profile.kinds import DEFAULT_KIND
 from ui.dialogs import guarded, show_error
 from ui.errors import USER_ERRORS
 from ui.widgets.head_map import HeadMap
@@ -55,7 +55,7 @@ STRENGTH_STEPS = 100  # slider units per 1.0 of strength
 MAX_STRENGTH = 6.0  # the builder tries 0.5 to 4
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
 
 def _eta(seconds: float) -> str:
@@ -292,7 +292,7 @@ class PersonalizationPanel(QWidget):
     @property
     def profiles(self) -> ProfileService:
         if self._service is None:
-            from assistant.profile_service import ProfileService
+            from assistant.profile.service import ProfileService
 
             self._service = ProfileService(self._app)
         return self._service

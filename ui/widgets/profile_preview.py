@@ -2,7 +2,7 @@
 off and on, side by side, the words the profile made more likely marked.
 
 The panel asks for the two replies (`asked`, then the window's model worker runs
-`assistant.preview`) and hands the result to `show_result`. Its texts are translated in
+`assistant.profile.preview`) and hands the result to `show_result`. Its texts are translated in
 the panel's context ("PersonalizationPanel").
 """
 
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.preview import DEFAULT_PROMPT, MARK_GAIN
+from assistant.profile.preview import DEFAULT_PROMPT, MARK_GAIN
 
 translate = QCoreApplication.translate  # (context, text): lupdate reads these calls
 

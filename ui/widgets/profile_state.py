@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from assistant import methods
+from assistant import method_registry as methods
 from assistant.app import AppContext
 from assistant.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
 
 @dataclass
 class ProfileState:
     """What the panel shows: the active method and one stored profile's facts."""
 
-    active: str = "none"  # the method chat is personalized with (assistant.methods)
+    active: str = "none"  # the method chat is personalized with (assistant.method_registry)
     personalized: bool = False  # that method uses the user's data (not "Off")
     method: str = ""  # the profile shown (the active one, else the latest built)
     exists: bool = False
@@ -37,7 +37,8 @@ class ProfileState:
     heads: list[dict] = field(default_factory=list)  # DPS: [{layer, head, score}]
     n_layer: int = 0
     n_head: int = 0
-    recommended: str = "none"  # what the user's own texts showed best (assistant.recommendation)
+    # what the user's own texts showed best (assistant.profile.recommendation)
+    recommended: str = "none"
     recommended_why: str = ""
     effect: str = ""  # one sentence from the build's own test on the user's texts
     sources: list[str] = field(default_factory=list)  # previews of the samples learned from
@@ -48,8 +49,8 @@ class ProfileState:
 def profile_state(app: AppContext, profiles: ProfileService,
                   method: str | None = None) -> ProfileState:
     """The profile `method` steers with (a stack: its last), else the most recent one."""
-    from assistant.history import HistoryService
-    from assistant.recommendation import effect_sentence, recommend
+    from assistant.profile.recommendation import effect_sentence, recommend
+    from assistant.writing.history import HistoryService
     from engine.methods.steerx import is_word
 
     app.reload_settings()

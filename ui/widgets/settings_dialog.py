@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from assistant.app import AppContext
 from assistant.data import DataService
 from assistant.errors import UserError
-from assistant.models import embedded_model_path
+from assistant.local_models.choice import embedded_model_path
 from assistant.settings import MAX_REPLY_TOKENS, SPECS, load_settings, save_settings
 from ui.dialogs import USER_ERRORS, confirm, guarded, show_error, show_info
 from ui.widgets.settings_scans import (

@@ -61,14 +61,14 @@ class _DeviceSignals(QObject):
 
 
 class DeviceScan(QRunnable):
-    """assistant.devices on the thread pool (importing torch takes seconds)."""
+    """assistant.local_models.devices on the thread pool (importing torch takes seconds)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.signals = _DeviceSignals()
 
     def run(self) -> None:
-        from assistant.devices import available_devices
+        from assistant.local_models.devices import available_devices
 
         try:
             keys = available_devices()
@@ -84,7 +84,7 @@ class _LibrarySignals(QObject):
 
 
 class LibraryScan(QRunnable):
-    """The models on this computer (assistant.model_library), found off the GUI thread."""
+    """The models on this computer (assistant.local_models.library), found off the GUI thread."""
 
     def __init__(self, home: Path, saved: str | None) -> None:
         super().__init__()
@@ -92,7 +92,7 @@ class LibraryScan(QRunnable):
         self.signals = _LibrarySignals()
 
     def run(self) -> None:
-        from assistant.model_library import library
+        from assistant.local_models.library import library
         from assistant.paths import machine_cache_dir
 
         try:

@@ -1,10 +1,11 @@
-"""The kinds of stored profile the methods of `assistant.methods` need, and how each is built.
+"""The kinds of stored profile the methods (`assistant.method_registry`) need, and how
+each is built.
 
 A kind is what one build makes and the `profiles` table keeps (its `method` column);
 a method names the kinds it needs in its `needs`, and registering the method
-registers them (`assistant.methods.register`). Everything that lists or builds
+registers them (`assistant.method_registry.register`). Everything that lists or builds
 profiles reads the registered kinds: the CLI's `profile --method` choices, the
-window's build button, and `assistant.methods.build_profile`.
+window's build button, and `assistant.method_registry.build_profile`.
 
 A build step is called as `step(profiles, name, layer=, alpha=, tau=, model_flag=,
 progress=, cancel=)` with the `ProfileService` of the data folder and the kind's
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.profile_store import BuildOutcome
+    from assistant.profile.store import BuildOutcome
 
 BuildStep = Callable[..., "BuildOutcome"]
 
@@ -64,8 +65,8 @@ def _dps_step(profiles, name: str, *, model_flag=None, progress=None, cancel=Non
 
 def _fints_step(profiles, _name: str, *, layer=None, alpha=None, model_flag=None,
                 progress=None, cancel=None, **_unused: Any) -> BuildOutcome:
-    """Fints: the bank of per-item vectors (assistant.fints_service; no tau)."""
-    from assistant import fints_service
+    """Fints: the bank of per-item vectors (assistant.profile.fints; no tau)."""
+    from assistant.profile import fints as fints_service
 
     return fints_service.build(profiles, layer=layer, alpha=alpha, model_flag=model_flag,
                                progress=progress, cancel=cancel)

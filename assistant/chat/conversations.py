@@ -7,7 +7,7 @@
    far, marked partial: never lost.
 3. The user's own chat messages are kept as writing samples too, but excluded from the
    profile and retrieval: most are requests to the assistant. With the setting
-   `learn_from_chat` on, those that read like writing (assistant.sample_rules) are included.
+   `learn_from_chat` on, those that read like writing (assistant.writing.sample_rules) are included.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from assistant.chat.views import ConversationView, MessageView
 from assistant.errors import UserError
-from assistant.sample_rules import default_include
+from assistant.writing.sample_rules import default_include
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats
 from store import Database
@@ -40,73 +40,8 @@ FLUSH_INTERVAL_S = 0.25
 FINAL_WRITE_PATIENCE_S = float(os.environ.get("ASSISTANT_FINAL_WRITE_PATIENCE_S", "120"))
 _PENDING: dict[tuple[str, int], Turn] = {}  # (database file, reply id) -> the turn to write
 TITLE_CHARS = 60
-MAX_EDIT_CHARS = 1_000_000  # as a writing sample (assistant.history)
+MAX_EDIT_CHARS = 1_000_000  # as a writing sample (assistant.writing.history)
 _BRANCH_PREFIX = re.compile(r"^Branch (\d+) · ")
-
-
-@dataclass
-class MessageView:
-    id: int
-    role: str
-    content: str
-    status: str
-    tokens: int
-    model: str | None
-    created_at: datetime
-    version: int = 0  # which of a regenerated reply's versions is shown (0-based)
-    n_versions: int = 1
-    edited: bool = False  # the shown version is the user's own edit (ChatService.edit_reply)
-    finish_reason: str | None = None  # why the reply ended: stop, length (Continue), cancelled
-
-    @classmethod
-    def of(cls, m: Message) -> MessageView:
-        meta = m.meta or {}
-        versions = meta.get("versions") or []
-        n = len(versions) or 1
-        shown = meta.get("shown")
-        at = shown if isinstance(shown, int) and 0 <= shown < n else n - 1
-        edited = bool(versions and isinstance(versions[at], dict) and versions[at].get("edited"))
-        reason = meta.get("finish_reason")
-        return cls(m.id, m.role, m.content, m.status, m.tokens, m.model, m.created_at,
-                   at, n, edited, reason if isinstance(reason, str) else None)
-
-    def as_dict(self) -> dict:
-        out = {
-            "id": self.id,
-            "role": self.role,
-            "content": self.content,
-            "status": self.status,
-            "tokens": self.tokens,
-            "model": self.model,
-            "created_at": self.created_at.isoformat(),
-        }
-        if self.n_versions > 1:
-            out.update(version=self.version + 1, versions=self.n_versions)
-        if self.edited:
-            out["edited"] = True
-        return out
-
-
-@dataclass
-class ConversationView:
-    id: int
-    title: str
-    created_at: datetime
-    updated_at: datetime
-    n_messages: int
-    cloud_enabled: bool
-    settings: dict = field(default_factory=dict)  # assistant.conversation_settings
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-            "messages": self.n_messages,
-            "cloud_enabled": self.cloud_enabled,
-            "settings": dict(self.settings),
-        }
 
 
 @dataclass
@@ -225,7 +160,7 @@ class ChatService:
 
     def set_settings(self, conversation_id: int, **values: Any) -> dict:
         """Change some of the conversation's settings (None or "" clears one)."""
-        from assistant.conversation_settings import check_conversation_settings
+        from assistant.chat.conversation_settings import check_conversation_settings
 
         with self.db.session() as s:
             conv = s.get(Conversation, conversation_id)
@@ -362,8 +297,9 @@ class ChatService:
             s.flush()
             log.info("reply %d edited by the user (version %d)", message_id, len(versions))
             view = MessageView.of(msg)
-        # The edit is the user's own preference pair: kept for the profile (assistant.edits).
-        from assistant.edits import record_edit_pair
+        # The edit is the user's own preference pair, kept for the profile
+        # (assistant.writing.edits).
+        from assistant.writing.edits import record_edit_pair
 
         record_edit_pair(self.db, request=request, model_text=model_text, user_text=text,
                          origin="chat")
@@ -610,7 +546,7 @@ class ChatService:
     ) -> Iterator[str]:
         """Store `pieces` (a method's token stream) as the reply, flushing as it grows.
 
-        `assistant.turn.ChatTurn` picks the stream (llama.cpp's or a method's own);
+        `assistant.chat.turn.ChatTurn` picks the stream (llama.cpp's or a method's own);
         this only keeps what arrives, whatever stops it.
         """
         last_flush = time.monotonic()

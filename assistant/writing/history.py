@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import Integer, func, select
 
 from assistant.errors import UserError
-from assistant.sample_rules import SOURCES, default_include
 from assistant.text_rules import MAX_TEXT_CHARS, check_text, decode_text
+from assistant.writing.sample_rules import SOURCES, default_include
 from store import Database
 from store.models import WritingSample
 
@@ -44,7 +44,7 @@ def accept_imported_text(text: str, what: str) -> str:
 
 def read_file_texts(path: Path, sender: str | None = None) -> list[tuple[str, str]]:
     """(where from, text) of each text in one file: a document or mailbox may hold several."""
-    from assistant import documents
+    from assistant.writing import documents
 
     if documents.handles(path):
         return documents.read_document(path, sender)
@@ -111,7 +111,7 @@ class HistoryService:
         message_id: int | None = None,
         include: bool | None = None,
     ) -> int:
-        """Store one sample; `include` defaults by its source (assistant.sample_rules)."""
+        """Store one sample; `include` defaults by its source (assistant.writing.sample_rules)."""
         if source not in SOURCES:
             raise UserError(f"Unknown sample source {source!r}; use one of {', '.join(SOURCES)}.")
         if not text or not text.strip():
@@ -136,7 +136,7 @@ class HistoryService:
         """Import files all-or-nothing: every file is read and checked before any is stored.
 
         .txt/.md (and other text) as it is; .docx, .odt, .pdf and e-mail (.eml, mbox: the
-        messages From `sender`) through `assistant.documents`. Every text, whatever its
+        messages From `sender`) through `assistant.writing.documents`. Every text, whatever its
         format, enters here and passes the same checks (`accept_imported_text`).
         """
         texts = [(ref, accept_imported_text(text, ref))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.models import embedded_model_path
+from assistant.local_models.choice import embedded_model_path
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 
-from assistant import methods
+from assistant import method_registry as methods
+from assistant.chat.turn import ApiRequest, ApiTurn, TokenLogprob
 from assistant.errors import UserError
-from assistant.turn import ApiRequest, ApiTurn, TokenLogprob
 from engine.runtime.generation import CancelToken
 
 PREVIEW_TOKENS = 60
@@ -55,7 +55,7 @@ def _multiplier(app, method: methods.Method, strength: float | None) -> float:
     """The turn's strength multiplier that makes the profile's strength `strength`."""
     if strength is None:
         return 1.0
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     kinds = methods.profile_kinds(method)
     view = ProfileService(app).get(kinds[0]) if kinds else None

@@ -1,8 +1,8 @@
 """The profile's persistence: SQLite caches a build fills, the view of a stored profile,
 (the row layout its vectors are kept in is `engine.steering.vectors.SteeringVector`'s).
 
-Shared by `assistant.profile_service` (steering profiles, DPS) and
-`assistant.fints_service` (the Fints bank), so that neither imports the other's
+Shared by `assistant.profile.service` (steering profiles, DPS) and
+`assistant.profile.fints` (the Fints bank), so that neither imports the other's
 private names: the build services depend on this module, never on each other.
 """
 

@@ -29,8 +29,7 @@ import numpy as np
 from sqlalchemy import select, update
 
 from assistant.errors import UserError
-from assistant.history import HistoryService
-from assistant.profile_store import (
+from assistant.profile.store import (
     BuildCancelled,
     BuildOutcome,
     ProfileView,
@@ -40,6 +39,7 @@ from assistant.profile_store import (
     quiet_load_torch,
 )
 from assistant.settings import check_flag
+from assistant.writing.history import HistoryService
 from engine.errors import EngineError, GenerationCancelled
 from engine.methods.generation_calibration import STAGE as GENERATION_STAGE
 from store.models import Profile, utcnow
@@ -75,7 +75,7 @@ class ProfileService:
 
     # ---- reading ------------------------------------------------------------
     def _row(self, s, method: str | None) -> Profile | None:
-        if method is not None:  # a kind of the registry (assistant.methods.kinds)
+        if method is not None:  # a kind of the registry (assistant.method_registry.kinds)
             return s.scalars(select(Profile).where(Profile.method == method)).first()
         active = s.scalars(select(Profile).where(Profile.active.is_(True))).first()
         if active is not None:
@@ -195,7 +195,7 @@ class ProfileService:
         except OSError as exc:
             raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from exc
 
-    # ---- building (the build steps of assistant.profile_kinds) -----------------------
+    # ---- building (the build steps of assistant.profile.kinds) -----------------------
     def build_vector(
         self,
         method: str,
@@ -208,7 +208,7 @@ class ProfileService:
         cancel: threading.Event | None = None,
     ) -> BuildOutcome:
         """Build (or incrementally rebuild) a one-vector profile (StyleVector, SteerX: the
-        kind `method`) and make it the active one. `assistant.methods.build_profile` calls
+        kind `method`) and make it the active one. `assistant.method_registry.build_profile` calls
         this for those kinds, with `alpha` and `tau` checked."""
         samples = HistoryService(self.db).writing()
         if not samples:
@@ -216,7 +216,7 @@ class ProfileService:
                 "Your writing history is empty, so there is nothing to learn from. Add your "
                 "own texts with 'assistant history add FILE' or --text, or chat a little first."
             )
-        from assistant.edits import profile_items
+        from assistant.writing.edits import profile_items
         from engine.methods.profile_build import (
             MIN_ITEMS,
             BuildOptions,

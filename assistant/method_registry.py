@@ -2,11 +2,11 @@
 
 Every surface reads the registry: the CLI's `--method` and `profile --method` choices,
 the window's menus, the terminal chat, the saved `chat_method` setting, the profile
-build (`build_profile`) and the evaluation (`assistant.eval_methods`); no caller
+build (`build_profile`) and the evaluation (`assistant.evaluation.methods`); no caller
 compares a method name. A method declares:
 
 - `name`, `label` (the window's menu) and `summary` (one line for help texts);
-- `needs`: the profile kinds it steers with (`assistant.profile_kinds.Kind`, each with
+- `needs`: the profile kinds it steers with (`assistant.profile.kinds.Kind`, each with
   its build step), `HISTORY` if it reads the writing history, `REMOTE` if it needs a
   remote endpoint;
 - `prepare(req)`: a chat or draft request as a `Prepared` one: the messages the model
@@ -21,7 +21,7 @@ Adding a method is one module with its object (and its profile kind, if new) and
 
 The built-in methods are registered below ("the registry") in the order the surfaces
 list them: none, rag, stylevector, steerx, rag+steerx, fints, steerx+fints, rag+fints,
-dps; assistant.eval_methods registers the evaluation's costeer, remote, remote+rag.
+dps; assistant.evaluation.methods registers the evaluation's costeer, remote, remote+rag.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.errors import ProfileMissing, UserError
-from assistant.profile_kinds import BUILT_IN, DPS, FINTS, STEERX, STYLEVECTOR, Kind
+from assistant.profile.kinds import BUILT_IN, DPS, FINTS, STEERX, STYLEVECTOR, Kind
 from engine.methods.kinds import ProfileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
-    from assistant.eval_service import EvalParts
-    from assistant.profile_store import BuildOutcome
+    from assistant.evaluation.service import EvalParts
+    from assistant.profile.store import BuildOutcome
     from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
     from engine.runtime.llamacpp import ChatPrompt, LlamaRuntime
     from engine.steering.vectors import Steering
@@ -121,13 +121,13 @@ class Plain:
         return Prepared(self.name, list(req.messages))
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import NoneMethod
+        from assistant.evaluation.service import NoneMethod
 
         return NoneMethod(parts.gen)
 
 
 def _profiles(app: AppContext):
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
 
     return ProfileService(app)
 
@@ -163,8 +163,8 @@ def _vector_steering(req: Request, kind: str, scale: float = 1.0, *,
 
 
 def retrieve_texts(req: Request) -> tuple[list[str], list[int], int]:
-    """(texts, their sample ids, tokens used) for the request (assistant.retrieval)."""
-    from assistant import retrieval
+    """(texts, their sample ids, tokens used) for the request (assistant.writing.retrieval)."""
+    from assistant.writing import retrieval
 
     return retrieval.retrieve_texts(req.app.db, req.text, req.runtime, req.sampling.max_tokens)
 
@@ -179,7 +179,7 @@ def _history_texts(req: Request) -> list[str]:
 
 def _with_retrieved(name: str, req: Request) -> Prepared:
     """The request with the user's most relevant texts in front of it, said in a notice."""
-    from assistant import retrieval
+    from assistant.writing import retrieval
 
     messages, details, notice = retrieval.with_retrieved(
         req.app.db, req.text, req.runtime, req.sampling.max_tokens, req.messages)
@@ -198,7 +198,7 @@ class Rag:
         return _with_retrieved(self.name, req)
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import RagMethod
+        from assistant.evaluation.service import RagMethod
 
         return RagMethod(parts.gen)
 
@@ -218,7 +218,7 @@ class Steered:
         return (self.kind,)
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import SteeredMethod
+        from assistant.evaluation.service import SteeredMethod
 
         return SteeredMethod(parts.gen, parts.builds, self.kind.name, name=self.name)
 
@@ -241,7 +241,7 @@ class RagSteered:
     chat: bool = True
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import SteeredMethod
+        from assistant.evaluation.service import SteeredMethod
 
         return SteeredMethod(parts.gen, parts.builds, STEERX.name, with_rag=True,
                              name=self.name)
@@ -287,12 +287,12 @@ class Fints:
         return (FINTS, STEERX) if self.stacked else (FINTS,)
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import fints_plugin
+        from assistant.evaluation.service import fints_plugin
 
         return fints_plugin(parts, self.name, stack=STEERX.name if self.stacked else None)
 
     def prepare(self, req: Request) -> Prepared:
-        from assistant import fints_service
+        from assistant.profile import fints as fints_service
 
         _checked_profile(req, ProfileKind.FINTS)
         svc = _profiles(req.app)
@@ -316,12 +316,12 @@ class RagFints:
     chat: bool = True
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import fints_plugin
+        from assistant.evaluation.service import fints_plugin
 
         return fints_plugin(parts, self.name, with_rag=True)
 
     def prepare(self, req: Request) -> Prepared:
-        from assistant import fints_service
+        from assistant.profile import fints as fints_service
 
         _checked_profile(req, ProfileKind.FINTS)
         try:
@@ -349,7 +349,7 @@ class Dps:
     chat: bool = True
 
     def evaluate(self, parts: EvalParts) -> Any:
-        from assistant.eval_service import DpsMethod
+        from assistant.evaluation.service import DpsMethod
 
         return DpsMethod(parts.runtime, parts.sampling, parts.builds, parts.device)
 
@@ -534,7 +534,7 @@ def uses_history(method: Method) -> bool:
 
 def missing_need(app: AppContext, method: Method) -> str | None:
     """What `method` lacks to run now, in words, or None when it can run."""
-    from assistant.history import HistoryService
+    from assistant.writing.history import HistoryService
 
     history = HistoryService(app.db)
     if uses_history(method) and history.count(included_only=True) == 0:

@@ -1,8 +1,8 @@
-"""The evaluation's side of the method registry (`assistant.methods`).
+"""The evaluation's side of the method registry (`assistant.method_registry`).
 
 `assistant eval --methods` names methods of the one registry; each method makes its
 own plug-in (`Method.evaluate`) from the parts the evaluation shares
-(`assistant.eval_service.EvalParts`). The methods only the evaluation runs, the
+(`assistant.evaluation.service.EvalParts`). The methods only the evaluation runs, the
 remote endpoint's replies, register here like any other, flagged `chat=False` so that
 chat, the CLI and the window never offer them.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import UserError
-from assistant.methods import (
+from assistant.method_registry import (
     HISTORY,
     REGISTRY,
     REMOTE,
@@ -27,7 +27,7 @@ from assistant.methods import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.eval_service import EvalParts, ProfileBuilds
+    from assistant.evaluation.service import EvalParts, ProfileBuilds
     from engine.runtime.generation import SamplingSettings
     from engine.runtime.llamacpp import LlamaRuntime
 
@@ -51,19 +51,19 @@ class EvalOnly:
 
 
 def _costeer(parts: EvalParts) -> Any:
-    from assistant.eval_service import costeer_plugin
+    from assistant.evaluation.service import costeer_plugin
 
     return costeer_plugin(parts)
 
 
 def _remote(parts: EvalParts) -> Any:
-    from assistant.eval_service import remote_plugin
+    from assistant.evaluation.service import remote_plugin
 
     return remote_plugin(parts, with_rag=False)
 
 
 def _remote_rag(parts: EvalParts) -> Any:
-    from assistant.eval_service import remote_plugin
+    from assistant.evaluation.service import remote_plugin
 
     return remote_plugin(parts, with_rag=True)
 
@@ -102,7 +102,7 @@ def make_methods(names: Sequence[str], runtime: LlamaRuntime, sampling: Sampling
                  ) -> tuple[list[Any], ProfileBuilds | None]:
     """The plug-ins of the named methods, and the per-row profile builds they share (made
     when one of them steers with a profile; the caller closes them)."""
-    from assistant.eval_service import EvalParts, Generator, ProfileBuilds
+    from assistant.evaluation.service import EvalParts, Generator, ProfileBuilds
 
     chosen = [REGISTRY[n] for n in names]
     parts = EvalParts(runtime, sampling, Generator(runtime, sampling), device, cloud)

@@ -1,6 +1,6 @@
 """Fints in the app: build the per-item bank into SQLite, apply it per request.
 
-Kept apart from `assistant.profile_service` because Fints is not one vector but a
+Kept apart from `assistant.profile.service` because Fints is not one vector but a
 bank of per-item interventions picked per request: the per-item vectors live in
 the existing `profile_item_cache` table (keyed by item hash, model and a Fints
 config tag, so a rebuild computes only new items), and the `profiles` row for
@@ -74,14 +74,14 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     """
     import time
 
-    from assistant.edits import profile_items
-    from assistant.history import HistoryService
-    from assistant.profile_store import (
+    from assistant.profile.store import (
         BuildCancelled,
         BuildOutcome,
         SqlGenericCache,
         quiet_load_torch,
     )
+    from assistant.writing.edits import profile_items
+    from assistant.writing.history import HistoryService
     from engine.errors import EngineError, GenerationCancelled
     from engine.methods import fints as F
     from engine.methods import generation_calibration as gc
@@ -198,7 +198,7 @@ def _save(svc, runtime, layer: int, settings: dict, vectors: bytes, n_samples: i
     """Write the `profiles` row for fints and make it the active one (as other builds do)."""
     from sqlalchemy import update
 
-    from assistant.profile_store import profile_view
+    from assistant.profile.store import profile_view
     from store.models import Profile, utcnow
 
     info = runtime.info
@@ -291,13 +291,14 @@ def request_steering(svc, runtime, text: str, stack: Steering | None = None, *,
     steering = ch.steering(runtime.info.n_layer,
                            request_alpha(ch, st, scale, with_texts=with_texts),
                            generated_only="strength" in st)
-    if stack is not None:  # assistant.methods checked the SteerX profile's model
+    if stack is not None:  # assistant.method_registry checked the SteerX profile's model
         steering = steering.plus(stack)
     return steering, ch.explain()
 
 
 class FintsEvalMethod:
-    """`fints`, `steerx+fints` and `rag+fints` as evaluation plug-ins (assistant.eval_service).
+    """`fints`, `steerx+fints` and `rag+fints` as evaluation plug-ins
+    (assistant.evaluation.service).
 
     The row's bank is built with the same `build_bank` the app uses, into the
     eval cache database; each task then picks its own items, as chat does.

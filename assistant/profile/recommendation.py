@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.profile_kinds import STEERX
+from assistant.profile.kinds import STEERX
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Recommendation:
-    method: str  # a name in assistant.methods.METHODS
+    method: str  # a name in assistant.method_registry.METHODS
     why: str  # one sentence for the window and the CLI
 
     def as_dict(self) -> dict[str, str]:
@@ -28,8 +28,8 @@ class Recommendation:
 
 
 def recommend(app: AppContext) -> Recommendation:
-    from assistant.history import HistoryService
-    from assistant.profile_service import ProfileService
+    from assistant.profile.service import ProfileService
+    from assistant.writing.history import HistoryService
 
     history = HistoryService(app.db)
     if history.count(included_only=True) == 0:

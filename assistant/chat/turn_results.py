@@ -1,4 +1,4 @@
-"""What the turns (`assistant.turn`) hand back: typed results, one class per turn and
+"""What the turns (`assistant.chat.turn`) hand back: typed results, one class per turn and
 step, so a renamed field fails a type check (and at the caller's line), not at run time.
 
     ChatTurn.start -> TurnStart      ChatTurn.summary -> ChatSummary

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from assistant.errors import UserError
-from assistant.history import check_text_size
+from assistant.writing.history import check_text_size
 from store import Database
 from store.models import EditPair, WritingSample
 

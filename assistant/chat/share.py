@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from assistant.chat import ChatService
+from assistant.chat.conversations import ChatService
 from assistant.errors import UserError
 
 FORMATS = ("md", "json")

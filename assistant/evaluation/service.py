@@ -1,7 +1,7 @@
 """Personalization methods as evaluation plug-ins, built with the app's own code.
 
-Each method of the registry (`assistant.methods`) makes its plug-in here from the
-shared `EvalParts` (`Method.evaluate`; `assistant.eval_methods` parses `--methods`
+Each method of the registry (`assistant.method_registry`) makes its plug-in here from the
+shared `EvalParts` (`Method.evaluate`; `assistant.evaluation.methods` parses `--methods`
 and makes them). Each row's history becomes a profile through
 `engine.methods.profile_build.build_profile`, the function the vector kinds' build
 step calls, and steering goes through llama.cpp's control vector as in chat. Methods:
@@ -12,13 +12,13 @@ step calls, and steering goes through llama.cpp's control vector as in chat. Met
 - stylevector   the task alone, steered with the StyleVector profile
 - steerx        the task alone, steered with the SteerX profile
 - rag+steerx    history in the prompt and SteerX steering together
-- fints         per-request Fints control vector (assistant.fints_service)
+- fints         per-request Fints control vector (assistant.profile.fints)
 - steerx+fints  SteerX and Fints stacked
 - rag+fints     history in the prompt and Fints, at the strength chosen for that
 - dps           preference heads of the row's history, contrastive torch decoding
 - costeer       the remote (--remote-url/--remote-model, else `assistant cloud set`)
                 steered by the local delta; the capability probe picks the mode
-- remote        the remote alone, the public turns only (assistant.remote_eval)
+- remote        the remote alone, the public turns only (assistant.evaluation.remote)
 - remote+rag    the remote with the user's texts in its prompt: an evaluation-only
                 reference that sends the history, never offered in chat
 
@@ -66,7 +66,7 @@ class ProfileBuilds:
 
     def __init__(self, runtime: LlamaRuntime, cache_home: Path, device: str = "auto",
                  options: dict[str, Any] | None = None, reply_tokens: int = 512) -> None:
-        from assistant.profile_store import SqlGenericCache, SqlItemStore
+        from assistant.profile.store import SqlGenericCache, SqlItemStore
         from engine.runtime.batched import BatchedLlama
         from store import Database
 
@@ -84,7 +84,7 @@ class ProfileBuilds:
         self._reports: dict[tuple, dict[str, Any]] = {}
 
     def load_torch(self):
-        from assistant.profile_store import quiet_load_torch
+        from assistant.profile.store import quiet_load_torch
 
         return quiet_load_torch(self.runtime.info.path, self.device)
 
@@ -214,7 +214,7 @@ class DpsMethod:
     _heads: dict[tuple, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def prepare(self, history: Sequence[HistoryItem]):
-        from assistant.profile_store import quiet_load_torch
+        from assistant.profile.store import quiet_load_torch
         from engine.methods import dps
         from engine.methods.generic_replies import ProfileItem, generic_responses
 
@@ -260,7 +260,9 @@ class EvalParts:
 
 
 def costeer_plugin(p: EvalParts) -> Any:
-    from assistant.cloud_service import CoSteerEvalMethod  # the remote of `assistant cloud set`
+    from assistant.evaluation.costeer import (
+        CoSteerEvalMethod,  # the remote of `assistant cloud set`
+    )
 
     url, model, template = p.cloud
     return CoSteerEvalMethod(p.runtime, p.sampling, url, model, template=template,
@@ -273,8 +275,8 @@ def _rag_prompt_of(p: EvalParts) -> Callable[[Sequence[HistoryItem], str], str]:
 
 
 def remote_plugin(p: EvalParts, *, with_rag: bool) -> Any:
-    from assistant.cloud_service import stored_api_key
-    from assistant.remote_eval import RemoteEvalMethod
+    from assistant.cloud.keys import stored_api_key
+    from assistant.evaluation.remote import RemoteEvalMethod
 
     url, model, _template = p.cloud
     return RemoteEvalMethod(p.sampling, url, model, api_key=stored_api_key(),
@@ -284,7 +286,7 @@ def remote_plugin(p: EvalParts, *, with_rag: bool) -> Any:
 def fints_plugin(p: EvalParts, name: str, *, stack: str | None = None,
                  with_rag: bool = False) -> Any:
     """Fints' plug-in; `stack`: the profile kind summed with it (steerx+fints)."""
-    from assistant.fints_service import FintsEvalMethod
+    from assistant.profile.fints import FintsEvalMethod
 
     return FintsEvalMethod(p.gen, p.builds, name=name, stack=stack,
                            rag_prompt=_rag_prompt_of(p) if with_rag else None)

@@ -48,8 +48,8 @@ class RequestsControl:
 
     def history(self, i: int, before: bool = False) -> list[HistoryItem]:
         """What the app learns from after row i's texts were imported and the pool chatted."""
-        from assistant.chat import ChatService
-        from assistant.history import HistoryService
+        from assistant.chat.conversations import ChatService
+        from assistant.writing.history import HistoryService
         from store import Database
 
         if self.folder is not None:

@@ -2,7 +2,7 @@
 text layer), and e-mail (.eml, mbox: only the messages the user sent).
 
 Each reader turns one file into texts, or refuses it with one sentence that names the
-file; nothing here stores anything. `assistant.history.HistoryService.add_files` is the
+file; nothing here stores anything. `assistant.writing.history.HistoryService.add_files` is the
 one place the texts enter the history, with the same caps as a typed or .txt sample.
 """
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ProfileMissing
-from assistant.history import HistoryService, SampleView
+from assistant.writing.history import HistoryService, SampleView
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.methods.rag import Retrieved

@@ -22,7 +22,7 @@ A cloud turn (`ChatRequest(cloud=True)`, CoSteer) is the same turn with another
 decoder: the remote writes, steered token by token by the local model, which is
 personalized by the same method as a local turn. What the method adds to the local
 prompt (RAG's texts) stays local; the remote gets the public turns only
-(`assistant.cloud_service`). Asking for the cloud is the conversation's opt-in.
+(`assistant.cloud.service`). Asking for the cloud is the conversation's opt-in.
 """
 
 from __future__ import annotations
@@ -35,11 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant import methods
-from assistant.chat import ChatService, Turn
-from assistant.errors import Stopped, UserError
-from assistant.text_rules import check_text
-from assistant.turn_results import (
+from assistant import method_registry as methods
+from assistant.chat.conversations import ChatService, Turn
+from assistant.chat.turn_results import (
     ApiStart,
     ApiSummary,
     ChatSummary,
@@ -47,13 +45,15 @@ from assistant.turn_results import (
     DraftSummary,
     TurnStart,
 )
+from assistant.errors import Stopped, UserError
+from assistant.text_rules import check_text
 from engine.errors import EngineError
 from engine.runtime.generation import CancelToken, GenerationStats, SamplingSettings
 from engine.runtime.llamacpp import ChatPrompt
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.app import AppContext
-    from assistant.cloud_service import CloudReply, CloudService
+    from assistant.cloud.service import CloudReply, CloudService
     from engine.cloud.client import CloudClient
     from engine.runtime.llamacpp import LlamaRuntime
 
@@ -87,7 +87,7 @@ def decode(prepared: methods.Prepared, prompt: ChatPrompt, rt: LlamaRuntime,
 class ChatRequest:
     text: str
     conversation_id: int | None = None
-    method: str | None = None  # None: the saved choice (assistant.methods.chosen)
+    method: str | None = None  # None: the saved choice (assistant.method_registry.chosen)
     regenerate: bool = False  # take back the last exchange and answer its message again
     # Edit: this user message's text becomes `text`, in a branch (the original conversation
     # stays); regenerate this reply, in place if it is the last one, else in a branch.
@@ -112,7 +112,7 @@ class ChatTurn:
         self.chat = ChatService(app.db, app.settings.system_prompt)
         # The conversation's own temperature and reply length, under this turn's flags;
         # a bad value fails before the load.
-        from assistant.conversation_settings import sampling_of
+        from assistant.chat.conversation_settings import sampling_of
 
         own = sampling_of(self.chat.settings_of(request.conversation_id))
         asked = {k: v for k, v in request.sampling.items() if v is not None}
@@ -132,7 +132,7 @@ class ChatTurn:
         """Prepare the method, fit the prompt and store the user's message."""
         req = self.request
         if req.cloud:  # not set up: this fails here, before anything is stored or taken back
-            from assistant.cloud_service import CloudService
+            from assistant.cloud.service import CloudService
 
             self.cloud = CloudService(self.app)
             self.cloud_client = self.cloud.client()
@@ -286,7 +286,7 @@ class ChatTurn:
     def summary(self) -> ChatSummary:
         assert self.turn is not None and self.prepared is not None and self.prompt is not None
         st, rt = self.turn.stats, self.runtime
-        from assistant.cloud_line import cloud_line
+        from assistant.cloud.summary_line import cloud_line
 
         cloud: dict[str, Any] = {"cloud": self.cloud is not None}
         if self.cloud_reply is not None and self.cloud_client is not None:
@@ -333,7 +333,7 @@ class DraftTurn:
     def __init__(self, app: AppContext, action: str, text: str,
                  sampling: dict[str, Any] | None = None, cancel: CancelToken | None = None,
                  model_flag: str | None = None) -> None:
-        from assistant.drafting import ACTIONS
+        from assistant.chat.drafting import ACTIONS
 
         spec = ACTIONS.get(action)
         if spec is None:
@@ -350,8 +350,8 @@ class DraftTurn:
         self.parts: list[str] = []
 
     def start(self) -> DraftStart:
-        from assistant.drafting import draft_messages
-        from assistant.history import HistoryService
+        from assistant.chat.drafting import draft_messages
+        from assistant.writing.history import HistoryService
 
         method, named = methods.chosen(self.app, None)
         examples: list[str] = []
@@ -380,7 +380,7 @@ class DraftTurn:
 
     def summary(self) -> DraftSummary:
         """The action's outcome; `text` is only the text it wrote (no "Here's ..." around it)."""
-        from assistant.drafting import clean_result
+        from assistant.chat.drafting import clean_result
 
         assert self.prepared is not None
         cancelled = self.stats.finish_reason == "cancelled" or self.cancel.cancelled

@@ -1,0 +1,1 @@
+"""The opt-in cloud model: its settings and key, and CoSteer's turns."""

@@ -1,0 +1,1 @@
+"""The evaluation harness's app side: methods as the harness runs them, the requests control."""

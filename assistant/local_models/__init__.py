@@ -1,0 +1,1 @@
+"""Which local model file to run and on which device."""

@@ -1,0 +1,1 @@
+"""Building, storing and previewing the user's profile, and the method the app recommends."""

@@ -1,0 +1,1 @@
+"""The user's writing history: what counts as their writing, documents, edits."""
