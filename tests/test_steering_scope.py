@@ -16,8 +16,26 @@ from engine.runtime.generation import SamplingSettings
 from engine.steering.vectors import Steering, SteeringVector
 
 PROMPT = "<|im_start|>user\nHow was your day?<|im_end|>\n<|im_start|>assistant\n"
-REFERENCE = json.loads((Path(__file__).parent / "data" / "steering_reference.json")
-                       .read_text(encoding="utf-8"))["texts"]
+_RECORDED = json.loads((Path(__file__).parent / "data" / "steering_reference.json")
+                       .read_text(encoding="utf-8"))
+REFERENCE = _RECORDED["texts"]
+GREEDY = SamplingSettings(temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0,
+                          max_tokens=24)
+
+
+def _harbour(rt) -> str:
+    return rt.format_chat([{"role": "system", "content": "You are a helpful assistant."},
+                           {"role": "user", "content": "Write one sentence about the harbour."}])
+
+
+def _needs_the_recorded_arithmetic(rt) -> None:
+    """The reference texts are exact, and llama.cpp's sums differ between CPUs (AVX2, AVX-512,
+    AMX kernels): where this machine's plain greedy text is not the one recorded with them,
+    its steered texts cannot be compared byte for byte, and the test says so."""
+    plain = "".join(rt.stream(_harbour(rt), GREEDY))
+    if plain != _RECORDED["plain"]:
+        pytest.skip("this CPU computes the plain model differently from the machine the "
+                    "reference texts were recorded on")
 
 
 def _vector(rt, layers: dict[int, tuple[int, float]]) -> SteeringVector:
@@ -85,11 +103,10 @@ def test_the_scope_writes_the_texts_the_old_calls_wrote(llama_runtime):
     """The same vectors, scales, layers and positions as set_control_vector applied them
     before the scope: the same text, stream and token loop alike."""
     rt = llama_runtime
-    greedy = SamplingSettings(temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
-                              repeat_penalty=1.0, max_tokens=24)
+    _needs_the_recorded_arithmetic(rt)
+    greedy = GREEDY
     sampled = SamplingSettings(max_tokens=24, seed=5)
-    prompt = rt.format_chat([{"role": "system", "content": "You are a helpful assistant."},
-                             {"role": "user", "content": "Write one sentence about the harbour."}])
+    prompt = _harbour(rt)
     sv = _vector(rt, {12: (3, 3.0), 20: (4, 2.0)})
     cases = {
         "layer12_all/greedy/stream": (Steering(sv, 1.0, (12,)), greedy, rt.stream),
@@ -136,6 +153,7 @@ def test_turns_write_the_old_texts_and_leave_the_runtime_plain(steered_app):
 
     app = steered_app
     rt = app.runtime()
+    _needs_the_recorded_arithmetic(rt)
     greedy = {"max_tokens": 20, "temperature": 0.0}
     got = {}
 
