@@ -9,6 +9,7 @@ interpreter's start-up, not from a reader.
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,35 +27,17 @@ def _modules() -> dict[str, Path]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """module -> the project modules it imports (anywhere in its body)."""
-    mods = _modules()
+    """module -> the project modules it imports (anywhere in its body), read by the same
+    code that draws docs/package_graph.md."""
+    return _package_graph().module_imports(_modules())
 
-    def resolve(name: str) -> str | None:
-        while name and name not in mods:
-            name = name.rpartition(".")[0]
-        return name or None
 
-    graph: dict[str, set[str]] = {}
-    for name, path in mods.items():
-        out: set[str] = set()
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                out.update(r for a in node.names if (r := resolve(a.name)))
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".")
-                    parts = parts[: len(parts) - (node.level - 1)]
-                    base = ".".join([*parts, *([node.module] if node.module else [])])
-                for a in node.names:
-                    full = f"{base}.{a.name}"
-                    r = full if full in mods else resolve(base)
-                    if r:
-                        out.add(r)
-        out.discard(name)
-        graph[name] = out
-    return graph
+def _package_graph():
+    spec = importlib.util.spec_from_file_location("package_graph",
+                                                  REPO / "docs" / "package_graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
