@@ -220,7 +220,7 @@ class Steered:
     def evaluate(self, parts: EvalParts) -> Any:
         from assistant.evaluation.service import SteeredMethod
 
-        return SteeredMethod(parts.gen, parts.builds, self.kind.name, name=self.name)
+        return SteeredMethod(parts.gen, parts.profile_builds(), self.kind.name, name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
         view = _checked_profile(req, self.kind)
@@ -243,7 +243,7 @@ class RagSteered:
     def evaluate(self, parts: EvalParts) -> Any:
         from assistant.evaluation.service import SteeredMethod
 
-        return SteeredMethod(parts.gen, parts.builds, STEERX.name, with_rag=True,
+        return SteeredMethod(parts.gen, parts.profile_builds(), STEERX.name, with_rag=True,
                              name=self.name)
 
     def prepare(self, req: Request) -> Prepared:
@@ -351,7 +351,7 @@ class Dps:
     def evaluate(self, parts: EvalParts) -> Any:
         from assistant.evaluation.service import DpsMethod
 
-        return DpsMethod(parts.runtime, parts.sampling, parts.builds, parts.device)
+        return DpsMethod(parts.runtime, parts.sampling, parts.profile_builds(), parts.device)
 
     def prepare(self, req: Request) -> Prepared:
         from engine.methods import dps

@@ -258,6 +258,13 @@ class EvalParts:
     cloud: tuple[str | None, str | None, str | None]  # url, model, the remote's template
     builds: ProfileBuilds | None = None
 
+    def profile_builds(self) -> ProfileBuilds:
+        """The per-row builds, which the evaluation opens when any chosen method needs a
+        profile (`make_methods`)."""
+        if self.builds is None:
+            raise RuntimeError("This evaluation opened no profile builds.")
+        return self.builds
+
 
 def costeer_plugin(p: EvalParts) -> Any:
     from assistant.evaluation.costeer import (
