@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from assistant import chat as chat_module
+from assistant.chat import conversations as chat_module
 from assistant.chat.turn import ChatRequest, ChatTurn
 from assistant.errors import UserError
 
