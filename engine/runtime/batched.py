@@ -139,9 +139,7 @@ class BatchedLlama:
         # Each sequence's own control vector (`generate_each`), unless the caller reads
         # states through its own callback (`engine.runtime.activations`).
         self._rows = RowSteering(runtime.info.n_embd) if cb_eval is None else None
-        if cb_eval is None and self._rows is not None:
-            cb_eval = self._rows.callback
-        p.cb_eval = cb_eval
+        p.cb_eval = self._rows.callback if self._rows is not None else cb_eval
         p.cb_eval_user_data = None
         self.ctx = llama_cpp.llama_init_from_model(runtime.llm.model, p)
         if not self.ctx:
