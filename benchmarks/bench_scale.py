@@ -14,7 +14,9 @@ chat decode speed, and decode speed with the profile's control vector applied.
 The last line of --json output is one JSON object with a `models` list; each entry
 has name, gguf_mb, build_s, build_peak_rss_mb, history_tokens, pp_pass_s,
 build_over_pass, incremental_s, chat_tok_s, steered_over_plain, plus steering_on
-(whether the build kept steering on) and the build's stage timings.
+(whether the build kept steering on) and the build's stage timings; then DPS's build
+on the same history (its 20 most recent samples) as the user runs it: dps_s,
+dps_peak_rss_mb, dps_scan_s, or dps_refused with the sentence the app said instead.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ def history(n: int) -> list[tuple[str, str]]:
     return out[: n + 1]
 
 
-def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str, str]:
-    """Run a command; (seconds, its own peak RSS in MB from `os.wait4`, stdout, stderr)."""
+def timed_child(args: list[str], env: dict[str, str], *,
+                check: bool = True) -> tuple[float, float, str, str]:
+    """Run a command; (seconds, its own peak RSS in MB from `os.wait4`, stdout, stderr).
+    A failure ends the benchmark unless `check` is False."""
     with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
         t = time.perf_counter()
         proc = subprocess.Popen(args, stdout=fo, stderr=fe, text=True, env=env, cwd=REPO)
@@ -63,7 +67,7 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
-    if proc.returncode != 0:
+    if proc.returncode != 0 and check:
         raise SystemExit(f"{' '.join(args[2:])} failed ({proc.returncode}):\n{err[-3000:]}")
     return seconds, usage.ru_maxrss / 1024, out, err  # ru_maxrss is in KiB on Linux
 
@@ -123,7 +127,27 @@ def decode_speeds(rt, steering, tokens: int = 64, rounds: int = 5) -> tuple[floa
             statistics.median(speeds[True]) if speeds[True] else 0.0)
 
 
-def bench_model(name: str, n: int, method: str) -> dict:
+def bench_dps(env: dict[str, str]) -> dict:
+    """`assistant profile build --method dps` as the user runs it (the 20 most recent
+    samples): its time and peak memory, or the sentence it refused with (a model whose
+    torch copy does not fit, or a scan estimated over an hour)."""
+    seconds, peak_mb, out, err = timed_child(
+        [sys.executable, "-m", "assistant", "profile", "build", "--method", "dps", "--json"],
+        env, check=False)
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    try:
+        built = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        built = None
+    if not isinstance(built, dict):
+        said = [ln for ln in err.splitlines() if ln.strip()]
+        return {"dps_s": round(seconds, 1), "dps_peak_rss_mb": round(peak_mb, 1),
+                "dps_refused": said[-1] if said else "failed without a message"}
+    return {"dps_s": round(seconds, 1), "dps_peak_rss_mb": round(peak_mb, 1),
+            "dps_scan_s": round(float(built.get("seconds") or 0.0), 1), "dps_refused": None}
+
+
+def bench_model(name: str, n: int, method: str, dps: bool = True) -> dict:
     from models import model_path
 
     from assistant import method_registry as methods
@@ -147,6 +171,7 @@ def bench_model(name: str, n: int, method: str) -> dict:
             [sys.executable, "-m", "assistant", "profile", "build", "--method", method,
              "--json"], env)
         built = json.loads([ln for ln in out.splitlines() if ln.strip()][-1])
+        dps_row = bench_dps(env) if dps else {}
         app = AppContext(home)
         rt = app.runtime()
         tokens = [text_tokens(rt, t) for _p, t in data[:n]]
@@ -175,6 +200,7 @@ def bench_model(name: str, n: int, method: str) -> dict:
         "steering_on": bool(built.get("alpha")),
         "samples": n,
         "stages": built.get("timings", {}),
+        **dps_row,
     }
 
 
@@ -185,6 +211,7 @@ def main() -> int:
     ap.add_argument("--models", default=",".join(NAMES))
     ap.add_argument("--samples", type=int, default=100)
     ap.add_argument("--method", default="steerx", choices=["steerx", "stylevector"])
+    ap.add_argument("--no-dps", action="store_true", help="skip the DPS build")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -193,7 +220,7 @@ def main() -> int:
     for name in names:
         if name not in NAMES:
             raise SystemExit(f"unknown model {name!r}; use {', '.join(NAMES)}")
-        row = bench_model(name, args.samples, args.method)
+        row = bench_model(name, args.samples, args.method, dps=not args.no_dps)
         rows.append(row)
         if not args.json:
             print(json.dumps(row))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.runtime.activations import LlamaActivations, Row, TorchActivations
+from engine.errors import EngineError
+from engine.runtime.activations import LlamaActivations, Part, Row, TorchActivations
 
 PROMPT = (
     "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
@@ -168,6 +169,52 @@ def test_a_build_reads_the_same_vectors_through_llama_cpp_and_torch(llama_runtim
         assert _corr(da[k].acts.user_mean[1:], db[k].acts.user_mean[1:]) >= 0.99
         if da[k].acts.pref_count == db[k].acts.pref_count > 0:
             assert _corr(da[k].acts.pref_sum[1:], db[k].acts.pref_sum[1:]) >= 0.99
+
+
+def test_attention_and_mlp_outputs_match_torch_hooks(reader, torch_runtime, rows):
+    """Fints' parts: llama.cpp's MLP output (`ffn_out`) and attention output (`ffn_inp`
+    minus the block's input) against torch's hooks on o_proj and the MLP, at an early,
+    a middle and the last block (where llama.cpp keeps only the wanted rows)."""
+    n_layer = torch_runtime.n_layer
+    parts = [Part(kind, L) for L in (1, 20, n_layer - 1) for kind in ("attn", "mlp",
+                                                                       "residual")]
+    got = reader.hidden(rows, parts=parts)
+    ref = TorchActivations(torch_runtime).hidden(rows, parts=parts)
+    for a, b in zip(got, ref, strict=True):
+        assert a.shape == b.shape
+        corrs = {f"{p.kind}-{p.layer}": round(_corr(a[k], b[k]), 4)
+                 for k, p in enumerate(parts)}
+        assert min(corrs.values()) >= 0.99, corrs
+
+
+def test_a_part_the_graph_does_not_name_is_a_clear_error(reader, rows):
+    with pytest.raises(EngineError, match="ffn_out-999"):
+        reader.hidden(rows[:1], parts=[Part("mlp", 999)])
+
+
+@pytest.mark.slow
+def test_fints_item_deltas_match_through_llama_cpp_and_torch(reader, torch_runtime,
+                                                             llama_runtime):
+    """The Fints build's per-item deltas, read through llama.cpp (what the app does) and
+    through torch's hooks (the exact reference), point the same way."""
+    import json
+    from pathlib import Path
+
+    from engine.methods import fints as F
+    from engine.methods.generic_replies import chat_prefix
+    from engine.methods.profile_build import text_tokens
+
+    users = json.loads((Path(__file__).parent / "data" / "steerx_users.json").read_text())
+    xs = users["marlowe"][:3]
+    prefixes = [llama_runtime.tokenize(chat_prefix(llama_runtime, x["prompt"])) for x in xs]
+    own = [text_tokens(llama_runtime, x["text"])[:64] for x in xs]
+    generic = [text_tokens(llama_runtime, x["text"])[:64] for x in users["formal"][:3]]
+    layers = F.default_layers(llama_runtime.info.n_layer)
+    a = F.item_deltas(reader, prefixes, own, generic, layers)
+    b = F.item_deltas(TorchActivations(torch_runtime), prefixes, own, generic, layers)
+    for (aa, am, ar), (ba, bm, br) in zip(a, b, strict=True):
+        assert _corr(aa, ba) >= 0.99 and _corr(am, bm) >= 0.99
+        assert np.allclose(ar, br, rtol=0.02)
 
 
 def test_text_rows_read_every_token_once():

@@ -208,3 +208,17 @@ def test_contrasted_pcs_ranks_a_planted_head_first(torch_runtime):
     # contrasted, it falls to less than half.
     h = next(h for h in plain.top(k=6) if (h["layer"], h["head"]) != PLANTED)
     assert abs(contrasted.scores[h["layer"], h["head"]]) < 0.5 * h["score"], h
+
+
+def test_a_scan_over_its_time_budget_stops_after_its_first_batch(torch_runtime, train):
+    """The estimate is the first batch's pace times every text times the measured ratio of
+    a whole scan to its attribution passes; a budget it exceeds stops the scan there."""
+    with pytest.raises(dps.ScanTooSlow) as e:
+        dps.scan_heads(torch_runtime, train, mode="attribution", reference=train,
+                       max_seconds=1e-3)
+    assert e.value.measured == len(train)  # one batch of the user's texts, then stopped
+    assert e.value.estimate_s > 0
+    # a budget above the estimate lets the same scan finish
+    done = dps.scan_heads(torch_runtime, train, mode="attribution", refine=2,
+                          reference=train, max_seconds=1e6)
+    assert done.exact.sum() == 2

@@ -65,3 +65,37 @@ def test_cancel_keeps_previous_profile(with_history):
         ProfileService(with_history).build_dps("dps", model_flag=None, progress=None,
                                                cancel=stop)
     assert ProfileService(with_history).get("dps") is None
+
+
+def test_a_model_too_large_for_free_memory_is_refused_before_torch_loads(with_history,
+                                                                        monkeypatch):
+    """The check runs on the real header and the real free memory; the load's peak factor
+    is raised until the embedded model needs petabytes."""
+    from assistant.errors import UserError
+    from assistant.profile.service import ProfileService
+    from engine.runtime import torch_budget, torch_runtime
+
+    monkeypatch.setattr(torch_budget, "LOAD_PEAK_OVER_WEIGHTS", 1e7)
+    loaded = dict(torch_runtime._CACHE)
+    with pytest.raises(UserError, match=r"GB free, so it did not start"):
+        ProfileService(with_history).build_dps("dps", model_flag=None, progress=None,
+                                               cancel=None)
+    assert loaded == torch_runtime._CACHE  # nothing was loaded into torch
+    assert ProfileService(with_history).get("dps") is None
+
+
+def test_a_scan_estimated_over_its_time_stops_after_its_first_texts(with_history,
+                                                                     monkeypatch):
+    """The scan times its first batch and stops with the estimate (here against a budget of
+    a hundredth of a second); the previous profile, none, stays."""
+    from assistant.errors import UserError
+    from assistant.profile import service
+
+    monkeypatch.setattr(service, "DPS_MAX_SECONDS", 0.01)
+    with pytest.raises(UserError) as e:
+        service.ProfileService(with_history).build_dps("dps", model_flag=None, progress=None,
+                                                       cancel=None)
+    assert str(e.value).startswith("DPS would take about ")
+    assert "for your 3 most recent texts (timed on the first 3)" in str(e.value)
+    assert "previous profile is unchanged" in str(e.value)
+    assert service.ProfileService(with_history).get("dps") is None

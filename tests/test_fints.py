@@ -1,7 +1,7 @@
 """Fints on the real model: retrieval by situation, llama.cpp vs exact torch, likelihood.
 
 Two clusters of one user's writing (work mail, recipes) are built into a Fints
-bank through the real service (llama.cpp generic replies, torch activations,
+bank through the real service (llama.cpp generic replies and activations,
 MiniLM embeddings, SQLite in a temp folder). The invented user "Marlowe" from
 the SteerX tests (tests/data/steerx_users.json) checks that the vectors raise
 the likelihood of the user's held-out texts.
@@ -76,7 +76,7 @@ def _cli(home: Path, *args: str, timeout: float = 180):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, torch_runtime):
+def built(tmp_path_factory):
     """A data folder with the two clusters and a Fints profile built by the service."""
     from assistant.app import AppContext
     from assistant.writing.history import HistoryService
@@ -156,8 +156,8 @@ def test_vectors_raise_the_likelihood_of_held_out_text(torch_runtime, llama_runt
     from engine.methods.generic_replies import MemoryGenericCache, ProfileItem, chat_prefix
 
     train = [ProfileItem(x["text"], x["prompt"]) for x in USERS["marlowe"][:10]]
-    bank, n_new, _ = F.build_bank(train, llama_runtime, lambda: torch_runtime,
-                                  MemoryGenericCache(), F.MemoryFintsStore())
+    bank, n_new, _ = F.build_bank(train, llama_runtime, MemoryGenericCache(),
+                                  F.MemoryFintsStore())
     assert n_new == 10
 
     def gain(rows) -> float:

@@ -1,6 +1,6 @@
 """Fints' strength chosen by generation, on the embedded model and the invented user Marlowe.
 
-The bank is built from Marlowe's first ten texts (llama.cpp generic replies, torch
+The bank is built from Marlowe's first ten texts (llama.cpp generic replies and
 activations); the strength is chosen on those ten alone, and the check is on her five
 texts the build never saw: replies written at the chosen strength are not beaten, text by
 text, by those at the strength the choice ranked last.
@@ -22,7 +22,7 @@ N_TRAIN = 10
 
 
 @pytest.fixture(scope="module")
-def chosen(torch_runtime, llama_runtime):
+def chosen(llama_runtime):
     from engine.methods import fints as F
     from engine.methods.fints_strength import choose_strength
     from engine.methods.generic_replies import (
@@ -35,7 +35,7 @@ def chosen(torch_runtime, llama_runtime):
 
     rt = llama_runtime
     items = [ProfileItem(x["text"], x["prompt"]) for x in USERS["marlowe"][:N_TRAIN]]
-    bank, _, _ = F.build_bank(items, rt, lambda: torch_runtime, MemoryGenericCache(),
+    bank, _, _ = F.build_bank(items, rt, MemoryGenericCache(),
                               F.MemoryFintsStore())
     prompts = [rt.tokenize(chat_prefix(rt, it.instruction, PROFILE_SYSTEM)) for it in items]
     queries = F.embed_texts([it.instruction for it in items])

@@ -78,7 +78,6 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
         BuildCancelled,
         BuildOutcome,
         SqlGenericCache,
-        quiet_load_torch,
     )
     from assistant.writing.edits import profile_items
     from assistant.writing.history import HistoryService
@@ -106,8 +105,6 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     layers = [layer] if layer is not None else F.default_layers(info.n_layer)
     system = svc.app.settings.system_prompt or PROFILE_SYSTEM
     items = profile_items(svc.db, samples)
-    choice = svc.app.model_choice(model_flag)
-    device = svc.app.settings.device
     t0 = time.perf_counter()
 
     shares = {"generic replies": (0.0, 0.4), "activations": (0.4, 0.2),
@@ -122,8 +119,8 @@ def build(svc, *, layer: int | None = None, alpha: float | None = None,
     should_stop = cancel.is_set if cancel is not None else None
     try:
         bank, n_new, n_gen = F.build_bank(
-            items, runtime, lambda: quiet_load_torch(choice.path, device),
-            SqlGenericCache(svc.db, info.fingerprint), SqlFintsStore(svc.db, info.fingerprint),
+            items, runtime, SqlGenericCache(svc.db, info.fingerprint),
+            SqlFintsStore(svc.db, info.fingerprint),
             layers=layers, system=system, progress=on_stage, should_stop=should_stop)
         t_build = time.perf_counter() - t0
         strength = None
@@ -325,7 +322,7 @@ class FintsEvalMethod:
             b = self.builds
             items = [ProfileItem(text=h.text, prompt=h.prompt) for h in history]
             bank, _, _ = F.build_bank(
-                items, b.runtime, b.load_torch, b.generic_cache,
+                items, b.runtime, b.generic_cache,
                 SqlFintsStore(b.db, b.runtime.info.fingerprint), batched=b.batched)
             strength = choose_strength_for(b.runtime, b.batched, bank, items, PROFILE_SYSTEM,
                                            reply_tokens=self.gen.sampling.max_tokens)

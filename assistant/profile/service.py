@@ -63,6 +63,9 @@ STAGE_WEIGHTS = {
 }
 ProgressFn = Callable[[float, str], None]
 DPS_MAX_ITEMS = 20  # the most recent samples a DPS scan looks at (cost grows with each)
+# A scan estimated (from its first texts) to take longer stops and says so: an hour of a
+# user's machine for one advanced method is more than the app should take unasked.
+DPS_MAX_SECONDS = 3600.0
 
 
 # ---- the service ------------------------------------------------------------------------
@@ -287,6 +290,19 @@ class ProfileService:
                             report.timings.get("total", 0.0), report.timings, report.notes,
                             report.selection)
 
+    def _require_dps_fits(self, model_flag: str | None) -> None:
+        """Refuse DPS, before torch loads anything, where the model's torch copy would not
+        fit the memory this computer has free (engine.runtime.torch_budget)."""
+        from engine.runtime.gguf_info import read_gguf_info
+        from engine.runtime.torch_budget import require_torch_fits
+        from engine.runtime.torch_device import pick_device
+
+        try:
+            info = read_gguf_info(self.app.model_choice(model_flag).path)
+            require_torch_fits(info, pick_device(self.app.settings.device), "DPS")
+        except EngineError as exc:
+            raise UserError(str(exc)) from exc
+
     def dps_runtime(self, model_flag: str | None = None):
         """The torch runtime DPS scans and decodes with (device from the settings)."""
         choice = self.app.model_choice(model_flag)
@@ -324,6 +340,7 @@ class ProfileService:
                 "with 'assistant history add'."
             )
         samples = samples[-max_items:]
+        self._require_dps_fits(model_flag)
         trt = self.dps_runtime(model_flag)
 
         def on_progress(frac: float, stage: str) -> None:
@@ -341,7 +358,15 @@ class ProfileService:
             items = dps.prepare_items(trt, pairs)
             reference = dps.reference_items(trt, pairs, others)
             scan = dps.scan_heads(trt, items, progress=on_progress, should_stop=should_stop,
-                                  reference=reference, **scan_options)
+                                  reference=reference, max_seconds=DPS_MAX_SECONDS,
+                                  **scan_options)
+        except dps.ScanTooSlow as exc:
+            raise UserError(
+                f"DPS would take about {exc.estimate_s / 60:.0f} minutes on this computer "
+                f"for your {len(items)} most recent texts (timed on the first "
+                f"{min(exc.measured, len(items))}), so it stopped; your previous profile is "
+                "unchanged. A GPU (CUDA, or Apple's Metal through torch) runs it in minutes; "
+                "a smaller model also does.") from exc
         except GenerationCancelled as exc:
             raise BuildCancelled(
                 "The build was cancelled; your previous profile is unchanged."

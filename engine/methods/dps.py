@@ -38,13 +38,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from engine.errors import GenerationCancelled
+from engine.errors import EngineError, GenerationCancelled
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,23 @@ N_CONTEXT = 2  # other history items shown as H
 SYSTEM = "You are a helpful assistant."
 PLAUSIBILITY = 0.1  # decoding keeps tokens with p >= 0.1 * p(top token) of the full model
 
+# A whole contrasted scan over its attribution passes alone: 341 s against 131 s on
+# SmolLM2-135M, 20 texts (benchmarks/RESULTS.md, DPS, 2026-12-06).
+SCAN_OVER_ATTRIBUTION = 2.6
+
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
 Head = tuple[int, int]
+
+
+class ScanTooSlow(EngineError):
+    """The scan would take longer than it was given; `estimate_s` is the whole scan, from
+    the pace of its first `measured` texts."""
+
+    def __init__(self, estimate_s: float, measured: int) -> None:
+        super().__init__(f"The scan would take about {estimate_s / 60:.0f} minutes.")
+        self.estimate_s = estimate_s
+        self.measured = measured
 
 
 @dataclass
@@ -273,7 +288,8 @@ def _tail_matches(trt, items: Sequence[ScanItem], entering: dict[int, Any],
 
 
 def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
-                       should_stop: StopFn | None = None) -> np.ndarray:
+                       should_stop: StopFn | None = None,
+                       after_batch: Callable[[int, float], None] | None = None) -> np.ndarray:
     """First-order PCS of every head at once: -d mean NLL / d gate, gates at 1.
 
     Removing a head moves its gate from 1 to 0, so the first-order change of the
@@ -282,6 +298,7 @@ def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
     """
     import torch
 
+    t0 = time.perf_counter()
     parts = trt.parts
     ref = next(parts.o_proj[0].parameters())
     gate = torch.ones(trt.n_layer, trt.n_head, dtype=ref.dtype, device=ref.device,
@@ -316,6 +333,8 @@ def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
                     tgt = torch.as_tensor(it.text, device=z.device)
                     loss = loss + torch.nn.functional.cross_entropy(z, tgt) / len(items)
                 loss.backward()
+            if after_batch is not None:  # items done, seconds so far
+                after_batch(s + len(chunk), time.perf_counter() - t0)
     finally:
         for h in handles:
             h.remove()
@@ -333,16 +352,20 @@ def scan_heads(
     reference: Sequence[ScanItem] | None = None,
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
+    max_seconds: float | None = None,
 ) -> HeadScores:
     """Score the heads: `exact` ablates every head; `attribution` ranks by gradient, then
     re-scores the top `refine` heads exactly (default: as many as are kept), so
     the others keep their first-order estimate (exact=False). With `reference`, every
     score is the user's increase minus the reference texts' (the contrasted PCS).
 
+    With `max_seconds`, the attribution scan times its first batch and raises
+    `ScanTooSlow` with the estimate when the whole scan would take longer: the user
+    hears it in a minute, not after an hour.
+
     The scan is deterministic (no sampling, fixed order); `seed` seeds torch only
     so any kernel that draws random numbers repeats.
     """
-    import time
 
     import torch
 
@@ -360,7 +383,15 @@ def scan_heads(
     if reference:
         meta["reference_items"] = len(reference)
     if mode == "attribution":
-        approx = attribution_scores(trt, items, should_stop=should_stop)
+        n_texts = len(items) + len(reference or [])
+
+        def check_pace(done: int, seconds: float) -> None:
+            estimate = seconds / done * n_texts * SCAN_OVER_ATTRIBUTION
+            if max_seconds is not None and done < n_texts and estimate > max_seconds:
+                raise ScanTooSlow(estimate, done)
+
+        approx = attribution_scores(trt, items, should_stop=should_stop,
+                                    after_batch=check_pace)
         if reference:
             approx = approx - attribution_scores(trt, reference, should_stop=should_stop)
         scores[:] = approx

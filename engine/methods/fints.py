@@ -14,7 +14,10 @@ computes new items):
 with y_i the user's text, y_hat_i the cached generic reply (engine.methods.generic_replies),
 attn the attention output after o_proj and t the positions that predict the
 response's tokens (as StyleVector does). Each item also keeps its MiniLM
-embedding (of its prompt and text).
+embedding (of its prompt and text). The activations are read from llama.cpp on the
+quantized weights (engine.runtime.activations: `ffn_out` for the MLP, `ffn_inp`
+minus the block's input for attention), so a build holds no float32 torch copy of
+the model; torch's hooks read the same numbers (tests/test_fints.py checks it).
 
 Per request: embed it, take the top-k items by cosine similarity, weight them by
 softmax(score / temperature) and add alpha * sum_i w_i v_i to the attention
@@ -41,8 +44,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from engine.errors import GenerationCancelled
-
 if TYPE_CHECKING:  # pragma: no cover
     from engine.steering.vectors import Steering, SteeringVector
 
@@ -67,7 +68,7 @@ def config_tag(layers: Sequence[int], system: str, max_text_tokens: int = MAX_TE
     """What a cached item depends on; change any of it and items are recomputed."""
     from engine.methods.generic_replies import GENERIC_MAX_TOKENS, sha
 
-    key = f"fints-v2|{','.join(map(str, layers))}|{max_text_tokens}|{GENERIC_MAX_TOKENS}|{system}"
+    key = f"fints-v3|{','.join(map(str, layers))}|{max_text_tokens}|{GENERIC_MAX_TOKENS}|{system}"
     return sha(key)[:32]
 
 
@@ -118,59 +119,46 @@ class MemoryFintsStore:
 # ---- building ----------------------------------------------------------------------
 
 
-def _mean_at(t: Any, b: int, start: int, n: int) -> np.ndarray:
-    """Mean over the positions that predict a response of n tokens starting at `start`."""
-    lo = start - 1
-    hi = lo + max(1, n)
-    return t[b, lo:hi].mean(dim=0).numpy()
-
-
 def item_deltas(
-    trt,
+    reader,
     prefixes: Sequence[Sequence[int]],
     users: Sequence[Sequence[int]],
     generics: Sequence[Sequence[int]],
     layers: Sequence[int],
     *,
-    batch_items: int = 8,
     should_stop: StopFn | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(attn delta, mlp delta), each (len(layers), n_embd), and the norm of the mean
     residual over the user's text (len(layers),), for every item.
 
-    x+y and x+y_hat of a batch of items go through the model as one right-padded
-    batch (causal attention: padding cannot change real positions).
+    `reader` is an activation reader (engine.runtime.activations): llama.cpp on the
+    quantized weights in the app, torch's hooks as the parity test's reference. Each
+    item is x+y and x+y_hat, averaged over the positions that predict y (y_hat).
     """
-    from engine.runtime import hooks
+    from engine.runtime.activations import Part, Row
 
     n = len(prefixes)
-    out: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n
-    order = sorted(range(n), key=lambda i: -(len(prefixes[i]) + len(users[i])))
-    done = 0
-    for s in range(0, n, batch_items):
-        if should_stop and should_stop():
-            raise GenerationCancelled("Stopped.")
-        chunk = order[s : s + batch_items]
-        rows = [list(prefixes[i]) + list(users[i]) for i in chunk]
-        rows += [list(prefixes[i]) + list(generics[i]) for i in chunk]
-        ids, _ = trt.pad_batch(rows, side="right")
-        with hooks.capture(trt, layers, residual=True, attn=True, mlp=True) as cap:
-            trt.forward(ids, logits_to_keep=1)
-        m = len(chunk)
-        for b, i in enumerate(chunk):
-            p = len(prefixes[i])
-            a = np.stack([_mean_at(cap.attn(L), b, p, len(users[i]))
-                          - _mean_at(cap.attn(L), m + b, p, len(generics[i])) for L in layers])
-            f = np.stack([_mean_at(cap.mlp(L), b, p, len(users[i]))
-                          - _mean_at(cap.mlp(L), m + b, p, len(generics[i])) for L in layers])
-            r = np.array([np.linalg.norm(_mean_at(cap.residual(L), b, p, len(users[i])))
-                          for L in layers])
-            out[i] = (a.astype(np.float32), f.astype(np.float32), r.astype(np.float32))
-        done += m
-        if progress:
-            progress(done, n)
-    return [o for o in out if o is not None]
+    parts = ([Part("attn", L) for L in layers] + [Part("mlp", L) for L in layers]
+             + [Part("residual", L) for L in layers])
+    k = len(layers)
+    rows = [Row.text(prefixes[i], users[i]) for i in range(n)]
+    rows += [Row.text(prefixes[i], generics[i]) for i in range(n)]
+    means: list[np.ndarray | None] = [None] * (2 * n)
+
+    def keep(r: int, h: np.ndarray, _lp: np.ndarray) -> None:
+        means[r] = h.mean(axis=1)  # (len(parts), n_embd)
+
+    reader.run(rows, keep, parts=parts, should_stop=should_stop,
+               progress=(lambda d, m: progress(d // 2, n)) if progress else None)
+    out = []
+    for i in range(n):
+        u, g = means[i], means[n + i]
+        assert u is not None and g is not None
+        d = (u - g).astype(np.float32)
+        r = np.linalg.norm(u[2 * k:], axis=1).astype(np.float32)
+        out.append((d[:k], d[k : 2 * k], r))
+    return out
 
 
 def item_text_for_embedding(prompt: str, text: str) -> str:
@@ -313,19 +301,22 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
 def build_bank(
     items: Sequence[Any],
     llama,
-    load_torch: Callable[[], Any],
     generic_cache,
     store: FintsStore,
     *,
     layers: Sequence[int] | None = None,
     system: str | None = None,
     batched=None,
+    reader=None,
     max_text_tokens: int = MAX_TEXT_TOKENS,
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> tuple[FintsBank, int, int]:
     """The bank for `items` (engine.methods.generic_replies.ProfileItem), computing only new ones.
 
+    The activations are read by `reader` (default: llama.cpp on `llama`'s quantized
+    weights, opened after the build's own generic-reply batch context is closed; no
+    torch copy of the model).
     Returns (bank, items computed now, generic replies generated now).
     """
     from engine.methods.generic_replies import PROFILE_SYSTEM, chat_prefix, generic_responses
@@ -361,14 +352,22 @@ def build_bank(
         prefixes = [llama.tokenize(chat_prefix(llama, it.instruction, system)) for it in new]
         users = [text_tokens(llama, it.text)[:max_text_tokens] for it in new]
         gens = [text_tokens(llama, g)[:max_text_tokens] for g in generics]
-        trt = load_torch()
 
         def on_acts(d: int, t: int) -> None:
             if progress:
                 progress("activations", d / max(1, t))
 
-        deltas = item_deltas(trt, prefixes, users, gens, layers, should_stop=should_stop,
-                             progress=on_acts)
+        own_reader = reader is None
+        if own_reader:
+            from engine.runtime.activations import LlamaActivations
+
+            reader = LlamaActivations(llama)
+        try:
+            deltas = item_deltas(reader, prefixes, users, gens, layers,
+                                 should_stop=should_stop, progress=on_acts)
+        finally:
+            if own_reader:
+                reader.close()
         embs = embed_texts([item_text_for_embedding(it.prompt, it.text) for it in new])
         for it, (a, f, r), e in zip(new, deltas, embs, strict=True):
             fi = FintsItem(a, f, e, " ".join(it.text.split())[:60], r)

@@ -19,6 +19,12 @@ On the last block llama.cpp keeps only the rows whose logits were asked for, so 
 row's wanted positions are exactly the positions it asks logits for: both come
 back for the same positions.
 
+Fints reads the attention and MLP outputs of a block, not the residual: llama.cpp
+names the MLP's output `ffn_out-il` and the residual after attention `ffn_inp-il`
+(every architecture it builds, unlike `attn_out`, which Qwen2's graph does not name),
+so a block's attention output is `ffn_inp-il` minus the block's input `l_out-(il-1)`.
+A run asks for `Part`s and gets them in that order.
+
 Like every llama.cpp context, a reader belongs to one thread.
 """
 
@@ -31,13 +37,43 @@ import numpy as np
 
 from engine.errors import EngineError, GenerationCancelled
 from engine.runtime.batched import BatchedLlama, _log_softmax_pick
-from engine.runtime.ggml_tensors import ggml_lib, read_rows, residual_layer, rows_of
+from engine.runtime.ggml_tensors import ggml_lib, read_rows, rows_of
 from engine.runtime.llamacpp import LlamaRuntime
 
 StopFn = Callable[[], bool]
 # on_row(index, hidden (n_layer, n_positions, n_embd) float32, log-probs of each position's
 # next token (n_positions, or one fewer where the row's last position is wanted))
 RowFn = Callable[[int, np.ndarray, np.ndarray], None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One activation a run reads at every wanted position: the residual stream after
+    block `layer` ("residual"), or that block's attention or MLP output ("attn", "mlp"),
+    each as torch's forward hook on the module sees it."""
+
+    kind: str
+    layer: int
+
+
+def residual_parts(n_layer: int) -> list[Part]:
+    """The residual stream after every block: what a run reads unless told otherwise."""
+    return [Part("residual", L) for L in range(n_layer)]
+
+
+def _llama_names(part: Part) -> list[str]:
+    """The llama.cpp graph nodes a part is computed from (see the module's docstring)."""
+    if part.kind == "residual":
+        return [f"l_out-{part.layer}"]
+    if part.kind == "mlp":
+        return [f"ffn_out-{part.layer}"]
+    if part.kind == "attn":
+        if part.layer < 1:
+            raise EngineError("The attention output of block 0 is not read (no block input "
+                              "is named there).")
+        return [f"ffn_inp-{part.layer}", f"l_out-{part.layer - 1}"]
+    raise EngineError(f"Unknown activation {part.kind!r}.")
+
 
 @dataclass(frozen=True)
 class Row:
@@ -65,7 +101,7 @@ class _RowReader:
     """What a build asks of either reader, written once over its `run`."""
 
     def run(self, rows: Sequence[Row], on_row: RowFn, *, hidden: bool = True,
-            should_stop: StopFn | None = None,
+            parts: Sequence[Part] | None = None, should_stop: StopFn | None = None,
             progress: Callable[[int, int], None] | None = None) -> None:
         raise NotImplementedError
 
@@ -82,14 +118,16 @@ class _RowReader:
         self.run(rows, keep, hidden=False, should_stop=should_stop)
         return out
 
-    def hidden(self, rows: Sequence[Row], *, should_stop: StopFn | None = None) -> list[np.ndarray]:
-        """Each row's states at its wanted positions, (n_layer, n, n_embd) (small inputs)."""
+    def hidden(self, rows: Sequence[Row], *, parts: Sequence[Part] | None = None,
+               should_stop: StopFn | None = None) -> list[np.ndarray]:
+        """Each row's states at its wanted positions, (n_parts, n, n_embd), by default the
+        residual after every block (small inputs)."""
         out: list[np.ndarray] = [np.zeros(0)] * len(rows)
 
         def keep(i: int, h: np.ndarray, _lp: np.ndarray) -> None:
             out[i] = h
 
-        self.run(rows, keep, should_stop=should_stop)
+        self.run(rows, keep, parts=parts, should_stop=should_stop)
         return out
 
 
@@ -107,7 +145,8 @@ class LlamaActivations(_RowReader, BatchedLlama):
         self.n_layer = runtime.info.n_layer
         self.n_embd = runtime.info.n_embd
         self._capturing = False
-        self._got: dict[int, np.ndarray] = {}
+        self._want: frozenset[bytes] = frozenset()  # the node names this batch reads
+        self._got: dict[bytes, np.ndarray] = {}
         self._cb = self._make_callback()  # kept alive as long as the context
         super().__init__(runtime, n_ctx=n_ctx, n_seq=n_seq, n_batch=n_batch,
                          n_threads=n_threads, cb_eval=self._cb)
@@ -122,16 +161,17 @@ class LlamaActivations(_RowReader, BatchedLlama):
         def callback(t, ask, _user):
             if not self._capturing:
                 return not ask
-            layer = residual_layer(lib, t)
-            if layer is None:
+            name = lib.ggml_get_name(t)
+            if name not in self._want:
                 return not ask
             if ask:
                 return True
             rows = rows_of(lib, t, n_embd)
             if rows is None:
-                self._error = f"unexpected layout of l_out-{layer}"
+                self._error = f"unexpected layout of {name.decode()}"
                 return False
-            self._got[layer] = read_rows(lib, t, rows, n_embd)
+            # a name given twice (the last block's l_out) is read again: the later wins
+            self._got[name] = read_rows(lib, t, rows, n_embd)
             return True
 
         return llama_cpp.ggml_backend_sched_eval_callback(callback)
@@ -143,15 +183,20 @@ class LlamaActivations(_RowReader, BatchedLlama):
         on_row: RowFn,
         *,
         hidden: bool = True,
+        parts: Sequence[Part] | None = None,
         should_stop: StopFn | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        """Run every row; call `on_row(i, hidden, logprobs)` as each one completes.
+        """Run every row; call `on_row(i, hidden, logprobs)` as each one completes, with
+        `hidden` (len(parts), n, n_embd): the `parts` (default: the residual after every
+        block) at the row's wanted positions.
 
         `hidden` False skips reading the states (scoring only: the callback then asks
         for nothing and llama.cpp computes each batch in one go); `on_row` gets an
         empty (0, n, n_embd) array then.
         """
+        parts = list(parts) if parts is not None else residual_parts(self.n_layer)
+        self._want = frozenset(n.encode() for p in parts for n in _llama_names(p))
         for i, r in enumerate(rows):
             if not 0 <= r.first < r.stop <= len(r.tokens):
                 raise EngineError(f"Row {i}: wanted positions {r.first}..{r.stop} are outside "
@@ -173,15 +218,14 @@ class LlamaActivations(_RowReader, BatchedLlama):
             order = order[len(wave):]
             if should_stop and should_stop():
                 raise GenerationCancelled("Stopped.")
-            self._run_wave(wave, rows, on_row, hidden)
+            self._run_wave(wave, rows, on_row, hidden, parts)
             done += len(wave)
             if progress:
                 progress(done, len(rows))
 
     def _run_wave(self, wave: list[int], rows: Sequence[Row], on_row: RowFn,
-                  hidden: bool) -> None:
+                  hidden: bool, read: Sequence[Part]) -> None:
         self._clear()
-        n_layer = self.n_layer
         # Per row of the wave: the pieces of its wanted states and log-probs, filled batch
         # by batch; a row is handed over once its last wanted position has been computed.
         parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {i: [] for i in wave}
@@ -203,16 +247,7 @@ class LlamaActivations(_RowReader, BatchedLlama):
             if self._error:
                 raise EngineError(f"llama.cpp's states could not be read: {self._error}.")
             n_out = len(owners)
-            states = None
-            if hidden:
-                if len(self._got) != n_layer:
-                    raise EngineError(f"llama.cpp gave {len(self._got)} of {n_layer} layers' "
-                                      "states; this model's graph names them differently.")
-                states = np.empty((n_layer, n_out, self.n_embd), dtype=np.float32)
-                idx = np.asarray(index_of)
-                for L, buf in self._got.items():
-                    # the last block keeps only the rows that output logits, in batch order
-                    states[L] = buf if buf.shape[0] == n_out else buf[idx]
+            states = self._states(read, n_out, np.asarray(index_of)) if hidden else None
             logits = self._logits(n_out)
             targets = np.array([t if t is not None else 0 for _, t in owners], dtype=np.int64)
             lp = _log_softmax_pick(logits, targets)
@@ -247,6 +282,21 @@ class LlamaActivations(_RowReader, BatchedLlama):
                 if len(entries) == self.n_batch:
                     flush()
         flush()
+
+    def _states(self, parts: Sequence[Part], n_out: int, idx: np.ndarray) -> np.ndarray:
+        """The batch's wanted rows of each part, (len(parts), n_out, n_embd)."""
+        missing = sorted(n.decode() for n in self._want - self._got.keys())
+        if missing:
+            raise EngineError(f"llama.cpp's graph for this model has no {', '.join(missing[:3])}"
+                              f"{' ...' if len(missing) > 3 else ''}: its states cannot be "
+                              "read for this build.")
+        # the last block keeps only the rows that output logits, in batch order
+        got = {n: (b if b.shape[0] == n_out else b[idx]) for n, b in self._got.items()}
+        states = np.empty((len(parts), n_out, self.n_embd), dtype=np.float32)
+        for k, p in enumerate(parts):
+            names = [n.encode() for n in _llama_names(p)]
+            states[k] = got[names[0]] - got[names[1]] if p.kind == "attn" else got[names[0]]
+        return states
 
     def _hand_over(self, row: int, pieces: list[tuple[np.ndarray, np.ndarray]],
                    on_row: RowFn) -> None:
@@ -283,7 +333,7 @@ class TorchActivations(_RowReader):
         self._steer = (int(slots[0]) + 1, np.asarray(data[slots[0]], np.float32))
 
     def run(self, rows: Sequence[Row], on_row: RowFn, *, hidden: bool = True,
-            should_stop: StopFn | None = None,
+            parts: Sequence[Part] | None = None, should_stop: StopFn | None = None,
             progress: Callable[[int, int], None] | None = None) -> None:
         import contextlib
 
@@ -292,6 +342,8 @@ class TorchActivations(_RowReader):
         from engine.runtime import hooks
 
         trt = self.trt
+        parts = list(parts) if parts is not None else residual_parts(self.n_layer)
+        kinds = {p.kind for p in parts}
         order = sorted(range(len(rows)), key=lambda i: -len(rows[i].tokens))
         done = 0
         for s in range(0, len(order), self.batch):
@@ -307,10 +359,11 @@ class TorchActivations(_RowReader):
                 if self._steer is not None:
                     stack.enter_context(hooks.steer_residual(trt, {self._steer[0]:
                                                                    self._steer[1]}))
-                cap = stack.enter_context(hooks.capture(trt, range(self.n_layer),
-                                                        residual=True)) if hidden else None
+                cap = stack.enter_context(hooks.capture(
+                    trt, sorted({p.layer for p in parts}), residual="residual" in kinds,
+                    attn="attn" in kinds, mlp="mlp" in kinds)) if hidden else None
                 logits = trt.forward(ids, logits_to_keep=keep).logits
-                h_all = (torch.stack([cap.residual(L) for L in range(self.n_layer)])
+                h_all = (torch.stack([getattr(cap, p.kind)(p.layer) for p in parts])
                          if cap is not None else None)
             for k, i in enumerate(chunk):
                 r = rows[i]

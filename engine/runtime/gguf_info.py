@@ -33,6 +33,7 @@ class GGUFInfo:
     size_bytes: int
     fingerprint: str
     quantization: str = ""  # from general.file_type, e.g. "Q4_K_M" ("" when not said)
+    n_params: int = 0  # weights in the file (what a torch copy of the model holds)
 
 
 def _field_value(reader, key: str):
@@ -138,6 +139,7 @@ def _read_checked(resolved: str, size: int, _mtime_ns: int) -> GGUFInfo:
         chat_template=template if isinstance(template, str) else None,
         size_bytes=size,
         fingerprint=fingerprint(p),
+        n_params=sum(int(t.n_elements) for t in reader.tensors),
         quantization=quantization_name(file_type),
     )
 

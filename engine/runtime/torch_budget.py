@@ -1,0 +1,77 @@
+"""Whether a torch copy of a model fits this machine, asked before loading one.
+
+The profile builds read activations from llama.cpp in the memory of the GGUF file;
+DPS still needs torch (it ablates attention heads and takes gradients through them),
+and torch holds every weight dequantized: 4 bytes a weight in float32 on the CPU, 2 in
+half precision on a GPU. On a 1.5B model that is 7 GB of float32 before the first
+token, and a build that loaded it (the dequantizing step holds a second copy of each
+tensor for a moment; llama.cpp's own copy was open beside it) peaked at 11.3 GB, 1.6
+times the float32 weights: a laptop that does not have it swaps, or the system ends
+the process an hour in. So the app asks first and, where
+it does not fit, says what it would need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import EngineError
+from engine.runtime.gguf_info import GGUFInfo
+
+# Peak over the float32 weights of a build that loaded a GGUF into torch: 11.3 GB for
+# Qwen2.5-Coder-1.5B (1.78e9 weights, 7.1 GB), measured with /usr/bin/time -v (issue 34).
+LOAD_PEAK_OVER_WEIGHTS = 1.6
+RUNTIME_OVERHEAD_BYTES = 600 * 2**20  # torch and transformers themselves, measured on the CPU
+
+
+@dataclass(frozen=True)
+class TorchNeed:
+    """What a torch copy of one model takes, on one device."""
+
+    device: str
+    bytes_per_weight: int
+    need_bytes: int  # peak while loading, the runtime included
+    free_bytes: int | None  # what the device has free now; None where it cannot be told
+
+    @property
+    def fits(self) -> bool:
+        return self.free_bytes is None or self.need_bytes <= self.free_bytes
+
+
+def torch_need(info: GGUFInfo, device: str) -> TorchNeed:
+    """The memory loading `info`'s model into torch on `device` ("cpu", "cuda", "mps")
+    peaks at, and what the device has free."""
+    per_weight = 4 if device == "cpu" else 2  # engine.runtime.torch_device.pick_dtype
+    need = int(info.n_params * per_weight * LOAD_PEAK_OVER_WEIGHTS) + RUNTIME_OVERHEAD_BYTES
+    return TorchNeed(device, per_weight, need, _free_bytes(device))
+
+
+def _free_bytes(device: str) -> int | None:
+    if device.startswith("cuda"):
+        try:
+            import torch
+
+            free, _total = torch.cuda.mem_get_info()
+            return int(free)
+        except Exception:
+            return None
+    import psutil  # the CPU's memory, and Apple's unified memory that MPS shares
+
+    return int(psutil.virtual_memory().available)
+
+
+def require_torch_fits(info: GGUFInfo, device: str, what: str) -> TorchNeed:
+    """Raise a plain-words EngineError, before anything is loaded, when `what` (e.g. "DPS")
+    would need more memory for `info`'s model than `device` has free."""
+    need = torch_need(info, device)
+    if need.fits:
+        return need
+    gb = 2**30
+    half = int(info.n_params * 2 * LOAD_PEAK_OVER_WEIGHTS) + RUNTIME_OVERHEAD_BYTES
+    where = "on the CPU in float32" if device == "cpu" else f"on {device} in half precision"
+    raise EngineError(
+        f"{what} loads {info.name} into torch {where}: about {need.need_bytes / gb:.1f} GB, "
+        f"and this computer has {need.free_bytes / gb:.1f} GB free, so it did not start. "
+        f"It needs about {need.need_bytes / gb:.1f} GB free"
+        + (f", or a GPU with {half / gb:.1f} GB (half precision)" if device == "cpu" else "")
+        + ", or a smaller model.")
