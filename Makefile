@@ -36,7 +36,7 @@ lint: install
 # The template translators start from; a translation is ui/translations/voice_assistant_<lang>.ts,
 # compiled to .qm with $(VENV)/bin/pyside6-lrelease and loaded for the system's language.
 translations: install
-	$(VENV)/bin/pyside6-lupdate $$(ls ui/*.py ui/widgets/*.py) -ts ui/translations/voice_assistant.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(ls ui/*.py ui/widgets/*.py) -ts ui/translations/voice_assistant.ts
 
 bench: install
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_chat.py

@@ -22,55 +22,92 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="618"/>
+        <location filename="../app.py" line="107"/>
+        <location filename="../app.py" line="136"/>
+        <source>App</source>
+        <comment>Cannot open your data</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="109"/>
+        <source>App</source>
+        <comment>Your database is damaged</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="111"/>
+        <source>App</source>
+        <comment>Repair (save what can be read)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="113"/>
+        <source>App</source>
+        <comment>Start again with nothing</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="115"/>
+        <source>App</source>
+        <comment>Quit</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="123"/>
+        <source>App</source>
+        <comment>Database repaired</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="522"/>
         <source>SettingsDialog</source>
         <comment>{0} conversation(s)</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="619"/>
+        <location filename="../widgets/settings_dialog.py" line="523"/>
         <source>SettingsDialog</source>
         <comment>{0} message(s)</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="620"/>
+        <location filename="../widgets/settings_dialog.py" line="524"/>
         <source>SettingsDialog</source>
         <comment>{0} writing sample(s)</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="621"/>
+        <location filename="../widgets/settings_dialog.py" line="525"/>
         <source>SettingsDialog</source>
         <comment>{0} setting(s)</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="623"/>
+        <location filename="../widgets/settings_dialog.py" line="527"/>
         <source>SettingsDialog</source>
         <comment>the ChatGPT export</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="624"/>
+        <location filename="../widgets/settings_dialog.py" line="528"/>
         <source>SettingsDialog</source>
         <comment>the archive</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="625"/>
+        <location filename="../widgets/settings_dialog.py" line="529"/>
         <source>SettingsDialog</source>
         <comment>Imported from {0}: {1}.</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="626"/>
+        <location filename="../widgets/settings_dialog.py" line="530"/>
         <source>SettingsDialog</source>
         <comment>Nothing new in {0}.</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="629"/>
+        <location filename="../widgets/settings_dialog.py" line="533"/>
         <source>SettingsDialog</source>
         <comment>Already here, so skipped: {0}.</comment>
         <translation type="unfinished"></translation>
@@ -79,80 +116,80 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="330"/>
+        <location filename="../widgets/chat_view.py" line="326"/>
         <source>Start a conversation: type a message below and press Ctrl+Enter.
 Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="345"/>
+        <location filename="../widgets/chat_view.py" line="341"/>
         <source>Conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="357"/>
+        <location filename="../widgets/chat_view.py" line="353"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="358"/>
-        <location filename="../widgets/chat_view.py" line="507"/>
+        <location filename="../widgets/chat_view.py" line="354"/>
+        <location filename="../widgets/chat_view.py" line="503"/>
         <source>Write a message… (Ctrl+Enter sends, Esc stops)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="364"/>
+        <location filename="../widgets/chat_view.py" line="360"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="366"/>
+        <location filename="../widgets/chat_view.py" line="362"/>
         <source>Send message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="367"/>
-        <location filename="../widgets/chat_view.py" line="509"/>
+        <location filename="../widgets/chat_view.py" line="363"/>
+        <location filename="../widgets/chat_view.py" line="505"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="369"/>
+        <location filename="../widgets/chat_view.py" line="365"/>
         <source>Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="371"/>
+        <location filename="../widgets/chat_view.py" line="367"/>
         <source>Stop reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="372"/>
+        <location filename="../widgets/chat_view.py" line="368"/>
         <source>Stop the reply; the text so far is kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="506"/>
+        <location filename="../widgets/chat_view.py" line="502"/>
         <source>Write a message… (Enter sends, Shift+Enter new line, Esc stops)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="508"/>
+        <location filename="../widgets/chat_view.py" line="504"/>
         <source>Send (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="510"/>
+        <location filename="../widgets/chat_view.py" line="506"/>
         <source>Enter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="510"/>
+        <location filename="../widgets/chat_view.py" line="506"/>
         <source>Ctrl+Enter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="512"/>
+        <location filename="../widgets/chat_view.py" line="508"/>
         <source>Start a conversation: type a message below and press {0}.
 Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
@@ -355,78 +392,78 @@ Everything stays on this computer.</source>
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../widgets/conversation_list.py" line="46"/>
+        <location filename="../widgets/conversation_list.py" line="47"/>
         <source>Search conversations (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="47"/>
+        <location filename="../widgets/conversation_list.py" line="48"/>
         <source>Search conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="57"/>
+        <location filename="../widgets/conversation_list.py" line="58"/>
         <source>Conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="71"/>
+        <location filename="../widgets/conversation_list.py" line="72"/>
         <source>New</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="73"/>
+        <location filename="../widgets/conversation_list.py" line="74"/>
         <source>New conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="74"/>
+        <location filename="../widgets/conversation_list.py" line="75"/>
         <source>Start a new chat (Ctrl+N)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="76"/>
-        <location filename="../widgets/conversation_list.py" line="195"/>
+        <location filename="../widgets/conversation_list.py" line="77"/>
+        <location filename="../widgets/conversation_list.py" line="196"/>
         <source>Rename</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="78"/>
+        <location filename="../widgets/conversation_list.py" line="79"/>
         <source>Rename conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="79"/>
+        <location filename="../widgets/conversation_list.py" line="80"/>
         <source>Rename the selected conversation (F2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="81"/>
+        <location filename="../widgets/conversation_list.py" line="82"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="83"/>
+        <location filename="../widgets/conversation_list.py" line="84"/>
         <source>Delete conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="196"/>
+        <location filename="../widgets/conversation_list.py" line="197"/>
         <source>Settings of this conversation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="197"/>
+        <location filename="../widgets/conversation_list.py" line="198"/>
         <source>Export as Markdown…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="198"/>
+        <location filename="../widgets/conversation_list.py" line="199"/>
         <source>Export as JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/conversation_list.py" line="200"/>
+        <location filename="../widgets/conversation_list.py" line="201"/>
         <source>Delete…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -530,92 +567,92 @@ Everything stays on this computer.</source>
 <context>
     <name>DraftPane</name>
     <message>
-        <location filename="../widgets/draft_pane.py" line="49"/>
+        <location filename="../widgets/draft_pane.py" line="60"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="51"/>
+        <location filename="../widgets/draft_pane.py" line="62"/>
         <source>Write here. Then ask for help with the buttons below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="63"/>
+        <location filename="../widgets/draft_pane.py" line="74"/>
         <source>Stop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="65"/>
+        <location filename="../widgets/draft_pane.py" line="76"/>
         <source>Stop writing the suggestion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="73"/>
-        <location filename="../widgets/draft_pane.py" line="111"/>
+        <location filename="../widgets/draft_pane.py" line="84"/>
+        <location filename="../widgets/draft_pane.py" line="122"/>
         <source>Suggestion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="75"/>
+        <location filename="../widgets/draft_pane.py" line="86"/>
         <source>The model&apos;s suggestion appears here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="77"/>
-        <location filename="../widgets/draft_pane.py" line="79"/>
-        <location filename="../widgets/draft_pane.py" line="263"/>
+        <location filename="../widgets/draft_pane.py" line="88"/>
+        <location filename="../widgets/draft_pane.py" line="90"/>
+        <location filename="../widgets/draft_pane.py" line="324"/>
         <source>Use suggestion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="81"/>
+        <location filename="../widgets/draft_pane.py" line="92"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="83"/>
+        <location filename="../widgets/draft_pane.py" line="94"/>
         <source>Discard suggestion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="87"/>
-        <location filename="../widgets/draft_pane.py" line="89"/>
+        <location filename="../widgets/draft_pane.py" line="98"/>
+        <location filename="../widgets/draft_pane.py" line="100"/>
         <source>Save as my writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="91"/>
+        <location filename="../widgets/draft_pane.py" line="102"/>
         <source>Store this text in your writing history: your profile learns from it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="93"/>
-        <location filename="../widgets/draft_pane.py" line="95"/>
+        <location filename="../widgets/draft_pane.py" line="104"/>
+        <location filename="../widgets/draft_pane.py" line="106"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="224"/>
+        <location filename="../widgets/draft_pane.py" line="270"/>
         <source>Cannot save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="263"/>
+        <location filename="../widgets/draft_pane.py" line="324"/>
         <source>Append to draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="266"/>
+        <location filename="../widgets/draft_pane.py" line="327"/>
         <source>Not saved to your writing history yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="269"/>
+        <location filename="../widgets/draft_pane.py" line="330"/>
         <source>Saved as writing sample #{0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/draft_pane.py" line="272"/>
+        <location filename="../widgets/draft_pane.py" line="333"/>
         <source>Changed since it was saved (sample #{0}); save again to update.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -623,183 +660,178 @@ Everything stays on this computer.</source>
 <context>
     <name>FirstRunGuide</name>
     <message>
-        <location filename="../widgets/first_run.py" line="124"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Getting started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="136"/>
+        <location filename="../widgets/first_run.py" line="128"/>
         <source>Skip the guide</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="138"/>
+        <location filename="../widgets/first_run.py" line="130"/>
         <source>Help → Getting started shows it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="149"/>
+        <location filename="../widgets/first_run.py" line="141"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="152"/>
-        <location filename="../widgets/first_run.py" line="273"/>
+        <location filename="../widgets/first_run.py" line="144"/>
+        <location filename="../widgets/first_run.py" line="265"/>
         <source>Next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="157"/>
+        <location filename="../widgets/first_run.py" line="149"/>
         <source>You can chat while this is open. Settings: File → Settings (Ctrl+,).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="180"/>
+        <location filename="../widgets/first_run.py" line="172"/>
         <source>Voice Assistant learns how you write and steers a local model toward your voice; nothing leaves this computer. The built-in model, SmolLM2-135M, is a small demonstration: fast, but simple. A larger GGUF chat model (1-8B) writes much better; pick one you have:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="186"/>
+        <location filename="../widgets/first_run.py" line="178"/>
         <source>Models on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="192"/>
+        <location filename="../widgets/first_run.py" line="184"/>
         <source>Use this model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="195"/>
+        <location filename="../widgets/first_run.py" line="187"/>
         <source>Choose a file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="198"/>
+        <location filename="../widgets/first_run.py" line="190"/>
         <source>Looking for models on this computer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="215"/>
+        <location filename="../widgets/first_run.py" line="207"/>
         <source>Your voice is learned from your own texts: your chat messages, drafts you save, and what you add here. Paste a letter, an email or a post you wrote (one at a time), or import .txt and .md files. Five or more make a profile worth building.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="221"/>
+        <location filename="../widgets/first_run.py" line="213"/>
         <source>A text you wrote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="222"/>
+        <location filename="../widgets/first_run.py" line="214"/>
         <source>Paste something you wrote…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="224"/>
+        <location filename="../widgets/first_run.py" line="216"/>
         <source>Add as my writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="227"/>
+        <location filename="../widgets/first_run.py" line="219"/>
         <source>Import files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="248"/>
+        <location filename="../widgets/first_run.py" line="240"/>
         <source>Build my profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="251"/>
+        <location filename="../widgets/first_run.py" line="243"/>
         <source>Open Personalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="269"/>
+        <location filename="../widgets/first_run.py" line="261"/>
         <source>The model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="269"/>
+        <location filename="../widgets/first_run.py" line="261"/>
         <source>Your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="269"/>
+        <location filename="../widgets/first_run.py" line="261"/>
         <source>Your profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="270"/>
+        <location filename="../widgets/first_run.py" line="262"/>
         <source>Getting started, step {0} of {1}: {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="273"/>
+        <location filename="../widgets/first_run.py" line="265"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="303"/>
+        <location filename="../widgets/first_run.py" line="295"/>
         <source>built in: a demonstration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="304"/>
+        <location filename="../widgets/first_run.py" line="296"/>
         <source>from {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="305"/>
+        <location filename="../widgets/first_run.py" line="297"/>
         <source>{0} ({1}, {2}, {3})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="312"/>
+        <location filename="../widgets/first_run.py" line="304"/>
         <source>{0} other model(s) found on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="313"/>
+        <location filename="../widgets/first_run.py" line="305"/>
         <source>No other models found in the usual folders.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="315"/>
+        <location filename="../widgets/first_run.py" line="307"/>
         <source>Searched: this app&apos;s models folder, LM Studio, GPT4All, Jan and the Hugging Face cache. A model is used where it is; nothing is copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="330"/>
+        <location filename="../widgets/first_run.py" line="322"/>
         <source>Using {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="344"/>
+        <location filename="../widgets/first_run.py" line="337"/>
         <source>Import your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="345"/>
-        <source>Text files ({0});;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/first_run.py" line="364"/>
+        <location filename="../widgets/first_run.py" line="357"/>
         <source>{0} text(s) of yours so far.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="366"/>
+        <location filename="../widgets/first_run.py" line="359"/>
         <source>You have {0} texts: enough for a first profile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="368"/>
+        <location filename="../widgets/first_run.py" line="361"/>
         <source>You have {0} text(s); {1} or more give a better profile, but you can build now and again later.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="371"/>
+        <location filename="../widgets/first_run.py" line="364"/>
         <source>Your profile is what the app learned from your texts: a steering vector and a description in plain words. Building it runs in the background (minutes on a laptop) and you can keep chatting. {0} The Personalization tab shows what was learned and lets you choose how strongly replies follow it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -820,168 +852,268 @@ Everything stays on this computer.</source>
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../widgets/history_panel.py" line="33"/>
+        <location filename="../widgets/history_panel.py" line="43"/>
         <source>chat message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="34"/>
+        <location filename="../widgets/history_panel.py" line="42"/>
         <source>draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="35"/>
+        <location filename="../widgets/history_panel.py" line="40"/>
         <source>imported file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="38"/>
+        <location filename="../widgets/history_panel.py" line="41"/>
+        <source>typed or pasted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="44"/>
+        <source>your edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="48"/>
+        <source>Typed or pasted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="50"/>
         <source>Chat messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="39"/>
+        <location filename="../widgets/history_panel.py" line="49"/>
         <source>Drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="40"/>
+        <location filename="../widgets/history_panel.py" line="47"/>
         <source>Imported files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="42"/>
-        <source>Text files (*.txt *.md *.markdown *.text);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="81"/>
+        <location filename="../widgets/history_panel.py" line="98"/>
         <source>Show samples from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="82"/>
+        <location filename="../widgets/history_panel.py" line="99"/>
         <source>All sources</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="86"/>
+        <location filename="../widgets/history_panel.py" line="103"/>
         <source>Import files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="88"/>
+        <location filename="../widgets/history_panel.py" line="105"/>
         <source>Import text files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="89"/>
+        <location filename="../widgets/history_panel.py" line="106"/>
         <source>Import .txt or .md files (or drop them here)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="94"/>
+        <location filename="../widgets/history_panel.py" line="111"/>
         <source>Writing samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="103"/>
+        <location filename="../widgets/history_panel.py" line="148"/>
         <source>Sample text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="104"/>
+        <location filename="../widgets/history_panel.py" line="149"/>
         <source>Pick a sample to read or edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="106"/>
+        <location filename="../widgets/history_panel.py" line="151"/>
         <source>Save changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="108"/>
+        <location filename="../widgets/history_panel.py" line="153"/>
         <source>Save changes to the sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="110"/>
-        <location filename="../widgets/history_panel.py" line="245"/>
+        <location filename="../widgets/history_panel.py" line="155"/>
+        <location filename="../widgets/history_panel.py" line="351"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="112"/>
+        <location filename="../widgets/history_panel.py" line="157"/>
         <source>Delete the sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="135"/>
-        <source>Drop .txt or .md files here to add them to your writing history.</source>
+        <location filename="../widgets/history_panel.py" line="51"/>
+        <source>Your edits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="177"/>
+        <location filename="../widgets/history_panel.py" line="53"/>
+        <source>Your writing (*.txt *.md *.markdown *.text *.docx *.odt *.pdf);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="56"/>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="57"/>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="58"/>
+        <source>Learned from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="59"/>
+        <source>Added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="121"/>
+        <source>Paste or type a sample of your writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="123"/>
+        <source>Paste or type something you wrote (an e-mail, a post, a note)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="126"/>
+        <source>Add to my writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="128"/>
+        <source>Add the pasted text to your writing history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="130"/>
+        <source>Learn from this sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="133"/>
+        <source>Your profile and the texts put in the prompt use only the samples ticked here. Chat messages are left out unless you tick them: most are requests, not your writing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="181"/>
+        <source>Drop .txt, .md, .docx, .odt or .pdf files here to add them to your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="213"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="213"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="252"/>
         <source>{0} writing sample(s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="183"/>
-        <source> Your profile uses {0} of them.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="198"/>
-        <source>Sample #{0}: {1}{2}, added {3}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="228"/>
-        <source>Cannot save the sample</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="232"/>
-        <source>Sample #{0} saved.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="242"/>
-        <source>Delete writing sample</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="243"/>
-        <source>Delete sample #{0} from your writing history?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/history_panel.py" line="246"/>
-        <source>Your profile will not learn from it when it is next built.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../widgets/history_panel.py" line="254"/>
-        <source>Sample #{0} deleted.</source>
+        <source> {0} of them are learned from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/history_panel.py" line="260"/>
-        <source>Import your writing</source>
+        <source> Your profile uses {0} of them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/history_panel.py" line="275"/>
+        <source>Sample #{0}: {1}{2}, added {3}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="308"/>
+        <source>Added to your writing history as sample #{0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="321"/>
+        <source>Sample #{0} is learned from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="322"/>
+        <source>Sample #{0} is kept but not learned from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="334"/>
+        <source>Cannot save the sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="338"/>
+        <source>Sample #{0} saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="348"/>
+        <source>Delete writing sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="349"/>
+        <source>Delete sample #{0} from your writing history?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="352"/>
+        <source>Your profile will not learn from it when it is next built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="360"/>
+        <source>Sample #{0} deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="366"/>
+        <source>Import your writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/history_panel.py" line="381"/>
         <source>Nothing was imported. {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="276"/>
+        <location filename="../widgets/history_panel.py" line="382"/>
         <source>Cannot import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/history_panel.py" line="280"/>
+        <location filename="../widgets/history_panel.py" line="386"/>
         <source>Imported {0} file(s) into your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1004,34 +1136,34 @@ Everything stays on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="60"/>
+        <location filename="../widgets/meters.py" line="59"/>
         <source>Context full: the {0} oldest turn(s) were left out of this reply.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="63"/>
+        <location filename="../widgets/meters.py" line="62"/>
         <source>Context nearly full: the next replies will leave the oldest turns out. Start a new chat to keep everything in view.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../widgets/meters.py" line="31"/>
-        <location filename="../widgets/meters.py" line="67"/>
+        <location filename="../widgets/meters.py" line="66"/>
         <source>Context %v / %m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="69"/>
+        <location filename="../widgets/meters.py" line="68"/>
         <source>{0} tokens of {1} in use, {2} kept for the reply.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="71"/>
+        <location filename="../widgets/meters.py" line="70"/>
         <source>…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/meters.py" line="95"/>
-        <location filename="../widgets/meters.py" line="99"/>
+        <location filename="../widgets/meters.py" line="94"/>
+        <location filename="../widgets/meters.py" line="98"/>
         <source>{0:.1f} tok/s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,202 +1171,202 @@ Everything stays on this computer.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="78"/>
+        <location filename="../window_frame.py" line="24"/>
         <source>auto</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138"/>
-        <location filename="../main_window.py" line="139"/>
+        <location filename="../main_window.py" line="73"/>
+        <location filename="../main_window.py" line="74"/>
         <source>Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174"/>
+        <location filename="../main_window.py" line="110"/>
         <source>Views</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175"/>
+        <location filename="../main_window.py" line="111"/>
         <source>Chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176"/>
+        <location filename="../main_window.py" line="112"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177"/>
+        <location filename="../main_window.py" line="113"/>
         <source>Writing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
+        <location filename="../main_window.py" line="115"/>
         <source>Personalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="116"/>
         <source>Cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="117"/>
         <source>Other apps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
-        <location filename="../main_window.py" line="806"/>
+        <location filename="../main_window.py" line="158"/>
+        <location filename="../main_window.py" line="352"/>
         <source>Model: loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../window_frame.py" line="62"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../window_frame.py" line="63"/>
         <source>&amp;New chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="263"/>
+        <location filename="../window_frame.py" line="67"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../window_frame.py" line="72"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../window_frame.py" line="76"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273"/>
+        <location filename="../window_frame.py" line="77"/>
         <source>&amp;Find conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="277"/>
+        <location filename="../window_frame.py" line="81"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="278"/>
+        <location filename="../window_frame.py" line="82"/>
         <source>&amp;Theme</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="281"/>
+        <location filename="../window_frame.py" line="85"/>
         <source>Follow the &amp;system</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="281"/>
+        <location filename="../window_frame.py" line="86"/>
         <source>&amp;Light</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../window_frame.py" line="87"/>
         <source>&amp;Dark</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="290"/>
+        <location filename="../window_frame.py" line="95"/>
         <source>&amp;Enter sends the message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294"/>
+        <location filename="../window_frame.py" line="98"/>
         <source>Enter sends and Shift+Enter starts a new line; off: Ctrl+Enter sends.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297"/>
+        <location filename="../window_frame.py" line="102"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="298"/>
+        <location filename="../window_frame.py" line="103"/>
         <source>&amp;Getting started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302"/>
+        <location filename="../window_frame.py" line="107"/>
         <source>&amp;About</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327"/>
+        <location filename="../main_window.py" line="178"/>
         <source>Conversation written to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="189"/>
         <source>Copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
-        <location filename="../main_window.py" line="495"/>
-        <location filename="../main_window.py" line="507"/>
-        <location filename="../main_window.py" line="859"/>
+        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="381"/>
+        <location filename="../window_reply.py" line="102"/>
+        <location filename="../window_reply.py" line="116"/>
         <source>Wait for the reply to finish first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="379"/>
+        <location filename="../main_window.py" line="230"/>
         <source>Delete reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="379"/>
+        <location filename="../main_window.py" line="230"/>
         <source>Delete this reply?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="380"/>
+        <location filename="../main_window.py" line="231"/>
         <source>All {0} versions of this reply are deleted with it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382"/>
+        <location filename="../main_window.py" line="233"/>
         <source>The model&apos;s reply is removed from this conversation; your messages stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="236"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="236"/>
         <source>Delete this message?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="237"/>
         <source>It stays in your writing history (remove it there too if you want it gone from your profile).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="240"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="499"/>
+        <location filename="../window_reply.py" line="106"/>
         <source>Send this instead. The conversation continues in a branch; the original stays as it is. (Ctrl+Enter sends.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="813"/>
+        <location filename="../main_window.py" line="359"/>
         <source>Voice Assistant {0}
 
 A private assistant that learns how you write. Your conversations, writing history and profile stay on this computer.
@@ -1243,132 +1375,132 @@ Data folder: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="498"/>
+        <location filename="../window_reply.py" line="105"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="501"/>
+        <location filename="../window_reply.py" line="109"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../window_reply.py" line="119"/>
         <source>Edit reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../window_reply.py" line="120"/>
         <source>Write the reply as it should have been. It is kept as a new version; ‹ › steps back to the model&apos;s. (Ctrl+Enter saves.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
+        <location filename="../window_reply.py" line="123"/>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="518"/>
+        <location filename="../window_reply.py" line="129"/>
         <source>Your version of the reply is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../window_reply.py" line="208"/>
         <source>Stopping…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../window_reply.py" line="219"/>
         <source>Stopped before the reply began.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../window_reply.py" line="273"/>
         <source>The conversation is longer than the model&apos;s context; the {0} oldest turn(s) were left out.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="713"/>
+        <location filename="../window_reply.py" line="327"/>
         <source>Stopped before the first word; no reply was kept.{0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="717"/>
+        <location filename="../window_reply.py" line="332"/>
         <source>Stopped; the text so far is kept.{0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="720"/>
+        <location filename="../window_reply.py" line="336"/>
         <source> at {0} tokens/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="722"/>
+        <location filename="../window_reply.py" line="341"/>
         <source>Done: {0} tokens{1}.{2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="742"/>
+        <location filename="../window_reply.py" line="363"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="748"/>
+        <location filename="../main_window.py" line="294"/>
         <source>Saved to your writing history (sample #{0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="816"/>
+        <location filename="../main_window.py" line="362"/>
         <source>About Voice Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="865"/>
+        <location filename="../main_window.py" line="387"/>
         <source>the built-in model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="879"/>
+        <location filename="../main_window.py" line="401"/>
         <source>Building your profile in the background; chat as you like.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="913"/>
+        <location filename="../window_frame.py" line="128"/>
         <source> (embedded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="914"/>
+        <location filename="../window_frame.py" line="130"/>
         <source>Model: {0}{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="920"/>
+        <location filename="../window_frame.py" line="136"/>
         <source>Model: not loaded yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="925"/>
+        <location filename="../window_frame.py" line="141"/>
         <source>Device: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="926"/>
+        <location filename="../window_frame.py" line="142"/>
         <source> · chat on {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="929"/>
+        <location filename="../window_frame.py" line="145"/>
         <source>Personalization: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="932"/>
+        <location filename="../window_frame.py" line="149"/>
         <source>Cloud: on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="932"/>
+        <location filename="../window_frame.py" line="150"/>
         <source>Cloud: off</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1376,127 +1508,127 @@ Data folder: {1}</source>
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../widgets/chat_view.py" line="114"/>
+        <location filename="../widgets/chat_view.py" line="115"/>
         <source>Your message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="114"/>
+        <location filename="../widgets/chat_view.py" line="115"/>
         <source>Assistant reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="121"/>
+        <location filename="../widgets/chat_view.py" line="122"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="123"/>
+        <location filename="../widgets/chat_view.py" line="124"/>
         <source>Copy message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="127"/>
+        <location filename="../widgets/chat_view.py" line="128"/>
         <source>Regenerate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="129"/>
+        <location filename="../widgets/chat_view.py" line="130"/>
         <source>Regenerate reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="138"/>
+        <location filename="../widgets/chat_view.py" line="139"/>
         <source>Previous version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="145"/>
+        <location filename="../widgets/chat_view.py" line="146"/>
         <source>Next version of this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="150"/>
+        <location filename="../widgets/chat_view.py" line="151"/>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="153"/>
+        <location filename="../widgets/chat_view.py" line="154"/>
         <source>Edit message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="155"/>
+        <location filename="../widgets/chat_view.py" line="156"/>
         <source>Send it changed; the conversation continues in a branch and this one stays as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="158"/>
+        <location filename="../widgets/chat_view.py" line="159"/>
         <source>Edit reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="160"/>
+        <location filename="../widgets/chat_view.py" line="161"/>
         <source>Write the reply as it should have been; it is kept as a new version (‹ › steps back to the model&apos;s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="165"/>
+        <location filename="../widgets/chat_view.py" line="166"/>
         <source>Continue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="167"/>
+        <location filename="../widgets/chat_view.py" line="168"/>
         <source>Continue this reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="169"/>
+        <location filename="../widgets/chat_view.py" line="170"/>
         <source>The reply stopped at its length limit; write on from where it ended.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="175"/>
+        <location filename="../widgets/chat_view.py" line="176"/>
         <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="177"/>
+        <location filename="../widgets/chat_view.py" line="178"/>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="207"/>
+        <location filename="../widgets/chat_view.py" line="208"/>
         <source>You</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="207"/>
+        <location filename="../widgets/chat_view.py" line="208"/>
         <source>Assistant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="212"/>
+        <location filename="../widgets/chat_view.py" line="213"/>
         <source>edited by you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="214"/>
+        <location filename="../widgets/chat_view.py" line="215"/>
         <source>cut at the length limit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="217"/>
+        <location filename="../widgets/chat_view.py" line="218"/>
         <source>partial (stopped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="219"/>
+        <location filename="../widgets/chat_view.py" line="220"/>
         <source>writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/chat_view.py" line="219"/>
+        <location filename="../widgets/chat_view.py" line="220"/>
         <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1504,167 +1636,233 @@ Data folder: {1}</source>
 <context>
     <name>PersonalizationPanel</name>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="114"/>
+        <location filename="../widgets/profile_state.py" line="106"/>
         <source>{0} needs no build: it reads your writing history as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="142"/>
+        <location filename="../widgets/personalization_panel.py" line="64"/>
+        <source>under a minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="65"/>
+        <source>about {0} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="90"/>
         <source>Personalization method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="146"/>
+        <location filename="../widgets/personalization_panel.py" line="94"/>
         <source>Personalization strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="149"/>
+        <location filename="../widgets/personalization_panel.py" line="97"/>
         <source>0.00</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="156"/>
+        <location filename="../widgets/personalization_panel.py" line="104"/>
         <source>Use this strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="158"/>
+        <location filename="../widgets/personalization_panel.py" line="106"/>
         <source>Save the strength the preview shows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="167"/>
+        <location filename="../widgets/personalization_panel.py" line="115"/>
         <source>Use it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="169"/>
+        <location filename="../widgets/personalization_panel.py" line="117"/>
         <source>Use the recommended method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="173"/>
-        <location filename="../widgets/personalization_panel.py" line="175"/>
-        <location filename="../widgets/personalization_panel.py" line="377"/>
+        <location filename="../widgets/personalization_panel.py" line="121"/>
+        <location filename="../widgets/personalization_panel.py" line="123"/>
+        <location filename="../widgets/personalization_panel.py" line="379"/>
         <source>Build profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="177"/>
+        <location filename="../widgets/personalization_panel.py" line="125"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="179"/>
+        <location filename="../widgets/personalization_panel.py" line="127"/>
         <source>Cancel building the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="183"/>
+        <location filename="../widgets/personalization_panel.py" line="131"/>
         <source>Profile build progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="190"/>
+        <location filename="../widgets/personalization_panel.py" line="138"/>
         <source>What was learned about your writing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="192"/>
+        <location filename="../widgets/personalization_panel.py" line="140"/>
         <source>After a build, a plain-words description of your writing appears here; you can edit it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="195"/>
-        <location filename="../widgets/personalization_panel.py" line="197"/>
+        <location filename="../widgets/personalization_panel.py" line="143"/>
+        <location filename="../widgets/personalization_panel.py" line="145"/>
         <source>Save description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="206"/>
+        <location filename="../widgets/personalization_panel.py" line="242"/>
+        <source>Words typical of you:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="244"/>
+        <source>Learned from your writing samples:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="453"/>
+        <source>Cannot write like you yet: {0}. Add your own texts in the Writing history tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/profile_preview.py" line="53"/>
         <source>Prompt to preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="208"/>
+        <location filename="../widgets/profile_preview.py" line="55"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="212"/>
+        <location filename="../widgets/profile_preview.py" line="58"/>
         <source>Answer one prompt with your profile off and on, side by side.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="217"/>
+        <location filename="../widgets/profile_preview.py" line="65"/>
         <source>Reply with the profile off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="220"/>
+        <location filename="../widgets/profile_preview.py" line="68"/>
         <source>Reply with the profile on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="222"/>
+        <location filename="../widgets/personalization_panel.py" line="159"/>
         <source>Preference heads (DPS), layer by head:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="226"/>
+        <location filename="../widgets/personalization_panel.py" line="168"/>
+        <location filename="../widgets/personalization_panel.py" line="170"/>
+        <source>Write like me</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="172"/>
+        <source>Chat and drafting answer in your voice, learned from your writing history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="193"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="206"/>
         <source>Method</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="231"/>
+        <location filename="../widgets/personalization_panel.py" line="214"/>
+        <source>How strongly the profile pushes the reply toward your voice (0 is off).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="217"/>
         <source>Strength</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="232"/>
+        <location filename="../widgets/personalization_panel.py" line="218"/>
+        <source>Layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="219"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="236"/>
+        <location filename="../widgets/personalization_panel.py" line="223"/>
         <source>Best for you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="241"/>
+        <location filename="../widgets/personalization_panel.py" line="234"/>
         <source>What was learned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="248"/>
-        <source>Words and phrases most typical of you:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="251"/>
-        <location filename="../widgets/personalization_panel.py" line="332"/>
+        <location filename="../widgets/personalization_panel.py" line="162"/>
+        <location filename="../widgets/personalization_panel.py" line="312"/>
         <source>Fints: no reply yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="258"/>
+        <location filename="../widgets/profile_preview.py" line="50"/>
         <source>See the difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="266"/>
-        <source>Off</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="267"/>
-        <source>On (marked: words your profile made likelier)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/personalization_panel.py" line="330"/>
+        <location filename="../widgets/personalization_panel.py" line="310"/>
         <source>Fints, last reply: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="353"/>
+        <source>On: chat and drafting use {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="355"/>
+        <source>Off: replies are the model&apos;s own. {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="357"/>
+        <source>Build your profile to see what it changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="360"/>
+        <source>{0} included sample(s); the latest: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="363"/>
+        <source>None yet: add your own texts in the Writing history tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="367"/>
+        <source>{0}: where in the model the steering is added.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1673,127 +1871,147 @@ Data folder: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="377"/>
+        <location filename="../widgets/personalization_panel.py" line="379"/>
         <source>Rebuild profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="388"/>
+        <location filename="../widgets/personalization_panel.py" line="390"/>
         <source>No {0} profile yet: build one from your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="390"/>
+        <location filename="../widgets/personalization_panel.py" line="392"/>
         <source>No profile yet: build one from your writing history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="392"/>
+        <location filename="../widgets/personalization_panel.py" line="394"/>
         <source>{0} profile for {1}, from {2} writing sample(s), built {3}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="396"/>
+        <location filename="../widgets/personalization_panel.py" line="398"/>
         <source> The model in use is {0}: rebuild the profile to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="399"/>
+        <location filename="../widgets/personalization_panel.py" line="401"/>
         <source> Personalization is off.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="410"/>
+        <location filename="../widgets/personalization_panel.py" line="412"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="416"/>
+        <location filename="../widgets/personalization_panel.py" line="418"/>
         <source>No profile has been built from them yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="439"/>
+        <location filename="../widgets/personalization_panel.py" line="441"/>
         <source>{0} cannot be used yet: {1}. Build its profile or add your texts first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="468"/>
+        <location filename="../widgets/profile_preview.py" line="78"/>
+        <source>Without your voice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/profile_preview.py" line="79"/>
+        <source>In your voice (marked: words your profile made likelier)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/profile_preview.py" line="94"/>
         <source>Writing both replies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="476"/>
+        <location filename="../widgets/profile_preview.py" line="101"/>
         <source>The preview did not finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="490"/>
+        <location filename="../widgets/profile_preview.py" line="109"/>
         <source> at strength {0:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="492"/>
+        <location filename="../widgets/profile_preview.py" line="111"/>
         <source>{0}{1}: {2} word(s) marked, each made at least {3:.1f}× as likely by your profile.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="495"/>
+        <location filename="../widgets/profile_preview.py" line="115"/>
         <source>{0}{1}: this method decodes by itself, so no words are marked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="498"/>
+        <location filename="../widgets/profile_preview.py" line="119"/>
         <source>Not saved yet: “Use this strength” keeps it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="508"/>
+        <location filename="../widgets/personalization_panel.py" line="497"/>
         <source>Description not saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="510"/>
+        <location filename="../widgets/personalization_panel.py" line="499"/>
         <source>Description saved; the next build keeps your wording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="527"/>
+        <location filename="../widgets/personalization_panel.py" line="517"/>
         <source>Starting… (loading the models)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="534"/>
+        <location filename="../widgets/personalization_panel.py" line="524"/>
         <source>{0} of {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="540"/>
+        <location filename="../widgets/personalization_panel.py" line="531"/>
+        <source>{0} (estimating the time left…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="533"/>
+        <source>{0}: {1} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/personalization_panel.py" line="539"/>
         <source>Cancelled; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="542"/>
+        <location filename="../widgets/personalization_panel.py" line="541"/>
         <source>The build failed; the previous profile is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="544"/>
+        <location filename="../widgets/personalization_panel.py" line="543"/>
         <source>Profile built; chat now uses it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="545"/>
+        <location filename="../widgets/personalization_panel.py" line="544"/>
         <source>Your profile is built.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="561"/>
+        <location filename="../widgets/personalization_panel.py" line="560"/>
         <source>{0} cannot be used yet: {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/personalization_panel.py" line="565"/>
+        <location filename="../widgets/personalization_panel.py" line="564"/>
         <source>Chat now uses {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1916,388 +2134,388 @@ Data folder: {1}</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="61"/>
+        <location filename="../widgets/settings_dialog.py" line="62"/>
         <source>Automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="64"/>
+        <location filename="../widgets/settings_dialog.py" line="65"/>
         <source>Apple GPU (Metal)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="75"/>
+        <location filename="../widgets/settings_scans.py" line="27"/>
         <source>{0} — {1}, {2} layers, context {3}, {4:.0f} MB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="100"/>
+        <location filename="../widgets/settings_scans.py" line="52"/>
         <source>{0} cannot be read ({1}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156"/>
+        <location filename="../widgets/settings_scans.py" line="108"/>
         <source>, base (no chat template)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="159"/>
+        <location filename="../widgets/settings_scans.py" line="111"/>
         <source>{0} — {1}{2}, {3:.0f} MB, context {4}{5} [{6}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="181"/>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="85"/>
+        <location filename="../widgets/settings_dialog.py" line="86"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197"/>
+        <location filename="../widgets/settings_dialog.py" line="101"/>
         <source>Model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="199"/>
+        <location filename="../widgets/settings_dialog.py" line="103"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="201"/>
+        <location filename="../widgets/settings_dialog.py" line="105"/>
         <source>Choose a model file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
-        <location filename="../widgets/settings_dialog.py" line="205"/>
+        <location filename="../widgets/settings_dialog.py" line="107"/>
+        <location filename="../widgets/settings_dialog.py" line="109"/>
         <source>Use the embedded model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209"/>
+        <location filename="../widgets/settings_dialog.py" line="113"/>
         <source>Models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="210"/>
+        <location filename="../widgets/settings_dialog.py" line="114"/>
         <source>Looking for models on this computer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213"/>
+        <location filename="../widgets/settings_dialog.py" line="117"/>
         <source>GGUF files of this app, LM Studio, GPT4All, Jan and the Hugging Face cache. A model is used where it is; nothing is copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="223"/>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="127"/>
+        <location filename="../widgets/settings_dialog.py" line="159"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="134"/>
         <source>Where the personalization methods run. Chat runs in llama.cpp, which uses the GPU when it was built with GPU support.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="234"/>
-        <location filename="../widgets/settings_dialog.py" line="256"/>
+        <location filename="../widgets/settings_dialog.py" line="138"/>
+        <location filename="../widgets/settings_dialog.py" line="160"/>
         <source>Threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236"/>
+        <location filename="../widgets/settings_dialog.py" line="140"/>
         <source>Automatic ({0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="241"/>
-        <location filename="../widgets/settings_dialog.py" line="257"/>
+        <location filename="../widgets/settings_dialog.py" line="145"/>
+        <location filename="../widgets/settings_dialog.py" line="161"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="244"/>
+        <location filename="../widgets/settings_dialog.py" line="148"/>
         <source>Everything the app stores lives here. Start with --home DIR or set ASSISTANT_HOME to use another folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252"/>
+        <location filename="../widgets/settings_dialog.py" line="156"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="253"/>
+        <location filename="../widgets/settings_dialog.py" line="157"/>
         <source>Found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="258"/>
+        <location filename="../widgets/settings_dialog.py" line="162"/>
         <source>Model and performance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264"/>
-        <location filename="../widgets/settings_dialog.py" line="292"/>
+        <location filename="../widgets/settings_dialog.py" line="168"/>
+        <location filename="../widgets/settings_dialog.py" line="196"/>
         <source>System prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
-        <location filename="../widgets/settings_dialog.py" line="293"/>
+        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>Temperature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277"/>
-        <location filename="../widgets/settings_dialog.py" line="294"/>
+        <location filename="../widgets/settings_dialog.py" line="181"/>
+        <location filename="../widgets/settings_dialog.py" line="198"/>
         <source>Reply length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="279"/>
-        <location filename="../widgets/settings_dialog.py" line="286"/>
+        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
         <source> tokens</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
-        <location filename="../widgets/settings_dialog.py" line="295"/>
+        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="199"/>
         <source>Context size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="289"/>
+        <location filename="../widgets/settings_dialog.py" line="193"/>
         <source>How much of the conversation the model sees; capped at what the model was trained for. A change reloads the model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="297"/>
+        <location filename="../widgets/settings_dialog.py" line="201"/>
         <source>Defaults for every conversation; a conversation&apos;s own settings (its menu) win.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="302"/>
+        <location filename="../widgets/settings_dialog.py" line="206"/>
         <source>Replies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="306"/>
+        <location filename="../widgets/settings_dialog.py" line="210"/>
         <source>Export everything…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="308"/>
+        <location filename="../widgets/settings_dialog.py" line="212"/>
         <source>Export all data to an archive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="310"/>
+        <location filename="../widgets/settings_dialog.py" line="214"/>
         <source>Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="312"/>
+        <location filename="../widgets/settings_dialog.py" line="216"/>
         <source>Import an archive or a ChatGPT export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="314"/>
+        <location filename="../widgets/settings_dialog.py" line="218"/>
         <source>Reset profile…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="316"/>
-        <location filename="../widgets/settings_dialog.py" line="568"/>
+        <location filename="../widgets/settings_dialog.py" line="220"/>
+        <location filename="../widgets/settings_dialog.py" line="472"/>
         <source>Reset the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="318"/>
+        <location filename="../widgets/settings_dialog.py" line="222"/>
         <source>Delete all my data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="320"/>
+        <location filename="../widgets/settings_dialog.py" line="224"/>
         <source>Delete all data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="324"/>
+        <location filename="../widgets/settings_dialog.py" line="228"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="329"/>
+        <location filename="../widgets/settings_dialog.py" line="233"/>
         <source>Your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="378"/>
+        <location filename="../widgets/settings_dialog.py" line="282"/>
         <source>{0} (not found on this computer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="392"/>
+        <location filename="../widgets/settings_dialog.py" line="296"/>
         <source>Embedded: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="403"/>
-        <location filename="../widgets/settings_dialog.py" line="475"/>
+        <location filename="../widgets/settings_dialog.py" line="307"/>
+        <location filename="../widgets/settings_dialog.py" line="379"/>
         <source>Checking the model file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="410"/>
+        <location filename="../widgets/settings_dialog.py" line="314"/>
         <source>No other GGUF models found on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="413"/>
+        <location filename="../widgets/settings_dialog.py" line="317"/>
         <source>{0} model(s) on this computer: pick one…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="441"/>
+        <location filename="../widgets/settings_dialog.py" line="345"/>
         <source>Not a usable model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="453"/>
+        <location filename="../widgets/settings_dialog.py" line="357"/>
         <source>Unusable: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="458"/>
+        <location filename="../widgets/settings_dialog.py" line="362"/>
         <source>Choose a GGUF model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="459"/>
+        <location filename="../widgets/settings_dialog.py" line="363"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="495"/>
+        <location filename="../widgets/settings_dialog.py" line="399"/>
         <source>Cannot save the settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="513"/>
+        <location filename="../widgets/settings_dialog.py" line="417"/>
         <source>Export everything</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="514"/>
+        <location filename="../widgets/settings_dialog.py" line="418"/>
         <source>Archives (*.zip);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="524"/>
-        <location filename="../widgets/settings_dialog.py" line="588"/>
+        <location filename="../widgets/settings_dialog.py" line="428"/>
+        <location filename="../widgets/settings_dialog.py" line="492"/>
         <source>Import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="525"/>
+        <location filename="../widgets/settings_dialog.py" line="429"/>
         <source>Archives and ChatGPT exports (*.zip *.json);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="547"/>
+        <location filename="../widgets/settings_dialog.py" line="451"/>
         <source>Exporting to {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="551"/>
+        <location filename="../widgets/settings_dialog.py" line="455"/>
         <source>Stop the reply being written first, then import.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="552"/>
-        <location filename="../widgets/settings_dialog.py" line="562"/>
+        <location filename="../widgets/settings_dialog.py" line="456"/>
+        <location filename="../widgets/settings_dialog.py" line="466"/>
         <source>Busy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="557"/>
+        <location filename="../widgets/settings_dialog.py" line="461"/>
         <source>Importing {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="561"/>
+        <location filename="../widgets/settings_dialog.py" line="465"/>
         <source>Stop the reply being written first, then reset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="568"/>
+        <location filename="../widgets/settings_dialog.py" line="472"/>
         <source>Delete all your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="572"/>
+        <location filename="../widgets/settings_dialog.py" line="476"/>
         <source>Deleting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="573"/>
+        <location filename="../widgets/settings_dialog.py" line="477"/>
         <source>Reset profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="573"/>
+        <location filename="../widgets/settings_dialog.py" line="477"/>
         <source>Delete everything</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="574"/>
+        <location filename="../widgets/settings_dialog.py" line="478"/>
         <source>Deleted data is overwritten in the database file, not just hidden.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="588"/>
-        <location filename="../widgets/settings_dialog.py" line="604"/>
+        <location filename="../widgets/settings_dialog.py" line="492"/>
+        <location filename="../widgets/settings_dialog.py" line="508"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="589"/>
+        <location filename="../widgets/settings_dialog.py" line="493"/>
         <source>Reset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="597"/>
+        <location filename="../widgets/settings_dialog.py" line="501"/>
         <source>{0} cancelled; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="600"/>
+        <location filename="../widgets/settings_dialog.py" line="504"/>
         <source>{0} failed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="602"/>
+        <location filename="../widgets/settings_dialog.py" line="506"/>
         <source>Exported to {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="603"/>
+        <location filename="../widgets/settings_dialog.py" line="507"/>
         <source>Everything was exported to
 {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="609"/>
+        <location filename="../widgets/settings_dialog.py" line="513"/>
         <source>Your profile was reset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="610"/>
+        <location filename="../widgets/settings_dialog.py" line="514"/>
         <source>All your data was deleted.</source>
         <translation type="unfinished"></translation>
     </message>
