@@ -41,3 +41,6 @@ def test_the_template_is_current(tmp_path):
     assert not committed - now, f"strings the window no longer shows: " \
                                 f"{sorted(committed - now)[:5]}"
     assert len(now) > 400  # the window's strings were found at all
+    # lupdate reads `tr(a, b)` as (source a, comment b): a `tr = QCoreApplication.translate`
+    # alias puts the context where the text belongs, out of every translator's reach
+    assert not [src for ctx, src in now if not ctx], "a translate() call lupdate misread"

@@ -88,12 +88,12 @@ def _show_unexpected(
     if issubclass(exc_type, KeyboardInterrupt):
         QApplication.quit()
         return
-    tr = QCoreApplication.translate
-    text = str(exc) if isinstance(exc, USER_ERRORS) else tr(
+    translate = QCoreApplication.translate
+    text = str(exc) if isinstance(exc, USER_ERRORS) else translate(
         "App", "Unexpected {0}: {1}. The details are in the log file.").format(
             exc_type.__name__, exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("App", "Something went wrong"), text)
-    box.setAccessibleName(tr("App", "Error"))
+    box = QMessageBox(QMessageBox.Icon.Warning, translate("App", "Something went wrong"), text)
+    box.setAccessibleName(translate("App", "Error"))
     box.open()
 
 
@@ -102,17 +102,18 @@ def open_damaged_database(home: str | Path | None, exc: Exception) -> AppContext
     (save what can be read, or start again with nothing). The context, or None to quit."""
     from assistant.data.repair import is_damaged, repair_database, summary
 
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if not is_damaged(exc):
-        QMessageBox.critical(None, tr("App", "Cannot open your data"), str(exc))
+        QMessageBox.critical(None, translate("App", "Cannot open your data"), str(exc))
         return None
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("App", "Your database is damaged"), str(exc))
+    box = QMessageBox(QMessageBox.Icon.Critical, translate("App", "Your database is damaged"),
+                      str(exc))
     box.setObjectName("damagedDatabaseDialog")
-    repair_button = box.addButton(tr("App", "Repair (save what can be read)"),
+    repair_button = box.addButton(translate("App", "Repair (save what can be read)"),
                                   QMessageBox.ButtonRole.AcceptRole)
-    erase_button = box.addButton(tr("App", "Start again with nothing"),
+    erase_button = box.addButton(translate("App", "Start again with nothing"),
                                  QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(tr("App", "Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.addButton(translate("App", "Quit"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(repair_button)
     box.exec()
     try:
@@ -120,7 +121,7 @@ def open_damaged_database(home: str | Path | None, exc: Exception) -> AppContext
             from assistant.paths import data_dir
 
             res = repair_database(data_dir(home))
-            QMessageBox.information(None, tr("App", "Database repaired"), summary(res))
+            QMessageBox.information(None, translate("App", "Database repaired"), summary(res))
             return AppContext(home)
         if box.clickedButton() is erase_button:
             from assistant.data import DataService
@@ -133,7 +134,7 @@ def open_damaged_database(home: str | Path | None, exc: Exception) -> AppContext
             ctx.reload_settings()
             return ctx
     except USER_ERRORS as again:
-        QMessageBox.critical(None, tr("App", "Cannot open your data"), str(again))
+        QMessageBox.critical(None, translate("App", "Cannot open your data"), str(again))
     return None
 
 

@@ -2,114 +2,51 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
-    <name></name>
+    <name>App</name>
     <message>
-        <location filename="../app.py" line="93"/>
-        <source>App</source>
-        <comment>Unexpected {0}: {1}. The details are in the log file.</comment>
+        <location filename="../app.py" line="92"/>
+        <source>Unexpected {0}: {1}. The details are in the log file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app.py" line="95"/>
-        <source>App</source>
-        <comment>Something went wrong</comment>
+        <source>Something went wrong</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app.py" line="96"/>
-        <source>App</source>
-        <comment>Error</comment>
+        <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app.py" line="107"/>
-        <location filename="../app.py" line="136"/>
-        <source>App</source>
-        <comment>Cannot open your data</comment>
+        <location filename="../app.py" line="137"/>
+        <source>Cannot open your data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app.py" line="109"/>
-        <source>App</source>
-        <comment>Your database is damaged</comment>
+        <source>Your database is damaged</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="111"/>
-        <source>App</source>
-        <comment>Repair (save what can be read)</comment>
+        <location filename="../app.py" line="112"/>
+        <source>Repair (save what can be read)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="113"/>
-        <source>App</source>
-        <comment>Start again with nothing</comment>
+        <location filename="../app.py" line="114"/>
+        <source>Start again with nothing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="115"/>
-        <source>App</source>
-        <comment>Quit</comment>
+        <location filename="../app.py" line="116"/>
+        <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="123"/>
-        <source>App</source>
-        <comment>Database repaired</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="522"/>
-        <source>SettingsDialog</source>
-        <comment>{0} conversation(s)</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="523"/>
-        <source>SettingsDialog</source>
-        <comment>{0} message(s)</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="524"/>
-        <source>SettingsDialog</source>
-        <comment>{0} writing sample(s)</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="525"/>
-        <source>SettingsDialog</source>
-        <comment>{0} setting(s)</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="527"/>
-        <source>SettingsDialog</source>
-        <comment>the ChatGPT export</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="528"/>
-        <source>SettingsDialog</source>
-        <comment>the archive</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="529"/>
-        <source>SettingsDialog</source>
-        <comment>Imported from {0}: {1}.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="530"/>
-        <source>SettingsDialog</source>
-        <comment>Nothing new in {0}.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/settings_dialog.py" line="533"/>
-        <source>SettingsDialog</source>
-        <comment>Already here, so skipped: {0}.</comment>
+        <location filename="../app.py" line="124"/>
+        <source>Database repaired</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2517,6 +2454,51 @@ Data folder: {1}</source>
     <message>
         <location filename="../widgets/settings_dialog.py" line="514"/>
         <source>All your data was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="522"/>
+        <source>{0} conversation(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="523"/>
+        <source>{0} message(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="524"/>
+        <source>{0} writing sample(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="525"/>
+        <source>{0} setting(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="527"/>
+        <source>the ChatGPT export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="528"/>
+        <source>the archive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="529"/>
+        <source>Imported from {0}: {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="530"/>
+        <source>Nothing new in {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="533"/>
+        <source>Already here, so skipped: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -517,20 +517,20 @@ class SettingsDialog(QDialog):
 
 def import_summary(result: dict) -> str:
     """What an import did, in one sentence: what was added and what was already here."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     added, skipped = result.get("added") or {}, result.get("skipped") or {}
-    names = [("conversations", tr("SettingsDialog", "{0} conversation(s)")),
-             ("messages", tr("SettingsDialog", "{0} message(s)")),
-             ("writing_samples", tr("SettingsDialog", "{0} writing sample(s)")),
-             ("settings", tr("SettingsDialog", "{0} setting(s)"))]
+    names = [("conversations", translate("SettingsDialog", "{0} conversation(s)")),
+             ("messages", translate("SettingsDialog", "{0} message(s)")),
+             ("writing_samples", translate("SettingsDialog", "{0} writing sample(s)")),
+             ("settings", translate("SettingsDialog", "{0} setting(s)"))]
     parts = [label.format(added[key]) for key, label in names if added.get(key)]
-    source = (tr("SettingsDialog", "the ChatGPT export") if result.get("source") == "chatgpt"
-              else tr("SettingsDialog", "the archive"))
-    text = (tr("SettingsDialog", "Imported from {0}: {1}.").format(source, ", ".join(parts))
-            if parts else tr("SettingsDialog", "Nothing new in {0}.").format(source))
+    source = (translate("SettingsDialog", "the ChatGPT export") if result.get("source") == "chatgpt"
+              else translate("SettingsDialog", "the archive"))
+    text = (translate("SettingsDialog", "Imported from {0}: {1}.").format(source, ", ".join(parts))
+            if parts else translate("SettingsDialog", "Nothing new in {0}.").format(source))
     already = [label.format(skipped[key]) for key, label in names if skipped.get(key)]
     if already:
-        text += " " + tr("SettingsDialog", "Already here, so skipped: {0}.").format(
+        text += " " + translate("SettingsDialog", "Already here, so skipped: {0}.").format(
             ", ".join(already))
     return text
 
