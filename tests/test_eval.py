@@ -194,3 +194,33 @@ def test_resume_refuses_a_file_that_is_not_an_outputs_file(tmp_path):
     bad.write_text('{"row": 0, "text": "no method"}\n')
     with pytest.raises(ValueError, match="line 1"):
         load_reusable(bad)
+
+
+class _SteeringMethod(_CountingMethod):
+    """A steering method whose build switches steering off for author1's history."""
+
+    name = "steers"
+
+    def steering_strength(self, state) -> float:
+        return 0.0 if state.startswith("author1") else 0.5
+
+
+def test_the_report_counts_the_users_whose_steering_is_on(tmp_path):
+    from engine.eval.harness import load_reusable, load_reusable_steering, run_eval
+    from engine.eval.report import format_table, write_outputs
+
+    rows = _toy_rows(3)
+    report = run_eval(rows, [_SteeringMethod(), _CountingMethod()], controls=["other-user"])
+    line = report.summary("steers")
+    assert line["steering_on"] == {"on": 2, "rows": 3}  # own histories only
+    assert "steering_on" not in report.summary("echo")
+    assert "Steering on (the build chose a strength above 0 for the user's own history): " \
+           "steers 2 of 3 rows." in format_table(report)
+    path = tmp_path / "outputs.jsonl"
+    write_outputs(report, path)
+    # a resumed run prepares nothing for the rows it reuses, and keeps their strengths
+    again = _SteeringMethod()
+    resumed = run_eval(rows, [again], controls=["other-user"], reuse=load_reusable(path),
+                       reused_steer=load_reusable_steering(path))
+    assert again.calls == []
+    assert resumed.summary("steers")["steering_on"] == {"on": 2, "rows": 3}

@@ -69,7 +69,13 @@ def run(args) -> int:
     from assistant.evaluation.methods import make_methods, parse_methods
     from assistant.paths import cache_dir
     from engine.eval.data import load_rows
-    from engine.eval.harness import CONTROLS, add_attribution, load_reusable, run_eval
+    from engine.eval.harness import (
+        CONTROLS,
+        add_attribution,
+        load_reusable,
+        load_reusable_steering,
+        run_eval,
+    )
     from engine.eval.report import format_table, write_outputs, write_report
 
     names = parse_methods(args.methods)
@@ -92,10 +98,11 @@ def run(args) -> int:
         raise UserError("No rows to evaluate (check --offset and --limit).")
     if controls and len(rows) < 2:
         raise UserError(f"The {controls[0]} control needs at least two rows.")
-    reuse = None
+    reuse = reused_steer = None
     if args.resume is not None:
         try:
             reuse = load_reusable(args.resume)
+            reused_steer = load_reusable_steering(args.resume)
         except OSError as exc:
             raise UserError(f"Cannot read {args.resume}: {exc.strerror or exc}") from exc
         except ValueError as exc:
@@ -146,6 +153,7 @@ def run(args) -> int:
                       "top_k": sampling.top_k, "repeat_penalty": sampling.repeat_penalty,
                       "max_tokens": sampling.max_tokens},
             progress=progress, should_stop=should_stop, reuse=reuse,
+            reused_steer=reused_steer,
         )
         if not report.rows:
             raise UserError("The time limit ended the run before its first row.")

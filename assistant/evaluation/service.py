@@ -179,6 +179,19 @@ class SteeredMethod:
     def prepare(self, history: Sequence[HistoryItem]) -> tuple[Any, Sequence[HistoryItem]]:
         return self.builds.get(history, self.kind), history
 
+    def steering_strength(self, state: tuple[Any, Sequence[HistoryItem]]) -> float:
+        """The strength `generate` steers this user with: 0 where the build switched
+        steering off."""
+        from engine.methods.calibration import WITH_PROMPT_HISTORY
+
+        report, _history = state
+        if not self.with_rag:
+            return float(report.alpha or 0.0)
+        chosen = report.with_texts
+        if chosen is None:
+            return float((report.alpha or 0.0) * WITH_PROMPT_HISTORY)
+        return float(chosen["alpha"] or 0.0)
+
     def generate(self, state: tuple[Any, Sequence[HistoryItem]], task: str, seed: int) -> str:
         from engine.methods.calibration import WITH_PROMPT_HISTORY
 

@@ -330,6 +330,15 @@ class FintsEvalMethod:
         steerx = self.builds.get(history, self.stack) if self.stack else None
         return (*self._banks[key], steerx, history)
 
+    def steering_strength(self, state) -> float:
+        """The fraction of the residual norm chosen for this user (0: steering off); the
+        multiplier itself differs per request with the items mixed."""
+        _bank, strength, _steerx, _history = state
+        if not strength:
+            return 1.0  # no strength chosen: the paper's fixed alpha of 1
+        part = strength.get("with_texts") if self.with_rag else strength
+        return float((part or {}).get("fraction") or 0.0)
+
     def generate(self, state, task: str, seed: int) -> str:
         from engine.methods.fints import embed_texts
 

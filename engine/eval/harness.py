@@ -60,7 +60,11 @@ class Method(Protocol):
         """Build whatever the method needs from the user's history (a profile, a prompt)."""
 
     def generate(self, state: Any, task: str, seed: int) -> str:
-        """Write the reply to `task` for the user whose prepared state is `state`."""
+        """Write the reply to `task` for the user whose prepared state is `state`.
+
+        A method that steers may also define `steering_strength(state) -> float`: the
+        strength its build chose for this user (0: the build switched steering off), which
+        the report counts as the share of users whose steering is on."""
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Output:
     raw: Scores
     matched: Scores
     harms: list[str] = field(default_factory=list)  # with a request pool (engine.eval.harm)
+    steer: float | None = None  # the strength the method steered with (steering methods)
 
     @property
     def words(self) -> int:
@@ -89,6 +94,8 @@ class Output:
                "matched": self.matched.as_dict()}
         if self.harms:
             out["harms"] = list(self.harms)
+        if self.steer is not None:
+            out["steer"] = self.steer
         return out
 
 
@@ -120,6 +127,17 @@ class Arm:
             for h in o.harms:
                 kinds[h] = kinds.get(h, 0) + 1
         return kinds
+
+    def steering_on(self) -> dict[str, int] | None:
+        """Rows whose build kept steering on, of the rows where it is known (outputs taken
+        from an earlier run's file carry their strength only if that run wrote it)."""
+        by_row: dict[int, float] = {}
+        for o in self.outputs:
+            if o.steer is not None:
+                by_row.setdefault(o.row, o.steer)
+        if not by_row:
+            return None
+        return {"on": sum(v > 0 for v in by_row.values()), "rows": len(by_row)}
 
     def first_texts(self) -> list[str]:
         """The first seed's text of each row, in row order (what attribution reads)."""
@@ -206,6 +224,9 @@ class EvalReport:
         line["seconds_per_row"] = round(res.seconds / max(1, res.timed_rows), 2)
         if res.decoding:
             line["decoding"] = res.decoding
+        steering = res.own.steering_on()
+        if steering is not None:
+            line["steering_on"] = steering
         return line
 
     @staticmethod
@@ -300,6 +321,7 @@ def run_eval(
     progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
     reuse: Mapping[ReuseKey, str] | None = None,
+    reused_steer: Mapping[ReuseKey, float] | None = None,
     with_requests: WithRequests | None = None,
     request_pool: Callable[[int], Sequence[str]] | None = None,
 ) -> EvalReport:
@@ -312,7 +334,8 @@ def run_eval(
     `reuse` holds texts an earlier run of the same settings generated (read with
     `load_reusable`): an output whose row, method, control, profile row and seed
     all match is taken from it and scored again instead of generated, so a run
-    stopped at its time limit continues where it stopped.
+    stopped at its time limit continues where it stopped; `reused_steer` (from
+    `load_reusable_steering`) keeps those outputs' steering strengths.
     """
     bad = [c for c in controls if c not in CONTROLS]
     if bad:
@@ -370,20 +393,24 @@ def run_eval(
                 # same history and seed write the same text, so the clean one is reused.
                 same = control in REQUEST_CONTROLS and list(history_of(control, source)) \
                     == list(rows[source].history)
-                clean = {o.seed: o.text for o in res.own.outputs if o.row == i} if same else {}
+                clean = {o.seed: o for o in res.own.outputs if o.row == i} if same else {}
                 for s in range(seeds):
                     sd = seed + i + 100_003 * s
-                    text = (reuse or {}).get((row.tid, m.name, control, source, sd)) \
-                        or clean.get(sd)
+                    key = (row.tid, m.name, control, source, sd)
+                    c = clean.get(sd)
+                    text = (reuse or {}).get(key) or (c.text if c else None)
+                    steer = (reused_steer or {}).get(key, c.steer if c else None)
                     if text is None:
                         if state is _UNPREPARED:
                             state = m.prepare(history_of(control, source))
                         text = m.generate(state, row.task, sd)
                         generated = True
+                    if state is not _UNPREPARED and hasattr(m, "steering_strength"):
+                        steer = float(m.steering_strength(state))
                     arm.outputs.append(Output(
                         i, row.tid, m.name, control, source, sd, text,
                         score(row.gold, text), score(row.gold, cut_to_words(text, gold_n)),
-                        harms(text, row.task, pool) if pool is not None else []))
+                        harms(text, row.task, pool) if pool is not None else [], steer))
                     step += 1
                     if progress:
                         progress(step, total, f"row {row.tid} {m.name} {control}")
@@ -393,6 +420,19 @@ def run_eval(
         done.append(row)
     return EvalReport(done, results, wordnet_available(), seeds, perm, dict(sampling or {}),
                       time.perf_counter() - t0, pooled=bool(request_arms))
+
+
+def load_reusable_steering(path: Path) -> dict[ReuseKey, float]:
+    """The steering strength of each output of an earlier run's file that recorded one."""
+    out: dict[ReuseKey, float] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                d = json.loads(line)
+                if isinstance(d.get("steer"), int | float):
+                    out[(str(d["tid"]), str(d["method"]), str(d["control"]),
+                         int(d["profile_row"]), int(d["seed"]))] = float(d["steer"])
+    return out
 
 
 def load_reusable(path: Path) -> dict[ReuseKey, str]:

@@ -86,6 +86,8 @@ def format_table(report: EvalReport) -> str:
     if report.pooled:
         out.append("")
         out += requests_lines(lines_)
+    if steering_sentence(lines_):
+        out += ["", steering_sentence(lines_)]
     out.append("")
     res = d["resolution_rougeL_matched"]
     out.append(
@@ -255,12 +257,23 @@ def write_markdown(report: EvalReport, path: Path, *, title: str, chart: str | N
             md.append(f"| {t['method']} | {t['matched']['rougeL']:.4f} "
                       f"{_br(t['ci']['matched']['rougeL'])} | {t.get('harm', {}).get('own', '-')} "
                       f"| {now[0]} | {now[1]} | {now[2]} | {before[0]} | {before[2]} |")
+    if steering_sentence(lines_):
+        md += ["", steering_sentence(lines_)]
     res = d["resolution_rougeL_matched"]
     if res is not None:
         md += ["", f"Smallest length-matched ROUGE-L difference this run resolves: ±{res:.4f}."]
     if report.derangement is not None:
         md += ["", f"Other-user control: row i uses row d[i]'s history, d = {report.derangement}."]
     path.write_text("\n".join(md) + "\n", encoding="utf-8")
+
+
+def steering_sentence(lines_: list[dict[str, Any]]) -> str:
+    """How many users' builds kept steering on, per steering method ("" when none steers):
+    a method whose build switches steering off for most users is mostly its baseline."""
+    parts = [f"{t['method']} {t['steering_on']['on']} of {t['steering_on']['rows']}"
+             for t in lines_ if t.get("steering_on")]
+    return ("Steering on (the build chose a strength above 0 for the user's own history): "
+            + "; ".join(parts) + " rows.") if parts else ""
 
 
 def _br(ci: list[float]) -> str:
