@@ -222,3 +222,21 @@ def test_a_scan_over_its_time_budget_stops_after_its_first_batch(torch_runtime, 
     done = dps.scan_heads(torch_runtime, train, mode="attribution", refine=2,
                           reference=train, max_seconds=1e6)
     assert done.exact.sum() == 2
+
+
+def test_the_vocabulary_projected_row_by_row_gives_the_same_nll(torch_runtime, train):
+    """A scan call projects each row's text positions on its own (a 64-row call never holds
+    64 rows of logits); the NLLs are the model's own, and the check that allows it passes."""
+    from engine.runtime import hooks
+
+    batch = list(train) * 3
+    by_row = dps._forward_nll(torch_runtime, batch, by_row=True)
+    whole = dps._forward_nll(torch_runtime, batch, by_row=False)
+    assert np.allclose(by_row, whole, atol=1e-5)
+    assert dps._row_projection_ok(torch_runtime, train[0])
+    # the model's own projection is back in place afterwards
+    head = torch_runtime.model.get_output_embeddings()
+    with hooks.deferred_projection(torch_runtime.model) as proj:
+        torch_runtime.forward([train[0].prompt], logits_to_keep=1)
+    assert torch_runtime.model.get_output_embeddings() is head
+    assert len(proj.states) == 1 and proj.states[0].shape[-1] == torch_runtime.n_embd

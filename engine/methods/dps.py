@@ -39,6 +39,7 @@ import contextlib
 import logging
 import math
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,7 +177,15 @@ def _rows_nll(trt, items: Sequence[ScanItem], *, entering: Any = None,
     `entering` = (layer, residual entering that block, one row per item): start there
     (`hooks.from_layer`) instead of at the tokens. `record` {layer: None}: filled with
     the residual entering each of those blocks, for later calls to start from.
+    The vocabulary is projected one row at a time where that gives the model's own
+    numbers (`_row_projection_ok`), so a 64-row call never holds 64 rows of logits.
     """
+    return _forward_nll(trt, items, entering=entering, record=record,
+                        by_row=_row_projection_ok(trt, items[0]))
+
+
+def _forward_nll(trt, items: Sequence[ScanItem], *, entering: Any = None,
+                 record: dict[int, Any] | None = None, by_row: bool) -> np.ndarray:
     import torch
 
     from engine.runtime import hooks
@@ -196,19 +205,43 @@ def _rows_nll(trt, items: Sequence[ScanItem], *, entering: Any = None,
                     record[L] = x.detach().clone()
                 handles.append(trt.parts.layers[L].register_forward_pre_hook(
                     grab, with_kwargs=True))
+        proj = stack.enter_context(hooks.deferred_projection(trt.model)) if by_row else None
         if entering is not None:
             stack.enter_context(hooks.from_layer(trt.model, entering[0]))
             logits = trt.forward(ids, logits_to_keep=keep, inputs_embeds=entering[1]).logits
         else:
             logits = trt.forward(ids, logits_to_keep=keep).logits
     out = np.zeros(len(items))
-    for b, it in enumerate(items):
-        s = len(it.prompt) - 1 - first
-        z = logits[b, s : s + len(it.text)].float()
-        lp = torch.log_softmax(z, dim=-1)
-        tgt = torch.as_tensor(it.text, device=lp.device)[:, None]
-        out[b] = -float(lp.gather(1, tgt).double().mean())
+    with torch.no_grad():
+        for b, it in enumerate(items):
+            s = len(it.prompt) - 1 - first
+            z = (proj.logits(proj.states[-1][b, s : s + len(it.text)]) if proj is not None
+                 else logits[b, s : s + len(it.text)]).float()
+            lp = torch.log_softmax(z, dim=-1)
+            tgt = torch.as_tensor(it.text, device=lp.device)[:, None]
+            out[b] = -float(lp.gather(1, tgt).double().mean())
     return out
+
+
+_ROW_PROJECTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _row_projection_ok(trt, item: ScanItem) -> bool:
+    """Whether projecting the kept hidden states row by row gives the NLL the model's own
+    logits give (checked once per runtime, on one item)."""
+    if trt not in _ROW_PROJECTION:
+        try:
+            ok = bool(np.allclose(_forward_nll(trt, [item], by_row=True),
+                                  _forward_nll(trt, [item], by_row=False),
+                                  atol=1e-4, rtol=1e-5))
+        except Exception as exc:  # a model without separable output embeddings
+            log.info("DPS: the vocabulary cannot be projected row by row (%s)", exc)
+            ok = False
+        if not ok:
+            log.info("DPS: projecting row by row differs from the model's logits; the scan "
+                     "projects whole batches (more memory)")
+        _ROW_PROJECTION[trt] = ok
+    return _ROW_PROJECTION[trt]
 
 
 def _check(should_stop: StopFn | None) -> None:
@@ -297,8 +330,12 @@ def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
     it ranks heads, and the top ones are then scored exactly.
     """
     import torch
+    from torch.utils.checkpoint import checkpoint
+
+    from engine.runtime import hooks
 
     t0 = time.perf_counter()
+    by_row = _row_projection_ok(trt, items[0])
     parts = trt.parts
     ref = next(parts.o_proj[0].parameters())
     gate = torch.ones(trt.n_layer, trt.n_head, dtype=ref.dtype, device=ref.device,
@@ -325,13 +362,23 @@ def attribution_scores(trt, items: Sequence[ScanItem], *, batch: int = 8,
             last = max(len(it.prompt) + len(it.text) for it in chunk) - 1
             keep = torch.arange(first, max(last, first + 1), device=ids.device)
             with torch.enable_grad():
-                logits = trt.model(input_ids=ids, logits_to_keep=keep).logits
+                with (hooks.deferred_projection(trt.model) if by_row
+                      else contextlib.nullcontext()) as proj:
+                    logits = trt.model(input_ids=ids, logits_to_keep=keep).logits
                 loss = 0.0
                 for b, it in enumerate(chunk):
                     n_p, n_t = len(it.prompt) - first, len(it.text)
-                    z = logits[b, n_p - 1 : n_p - 1 + n_t].float()
-                    tgt = torch.as_tensor(it.text, device=z.device)
-                    loss = loss + torch.nn.functional.cross_entropy(z, tgt) / len(items)
+                    tgt = torch.as_tensor(it.text, device=ids.device)
+                    if proj is None:
+                        z = logits[b, n_p - 1 : n_p - 1 + n_t].float()
+                        loss = loss + torch.nn.functional.cross_entropy(z, tgt) / len(items)
+                        continue
+                    # One row's logits at a time, forward and backward: the projection
+                    # is recomputed in the backward pass instead of kept for every row.
+                    h = proj.states[-1][b, n_p - 1 : n_p - 1 + n_t]
+                    loss = loss + checkpoint(
+                        lambda x, t=tgt: torch.nn.functional.cross_entropy(
+                            proj.logits(x).float(), t), h, use_reentrant=False) / len(items)
                 loss.backward()
             if after_batch is not None:  # items done, seconds so far
                 after_batch(s + len(chunk), time.perf_counter() - t0)

@@ -326,6 +326,67 @@ def scale_heads(
         yield
 
 
+def _keep_input() -> Any:
+    """A module standing in for the vocabulary projection: keeps its input, returns one
+    column of zeros (torch is imported here, as everywhere in this module)."""
+    from torch import nn
+
+    class KeepInput(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.kept: list[Any] = []
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            self.kept.append(x)
+            return x[..., :1] * 0
+
+    return KeepInput()
+
+
+@dataclass
+class Projection:
+    """The final hidden states a forward kept (`states`, one tensor per call) and the
+    model's own vocabulary projection to apply to any slice of them, softcapping included."""
+
+    head: Any
+    softcap: float | None
+    states: list[Any]
+
+    def logits(self, h: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        z = self.head(h)
+        if self.softcap:
+            z = torch.tanh(z / self.softcap) * self.softcap
+        return z
+
+
+@contextlib.contextmanager
+def deferred_projection(model: Any) -> Iterator[Projection]:
+    """Run forwards without the vocabulary projection: the model returns (batch, n, 1)
+    placeholder logits and the yielded `Projection` holds the hidden states it would
+    have projected, so a caller projects one row's positions at a time.
+
+    A 150k-word vocabulary makes the projection the largest tensor of a forward (64
+    rows x 200 positions x 151,936 words x 4 bytes is 7.8 GB, against 46 MB of hidden
+    states): projected row by row, a DPS scan's peak is one row's logits. Callers check
+    the result once against the model's own logits (an architecture may post-process
+    them in ways this does not know).
+    """
+    head = model.get_output_embeddings()
+    if head is None:
+        raise HookError(f"{type(model).__name__} has no output embeddings to defer.")
+    config = getattr(model, "config", None)
+    cap = getattr(getattr(config, "text_config", config), "final_logit_softcapping", None)
+    keep = _keep_input()
+    proj = Projection(head, float(cap) if cap else None, keep.kept)
+    model.set_output_embeddings(keep)
+    try:
+        yield proj
+    finally:
+        model.set_output_embeddings(head)
+
+
 def mask_heads(
     target: Any, heads: Iterable[tuple[int, int]], *, rows: Sequence[int] | None = None
 ) -> contextlib.AbstractContextManager[None]:

@@ -3,12 +3,12 @@
 The profile builds read activations from llama.cpp in the memory of the GGUF file;
 DPS still needs torch (it ablates attention heads and takes gradients through them),
 and torch holds every weight dequantized: 4 bytes a weight in float32 on the CPU, 2 in
-half precision on a GPU. On a 1.5B model that is 7 GB of float32 before the first
-token, and a build that loaded it (the dequantizing step holds a second copy of each
-tensor for a moment; llama.cpp's own copy was open beside it) peaked at 11.3 GB, 1.6
-times the float32 weights: a laptop that does not have it swaps, or the system ends
-the process an hour in. So the app asks first and, where
-it does not fit, says what it would need.
+half precision on a GPU. Loading Qwen2.5-Coder-0.5B (630 M weights, 2.5 GB in float32)
+peaked at 3.9 GB and settled at 3.05 GB (the dequantizing step holds a second copy of
+each tensor for a moment); the scan then adds its activations (attention scores of 64
+rows, each row's logits: under 1 GB on that model). On a 1.5B model the float32 copy
+alone is 7 GB: a laptop that does not have it swaps, or the system ends the process
+an hour in. So the app asks first and, where it does not fit, says what it would need.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from engine.errors import EngineError
 from engine.runtime.gguf_info import GGUFInfo
 
-# Peak over the float32 weights of a build that loaded a GGUF into torch: 11.3 GB for
-# Qwen2.5-Coder-1.5B (1.78e9 weights, 7.1 GB), measured with /usr/bin/time -v (issue 34).
+# Peak over the float32 weights while loading a GGUF into torch, and while the scan runs:
+# 3.9 GB for Qwen2.5-Coder-0.5B's 2.5 GB (psutil, 2026-12-07), plus the scan's working set.
 LOAD_PEAK_OVER_WEIGHTS = 1.6
 RUNTIME_OVERHEAD_BYTES = 600 * 2**20  # torch and transformers themselves, measured on the CPU
 
