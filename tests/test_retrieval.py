@@ -72,3 +72,39 @@ def test_a_long_text_is_cut_alike_everywhere(app):
     [chat], _ids, used = methods.retrieve_texts(req)
     assert used == RAG_ITEM_TOKENS and len(chat) < len(SEA) and SEA.startswith(chat.strip())
     assert rag_examples(rt, [HistoryItem("The sea", SEA)], "the sea", 64) == [chat]
+
+
+def test_a_build_picks_the_same_texts_without_loading_torch(llama_runtime):
+    """`rag.prepare` embeds in a child process (a build's memory stays the model's): the
+    picks then equal those of an in-process embedder, and torch was never imported."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    texts = ["Hi all, the budget review moves to Thursday.", "Whisk two eggs and fry.",
+             "Dear Ms Patel, the corrected invoice is attached.", "Roast the tomatoes."]
+    requests = ["Tell the team the meeting moved.", "Share a soup recipe."]
+    script = f"""
+import json, sys
+from engine.methods.rag import pick_texts, prepare
+from engine.runtime.llamacpp import LlamaRuntime
+from assistant.local_models.choice import embedded_model_path
+texts, requests = {texts!r}, {requests!r}
+rt = LlamaRuntime(embedded_model_path(), n_ctx=1024)
+prepare(texts + requests)
+picks = [pick_texts(r, texts, rt, 400).indices for r in requests]
+print(json.dumps({{"picks": picks, "torch": "torch" in sys.modules}}))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["torch"] is False
+    from assistant.local_models.choice import embedded_model_path
+    from engine.methods.rag import pick_texts
+    from engine.runtime.llamacpp import LlamaRuntime
+
+    rt = LlamaRuntime(embedded_model_path(), n_ctx=1024)
+    assert got["picks"] == [pick_texts(r, texts, rt, 400).indices for r in requests]
+    assert got["picks"][0][0] in (0, 2) and got["picks"][1][0] in (1, 3)

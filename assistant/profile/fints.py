@@ -174,10 +174,11 @@ def choose_strength_for(runtime, batched, bank, items, system, progress=None,
     from engine.methods.fints_strength import choose_strength
     from engine.methods.generic_replies import chat_prefix
     from engine.methods.profile_build import history_prompt
-    from engine.methods.rag import pick_texts, rag_budget
+    from engine.methods.rag import pick_texts, prepare, rag_budget
 
     prompts = [runtime.tokenize(chat_prefix(runtime, it.instruction, system)) for it in items]
     queries = F.embed_texts([it.instruction for it in items])
+    prepare([it.text for it in items] + [it.instruction for it in items])  # torch stays out
     budget = rag_budget(runtime.n_ctx, reply_tokens)
 
     def with_texts_prompt(i: int) -> list[int]:

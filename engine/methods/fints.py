@@ -293,9 +293,11 @@ def _steering_vector(layers: Sequence[int], attn: np.ndarray, mlp: np.ndarray,
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    from engine.methods.embeddings import embed
+    """MiniLM embeddings; in a child process where this one has not loaded torch (a build:
+    engine.methods.embeddings.embed_apart)."""
+    from engine.methods.embeddings import embed_apart
 
-    return embed(texts)
+    return embed_apart(texts)
 
 
 def build_bank(

@@ -562,9 +562,11 @@ def _calibrate_by_generation(items, llama, batched, opt, all_items, generic_mean
     reply written to its prompt under each candidate strength of the vector built without
     it, scored against the hidden text."""
     from engine.methods import generation_calibration as gc
-    from engine.methods.rag import pick_texts, rag_budget
+    from engine.methods.rag import pick_texts, prepare, rag_budget
 
     held: dict[str, list[gc.HeldOut]] = {name: [] for name in settings}
+    if "with_texts" in held:  # embedded in a child process: no torch in the build's memory
+        prepare([it.text for it in items] + [it.instruction for it in items])
     budget = rag_budget(llama.n_ctx, opt.reply_tokens)
     for train, ho in folds(len(items)):
         vec = _fold_vector(opt.method, [all_items[j] for j in train], generic_mean, vectors,

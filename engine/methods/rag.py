@@ -75,17 +75,26 @@ def rag_budget(n_ctx: int, reply_tokens: int) -> int:
 _VECTORS: dict[str, np.ndarray] = {}
 
 
-def _vectors(texts: Sequence[str]) -> np.ndarray:
-    """The texts' embeddings, each text embedded once per process."""
-    from engine.methods.embeddings import embed
+def _vectors(texts: Sequence[str], *, apart: bool = False) -> np.ndarray:
+    """The texts' embeddings (requests and the user's texts alike), each embedded once per
+    process; `apart`: in a child process (`embeddings.embed_apart`)."""
+    from engine.methods.embeddings import embed, embed_apart
 
     missing = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
     if missing:
         if len(_VECTORS) + len(missing) > _CACHE_MAX:
             _VECTORS.clear()
-        for text, vec in zip(missing, embed(missing), strict=True):
+        for text, vec in zip(missing, (embed_apart if apart else embed)(missing), strict=True):
             _VECTORS[text] = vec
     return np.stack([_VECTORS[t] for t in texts])
+
+
+def prepare(texts: Sequence[str]) -> None:
+    """Embed `texts` (requests to come and the texts they pick from) in a child process,
+    so that `pick_texts` over them never loads torch here: what a profile build does
+    before it tries strengths with the user's texts in the prompt."""
+    if texts:
+        _vectors(list(texts), apart=True)
 
 
 def pick_texts(request: str, texts: Sequence[str], tokenizer: Tokenizer, budget: int,
@@ -94,13 +103,11 @@ def pick_texts(request: str, texts: Sequence[str], tokenizer: Tokenizer, budget:
 
     `texts` are the user's own, oldest first; `budget` is `rag_budget(...)` of the
     context the prompt goes to."""
-    from engine.methods.embeddings import embed
-
     start = max(0, len(texts) - RAG_SCAN)
     pool = [i for i in range(start, len(texts)) if not is_near_duplicate(request, texts[i])]
     if not pool:
         return Retrieved([], [], 0, 0)
-    sims = _vectors([texts[i] for i in pool]) @ embed([request])[0]
+    sims = _vectors([texts[i] for i in pool]) @ _vectors([request])[0]
     picked, where, used = [], [], 0
     for j in np.argsort(-sims)[:k]:
         i = pool[int(j)]
