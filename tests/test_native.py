@@ -71,6 +71,27 @@ def test_runtime_without_amx_keeps_extra_buffer_types(fake_cpu, model_path):
         rt.close()
 
 
+def test_a_process_that_builds_loads_lean_and_keeps_the_guard_key(fake_cpu, model_path):
+    """`load_models_lean` (the build's processes call it) loads every later model without
+    the repacked weight copy; the native guard's verdict key does not move with it."""
+    from engine.runtime import native_guard
+    from engine.runtime.llamacpp import LlamaRuntime
+
+    fake_cpu(PLAIN_CPU)
+    key = native_guard.build_key()
+    native.load_models_lean()
+    try:
+        assert native.model_param_overrides() == {"use_extra_bufts": False}
+        assert native_guard.build_key() == key
+        rt = LlamaRuntime(model_path, n_ctx=256)
+        try:
+            assert rt.llm.model_params.use_extra_bufts is False
+        finally:
+            rt.close()
+    finally:
+        native.load_models_lean(False)
+
+
 def test_a_build_with_amx_kernels_is_safe_whatever_the_flags_say():
     build = native.BuildInfo(None, "CPU : AVX2 = 1 | AMX_INT8 = 1 |", {"AMX_INT8": "1"}, False)
     assert build.has_amx

@@ -68,7 +68,9 @@ def build_here(home: str, method: str, progress: Callable[[int, int, str], None]
     from assistant import method_registry as methods
     from assistant.app import AppContext
     from assistant.profile.store import BuildCancelled
+    from engine.runtime.native import load_models_lean
 
+    load_models_lean()  # this process only builds: no repacked copy of the weights
     ctx = AppContext(home)
     try:
         out = methods.build_profile(

@@ -124,9 +124,11 @@ def run_build(args) -> int:
     from assistant import method_registry as methods
     from assistant.profile.kinds import DEFAULT_KIND
     from assistant.settings import check_flag
+    from engine.runtime.native import load_models_lean
 
     check_flag("alpha", args.alpha)  # the same rule as 'profile set', before anything runs
     check_flag("tau", args.tau)
+    load_models_lean()  # this process only builds: no repacked copy of the weights
     app = open_app(args)
     bar = progress = _LazyBar()
     try:
