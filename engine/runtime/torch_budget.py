@@ -3,12 +3,12 @@
 The profile builds read activations from llama.cpp in the memory of the GGUF file;
 DPS still needs torch (it ablates attention heads and takes gradients through them),
 and torch holds every weight dequantized: 4 bytes a weight in float32 on the CPU, 2 in
-half precision on a GPU. Loading Qwen2.5-Coder-0.5B (630 M weights, 2.5 GB in float32)
-peaked at 3.9 GB and settled at 3.05 GB (the dequantizing step holds a second copy of
-each tensor for a moment); the scan then adds its activations (attention scores of 64
-rows, each row's logits: under 1 GB on that model). On a 1.5B model the float32 copy
-alone is 7 GB: a laptop that does not have it swaps, or the system ends the process
-an hour in. So the app asks first and, where it does not fit, says what it would need.
+half precision on a GPU, plus the scan's activations and gradients. Measured on this
+project's 2-core box (2026-12-07): loading Qwen2.5-Coder-0.5B (630 M weights, 2.5 GB in
+float32) peaked at 3.9 GB; DPS's whole build on Qwen2.5-Coder-1.5B (1.78 G weights, 7.1 GB
+in float32) peaked at 22.3 GB, 3.1 times its float32 weights, with llama.cpp's copy of the
+model open beside it, and left 100 MB of the machine's memory free. So the app asks
+first and, where it does not fit, says what it would need.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from engine.errors import EngineError
 from engine.runtime.gguf_info import GGUFInfo
 
-# Peak over the float32 weights while loading a GGUF into torch, and while the scan runs:
-# 3.9 GB for Qwen2.5-Coder-0.5B's 2.5 GB (psutil, 2026-12-07), plus the scan's working set.
-LOAD_PEAK_OVER_WEIGHTS = 1.6
+# A DPS build's peak over its model's float32 weights: 22.3 GB for Qwen2.5-Coder-1.5B's
+# 7.1 GB (bench_scale.py, 2026-12-07), the scan's working set and llama.cpp's copy included.
+LOAD_PEAK_OVER_WEIGHTS = 3.0
 RUNTIME_OVERHEAD_BYTES = 600 * 2**20  # torch and transformers themselves, measured on the CPU
 
 
